@@ -8,15 +8,38 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+
+#include "common/check.h"
 
 #include "objstore/conformance/conformance_suite.h"
+#include "objstore/local/local_object_store.h"
 #include "objstore/mem/mem_object_store.h"
 
 namespace strata::objstore {
 namespace {
 
+// A directory for this run's local stores, removed at exit.
+const std::string& LocalRunDir() {
+  static const std::string dir = [] {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "strata-conformance.XXXXXX").string();
+    STRATA_CHECK(mkdtemp(tmpl.data()) != nullptr, "mkdtemp failed");
+    std::atexit([] { std::filesystem::remove_all(LocalRunDir()); });
+    return tmpl;
+  }();
+  return dir;
+}
+
 void RegisterBackends() {
   RegisterConformanceBackend({"mem", [](const std::string&) { return std::make_shared<MemObjectStore>(); }});
+  RegisterConformanceBackend({"local", [](const std::string& test) -> std::shared_ptr<ObjectStore> {
+    static int counter = 0;
+    std::string root = LocalRunDir() + "/" + test + "-" + std::to_string(counter++);
+    std::filesystem::create_directories(root);
+    Result<std::unique_ptr<LocalObjectStore>> store = LocalObjectStore::Open(root);
+    STRATA_CHECK(store.ok(), store.status().ToString());
+    return std::shared_ptr<ObjectStore>(std::move(store).value());
+  }});
 }
 
 }  // namespace
