@@ -13,6 +13,7 @@
 #include "common/check.h"
 
 #include "objstore/conformance/conformance_suite.h"
+#include "objstore/conformance/s3_env.h"
 #include "objstore/local/local_object_store.h"
 #include "objstore/mem/mem_object_store.h"
 
@@ -40,6 +41,18 @@ void RegisterBackends() {
     STRATA_CHECK(store.ok(), store.status().ToString());
     return std::shared_ptr<ObjectStore>(std::move(store).value());
   }});
+  for (auto [env, name] : {std::pair{"STRATA_TEST_S3", "ceph_rgw"}, std::pair{"STRATA_TEST_MINIO", "minio"}}) {
+    std::optional<S3Options> options = S3OptionsFromEnv(env);
+    if (!options) continue;
+    RegisterConformanceBackend({name, [options](const std::string& test) -> std::shared_ptr<ObjectStore> {
+      static int counter = 0;
+      S3Options o = *options;
+      o.prefix = RunPrefix() + "/" + test + "-" + std::to_string(counter++);
+      Result<std::unique_ptr<S3ObjectStore>> store = S3ObjectStore::Open(std::move(o));
+      STRATA_CHECK(store.ok(), store.status().ToString());
+      return std::shared_ptr<ObjectStore>(std::move(store).value());
+    }});
+  }
 }
 
 }  // namespace
