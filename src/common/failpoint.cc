@@ -34,15 +34,6 @@ Registry& Reg() {
   return *r;
 }
 
-void LoadEnvOnce() {
-  std::call_once(Reg().env_once, [] {
-    const char* env = std::getenv("STRATA_FAILPOINTS");
-    if (env == nullptr || *env == '\0') return;
-    Status s = ArmFromString(env);
-    STRATA_CHECK(s.ok(), "bad STRATA_FAILPOINTS: " + s.message());
-  });
-}
-
 Result<Spec> ParseAction(std::string_view text) {
   Spec spec;
   if (size_t at = text.find('@'); at != std::string_view::npos) {
@@ -70,35 +61,26 @@ Result<Spec> ParseAction(std::string_view text) {
   return spec;
 }
 
-}  // namespace
-
-void Arm(std::string_view name, Spec spec) {
-  LoadEnvOnce();
+void ArmNoEnv(std::string_view name, Spec spec) {
   std::lock_guard lock(Reg().mu);
   Reg().armed[std::string(name)] = Armed{spec, 0};
   Reg().any.store(true);
 }
 
-void Disarm(std::string_view name) {
-  std::lock_guard lock(Reg().mu);
-  if (auto it = Reg().armed.find(name); it != Reg().armed.end()) Reg().armed.erase(it);
-  Reg().any.store(!Reg().armed.empty());
-}
-
-void DisarmAll() {
-  std::lock_guard lock(Reg().mu);
-  Reg().armed.clear();
-  Reg().any.store(false);
-}
-
-Status ArmFromString(std::string_view specs) {
+// Parses a whole spec list and arms it, or arms nothing and says why. Does not
+// look at STRATA_FAILPOINTS, so that LoadEnvOnce can use it from inside its
+// call_once (re-entering that call_once from the same thread deadlocks).
+Status ParseAndArm(std::string_view specs) {
   std::vector<std::pair<std::string, Spec>> parsed;
   constexpr size_t kSpecsMax = 1000;
-  while (!specs.empty() && parsed.size() < kSpecsMax) {
+  while (!specs.empty()) {
     size_t semi = specs.find(';');
     std::string_view item = specs.substr(0, semi);
     specs = semi == std::string_view::npos ? std::string_view() : specs.substr(semi + 1);
     if (item.empty()) continue;
+    if (parsed.size() >= kSpecsMax) {
+      return InvalidArgument("failpoint specs: more than " + std::to_string(kSpecsMax) + " items");
+    }
     size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return InvalidArgument("failpoint spec '" + std::string(item) + "': want name=action[@n]");
@@ -107,8 +89,43 @@ Status ArmFromString(std::string_view specs) {
     if (!spec.ok()) return spec.status().WithContext("failpoint spec '" + std::string(item) + "'");
     parsed.emplace_back(std::string(item.substr(0, eq)), *spec);
   }
-  for (auto& [name, spec] : parsed) Arm(name, spec);
+  for (auto& [name, spec] : parsed) ArmNoEnv(name, spec);
   return Status::OK();
+}
+
+void LoadEnvOnce() {
+  std::call_once(Reg().env_once, [] {
+    const char* env = std::getenv("STRATA_FAILPOINTS");
+    if (env == nullptr || *env == '\0') return;
+    Status s = ParseAndArm(env);
+    STRATA_CHECK(s.ok(), "bad STRATA_FAILPOINTS: " + s.message());
+  });
+}
+
+}  // namespace
+
+void Arm(std::string_view name, Spec spec) {
+  LoadEnvOnce();
+  ArmNoEnv(name, spec);
+}
+
+void Disarm(std::string_view name) {
+  LoadEnvOnce();  // so that the environment's specs cannot come back armed after this
+  std::lock_guard lock(Reg().mu);
+  if (auto it = Reg().armed.find(name); it != Reg().armed.end()) Reg().armed.erase(it);
+  Reg().any.store(!Reg().armed.empty());
+}
+
+void DisarmAll() {
+  LoadEnvOnce();
+  std::lock_guard lock(Reg().mu);
+  Reg().armed.clear();
+  Reg().any.store(false);
+}
+
+Status ArmFromString(std::string_view specs) {
+  LoadEnvOnce();
+  return ParseAndArm(specs);
 }
 
 int64_t HitCount(std::string_view name) {
