@@ -20,15 +20,19 @@
 namespace strata::objstore {
 namespace {
 
-// A directory for this run's local stores, removed at exit.
+// A directory for this run's local stores, removed at exit. Heap-allocated
+// and never freed, so it outlives the atexit handler that removes it.
 const std::string& LocalRunDir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     std::string tmpl = (std::filesystem::temp_directory_path() / "strata-conformance.XXXXXX").string();
     STRATA_CHECK(mkdtemp(tmpl.data()) != nullptr, "mkdtemp failed");
-    std::atexit([] { std::filesystem::remove_all(LocalRunDir()); });
-    return tmpl;
+    return new std::string(tmpl);
   }();
-  return dir;
+  static const bool cleanup_registered = [] {
+    return std::atexit([] { std::filesystem::remove_all(*dir); }) == 0;
+  }();
+  (void)cleanup_registered;
+  return *dir;
 }
 
 void RegisterBackends() {
