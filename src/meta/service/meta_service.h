@@ -1,0 +1,135 @@
+// MetaService: one FE's view of the metadata log — leader or follower — as
+// described in docs/design/meta.md. It loads the newest image and replays the
+// log at start, tails the log, group-commits submitted changes when leader,
+// takes over when the leader's lease goes stale, writes checkpoints and
+// cleans up behind them.
+//
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+#include "meta/catalog/catalog.h"
+#include "meta/log/image_store.h"
+#include "meta/log/meta_log.h"
+#include "objstore/object_store.h"
+
+namespace strata::meta {
+
+struct MetaServiceOptions {
+  std::shared_ptr<objstore::ObjectStore> store;  // the volume holding the metadata
+  std::string cluster_name = "strata";           // names the lineage pointer (log/lineage.h)
+  std::string fe_name;                           // "host:http_port": how other FEs reach this one
+  std::string cache_dir;                         // meta_dir: a cache only; "" disables it
+  int64_t lease_ms = 3000;                       // leader presumed dead after this long without renewal
+  int64_t poll_ms = 100;                         // how often followers read the next log version
+  int batch_max = 1024;                          // changes per log entry
+  int64_t checkpoint_entries = 1000;             // the leader writes an image every this many entries
+  int images_kept = 2;
+  bool may_lead = true;                          // false: never take leadership (read-only follower)
+  RetentionHook* retention = nullptr;            // snapshots / PITR (later issues); may be null
+};
+
+struct CommitResult {
+  uint64_t version = 0;  // the log version that holds the change
+  uint64_t id = 0;       // the id the change allocated, 0 if none
+};
+
+class MetaService {
+ public:
+  // Resolves the lineage (creating it on an empty volume), validates and loads
+  // the cache, loads the newest image, replays the log to its end, and starts
+  // the background thread. DataLoss when an image or entry is damaged: the FE
+  // must refuse to start rather than serve a wrong catalog.
+  static Result<std::unique_ptr<MetaService>> Start(MetaServiceOptions options);
+  ~MetaService();  // Stop()s
+
+  // Commits `change` through this FE if it is the leader: returns once the
+  // entry holding it is durable and applied here, with the change's own result
+  // (an invalid change returns its error; it took a log position but changed
+  // nothing). On a follower: FailedPrecondition("not the leader; leader is X")
+  // — the FE forwards to Leader() instead. Unavailable: not committed (lost
+  // leadership, or the store failed) — safe to retry; a message saying
+  // "outcome unknown" means it may have committed.
+  Result<CommitResult> Submit(Change change);
+
+  // Blocks until this FE has applied `version` or `timeout_ms` passes
+  // (DeadlineExceeded).
+  Status WaitApplied(uint64_t version, int64_t timeout_ms);
+
+  // Runs `reader` on the catalog under a shared lock.
+  template <typename F>
+  auto Read(F&& reader) const {
+    std::shared_lock lock(catalog_mu_);
+    return reader(catalog_);
+  }
+
+  bool IsLeader() const { return is_leader_.load(); }
+  std::string Leader() const;         // "" if unknown
+  uint64_t AppliedVersion() const { return applied_.load(); }
+  const std::string& ClusterId() const { return cluster_id_; }
+  // Ready: caught up with the log as of the last poll and not stopped.
+  bool Ready() const { return ready_.load(); }
+
+  // Writes an image at the applied version now and cleans up behind it (leader only).
+  Result<uint64_t> Checkpoint();
+
+  // Stops the background thread; pending submissions fail with Unavailable.
+  void Stop();
+
+  // Prometheus text for this service (log version, leader, commit latency, lag).
+  std::string MetricsText() const;
+
+ private:
+  explicit MetaService(MetaServiceOptions options);
+  // ... implementation members are declared in meta_service_impl.h-style
+  // section below; see meta_service.cc.
+  struct Pending;
+  Status Recover();
+  void Loop();
+  Status ReplayAvailable();
+  Status ApplyEntry(uint64_t version, const std::string& payload, std::vector<Result<uint64_t>>* results);
+  void CommitPending();
+  void MaybeTakeOver();
+  void RenewLease();
+  void MaybeCheckpoint();
+  void StepDown(const std::string& why);
+
+  MetaServiceOptions options_;
+  std::string cluster_id_;
+  std::unique_ptr<MetaLog> log_;
+  std::unique_ptr<ImageStore> images_;
+
+  mutable std::shared_mutex catalog_mu_;
+  Catalog catalog_;
+  std::atomic<uint64_t> applied_{0};
+  std::atomic<bool> is_leader_{false};
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mu_;  // guards the queue and the wait conditions
+  std::condition_variable work_cv_;
+  std::condition_variable applied_cv_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+
+  // Lease watching (follower side) and renewal (leader side).
+  std::string last_lease_seen_;
+  int64_t lease_seen_at_ms_ = 0;
+  int64_t lease_renewed_at_ms_ = 0;
+  uint64_t lease_counter_ = 0;
+  uint64_t last_image_version_ = 0;
+
+  std::thread thread_;
+};
+
+}  // namespace strata::meta
