@@ -23,11 +23,16 @@ class ImageStore {
  public:
   ImageStore(std::shared_ptr<objstore::ObjectStore> store, std::string cluster_id);
 
+  // Put-if-absent; if the image exists already, OK when its bytes are ours,
+  // DataLoss ("two different images for version V") when not. InvalidArgument
+  // for version 0. Failpoints meta.image.before_write / meta.image.after_write.
   Status Write(uint64_t version, std::string_view payload);
-  // Ascending versions of the images present.
+  // Ascending versions of the images present (only "image.<20 digits>" keys;
+  // snapshot directories under meta/image/ are not images).
   Result<std::vector<uint64_t>> List();
   // The payload of image `version`: NotFound, or DataLoss when damaged.
   Result<std::string> Read(uint64_t version);
+  // Idempotent: deleting a missing image is OK.
   Status Delete(uint64_t version);
 
   std::string KeyOf(uint64_t version) const;  // "<cluster_id>/meta/image/image.<version:020>"
@@ -51,8 +56,14 @@ class RetentionHook {
 };
 
 // Deletes old images and log entries: keeps the newest `images_kept` images
-// and every entry after the oldest kept image, and never anything `hook` needs.
-// Returns how many objects it deleted.
+// and every entry after the oldest kept image, and never anything `hook` needs
+// (the newest image at or below its version, every newer image and every entry
+// after that image; if no image is that old, nothing is deleted). Never
+// deletes the newest image or entries after it. Images go first, then (after
+// the failpoint meta.cleanup.between_images_and_log) the entries, so a crash
+// anywhere leaves the log replayable; see image_store.cc. InvalidArgument for
+// images_kept < 1. Returns how many objects it deleted. Idempotent: safe to
+// re-run after any failure, and concurrent runs only repeat deletes.
 class MetaLog;
 Result<size_t> CleanUpMeta(MetaLog& log, ImageStore& images, int images_kept, RetentionHook* hook);
 
