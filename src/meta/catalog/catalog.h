@@ -24,21 +24,33 @@ namespace strata::meta {
 
 class Catalog {
  public:
-  // Applies `change` as part of log entry `version` (versions strictly
-  // increase). Returns the id the change allocated (0 if none) or the reason
-  // it was rejected (InvalidArgument, AlreadyExists, NotFound, FailedPrecondition).
+  // A new cluster's catalog: version 0, user root@'%' and the built-in roles
+  // (InitialCatalogState in model.h).
+  Catalog();
+
+  // Applies `change` as part of log entry `version`. Every change of one entry
+  // carries the entry's version, so `version` may equal version(); a lower one
+  // is FailedPrecondition and changes nothing. Returns the id the change
+  // allocated (0 if none; for if_not_exists on an existing database/table/
+  // partition, its id) or the reason it was rejected (InvalidArgument,
+  // AlreadyExists, NotFound, FailedPrecondition). Accepted or rejected, the
+  // catalog's version becomes `version`; a rejected change alters nothing else.
+  // `commit_time_ms` (the batch's) stamps create times; it never affects
+  // validation.
   Result<uint64_t> Apply(const Change& change, uint64_t version, int64_t commit_time_ms);
 
-  // Marks `version` as applied even if the entry held no valid change.
+  // Marks `version` as applied even if the entry held no valid change. Never
+  // moves the version backwards.
   void SetVersion(uint64_t version);
   uint64_t version() const;  // the last applied log version (0: empty catalog)
 
   const std::string& leader() const;  // fe_name of the current leader, "" before the first LeaderChange
   uint64_t term() const;
 
-  // The whole state (docs/formats/meta-image.md's payload). Deterministic.
+  // The whole state (the payload of docs/formats/meta-image.md; its layout is
+  // docs/formats/meta-catalog.md). Deterministic: equal states, equal bytes.
   std::string EncodeImage() const;
-  // DataLoss for malformed bytes.
+  // DataLoss for malformed bytes or a state whose references do not hold.
   static Result<Catalog> DecodeImage(std::string_view bytes);
 
   // A JSON view for the admin endpoint and tests; secrets are masked.

@@ -2,8 +2,8 @@
 // one Change; the log stores batches of them (one batch per log entry).
 //
 // The encoding is binary (common/coding.h), versioned per batch, and
-// documented in docs/formats/meta-log.md (the batch is the log entry's
-// payload). JSON forms exist for the FE's admin endpoint and tests.
+// documented in docs/formats/meta-catalog.md (the batch is the log
+// entry's payload; the framing is docs/formats/meta-log.md). JSON forms exist for the FE's admin endpoint and tests.
 //
 // Thread-safety: value types.
 #pragma once
@@ -19,11 +19,7 @@
 
 namespace strata::meta {
 
-// An FE takes leadership by committing this (docs/design/meta.md).
-struct LeaderChange {
-  std::string fe_name;  // "host:http_port" of the new leader
-  uint64_t term = 0;    // must be the catalog's term + 1
-};
+// LeaderChange and the other change structs are in model.h (ChangeBody).
 
 // The full list of change types lives in model.h's ChangeBody variant; this
 // wrapper adds what every change carries.
@@ -47,7 +43,12 @@ std::string EncodeBatch(const Batch& batch);
 Result<Batch> DecodeBatch(std::string_view bytes);
 
 // JSON, for the admin endpoint: {"type": "create_database", "name": "db1", ...}.
-// InvalidArgument naming the field for bad input.
+// Field names are those of the change struct; enums are their upper-case
+// names ("PRIMARY"); missing fields keep their defaults; unknown fields are
+// errors. InvalidArgument naming the field for bad input. ChangeToJson masks
+// secrets (credentials, password hashes) as "***", so it is not an inverse
+// for changes that carry them; ChangeFromJson moves credential-looking volume
+// properties (IsCredentialKey) into `credentials`.
 Result<Change> ChangeFromJson(std::string_view json);
 std::string ChangeToJson(const Change& change);
 
