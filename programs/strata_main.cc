@@ -1,1 +1,62 @@
-int main() { return 0; }
+// strata: the one binary. Subcommands:
+//   strata fe [--conf PATH]                   run a frontend (default conf/fe.conf)
+//   strata meta new-lineage [--conf PATH]     append a fresh lineage for the FE's cluster
+// Flags -> options -> Run(); everything else lives in src/server/.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "server/fe_main.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: strata fe [--conf PATH]\n"
+    "       strata meta new-lineage [--conf PATH]\n"
+    "  --conf PATH   fe.conf (default conf/fe.conf)\n";
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "strata: %s\n", error.c_str());
+  std::fputs(kUsage, error.empty() ? stdout : stderr);
+  return error.empty() ? strata::server::kExitOk : strata::server::kExitUsage;
+}
+
+// Parses the flags after the subcommand; false (with *error set) on a bad one.
+bool ParseFlags(const std::vector<std::string>& args, strata::server::FeRunOptions* options, std::string* error) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--conf" || a == "-conf") {
+      if (i + 1 == args.size()) {
+        *error = "--conf needs a path";
+        return false;
+      }
+      options->conf_path = args[++i];
+    } else if (a.rfind("--conf=", 0) == 0) {
+      options->conf_path = a.substr(7);
+    } else {
+      *error = "unknown argument '" + a + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage("missing subcommand");
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return Usage("");
+  strata::server::FeRunOptions options;
+  std::string error;
+  if (args[0] == "fe") {
+    if (!ParseFlags({args.begin() + 1, args.end()}, &options, &error)) return Usage(error);
+    return strata::server::RunFe(options);
+  }
+  if (args[0] == "meta" && args.size() >= 2 && args[1] == "new-lineage") {
+    if (!ParseFlags({args.begin() + 2, args.end()}, &options, &error)) return Usage(error);
+    return strata::server::RunMetaNewLineage(options);
+  }
+  return Usage("unknown subcommand '" + args[0] + "'");
+}

@@ -10,6 +10,7 @@ BUILD_PKGS=(
   libzstd-dev liblz4-dev                 # data file compression (storage)
   libyaml-cpp-dev nlohmann-json3-dev     # cluster_snapshot.yaml, JSON bodies
   libfmt-dev                             # formatting for logs and errors
+  libcpp-httplib-dev                     # HTTP server (FE/CN edges); pulls libbrotli-dev zlib1g-dev
   libgtest-dev libgmock-dev              # unit and conformance tests
 )
 TEST_PKGS=(

@@ -1,1 +1,293 @@
-// placeholder: filled in by the change that builds this part
+#include "meta/service/meta_service.h"
+
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/failpoint.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "meta/service/meta_service_internal.h"
+
+namespace strata::meta {
+namespace {
+
+int64_t MonotonicUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+MetricsRegistry& Metrics() { return MetricsRegistry::Global(); }
+
+}  // namespace
+
+MetaService::MetaService(MetaServiceOptions options) : options_(std::move(options)) {
+  STRATA_CHECK(options_.store != nullptr, "MetaService needs a store");
+  STRATA_CHECK(!options_.fe_name.empty(), "MetaService needs an fe_name");
+  STRATA_CHECK_GT(options_.batch_max, 0);
+  STRATA_CHECK_GT(options_.poll_ms, 0);
+  std::random_device rd;
+  nonce_counter_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+MetaService::~MetaService() { Stop(); }
+
+int64_t MetaService::NowMs() const { return MonotonicUs() / 1000; }
+
+std::string MetaService::Leader() const {
+  std::lock_guard lock(mu_);
+  return leader_hint_;
+}
+
+Result<CommitResult> MetaService::Submit(Change change) {
+  if (stopping_.load()) return Unavailable("the metadata service is stopping");
+  if (!is_leader_.load()) {
+    std::string leader = Leader();
+    return FailedPrecondition("not the leader; leader is " + (leader.empty() ? std::string("unknown") : leader));
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->change = std::move(change);
+  pending->submitted_at_us = MonotonicUs();
+  std::future<Result<CommitResult>> done = pending->done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(pending);
+  }
+  work_cv_.notify_one();
+  return done.get();
+}
+
+Status MetaService::WaitApplied(uint64_t version, int64_t timeout_ms) {
+  std::unique_lock lock(mu_);
+  bool reached = applied_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                      [&] { return applied_.load() >= version || stopping_.load(); });
+  if (applied_.load() >= version) return Status::OK();
+  if (!reached) {
+    return DeadlineExceeded(fmt::format("version {} not applied within {} ms (at {})", version, timeout_ms,
+                                        applied_.load()));
+  }
+  return Unavailable("the metadata service is stopping");
+}
+
+void MetaService::Stop() {
+  if (stopping_.exchange(true)) {
+    if (thread_.joinable()) thread_.join();
+    return;
+  }
+  work_cv_.notify_all();
+  applied_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  ready_.store(false);
+  is_leader_.store(false);
+  std::deque<std::shared_ptr<Pending>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(queue_);
+  }
+  for (auto& p : left) p->done.set_value(Unavailable("the metadata service stopped; not committed"));
+  if (in_doubt_) {
+    FailAll(in_doubt_->batch, Unavailable("the metadata service stopped; outcome unknown"));
+    in_doubt_.reset();
+  }
+}
+
+void MetaService::Loop() {
+  while (!stopping_.load()) {
+    // An append with an unknown outcome is settled before anything else moves.
+    if (in_doubt_) ResolveInDoubt();
+    // A leader's own appends keep it current (a foreign entry makes its next
+    // append fail), so it polls the log only every poll_ms, not per commit.
+    bool poll_due = !is_leader_.load() || NowMs() - last_replay_at_ms_ >= options_.poll_ms;
+    if (!in_doubt_ && poll_due) last_replay_at_ms_ = NowMs();
+    if (!in_doubt_) {
+      Status s = poll_due ? ReplayAvailable() : Status::OK();
+      if (!s.ok()) {
+        // A damaged entry: stop serving rather than diverge (the FE reports unready).
+        STRATA_LOG(kError, "metadata replay failed at version {}: {}", applied_.load() + 1, s.ToString());
+        ready_.store(false);
+        StepDown("replay failed");
+      } else {
+        ready_.store(true);
+        if (is_leader_.load()) {
+          CommitPending();
+          RenewLease();
+          MaybeCheckpoint();
+        } else {
+          WatchLeader();
+        }
+      }
+    }
+    std::unique_lock lock(mu_);
+    work_cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [&] {
+      return stopping_.load() || (!queue_.empty() && is_leader_.load() && !in_doubt_);
+    });
+  }
+}
+
+Status MetaService::ReplayAvailable() {
+  // Bounded per call so a long catch-up still lets the loop renew the lease.
+  constexpr int kEntriesPerCallMax = 10000;
+  for (int i = 0; i < kEntriesPerCallMax && !stopping_.load(); ++i) {
+    uint64_t next = applied_.load() + 1;
+    Result<std::string> payload = log_->Read(next);
+    if (payload.status().code() == StatusCode::kNotFound) return Status::OK();
+    if (!payload.ok()) {
+      if (payload.status().retryable()) return Status::OK();  // try again next poll
+      return payload.status();
+    }
+    std::vector<Result<uint64_t>> ignored;
+    STRATA_RETURN_IF_ERROR(ApplyEntry(next, *payload, &ignored));
+  }
+  return Status::OK();
+}
+
+Status MetaService::ApplyEntry(uint64_t version, const std::string& payload, std::vector<Result<uint64_t>>* results) {
+  Result<Batch> batch = DecodeBatch(payload);
+  if (!batch.ok()) return batch.status().WithContext(fmt::format("log entry {}", version));
+  STRATA_FAILPOINT("meta.service.before_apply");
+  {
+    std::unique_lock lock(catalog_mu_);
+    for (const Change& change : batch->changes) {
+      results->push_back(catalog_.Apply(change, version, batch->commit_time_ms));
+    }
+    catalog_.SetVersion(version);
+    bool leading = my_term_ != 0 && catalog_.term() == my_term_ && catalog_.leader() == options_.fe_name;
+    bool was_leading = is_leader_.load();
+    is_leader_.store(leading);
+    {
+      std::lock_guard mlock(mu_);
+      leader_hint_ = catalog_.leader();
+      applied_.store(version);
+    }
+    if (was_leading && !leading) {
+      STRATA_LOG(kWarn, "{} lost leadership at version {} to {} (term {})", options_.fe_name, version,
+                 catalog_.leader(), catalog_.term());
+    }
+  }
+  Metrics().GetCounter("strata_meta_entries_applied_total").Add();
+  applied_cv_.notify_all();
+  return Status::OK();
+}
+
+void MetaService::FailAll(std::vector<std::shared_ptr<Pending>>& batch, const Status& why) {
+  for (auto& p : batch) p->done.set_value(why);
+  batch.clear();
+}
+
+void MetaService::Acknowledge(std::vector<std::shared_ptr<Pending>>& batch, uint64_t version,
+                              std::vector<Result<uint64_t>>& results) {
+  STRATA_CHECK_EQ(batch.size(), results.size());
+  int64_t now_us = MonotonicUs();
+  auto& latency = Metrics().GetHistogram("strata_meta_commit_seconds");
+  for (size_t i = 0; i < batch.size(); ++i) {
+    latency.Observe(static_cast<uint64_t>(now_us - batch[i]->submitted_at_us));
+    if (results[i].ok()) {
+      batch[i]->done.set_value(CommitResult{version, *results[i]});
+    } else {
+      batch[i]->done.set_value(results[i].status().WithContext(fmt::format("committed at version {}", version)));
+    }
+  }
+  Metrics().GetCounter("strata_meta_commits_total").Add(batch.size());
+  batch.clear();
+}
+
+void MetaService::CommitPending() {
+  std::vector<std::shared_ptr<Pending>> batch;
+  {
+    std::lock_guard lock(mu_);
+    while (!queue_.empty() && batch.size() < static_cast<size_t>(options_.batch_max)) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  }
+  if (batch.empty()) return;
+  Batch entry{.writer_fe = options_.fe_name, .writer_term = my_term_, .nonce = ++nonce_counter_,
+              .commit_time_ms = WallMs()};
+  for (auto& p : batch) entry.changes.push_back(p->change);
+  std::string payload = EncodeBatch(entry);
+  uint64_t version = applied_.load() + 1;
+  Status s = log_->Append(version, payload);
+  if (s.ok()) {
+    std::vector<Result<uint64_t>> results;
+    Status applied = ApplyEntry(version, payload, &results);
+    if (!applied.ok()) {
+      FailAll(batch, applied.WithContext("committed but not applied here"));
+      return;
+    }
+    Acknowledge(batch, version, results);
+    return;
+  }
+  if (s.code() == StatusCode::kAlreadyExists) {
+    // Someone else holds this version: catch up, then retry if still leader.
+    Status r = ReplayAvailable();
+    if (is_leader_.load() && r.ok()) {
+      std::lock_guard lock(mu_);
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+      return;
+    }
+    FailAll(batch, Unavailable("not committed: leadership lost to " + Leader() + "; retry"));
+    return;
+  }
+  if (s.retryable() || s.code() == StatusCode::kUnavailable) {
+    in_doubt_ = std::make_unique<InDoubt>(InDoubt{version, std::move(payload), std::move(batch), 0});
+    return;
+  }
+  FailAll(batch, s.WithContext("not committed"));
+}
+
+void MetaService::ResolveInDoubt() {
+  InDoubt& d = *in_doubt_;
+  Result<std::string> stored = log_->Read(d.version);
+  if (stored.ok()) {
+    if (*stored == d.payload) {  // ours: the nonce makes the bytes unique
+      std::vector<Result<uint64_t>> results;
+      Status applied = ApplyEntry(d.version, d.payload, &results);
+      if (applied.ok()) {
+        Acknowledge(d.batch, d.version, results);
+      } else {
+        FailAll(d.batch, applied.WithContext("committed but not applied here"));
+      }
+    } else {
+      FailAll(d.batch, Unavailable("not committed: another writer took version " + std::to_string(d.version) +
+                                   "; retry"));
+    }
+    in_doubt_.reset();
+    return;
+  }
+  if (stored.status().code() == StatusCode::kNotFound) {
+    // Nothing landed: commit the batch again (new nonce, same position).
+    std::lock_guard lock(mu_);
+    for (auto it = d.batch.rbegin(); it != d.batch.rend(); ++it) queue_.push_front(std::move(*it));
+    d.batch.clear();
+    in_doubt_.reset();
+    return;
+  }
+  if (++d.attempts >= kInDoubtAttemptsMax) {
+    FailAll(d.batch, Unavailable("outcome unknown: the metadata store did not answer (" +
+                                 stored.status().ToString() + ")"));
+    in_doubt_.reset();
+    StepDown("the metadata store is unreachable");
+  }
+}
+
+void MetaService::StepDown(const std::string& why) {
+  if (!is_leader_.exchange(false)) return;
+  STRATA_LOG(kWarn, "{} steps down: {}", options_.fe_name, why);
+  my_term_ = 0;
+  std::deque<std::shared_ptr<Pending>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(queue_);
+  }
+  for (auto& p : left) p->done.set_value(Unavailable("not committed: " + why + "; retry"));
+}
+
+}  // namespace strata::meta

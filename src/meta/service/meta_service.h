@@ -17,6 +17,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/result.h"
 #include "meta/catalog/catalog.h"
@@ -91,43 +92,64 @@ class MetaService {
   std::string MetricsText() const;
 
  private:
-  explicit MetaService(MetaServiceOptions options);
-  // ... implementation members are declared in meta_service_impl.h-style
-  // section below; see meta_service.cc.
   struct Pending;
+  struct InDoubt;
+  explicit MetaService(MetaServiceOptions options);
+
+  // Start-up (meta_service_recovery.cc).
   Status Recover();
+  Status LoadNewestImage();
+  Status ReplayAll();
+  void ValidateCache();
+  void CacheImage(uint64_t version, const std::string& payload);
+
+  // The background loop (meta_service.cc).
   void Loop();
   Status ReplayAvailable();
+  // Applies one log entry; fills `results` with each change's outcome.
   Status ApplyEntry(uint64_t version, const std::string& payload, std::vector<Result<uint64_t>>* results);
   void CommitPending();
-  void MaybeTakeOver();
+  void ResolveInDoubt();
+  void Acknowledge(std::vector<std::shared_ptr<Pending>>& batch, uint64_t version,
+                   std::vector<Result<uint64_t>>& results);
+  void FailAll(std::vector<std::shared_ptr<Pending>>& batch, const Status& why);
+  void WatchLeader();
+  Status TryTakeOver();
   void RenewLease();
   void MaybeCheckpoint();
   void StepDown(const std::string& why);
+  int64_t NowMs() const;
 
   MetaServiceOptions options_;
   std::string cluster_id_;
+  std::string lease_key_;
   std::unique_ptr<MetaLog> log_;
   std::unique_ptr<ImageStore> images_;
 
-  mutable std::shared_mutex catalog_mu_;
+  mutable std::shared_mutex catalog_mu_;  // guards catalog_
   Catalog catalog_;
   std::atomic<uint64_t> applied_{0};
   std::atomic<bool> is_leader_{false};
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
+  uint64_t my_term_ = 0;  // the term this FE won; leader iff catalog term == my_term_ and leader == me
 
-  std::mutex mu_;  // guards the queue and the wait conditions
+  mutable std::mutex mu_;  // guards queue_, the wait conditions and leader_hint_
   std::condition_variable work_cv_;
   std::condition_variable applied_cv_;
   std::deque<std::shared_ptr<Pending>> queue_;
+  std::string leader_hint_;
 
-  // Lease watching (follower side) and renewal (leader side).
+  // Loop-thread state (no lock: only the loop thread touches it after Start).
+  std::unique_ptr<InDoubt> in_doubt_;
   std::string last_lease_seen_;
-  int64_t lease_seen_at_ms_ = 0;
+  int64_t lease_changed_at_ms_ = 0;
   int64_t lease_renewed_at_ms_ = 0;
   uint64_t lease_counter_ = 0;
-  uint64_t last_image_version_ = 0;
+  std::atomic<uint64_t> last_image_version_{0};
+  std::mutex checkpoint_mu_;  // one checkpoint at a time (loop or on demand)
+  uint64_t nonce_counter_ = 0;
+  int64_t last_replay_at_ms_ = 0;
 
   std::thread thread_;
 };

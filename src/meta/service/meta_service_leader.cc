@@ -1,0 +1,138 @@
+// Leadership: lease renewal, take-over, checkpoints (docs/design/meta.md).
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/failpoint.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "meta/service/meta_service.h"
+#include "meta/service/meta_service_internal.h"
+
+namespace strata::meta {
+
+void MetaService::WatchLeader() {
+  if (!options_.may_lead) return;
+  std::string leader;
+  {
+    std::shared_lock lock(catalog_mu_);
+    leader = catalog_.leader();
+  }
+  int64_t now = NowMs();
+  // No leader yet, or the recorded leader is this FE from an earlier life: no
+  // one is renewing on its behalf, so there is nothing to wait for.
+  bool take_now = leader.empty() || leader == options_.fe_name;
+  if (!take_now) {
+    Result<std::string> lease = options_.store->Get(lease_key_);
+    std::string seen = lease.ok() ? *lease : std::string("<") + std::string(StatusCodeName(lease.status().code())) + ">";
+    if (!lease.ok() && lease.status().retryable()) return;  // cannot judge liveness now
+    if (seen != last_lease_seen_ || lease_changed_at_ms_ == 0) {
+      last_lease_seen_ = seen;
+      lease_changed_at_ms_ = now;
+      return;
+    }
+    if (now - lease_changed_at_ms_ < options_.lease_ms) return;
+    STRATA_LOG(kWarn, "{}: leader {} has not renewed its lease for {} ms; taking over", options_.fe_name, leader,
+               now - lease_changed_at_ms_);
+  }
+  Status s = TryTakeOver();
+  if (s.ok()) {
+    STRATA_LOG(kInfo, "{} is the leader (term {}, version {})", options_.fe_name, my_term_, applied_.load());
+  } else if (s.code() != StatusCode::kAlreadyExists) {
+    STRATA_LOG(kWarn, "{}: take-over failed: {}", options_.fe_name, s.ToString());
+  }
+  lease_changed_at_ms_ = now;  // whoever won, give them a full lease before trying again
+}
+
+Status MetaService::TryTakeOver() {
+  uint64_t term;
+  {
+    std::shared_lock lock(catalog_mu_);
+    term = catalog_.term() + 1;
+  }
+  Batch entry{.writer_fe = options_.fe_name, .writer_term = term, .nonce = ++nonce_counter_,
+              .commit_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()};
+  entry.changes.push_back(Change{.body = LeaderChange{.fe_name = options_.fe_name, .term = term}});
+  std::string payload = EncodeBatch(entry);
+  uint64_t version = applied_.load() + 1;
+  my_term_ = term;  // so that applying our own LeaderChange makes us leader
+  Status s = log_->Append(version, payload);
+  if (s.code() == StatusCode::kUnavailable) {
+    // Unknown outcome: read back; our nonce makes our bytes unique.
+    Result<std::string> stored = log_->Read(version);
+    s = stored.ok() ? (*stored == payload ? Status::OK() : AlreadyExists("version taken")) : stored.status();
+  }
+  if (!s.ok()) {
+    my_term_ = 0;
+    return s;
+  }
+  std::vector<Result<uint64_t>> results;
+  STRATA_RETURN_IF_ERROR(ApplyEntry(version, payload, &results));
+  if (!is_leader_.load()) {
+    my_term_ = 0;
+    return FailedPrecondition("the take-over entry was rejected: " + results[0].status().ToString());
+  }
+  lease_renewed_at_ms_ = 0;
+  RenewLease();
+  return Status::OK();
+}
+
+void MetaService::RenewLease() {
+  int64_t now = NowMs();
+  if (lease_renewed_at_ms_ != 0 && now - lease_renewed_at_ms_ < options_.lease_ms / 3) return;
+  std::string lease = fmt::format("{} term={} renewal={}", options_.fe_name, my_term_, ++lease_counter_);
+  Status s = options_.store->Put(lease_key_, lease);
+  if (s.ok()) {
+    lease_renewed_at_ms_ = now;
+  } else {
+    STRATA_LOG(kWarn, "{}: lease renewal failed: {}", options_.fe_name, s.ToString());
+  }
+}
+
+Result<uint64_t> MetaService::Checkpoint() {
+  std::lock_guard checkpoint_lock(checkpoint_mu_);
+  uint64_t version;
+  std::string image;
+  {
+    std::shared_lock lock(catalog_mu_);
+    version = catalog_.version();
+    image = catalog_.EncodeImage();
+  }
+  if (version == 0) return FailedPrecondition("nothing to checkpoint: the log is empty");
+  STRATA_RETURN_IF_ERROR(images_->Write(version, image));
+  last_image_version_.store(version);
+  CacheImage(version, image);
+  STRATA_FAILPOINT("meta.checkpoint.after_image_before_cleanup");
+  Result<size_t> removed = CleanUpMeta(*log_, *images_, options_.images_kept, options_.retention);
+  if (!removed.ok()) {
+    STRATA_LOG(kWarn, "clean-up behind image {} failed: {}", version, removed.status().ToString());
+  }
+  MetricsRegistry::Global().GetCounter("strata_meta_checkpoints_total").Add();
+  return version;
+}
+
+void MetaService::MaybeCheckpoint() {
+  if (options_.checkpoint_entries <= 0) return;
+  if (applied_.load() < last_image_version_.load() + static_cast<uint64_t>(options_.checkpoint_entries)) return;
+  Result<uint64_t> v = Checkpoint();
+  if (!v.ok()) STRATA_LOG(kWarn, "checkpoint failed: {}", v.status().ToString());
+}
+
+std::string MetaService::MetricsText() const {
+  uint64_t term;
+  {
+    std::shared_lock lock(catalog_mu_);
+    term = catalog_.term();
+  }
+  return fmt::format(
+      "# TYPE strata_meta_applied_version gauge\nstrata_meta_applied_version {}\n"
+      "# TYPE strata_meta_is_leader gauge\nstrata_meta_is_leader {}\n"
+      "# TYPE strata_meta_term gauge\nstrata_meta_term {}\n"
+      "# TYPE strata_meta_ready gauge\nstrata_meta_ready {}\n"
+      "# TYPE strata_meta_image_version gauge\nstrata_meta_image_version {}\n",
+      applied_.load(), is_leader_.load() ? 1 : 0, term, ready_.load() ? 1 : 0, last_image_version_.load());
+}
+
+}  // namespace strata::meta

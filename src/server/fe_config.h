@@ -1,0 +1,67 @@
+// FeConfig: the FE's settings, read from a StarRocks-style fe.conf
+// (common/config.h). It accepts exactly the StarRocks keys the shared-data
+// and cluster-snapshot guides use, plus Strata's own keys; any other key is an
+// error, so a typo never silently falls back to a default.
+// docs/operations/fe.md lists every key and which ones are accepted but not
+// (yet) acted upon.
+//
+// Thread-safety: value types and reentrant functions.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "common/config.h"
+#include "common/result.h"
+#include "objstore/open_object_store.h"
+
+namespace strata::server {
+
+struct FeConfig {
+  // StarRocks keys.
+  int http_port = 8030;
+  int rpc_port = 9020;                // accepted; no gRPC service yet
+  int query_port = 9030;              // accepted; no MySQL protocol yet
+  int edit_log_port = 9010;           // accepted; Strata has no BDB-JE journal
+  int cloud_native_meta_port = 6090;  // accepted; Strata has no StarManager
+  std::string run_mode = "shared_data";
+  bool enable_load_volume_from_conf = true;
+  std::string storage_type;  // cloud_native_storage_type: "S3", or "" for the local-directory volume
+  int64_t automated_cluster_snapshot_interval_seconds = 600;
+  std::string meta_dir = "meta";
+  std::string priority_networks;  // "10.0.0.0/8;192.168.1.0/24": choose the address to bind and advertise
+  std::string log_dir;            // LOG_DIR: accepted; logs go to stderr
+  std::string sys_log_level = "INFO";
+
+  // Strata keys.
+  std::string cluster_name = "strata";
+  std::string storage_root = "storage";  // the local-directory volume unless storage_type is S3
+  std::string host = "127.0.0.1";        // the address this FE binds and advertises
+  bool host_set = false;                 // host came from the file (priority_networks does not override it)
+  int64_t meta_lease_ms = 3000;
+  int64_t meta_poll_ms = 100;
+  int64_t meta_checkpoint_entries = 1000;
+
+  // The volume holding the cluster's state (from the aws_s3_* keys or
+  // storage_root). Credentials are Secrets.
+  objstore::VolumeSpec volume;
+};
+
+// Every key fe.conf may contain.
+const std::set<std::string, std::less<>>& FeConfigKeys();
+
+// Interprets a parsed fe.conf. InvalidArgument naming the key for a bad
+// value (a port out of range, run_mode other than shared_data, S3 settings
+// missing, an unsupported storage type).
+Result<FeConfig> FeConfigFromConfig(const Config& config);
+
+// Config::Load + FeConfigFromConfig. NotFound if the file is missing;
+// InvalidArgument "<path>:<line>: unknown key 'x'" for an unknown key.
+Result<FeConfig> LoadFeConfig(const std::string& path);
+
+// The first local IPv4 address inside one of the `;`-separated CIDRs.
+// InvalidArgument for a malformed CIDR, NotFound if no interface matches.
+Result<std::string> PickPriorityAddress(const std::string& priority_networks);
+
+}  // namespace strata::server

@@ -1,0 +1,190 @@
+#include "server/fe_main.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "common/logging.h"
+#include "meta/log/lineage.h"
+#include "meta/service/meta_service.h"
+#include "server/fe_config.h"
+#include "server/fe_http.h"
+#include "server/http_server.h"
+#include "server/meta_api.h"
+
+namespace strata::server {
+namespace {
+
+// One line on stderr, whatever the log level: the operator must see why the
+// FE did not start even with sys_log_level = ERROR.
+void Fatal(const std::string& what) { std::fprintf(stderr, "strata fe: %s\n", what.c_str()); }
+
+void ApplyLogLevel(const std::string& level) {
+  std::string l;
+  for (char c : level) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "debug") SetLogLevel(LogLevel::kDebug);
+  else if (l == "info") SetLogLevel(LogLevel::kInfo);
+  else if (l == "warn" || l == "warning") SetLogLevel(LogLevel::kWarn);
+  else SetLogLevel(LogLevel::kError);
+}
+
+// Makes `dir` absolute and creates it (the meta cache, the embedded volume).
+Result<std::string> EnsureDir(const std::string& dir, const char* what) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(dir, ec);
+  if (!ec) std::filesystem::create_directories(p, ec);
+  if (ec) return FailedPrecondition(fmt::format("{} '{}': {}", what, dir, ec.message()));
+  return p.lexically_normal().string();
+}
+
+Result<std::shared_ptr<objstore::ObjectStore>> OpenVolume(FeConfig& fe) {
+  if (fe.volume.location.rfind("s3://", 0) != 0) {
+    STRATA_ASSIGN_OR_RETURN(fe.volume.location, EnsureDir(fe.volume.location, "storage_root"));
+  }
+  auto store = objstore::OpenObjectStore(fe.volume);
+  if (!store.ok()) return store.status().WithContext("open storage volume " + fe.volume.location);
+  return store;
+}
+
+// Loads fe.conf; on failure prints why and sets *exit_code.
+std::optional<FeConfig> LoadOrExplain(const std::string& path, int* exit_code) {
+  auto fe = LoadFeConfig(path);
+  if (!fe.ok()) {
+    Fatal(fe.status().ToString());
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  ApplyLogLevel(fe->sys_log_level);
+  if (!fe->host_set && !fe->priority_networks.empty()) {
+    auto picked = PickPriorityAddress(fe->priority_networks);
+    if (!picked.ok()) {
+      Fatal(picked.status().ToString());
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    fe->host = *picked;
+  }
+  return std::move(fe).value();
+}
+
+meta::MetaServiceOptions ServiceOptions(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store,
+                                        std::string meta_dir) {
+  meta::MetaServiceOptions o;
+  o.store = std::move(store);
+  o.cluster_name = fe.cluster_name;
+  o.fe_name = fe.host + ":" + std::to_string(fe.http_port);
+  o.cache_dir = std::move(meta_dir);
+  o.lease_ms = fe.meta_lease_ms;
+  o.poll_ms = fe.meta_poll_ms;
+  o.checkpoint_entries = fe.meta_checkpoint_entries;
+  return o;
+}
+
+void LogIgnoredKeys(const FeConfig& fe) {
+  if (!fe.log_dir.empty()) STRATA_LOG(kInfo, "LOG_DIR = {} is accepted; logs go to stderr", fe.log_dir);
+  if (!fe.enable_load_volume_from_conf) {
+    STRATA_LOG(kWarn, "enable_load_volume_from_conf = false: Strata loads the builtin volume from fe.conf anyway");
+  }
+}
+
+// Blocks until SIGTERM or SIGINT (already blocked in every thread).
+int WaitForStopSignal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+// Serves until SIGTERM/SIGINT: HTTP is up first (health answers, the port is
+// ours before the volume is touched), the metadata service joins once started.
+int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, const std::string& meta_dir,
+          const sigset_t& signals) {
+  std::string fe_name = fe.host + ":" + std::to_string(fe.http_port);
+  DeferredMetaApi deferred;
+  HttpServerOptions http;
+  http.bind_host = fe.host;
+  http.port = fe.http_port;
+  HttpServer server(http, BuildFeRouter(&deferred, FeHttpOptions{}));
+  Status started = server.Start();
+  if (!started.ok()) {
+    Fatal(started.ToString());
+    return kExitFailure;
+  }
+  STRATA_LOG(kInfo, "fe: starting the metadata service (cluster {}, volume {}, meta_dir {})", fe.cluster_name,
+             fe.volume.location, meta_dir);
+  auto service = meta::MetaService::Start(ServiceOptions(fe, std::move(store), meta_dir));
+  if (!service.ok()) {
+    server.Stop();
+    Fatal("cannot start the metadata service; refusing to serve: " + service.status().ToString());
+    return kExitFailure;
+  }
+  auto api = MakeMetaApi(service->get(), fe_name);
+  deferred.Set(api.get());
+  STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
+             (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
+  int sig = WaitForStopSignal(signals);
+  STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
+  server.Stop();
+  deferred.Set(nullptr);
+  (*service)->Stop();
+  STRATA_LOG(kInfo, "fe {}: stopped", fe_name);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunFe(const FeRunOptions& options) {
+  // Before any thread exists, so that every thread inherits the mask and the
+  // signals reach only sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  int exit_code = kExitOk;
+  std::optional<FeConfig> fe = LoadOrExplain(options.conf_path, &exit_code);
+  if (!fe) return exit_code;
+  LogIgnoredKeys(*fe);
+  auto store = OpenVolume(*fe);
+  if (!store.ok()) {
+    Fatal(store.status().ToString());
+    return kExitFailure;
+  }
+  auto meta_dir = EnsureDir(fe->meta_dir, "meta_dir");
+  if (!meta_dir.ok()) {
+    Fatal(meta_dir.status().ToString());
+    return kExitFailure;
+  }
+  return Serve(*fe, *store, *meta_dir, signals);
+}
+
+int RunMetaNewLineage(const FeRunOptions& options) {
+  int exit_code = kExitOk;
+  std::optional<FeConfig> fe = LoadOrExplain(options.conf_path, &exit_code);
+  if (!fe) return exit_code;
+  auto store = OpenVolume(*fe);
+  if (!store.ok()) {
+    Fatal(store.status().ToString());
+    return kExitFailure;
+  }
+  auto current = meta::CurrentLineage(**store, fe->cluster_name);
+  if (!current.ok()) {
+    Fatal("current lineage of cluster " + fe->cluster_name + ": " + current.status().ToString());
+    return kExitFailure;
+  }
+  std::string cluster_id = meta::NewClusterId();
+  Status appended = meta::AppendLineage(**store, fe->cluster_name, current->seq, cluster_id);
+  if (!appended.ok()) {
+    Fatal("append lineage: " + appended.ToString());
+    return kExitFailure;
+  }
+  std::printf("cluster_name=%s seq=%llu cluster_id=%s previous=%s\n", fe->cluster_name.c_str(),
+              static_cast<unsigned long long>(current->seq + 1), cluster_id.c_str(), current->cluster_id.c_str());
+  return kExitOk;
+}
+
+}  // namespace strata::server
