@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "meta/log/lineage.h"
 #include "meta/service/meta_service.h"
+#include "server/builtin_volume.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
 #include "server/http_server.h"
@@ -122,6 +123,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   }
   auto api = MakeMetaApi(service->get(), fe_name);
   deferred.Set(api.get());
+  auto builtin_volume = std::make_unique<BuiltinVolumeKeeper>(service->get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
   int sig = WaitForStopSignal(signals);
@@ -129,6 +131,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   server.Stop();
   deferred.Set(nullptr);
   (*service)->Stop();
+  builtin_volume.reset();
   STRATA_LOG(kInfo, "fe {}: stopped", fe_name);
   return kExitOk;
 }

@@ -8,6 +8,7 @@ catalog survived; an unknown fe.conf key exits 2 naming the key.
 import os
 import subprocess
 import tempfile
+import time
 
 import harness
 from harness import Cluster, database_names, fail, log
@@ -16,6 +17,22 @@ from harness import Cluster, database_names, fail, log
 def expect(cond, msg):
     if not cond:
         fail(msg)
+
+
+def check_builtin_volume(fe, volume):
+    """The FE describes fe.conf's volume as builtin_storage_volume, the default, with secrets masked."""
+    deadline = time.time() + 10
+    cat = fe.catalog()
+    while cat["catalog"].get("default_storage_volume") != "builtin_storage_volume" and time.time() < deadline:
+        time.sleep(0.05)
+        cat = fe.catalog()
+    text = str(cat["catalog"])
+    expect("builtin_storage_volume" in text, f"no builtin_storage_volume in {text[:500]}")
+    expect(cat["catalog"].get("default_storage_volume") == "builtin_storage_volume",
+           f"default volume: {cat['catalog'].get('default_storage_volume')!r}")
+    secret = os.environ.get("STRATA_TEST_S3_SECRET_KEY")
+    if volume is not None and secret:
+        expect(secret not in text, "the S3 secret key appears in the catalog JSON")
 
 
 def exercise(volume, label):
@@ -41,6 +58,7 @@ def exercise(volume, label):
 
         cat = fe.catalog()
         expect(sorted(database_names(cat["catalog"])) == ["db1"], f"catalog: {cat}")
+        check_builtin_volume(fe, volume)
         expect(cat["is_leader"] is True and cat["cluster_id"], f"catalog head: {cat}")
         version = cat["version"]
         status, text = fe.get("/metrics")
