@@ -121,6 +121,12 @@ void MetaService::Loop() {
           RenewLease();
           MaybeCheckpoint();
         } else {
+          FailQueued("not committed: this FE is no longer the leader; retry");
+          if (NowMs() - last_image_check_at_ms_ >= options_.lease_ms) {
+            last_image_check_at_ms_ = NowMs();
+            Status caught = CatchUpFromNewerImage();
+            if (!caught.ok()) STRATA_LOG(kWarn, "catch-up from a newer image: {}", caught.ToString());
+          }
           WatchLeader();
         }
       }
@@ -276,6 +282,15 @@ void MetaService::ResolveInDoubt() {
     in_doubt_.reset();
     StepDown("the metadata store is unreachable");
   }
+}
+
+void MetaService::FailQueued(const std::string& why) {
+  std::deque<std::shared_ptr<Pending>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(queue_);
+  }
+  for (auto& p : left) p->done.set_value(Unavailable(why));
 }
 
 void MetaService::StepDown(const std::string& why) {

@@ -114,6 +114,11 @@ class MetaService {
                    std::vector<Result<uint64_t>>& results);
   void FailAll(std::vector<std::shared_ptr<Pending>>& batch, const Status& why);
   void WatchLeader();
+  // A follower that fell behind the log's clean-up would find "no next entry"
+  // forever (and, worse, could take over at a deleted version): when an image
+  // newer than what it applied exists, it reloads from that image.
+  Status CatchUpFromNewerImage();
+  void FailQueued(const std::string& why);
   Status TryTakeOver();
   void RenewLease();
   void MaybeCheckpoint();
@@ -150,6 +155,7 @@ class MetaService {
   std::mutex checkpoint_mu_;  // one checkpoint at a time (loop or on demand)
   uint64_t nonce_counter_ = 0;
   int64_t last_replay_at_ms_ = 0;
+  int64_t last_image_check_at_ms_ = 0;
 
   std::thread thread_;
 };

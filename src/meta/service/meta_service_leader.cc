@@ -35,6 +35,12 @@ void MetaService::WatchLeader() {
     STRATA_LOG(kWarn, "{}: leader {} has not renewed its lease for {} ms; taking over", options_.fe_name, leader,
                now - lease_changed_at_ms_);
   }
+  // Never append at a version the clean-up may have deleted.
+  Status caught = CatchUpFromNewerImage();
+  if (!caught.ok()) {
+    STRATA_LOG(kWarn, "{}: not taking over: {}", options_.fe_name, caught.ToString());
+    return;
+  }
   Status s = TryTakeOver();
   if (s.ok()) {
     STRATA_LOG(kInfo, "{} is the leader (term {}, version {})", options_.fe_name, my_term_, applied_.load());

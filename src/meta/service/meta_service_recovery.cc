@@ -143,6 +143,30 @@ Status MetaService::LoadNewestImage() {
   return Status::OK();
 }
 
+Status MetaService::CatchUpFromNewerImage() {
+  Result<std::vector<uint64_t>> versions = images_->List();
+  if (!versions.ok()) return versions.status().WithContext("list images");
+  if (versions->empty() || versions->back() <= applied_.load()) return Status::OK();
+  uint64_t newest = versions->back();
+  Result<std::string> payload = images_->Read(newest);
+  if (!payload.ok()) return payload.status().WithContext(fmt::format("load image {}", newest));
+  Result<Catalog> catalog = Catalog::DecodeImage(*payload);
+  if (!catalog.ok()) return catalog.status().WithContext(fmt::format("decode image {}", newest));
+  STRATA_LOG(kWarn, "{}: fell behind the log's clean-up at version {}; reloading from image {}", options_.fe_name,
+             applied_.load(), newest);
+  {
+    std::unique_lock lock(catalog_mu_);
+    catalog_ = std::move(catalog).value();
+    std::lock_guard mlock(mu_);
+    leader_hint_ = catalog_.leader();
+    applied_.store(newest);
+  }
+  last_image_version_.store(newest);
+  CacheImage(newest, *payload);
+  applied_cv_.notify_all();
+  return ReplayAvailable();
+}
+
 Status MetaService::ReplayAll() {
   // Entries are fetched in parallel, then applied in order; anything written
   // meanwhile is picked up by the sequential replay that follows.

@@ -155,6 +155,29 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
             follower.Read([](const Catalog& c) { return c.EncodeImage(); }));
 }
 
+TEST(MetaService, AFollowerBehindTheLogCleanUpReloadsFromTheNewestImage) {
+  auto mem = std::make_shared<MemObjectStore>();
+  MetaServiceOptions o1 = Options(mem, "fe1:8030");
+  o1.images_kept = 1;
+  auto fe1 = StartOrDie(o1);
+  ASSERT_TRUE(WaitLeader(*fe1));
+  auto cut_off = std::make_shared<FaultInjectionObjectStore>(mem);
+  MetaServiceOptions o2 = Options(cut_off, "fe2:8030");
+  o2.may_lead = false;
+  auto fe2 = StartOrDie(o2);
+  cut_off->FailWithProbability(1.0, 1, FaultKind::kFailBefore);  // fe2 sees nothing for a while
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(fe1->Submit(CreateDb(fmt::format("r{}_{}", round, i))).ok());
+    ASSERT_TRUE(fe1->Checkpoint().ok());
+  }
+  Result<CommitResult> last = fe1->Submit(CreateDb("last"));
+  ASSERT_TRUE(last.ok());
+  cut_off->Reset();  // back online: the entries it needs are gone, the image is not
+  ASSERT_TRUE(fe2->WaitApplied(last->version, 5000).ok()) << "fe2 stuck at " << fe2->AppliedVersion();
+  EXPECT_TRUE(HasDb(*fe2, "r0_0"));
+  EXPECT_TRUE(HasDb(*fe2, "last"));
+}
+
 TEST(MetaService, ALostReplyOnAppendIsResolvedByReadingBack) {
   auto mem = std::make_shared<MemObjectStore>();
   auto fault = std::make_shared<FaultInjectionObjectStore>(mem);
