@@ -44,6 +44,16 @@ Status ValidateListOptions(const ListOptions& options) {
   return Status::OK();
 }
 
+Status ValidateNextPart(std::string_view key, int parts_so_far, uint64_t last_part_bytes) {
+  if (parts_so_far > 0 && last_part_bytes < kMultipartPartMinBytes) {
+    return InvalidArgument("multipart part " + std::to_string(parts_so_far) + " of " + std::string(key) + " is " +
+                           std::to_string(last_part_bytes) + " bytes; only the last part may be under " +
+                           std::to_string(kMultipartPartMinBytes));
+  }
+  if (parts_so_far >= kMultipartPartsMax) return InvalidArgument("too many multipart parts for " + std::string(key));
+  return Status::OK();
+}
+
 Result<std::vector<ObjectMeta>> ListAll(ObjectStore& store, std::string_view prefix, size_t objects_max) {
   std::vector<ObjectMeta> all;
   ListOptions options;

@@ -123,6 +123,12 @@ Status ValidateKey(std::string_view key);
 // InvalidArgument when options are out of range (max_keys, delimiter other than "" or "/").
 Status ValidateListOptions(const ListOptions& options);
 
+// The rule every backend enforces before accepting part number `parts_so_far`
+// + 1 of an upload of `key`: every part but the last is at least
+// kMultipartPartMinBytes, and there are at most kMultipartPartsMax parts.
+// InvalidArgument when the upload cannot take another part.
+Status ValidateNextPart(std::string_view key, int parts_so_far, uint64_t last_part_bytes);
+
 // Lists every object under `prefix` (no delimiter), following continuations.
 // Gives up with ResourceExhausted past `objects_max` objects.
 Result<std::vector<ObjectMeta>> ListAll(ObjectStore& store, std::string_view prefix,

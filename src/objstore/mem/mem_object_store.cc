@@ -19,12 +19,7 @@ class MemMultipartUpload : public MultipartUpload {
 
   Status UploadPart(std::string_view data) override {
     if (done_) return FailedPrecondition("multipart upload of " + key_ + " is already finished");
-    if (last_part_bytes_ < kMultipartPartMinBytes && parts_ > 0) {
-      return InvalidArgument("multipart part " + std::to_string(parts_) + " of " + key_ + " is " +
-                             std::to_string(last_part_bytes_) + " bytes; only the last part may be under " +
-                             std::to_string(kMultipartPartMinBytes));
-    }
-    if (parts_ >= kMultipartPartsMax) return InvalidArgument("too many multipart parts for " + key_);
+    STRATA_RETURN_IF_ERROR(ValidateNextPart(key_, parts_, last_part_bytes_));
     data_.append(data);
     last_part_bytes_ = data.size();
     parts_++;

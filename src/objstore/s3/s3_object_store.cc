@@ -465,14 +465,7 @@ class S3MultipartUpload : public MultipartUpload {
 Status S3MultipartUpload::UploadPart(std::string_view data) {
   STRATA_FAILPOINT("s3.upload_part");
   if (done_) return FailedPrecondition("multipart upload of " + key_ + " is already finished");
-  if (!etags_.empty() && last_part_bytes_ < kMultipartPartMinBytes) {
-    return InvalidArgument("multipart part " + std::to_string(etags_.size()) + " of " + key_ + " is " +
-                           std::to_string(last_part_bytes_) + " bytes; only the last part may be under " +
-                           std::to_string(kMultipartPartMinBytes));
-  }
-  if (etags_.size() >= static_cast<size_t>(kMultipartPartsMax)) {
-    return InvalidArgument("too many multipart parts for " + key_);
-  }
+  STRATA_RETURN_IF_ERROR(ValidateNextPart(key_, static_cast<int>(etags_.size()), last_part_bytes_));
   const std::string part_number = std::to_string(etags_.size() + 1);
   const std::string what = "upload part " + part_number + " of " + key_;
   S3ObjectStore::Call call("PUT", object_, {{"partNumber", part_number}, {"uploadId", upload_id_}}, data);
