@@ -1,0 +1,1 @@
+// placeholder: the SQL engine lands with the SQL front door
