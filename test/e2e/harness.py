@@ -151,13 +151,23 @@ class Fe:
                 f.write(f"{k} = {v}\n")
             f.write(extra_lines)
 
-    def start(self):
+    def start(self, env=None):
+        """Starts the FE; `env` adds variables to (or, with value None, removes them from) its environment."""
         assert self.proc is None or self.proc.poll() is not None, "already running"
+        child_env = None
+        if env:
+            child_env = dict(os.environ)
+            for k, v in env.items():
+                if v is None:
+                    child_env.pop(k, None)
+                else:
+                    child_env[k] = str(v)
         logf = open(self.log_path, "ab")
-        logf.write(f"---- start {time.strftime('%H:%M:%S')}\n".encode())
+        extra = "".join(f" {k}={v}" for k, v in (env or {}).items())
+        logf.write(f"---- start {time.strftime('%H:%M:%S')}{extra}\n".encode())
         logf.flush()
         self.proc = subprocess.Popen([binary(), "fe", "--conf", self.conf_path], stdout=logf, stderr=logf,
-                                     stdin=subprocess.DEVNULL, cwd=self.dir)
+                                     stdin=subprocess.DEVNULL, cwd=self.dir, env=child_env)
         logf.close()
         self.cluster.pids.add(self.proc.pid)
         return self

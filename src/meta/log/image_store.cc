@@ -120,6 +120,9 @@ Result<size_t> CleanUpMeta(MetaLog& log, ImageStore& images, int images_kept, Re
   if (images_kept < 1) return InvalidArgument(fmt::format("images_kept must be >= 1, got {}", images_kept));
   STRATA_ASSIGN_OR_RETURN(std::vector<uint64_t> versions, images.List());
   if (versions.empty()) return size_t{0};  // no image: the log is all there is
+  // Until images_kept images exist, the log before the oldest one stays too:
+  // a follower a little behind the first checkpoint still finds its entries.
+  if (versions.size() < static_cast<size_t>(images_kept)) return size_t{0};
   size_t oldest = OldestKeptImage(versions, images_kept, hook);
   if (oldest == versions.size()) return size_t{0};
   const uint64_t cut = versions[oldest];

@@ -145,10 +145,12 @@ TEST_P(ImageStoreTest, CleanUpNeverDeletesTheOnlyImageOrEntriesAfterIt) {
   for (uint64_t v = 1; v <= 45; ++v) ASSERT_TRUE(log_.Append(v, "entry").ok());
   EXPECT_EQ(*CleanUpMeta(log_, images_, 1, nullptr), 0u);  // no image: the log is everything
   ASSERT_TRUE(images_.Write(10, ImagePayload(10)).ok());
-  EXPECT_EQ(*CleanUpMeta(log_, images_, 3, nullptr), 10u);  // fewer images than kept
-  EXPECT_EQ(ts_.Keys(), Expected({10}, 11));
+  // Fewer images than kept: the log before the image stays too, so a follower
+  // a little behind the first checkpoint still finds its entries.
+  EXPECT_EQ(*CleanUpMeta(log_, images_, 3, nullptr), 0u);
+  EXPECT_EQ(ts_.Keys(), Expected({10}, 1));
   EXPECT_EQ(CleanUpMeta(log_, images_, 0, nullptr).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ts_.Keys(), Expected({10}, 11));
+  EXPECT_EQ(ts_.Keys(), Expected({10}, 1));
 }
 
 TEST_P(ImageStoreTest, CleanUpInterruptedBetweenImagesAndLogResumes) {

@@ -149,6 +149,7 @@ class MetaService {
   std::unique_ptr<InDoubt> in_doubt_;
   std::string last_lease_seen_;
   int64_t lease_changed_at_ms_ = 0;
+  uint64_t watched_term_ = 0;  // the term whose leader the lease clock is timing
   int64_t lease_renewed_at_ms_ = 0;
   uint64_t lease_counter_ = 0;
   std::atomic<uint64_t> last_image_version_{0};

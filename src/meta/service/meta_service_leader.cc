@@ -14,11 +14,19 @@ namespace strata::meta {
 void MetaService::WatchLeader() {
   if (!options_.may_lead) return;
   std::string leader;
+  uint64_t term;
   {
     std::shared_lock lock(catalog_mu_);
     leader = catalog_.leader();
+    term = catalog_.term();
   }
   int64_t now = NowMs();
+  if (term != watched_term_) {
+    // A new leader gets a full lease from the moment we learn of it, whatever
+    // the lease object still says about its predecessor.
+    watched_term_ = term;
+    lease_changed_at_ms_ = now;
+  }
   // No leader yet, or the recorded leader is this FE from an earlier life: no
   // one is renewing on its behalf, so there is nothing to wait for.
   bool take_now = leader.empty() || leader == options_.fe_name;

@@ -42,7 +42,7 @@ std::unique_ptr<MetaService> StartOrDie(MetaServiceOptions o) {
   return std::move(s).value();
 }
 
-bool WaitLeader(MetaService& s, int64_t timeout_ms = 5000) {
+bool WaitLeader(MetaService& s, int64_t timeout_ms = 15000) {
   for (int64_t waited = 0; waited < timeout_ms; waited += 5) {
     if (s.IsLeader()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -126,8 +126,8 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
   auto fe3 = StartOrDie(Options(store, "fe3:8030"));
   Result<CommitResult> r = fe1->Submit(CreateDb("x"));
   ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(fe2->WaitApplied(r->version, 2000).ok());
-  ASSERT_TRUE(fe3->WaitApplied(r->version, 2000).ok());
+  ASSERT_TRUE(fe2->WaitApplied(r->version, 10000).ok());
+  ASSERT_TRUE(fe3->WaitApplied(r->version, 10000).ok());
   EXPECT_TRUE(HasDb(*fe2, "x"));
   Result<CommitResult> on_follower = fe2->Submit(CreateDb("y"));
   EXPECT_EQ(on_follower.status().code(), StatusCode::kFailedPrecondition);
@@ -136,7 +136,7 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
   auto start = std::chrono::steady_clock::now();
   fe1->Stop();
   bool taken = false;
-  while (!taken && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+  while (!taken && std::chrono::steady_clock::now() - start < std::chrono::seconds(15)) {
     taken = fe2->IsLeader() || fe3->IsLeader();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -149,7 +149,7 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
   MetaService& follower = fe2->IsLeader() ? *fe3 : *fe2;
   Result<CommitResult> after = leader.Submit(CreateDb("z"));
   ASSERT_TRUE(after.ok()) << after.status().ToString();
-  ASSERT_TRUE(follower.WaitApplied(after->version, 2000).ok());
+  ASSERT_TRUE(follower.WaitApplied(after->version, 10000).ok());
   EXPECT_TRUE(HasDb(follower, "z"));
   EXPECT_EQ(leader.Read([](const Catalog& c) { return c.EncodeImage(); }),
             follower.Read([](const Catalog& c) { return c.EncodeImage(); }));
@@ -173,7 +173,7 @@ TEST(MetaService, AFollowerBehindTheLogCleanUpReloadsFromTheNewestImage) {
   Result<CommitResult> last = fe1->Submit(CreateDb("last"));
   ASSERT_TRUE(last.ok());
   cut_off->Reset();  // back online: the entries it needs are gone, the image is not
-  ASSERT_TRUE(fe2->WaitApplied(last->version, 5000).ok()) << "fe2 stuck at " << fe2->AppliedVersion();
+  ASSERT_TRUE(fe2->WaitApplied(last->version, 10000).ok()) << "fe2 stuck at " << fe2->AppliedVersion();
   EXPECT_TRUE(HasDb(*fe2, "r0_0"));
   EXPECT_TRUE(HasDb(*fe2, "last"));
 }
