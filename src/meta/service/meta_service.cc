@@ -85,6 +85,7 @@ void MetaService::Stop() {
   work_cv_.notify_all();
   applied_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   ready_.store(false);
   is_leader_.store(false);
   std::deque<std::shared_ptr<Pending>> left;
@@ -144,7 +145,10 @@ Status MetaService::ReplayAvailable() {
   for (int i = 0; i < kEntriesPerCallMax && !stopping_.load(); ++i) {
     uint64_t next = applied_.load() + 1;
     Result<std::string> payload = log_->Read(next);
-    if (payload.status().code() == StatusCode::kNotFound) return Status::OK();
+    if (payload.status().code() == StatusCode::kNotFound) {
+      caught_up_at_ms_.store(NowMs());
+      return Status::OK();
+    }
     if (!payload.ok()) {
       if (payload.status().retryable()) return Status::OK();  // try again next poll
       return payload.status();

@@ -153,12 +153,15 @@ class MetaService {
   int64_t lease_renewed_at_ms_ = 0;
   uint64_t lease_counter_ = 0;
   std::atomic<uint64_t> last_image_version_{0};
+  std::atomic<int64_t> caught_up_at_ms_{0};  // when a poll last found no newer entry (lag metric)
   std::mutex checkpoint_mu_;  // one checkpoint at a time (loop or on demand)
   uint64_t nonce_counter_ = 0;
   int64_t last_replay_at_ms_ = 0;
   int64_t last_image_check_at_ms_ = 0;
 
   std::thread thread_;
+  std::thread checkpoint_thread_;  // the periodic checkpoint, off the commit path
+  std::atomic<bool> checkpoint_running_{false};
 };
 
 }  // namespace strata::meta

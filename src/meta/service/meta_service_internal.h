@@ -26,7 +26,9 @@ struct MetaService::InDoubt {
 };
 
 // Bounds.
-inline constexpr int kReplayParallelism = 8;
+// Start-up fetches the log tail this many entries at a time: object stores
+// answer in tens of milliseconds, so a 1,000-entry tail needs wide fan-out.
+inline constexpr int kReplayParallelism = 32;
 inline constexpr int kInDoubtAttemptsMax = 50;
 
 }  // namespace strata::meta

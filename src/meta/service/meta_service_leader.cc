@@ -130,11 +130,22 @@ Result<uint64_t> MetaService::Checkpoint() {
 void MetaService::MaybeCheckpoint() {
   if (options_.checkpoint_entries <= 0) return;
   if (applied_.load() < last_image_version_.load() + static_cast<uint64_t>(options_.checkpoint_entries)) return;
-  Result<uint64_t> v = Checkpoint();
-  if (!v.ok()) STRATA_LOG(kWarn, "checkpoint failed: {}", v.status().ToString());
+  // Off the commit path: writing the image and deleting a thousand old entries
+  // would otherwise stall every writer for up to a second (bench/meta).
+  if (checkpoint_running_.exchange(true)) return;
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();  // the previous one has finished
+  checkpoint_thread_ = std::thread([this] {
+    Result<uint64_t> v = Checkpoint();
+    if (!v.ok()) STRATA_LOG(kWarn, "checkpoint failed: {}", v.status().ToString());
+    checkpoint_running_.store(false);
+  });
 }
 
 std::string MetaService::MetricsText() const {
+  // Lag: how long since this FE last saw that it had applied the whole log
+  // (0 on the leader, whose own appends keep it current).
+  int64_t caught_up = caught_up_at_ms_.load();
+  double lag_seconds = is_leader_.load() || caught_up == 0 ? 0.0 : (NowMs() - caught_up) / 1000.0;
   uint64_t term;
   {
     std::shared_lock lock(catalog_mu_);
@@ -145,8 +156,10 @@ std::string MetaService::MetricsText() const {
       "# TYPE strata_meta_is_leader gauge\nstrata_meta_is_leader {}\n"
       "# TYPE strata_meta_term gauge\nstrata_meta_term {}\n"
       "# TYPE strata_meta_ready gauge\nstrata_meta_ready {}\n"
-      "# TYPE strata_meta_image_version gauge\nstrata_meta_image_version {}\n",
-      applied_.load(), is_leader_.load() ? 1 : 0, term, ready_.load() ? 1 : 0, last_image_version_.load());
+      "# TYPE strata_meta_image_version gauge\nstrata_meta_image_version {}\n"
+      "# TYPE strata_meta_lag_seconds gauge\nstrata_meta_lag_seconds {:.3f}\n",
+      applied_.load(), is_leader_.load() ? 1 : 0, term, ready_.load() ? 1 : 0, last_image_version_.load(),
+      lag_seconds);
 }
 
 }  // namespace strata::meta
