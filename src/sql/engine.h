@@ -20,6 +20,7 @@
 #include "common/result.h"
 #include "meta/catalog/catalog.h"
 #include "meta/catalog/change.h"
+#include "meta/service/meta_service.h"  // meta::CommitResult
 
 namespace strata::sql {
 

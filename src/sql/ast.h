@@ -1,0 +1,278 @@
+// The parsed form of a statement: one struct per statement family, held in
+// the Statement variant. Names are as written (identifiers unquoted); the
+// executor resolves defaults (current database, ...).
+//
+// Thread-safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace strata::sql {
+
+// ---------------------------------------------------------------- expressions
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  enum class Kind {
+    kString,   // text = value
+    kNumber,   // text = literal
+    kNull,
+    kBool,     // text = "1" / "0"
+    kColumn,   // text = column, qualifier = table (may be empty)
+    kSysVar,   // text = variable (lower case), qualifier = "session" / "global" / ""
+    kUserVar,  // text = variable
+    kFunc,     // text = function name (upper case); args; star for COUNT(*)
+    kBinary,   // text = operator (upper case: AND OR = != < <= > >= + - * / LIKE); args[0], args[1]
+    kNot,      // args[0]
+    kNeg,      // args[0]
+    kIn,       // args[0] IN (args[1..]); negated
+    kIsNull,   // args[0] IS [NOT] NULL; negated
+    kStar,     // * in a select list or COUNT(*)
+  };
+  Kind kind = Kind::kNull;
+  std::string text;
+  std::string qualifier;
+  std::vector<ExprPtr> args;
+  bool negated = false;
+  std::string source;  // the expression as written, for result column names
+};
+
+// ---------------------------------------------------------------- names
+struct TableName {
+  std::string db;  // "" -> the session's current database
+  std::string table;
+};
+
+struct UserSpec {
+  std::string name;
+  std::string host = "%";
+};
+
+// ---------------------------------------------------------------- DDL
+struct CreateDatabaseStmt {
+  std::string name;
+  bool if_not_exists = false;
+};
+
+struct DropDatabaseStmt {
+  std::string name;
+  bool if_exists = false;
+  bool force = false;
+};
+
+struct ColumnSpec {
+  std::string name;
+  std::string type;  // normalised, e.g. "VARCHAR(32)", "DECIMAL(10,2)", "INT"
+  std::optional<bool> nullable;
+  std::optional<std::string> default_value;  // "NULL" default is nullopt + default_null
+  bool default_null = false;
+  std::string comment;
+};
+
+struct PartitionSpec {
+  std::string name;
+  bool less_than = true;            // VALUES LESS THAN (...) vs VALUES [(...), (...))
+  std::vector<std::string> lower;   // fixed ranges only
+  std::vector<std::string> upper;   // empty: MAXVALUE
+};
+
+struct CreateTableStmt {
+  TableName name;
+  bool if_not_exists = false;
+  std::vector<ColumnSpec> columns;
+  bool primary_key = false;
+  std::vector<std::string> key_columns;  // DUPLICATE/PRIMARY KEY(...); empty: not given
+  std::vector<std::string> partition_columns;
+  std::vector<PartitionSpec> partitions;
+  std::vector<std::string> distribution_columns;
+  bool random_distribution = false;
+  uint32_t buckets = 0;  // 0: not given
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::string comment;
+};
+
+struct DropTableStmt {
+  TableName name;
+  bool if_exists = false;
+  bool force = false;
+};
+
+struct TruncateTableStmt {
+  TableName name;
+  std::vector<std::string> partitions;
+};
+
+struct AlterTableStmt {
+  TableName name;
+  bool add = true;  // ADD PARTITION vs DROP PARTITION
+  PartitionSpec partition;  // ADD
+  std::string partition_name;  // DROP
+  bool if_exists = false;      // DROP PARTITION IF EXISTS / ADD PARTITION IF NOT EXISTS
+};
+
+// ---------------------------------------------------------------- cluster
+struct CreateStorageVolumeStmt {
+  std::string name;
+  bool if_not_exists = false;
+  std::string type;  // S3 / LOCAL (as written)
+  std::vector<std::string> locations;
+  std::string comment;
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+struct DropStorageVolumeStmt {
+  std::string name;
+  bool if_exists = false;
+};
+
+struct SetDefaultStorageVolumeStmt {
+  std::string name;
+};
+
+struct AlterSystemStmt {
+  bool add = true;
+  std::vector<std::string> host_ports;  // "host:port"
+};
+
+struct AdminSetConfigStmt {
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+
+struct AdminSnapshotStmt {
+  enum class Action { kOn, kOff, kSetInterval } action = Action::kOn;
+  uint64_t interval_seconds = 0;  // 0: not given
+  std::string storage_volume;
+};
+
+// ---------------------------------------------------------------- access
+struct CreateUserStmt {
+  UserSpec user;
+  bool if_not_exists = false;
+  std::optional<std::string> password;       // IDENTIFIED BY 'pw'
+  std::optional<std::string> password_hash;  // IDENTIFIED BY PASSWORD '*hex' / WITH mysql_native_password AS
+  std::vector<std::string> roles;            // DEFAULT ROLE
+};
+
+struct DropUserStmt {
+  UserSpec user;
+  bool if_exists = false;
+};
+
+// ALTER USER ... IDENTIFIED BY and SET PASSWORD.
+struct SetPasswordStmt {
+  std::optional<UserSpec> user;  // none: the session's own account
+  std::optional<std::string> password;
+  std::optional<std::string> password_hash;
+  bool if_exists = false;
+};
+
+struct CreateRoleStmt {
+  std::vector<std::string> names;
+  bool if_not_exists = false;
+};
+
+struct DropRoleStmt {
+  std::vector<std::string> names;
+  bool if_exists = false;
+};
+
+enum class GrantObjectKind { kSystem, kDatabase, kTable, kStorageVolume };
+
+struct GrantTarget {
+  bool role = false;  // TO ROLE r
+  std::string name;
+  std::string host = "%";
+};
+
+struct GrantStmt {
+  bool revoke = false;
+  std::vector<std::string> privileges;  // upper case, spaces as '_'
+  GrantObjectKind object = GrantObjectKind::kSystem;
+  std::string object_name;  // "db", "db.t", "*", "*.*", "db.*", volume
+  GrantTarget grantee;
+};
+
+struct GrantRoleStmt {
+  bool revoke = false;
+  std::vector<std::string> roles;
+  UserSpec user;
+};
+
+// ---------------------------------------------------------------- session
+struct UseStmt {
+  std::string db;
+};
+
+struct SelectItem {
+  ExprPtr expr;
+  std::string alias;
+};
+
+struct OrderItem {
+  ExprPtr expr;
+  bool desc = false;
+};
+
+struct SelectStmt {
+  std::vector<SelectItem> items;
+  std::optional<TableName> from;  // none: SELECT without FROM (or FROM DUAL)
+  ExprPtr where;
+  std::vector<OrderItem> order_by;
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
+};
+
+struct SetAssignment {
+  enum class Kind { kSystem, kUser, kNames, kPassword } kind = Kind::kSystem;
+  std::string scope;  // "session" / "global" / "" (for kSystem)
+  std::string name;   // lower case for system variables
+  ExprPtr value;      // kSystem / kUser; kNames: nullptr, name = charset
+};
+
+struct SetStmt {
+  std::vector<SetAssignment> assignments;
+};
+
+struct ShowStmt {
+  enum class What {
+    kDatabases, kTables, kCreateTable, kCreateDatabase, kPartitions, kColumns, kStorageVolumes,
+    kDescStorageVolume, kFrontends, kComputeNodes, kVariables, kWarnings, kErrors, kEngines, kCharset,
+    kCollation, kStatus, kGrants, kRoles, kUsers, kFrontendConfig, kAutomatedSnapshot, kProcesslist,
+  } what = What::kDatabases;
+  TableName table;     // CREATE TABLE / PARTITIONS / COLUMNS; table.db for TABLES FROM db
+  std::string name;    // storage volume / database
+  std::optional<UserSpec> user;  // SHOW GRANTS FOR
+  std::optional<std::string> like;
+  ExprPtr where;
+  bool full = false;
+  bool global = false;
+};
+
+// Statements parsed but executed by later issues: answer ER_NOT_SUPPORTED_YET
+// (after the privilege check on `table`, when set).
+struct UnsupportedStmt {
+  std::string what;  // "INSERT", "SELECT over tables", "CREATE CLUSTER SNAPSHOT", ...
+  std::optional<TableName> table;
+  std::string privilege;  // required on `table`
+};
+
+// BEGIN / COMMIT / ROLLBACK / START TRANSACTION: accepted, nothing to do yet.
+struct TransactionStmt {
+  std::string what;
+};
+
+using Statement =
+    std::variant<CreateDatabaseStmt, DropDatabaseStmt, CreateTableStmt, DropTableStmt, TruncateTableStmt,
+                 AlterTableStmt, CreateStorageVolumeStmt, DropStorageVolumeStmt, SetDefaultStorageVolumeStmt,
+                 AlterSystemStmt, AdminSetConfigStmt, AdminSnapshotStmt, CreateUserStmt, DropUserStmt,
+                 SetPasswordStmt, CreateRoleStmt, DropRoleStmt, GrantStmt, GrantRoleStmt, UseStmt, SelectStmt,
+                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt>;
+
+}  // namespace strata::sql
