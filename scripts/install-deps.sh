@@ -16,6 +16,8 @@ BUILD_PKGS=(
 TEST_PKGS=(
   ceph-mon ceph-osd radosgw              # the real S3 server (Ceph RADOS Gateway) for tests
   python3-boto3                          # the reference S3 client bench/objstore compares against
+  default-mysql-client python3-pymysql   # real MySQL clients in the SQL and driver tests
+  clang                                  # libFuzzer for the packet and parser fuzz targets
   curl bc iproute2
 )
 

@@ -53,6 +53,16 @@ Status ReadMetaSettings(const Config& c, FeConfig& fe) {
   return Status::OK();
 }
 
+// The MySQL listener on query_port (server/mysql/mysql_server.h).
+Status ReadQuerySettings(const Config& c, FeConfig& fe) {
+  STRATA_ASSIGN_OR_RETURN(int64_t max, GetPositive(c, "qe_max_connection", fe.qe_max_connection));
+  if (max > 65536) return InvalidArgument(fmt::format("qe_max_connection: {} is above 65536", max));
+  fe.qe_max_connection = static_cast<int>(max);
+  STRATA_ASSIGN_OR_RETURN(fe.mysql_wait_timeout_seconds,
+                          GetPositive(c, "mysql_wait_timeout_seconds", fe.mysql_wait_timeout_seconds));
+  return Status::OK();
+}
+
 // cloud_native_storage_type = S3: the volume is s3://<aws_s3_path>.
 Status ReadS3Volume(const Config& c, FeConfig& fe) {
   STRATA_ASSIGN_OR_RETURN(bool instance_profile, c.GetBool("aws_s3_use_instance_profile", false));
@@ -125,14 +135,17 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "aws_s3_endpoint", "aws_s3_access_key", "aws_s3_secret_key", "aws_s3_use_instance_profile",
       "automated_cluster_snapshot_interval_seconds", "meta_dir", "priority_networks", "LOG_DIR", "sys_log_level",
       "JAVA_OPTS",  // accepted and ignored (there is no JVM)
+      "qe_max_connection",
       // Strata.
-      "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "host"};
+      "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "host",
+      "mysql_wait_timeout_seconds"};
   return kKeys;
 }
 
 Result<FeConfig> FeConfigFromConfig(const Config& config) {
   FeConfig fe;
   STRATA_RETURN_IF_ERROR(ReadPorts(config, fe));
+  STRATA_RETURN_IF_ERROR(ReadQuerySettings(config, fe));
   STRATA_RETURN_IF_ERROR(ReadMetaSettings(config, fe));
   STRATA_RETURN_IF_ERROR(ReadGeneral(config, fe));
   STRATA_RETURN_IF_ERROR(ReadVolume(config, fe));

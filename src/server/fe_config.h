@@ -22,7 +22,8 @@ struct FeConfig {
   // StarRocks keys.
   int http_port = 8030;
   int rpc_port = 9020;                // accepted; no gRPC service yet
-  int query_port = 9030;              // accepted; no MySQL protocol yet
+  int query_port = 9030;              // the MySQL protocol (server/mysql/)
+  int qe_max_connection = 1024;       // MySQL connections at once; more get ER_CON_COUNT_ERROR (1040)
   int edit_log_port = 9010;           // accepted; Strata has no BDB-JE journal
   int cloud_native_meta_port = 6090;  // accepted; Strata has no StarManager
   std::string run_mode = "shared_data";
@@ -42,6 +43,7 @@ struct FeConfig {
   int64_t meta_lease_ms = 3000;
   int64_t meta_poll_ms = 100;
   int64_t meta_checkpoint_entries = 1000;
+  int64_t mysql_wait_timeout_seconds = 28800;  // an idle MySQL connection is closed after this long
 
   // The volume holding the cluster's state (from the aws_s3_* keys or
   // storage_root). Credentials are Secrets.

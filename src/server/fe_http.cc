@@ -108,6 +108,20 @@ HttpResponse HandleChange(MetaApi& meta, const FeHttpOptions& options, const Htt
   return Forward(meta, options, request);
 }
 
+// The binary form a follower's SQL writes arrive in (sql_catalog_access.h).
+HttpResponse HandleInternalChange(MetaApi& meta, const HttpRequest& request) {
+  if (!meta.Started()) return StartingAnswer();
+  auto batch = meta::DecodeBatch(request.body);
+  if (!batch.ok()) return JsonResponse(400, ErrorBody(InvalidArgument("change_internal: " + batch.status().message())));
+  if (batch->changes.size() != 1) {
+    return JsonResponse(400, ErrorBody(InvalidArgument("change_internal: exactly one change per request")));
+  }
+  if (!meta.IsLeader()) return NoLeader("this FE (" + meta.FeName() + ") is not the leader; retry");
+  auto result = meta.Submit(std::move(batch->changes[0]));
+  if (IsNotLeader(result.status())) return NoLeader("this FE (" + meta.FeName() + ") lost leadership; retry");
+  return CommitAnswer(meta, result);
+}
+
 HttpResponse HandleCatalog(MetaApi& meta) {
   if (!meta.Started()) return StartingAnswer();
   CatalogView view = meta.ReadCatalog();
@@ -161,6 +175,7 @@ HttpRouter BuildFeRouter(MetaApi* meta, FeHttpOptions options) {
   });
   r.Add("POST", "/api/meta/change",
         [meta, options](const HttpRequest& req) { return HandleChange(*meta, options, req); });
+  r.Add("POST", kInternalChangePath, [meta](const HttpRequest& req) { return HandleInternalChange(*meta, req); });
   r.Add("GET", "/api/meta/catalog", [meta](const HttpRequest&) { return HandleCatalog(*meta); });
   r.Add("GET", "/api/meta/status", [meta](const HttpRequest&) { return HandleStatus(*meta); });
   r.Add("POST", "/api/meta/checkpoint", [meta](const HttpRequest&) { return HandleCheckpoint(*meta); });

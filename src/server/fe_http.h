@@ -7,6 +7,13 @@
 //   POST /api/meta/change     submit one catalog change (JSON, meta::ChangeFromJson);
 //                             a follower forwards it to the leader, then waits
 //                             until it has applied the result (read-your-writes)
+//   POST /api/meta/change_internal
+//                             leader only: one catalog change as the binary
+//                             meta::EncodeBatch of a one-change Batch (secrets
+//                             intact, unlike JSON); what a follower's SQL
+//                             writes forward (sql_catalog_access.h). Same
+//                             answers as /api/meta/change; a non-leader
+//                             answers 421 (never forwards again)
 //   GET  /api/meta/catalog    the catalog with version, leader, is_leader, cluster_id
 //   GET  /api/meta/status     version, leader, is_leader, ready, cluster_id, fe_name
 //   POST /api/meta/checkpoint write an image now (leader only)
@@ -29,6 +36,8 @@ struct FeHttpOptions {
 // The header a follower sets when forwarding, so that a request is forwarded
 // at most once (a second hop answers 421 instead of bouncing around).
 inline constexpr const char* kForwardedHeader = "X-Strata-Forwarded-By";
+
+inline constexpr const char* kInternalChangePath = "/api/meta/change_internal";
 
 // `meta` must outlive the router.
 HttpRouter BuildFeRouter(MetaApi* meta, FeHttpOptions options);

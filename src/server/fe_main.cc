@@ -14,6 +14,9 @@
 #include "server/fe_http.h"
 #include "server/http_server.h"
 #include "server/meta_api.h"
+#include "server/mysql/mysql_server.h"
+#include "server/sql_catalog_access.h"
+#include "sql/new_engine.h"
 
 namespace strata::server {
 namespace {
@@ -98,6 +101,38 @@ int WaitForStopSignal(const sigset_t& set) {
   return sig;
 }
 
+// The SQL front door: the engine over the catalog and the MySQL listener on
+// query_port. Members are destroyed in reverse order: the listener (which
+// joins every connection) before the engine and the catalog access it uses.
+struct SqlFrontDoor {
+  std::unique_ptr<ServiceCatalogReader> reader;
+  std::unique_ptr<ForwardingCatalogWriter> writer;
+  std::unique_ptr<sql::Engine> engine;
+  std::unique_ptr<mysql::MysqlServer> listener;
+};
+
+Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta::MetaService* service,
+                                                        MetaApi* meta) {
+  auto door = std::make_unique<SqlFrontDoor>();
+  door->reader = std::make_unique<ServiceCatalogReader>(service);
+  door->writer = std::make_unique<ForwardingCatalogWriter>(meta, CatalogWriterOptions{});
+  sql::EngineOptions engine_options;
+  engine_options.cluster_id = service->ClusterId();
+  std::string server_version = engine_options.server_version;
+  door->engine = sql::NewEngine(door->reader.get(), door->writer.get(), std::move(engine_options));
+  mysql::MysqlServerOptions options;
+  options.bind_host = fe.host;
+  options.port = fe.query_port;
+  options.connections_max = fe.qe_max_connection;
+  options.connection.server_version = server_version;
+  options.connection.wait_timeout_ms = fe.mysql_wait_timeout_seconds * 1000;
+  // CONNECTION_ID() is the thread id the handshake announced.
+  options.connection.new_session = sql::NewSessionWithConnectionId;
+  door->listener = std::make_unique<mysql::MysqlServer>(options, door->engine.get());
+  STRATA_RETURN_IF_ERROR(door->listener->Start());
+  return door;
+}
+
 // Serves until SIGTERM/SIGINT: HTTP is up first (health answers, the port is
 // ours before the volume is touched), the metadata service joins once started.
 int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, const std::string& meta_dir,
@@ -124,10 +159,19 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   auto api = MakeMetaApi(service->get(), fe_name);
   deferred.Set(api.get());
   auto builtin_volume = std::make_unique<BuiltinVolumeKeeper>(service->get(), fe);
+  auto sql_door = StartSqlFrontDoor(fe, service->get(), api.get());
+  if (!sql_door.ok()) {
+    server.Stop();
+    deferred.Set(nullptr);
+    (*service)->Stop();
+    Fatal(sql_door.status().ToString());
+    return kExitFailure;
+  }
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
   int sig = WaitForStopSignal(signals);
   STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
+  sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);
   (*service)->Stop();
