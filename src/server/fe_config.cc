@@ -225,3 +225,55 @@ Result<std::string> PickPriorityAddress(const std::string& priority_networks) {
 }
 
 }  // namespace strata::server
+
+namespace strata::server {
+
+std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig& fe) {
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"http_port", std::to_string(fe.http_port)},
+      {"rpc_port", std::to_string(fe.rpc_port)},
+      {"query_port", std::to_string(fe.query_port)},
+      {"edit_log_port", std::to_string(fe.edit_log_port)},
+      {"cloud_native_meta_port", std::to_string(fe.cloud_native_meta_port)},
+      {"run_mode", fe.run_mode},
+      {"enable_load_volume_from_conf", fe.enable_load_volume_from_conf ? "true" : "false"},
+      {"cloud_native_storage_type", fe.storage_type.empty() ? "local" : fe.storage_type},
+      {"automated_cluster_snapshot_interval_seconds", std::to_string(fe.automated_cluster_snapshot_interval_seconds)},
+      {"meta_dir", fe.meta_dir},
+      {"priority_networks", fe.priority_networks},
+      {"sys_log_level", fe.sys_log_level},
+      {"cluster_name", fe.cluster_name},
+      {"host", fe.host},
+      {"meta_lease_ms", std::to_string(fe.meta_lease_ms)},
+      {"meta_poll_ms", std::to_string(fe.meta_poll_ms)},
+      {"meta_checkpoint_entries", std::to_string(fe.meta_checkpoint_entries)},
+      {"qe_max_connection", std::to_string(fe.qe_max_connection)},
+      {"mysql_wait_timeout_seconds", std::to_string(fe.mysql_wait_timeout_seconds)},
+  };
+  if (fe.volume.location.starts_with("s3://")) {
+    out.emplace_back("aws_s3_path", fe.volume.location.substr(5));
+    out.emplace_back("aws_s3_endpoint", fe.volume.endpoint);
+    out.emplace_back("aws_s3_region", fe.volume.region);
+  } else {
+    out.emplace_back("storage_root", fe.volume.location);
+  }
+  return out;
+}
+
+Status CheckRuntimeFeConfig(const std::string& key, const std::string& value) {
+  static const std::set<std::string, std::less<>> kMutable = {"automated_cluster_snapshot_interval_seconds",
+                                                              "max_historical_automated_cluster_snapshot_jobs"};
+  if (kMutable.contains(key)) {
+    bool positive = !value.empty() && value.size() <= 12 &&
+                    std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+                    std::stoull(value) > 0;
+    if (!positive) return InvalidArgument(fmt::format("'{}' wants a positive integer, got '{}'", key, value));
+    return Status::OK();
+  }
+  if (FeConfigKeys().contains(key)) {
+    return FailedPrecondition(fmt::format("'{}' is not mutable: set it in fe.conf and restart the FE", key));
+  }
+  return InvalidArgument(fmt::format("unknown config '{}'", key));
+}
+
+}  // namespace strata::server

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/config.h"
 #include "common/result.h"
@@ -65,5 +67,19 @@ Result<FeConfig> LoadFeConfig(const std::string& path);
 // The first local IPv4 address inside one of the `;`-separated CIDRs.
 // InvalidArgument for a malformed CIDR, NotFound if no interface matches.
 Result<std::string> PickPriorityAddress(const std::string& priority_networks);
+
+}  // namespace strata::server
+
+namespace strata::server {
+
+// ADMIN SHOW FRONTEND CONFIG: this FE's effective settings as (key, value),
+// credentials left out (DESIGN invariant 7).
+std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig& fe);
+
+// ADMIN SET FRONTEND CONFIG: OK for a key that may change at run time with a
+// valid value (the catalog then holds the cluster-wide override);
+// FailedPrecondition for a fe.conf key that needs a restart; InvalidArgument
+// for an unknown key or a bad value.
+Status CheckRuntimeFeConfig(const std::string& key, const std::string& value);
 
 }  // namespace strata::server

@@ -55,6 +55,28 @@ cluster_name = prod
   EXPECT_EQ(fe->automated_cluster_snapshot_interval_seconds, 1800);
 }
 
+TEST(FeConfigTest, ShownConfigLeavesCredentialsOut) {
+  auto fe = Parse("cloud_native_storage_type = S3\naws_s3_path = b/p\naws_s3_endpoint = http://127.0.0.1:7480\n"
+                  "aws_s3_access_key = AKIAEXAMPLE\naws_s3_secret_key = verysecret\n");
+  ASSERT_TRUE(fe.ok()) << fe.status().ToString();
+  std::string all;
+  for (const auto& [k, v] : FeConfigEntries(*fe)) all += k + "=" + v + "\n";
+  EXPECT_NE(all.find("query_port=9030"), std::string::npos) << all;
+  EXPECT_NE(all.find("aws_s3_path=b/p"), std::string::npos) << all;
+  EXPECT_EQ(all.find("verysecret"), std::string::npos) << all;
+  EXPECT_EQ(all.find("AKIAEXAMPLE"), std::string::npos) << all;
+}
+
+TEST(FeConfigTest, OnlyRuntimeKeysMayBeSetWhileRunning) {
+  EXPECT_TRUE(CheckRuntimeFeConfig("automated_cluster_snapshot_interval_seconds", "60").ok());
+  EXPECT_EQ(CheckRuntimeFeConfig("automated_cluster_snapshot_interval_seconds", "0").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRuntimeFeConfig("automated_cluster_snapshot_interval_seconds", "ten").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRuntimeFeConfig("query_port", "9031").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckRuntimeFeConfig("no_such_config", "1").code(), StatusCode::kInvalidArgument);
+}
+
 TEST(FeConfigTest, UnknownKeyNamesTheKeyAndLine) {
   auto fe = Parse("http_port = 8030\nhttp_prot = 1\n");
   ASSERT_FALSE(fe.ok());

@@ -9,7 +9,7 @@
 #include "common/logging.h"
 #include "meta/log/lineage.h"
 #include "meta/service/meta_service.h"
-#include "server/builtin_volume.h"
+#include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
 #include "server/http_server.h"
@@ -118,6 +118,8 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   door->writer = std::make_unique<ForwardingCatalogWriter>(meta, CatalogWriterOptions{});
   sql::EngineOptions engine_options;
   engine_options.cluster_id = service->ClusterId();
+  engine_options.list_fe_config = [fe] { return FeConfigEntries(fe); };
+  engine_options.set_fe_config = CheckRuntimeFeConfig;
   std::string server_version = engine_options.server_version;
   door->engine = sql::NewEngine(door->reader.get(), door->writer.get(), std::move(engine_options));
   mysql::MysqlServerOptions options;
@@ -158,7 +160,6 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   }
   auto api = MakeMetaApi(service->get(), fe_name);
   deferred.Set(api.get());
-  auto builtin_volume = std::make_unique<BuiltinVolumeKeeper>(service->get(), fe);
   auto sql_door = StartSqlFrontDoor(fe, service->get(), api.get());
   if (!sql_door.ok()) {
     server.Stop();
@@ -167,15 +168,16 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     Fatal(sql_door.status().ToString());
     return kExitFailure;
   }
+  auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
   int sig = WaitForStopSignal(signals);
   STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
+  bootstrap.reset();  // its thread may be mid-Submit: the service is still up
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);
   (*service)->Stop();
-  builtin_volume.reset();
   STRATA_LOG(kInfo, "fe {}: stopped", fe_name);
   return kExitOk;
 }

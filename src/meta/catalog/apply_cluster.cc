@@ -115,8 +115,9 @@ Result<uint64_t> Apply(CatalogState& s, const AddFrontend& c, const ApplyContext
   if (static_cast<size_t>(c.role) >= kFrontendRoleNames.size()) return InvalidArgument("unknown frontend role");
   if (s.frontends.contains(c.name)) return AlreadyExists("frontend " + c.name + " already exists");
   for (const auto& [name, fe] : s.frontends) {
-    if (fe.host == c.host && fe.edit_log_port == c.edit_log_port) {
-      return AlreadyExists("frontend " + c.host + ":" + std::to_string(c.edit_log_port) + " already exists as " + name);
+    // An FE is reached at host:http_port (Strata has no edit log port).
+    if (fe.host == c.host && fe.http_port == c.http_port) {
+      return AlreadyExists("frontend " + c.host + ":" + std::to_string(c.http_port) + " already exists as " + name);
     }
   }
   s.frontends[c.name] = Frontend{.name = c.name, .host = c.host, .edit_log_port = c.edit_log_port,

@@ -202,7 +202,9 @@ void MetaService::Acknowledge(std::vector<std::shared_ptr<Pending>>& batch, uint
     if (results[i].ok()) {
       batch[i]->done.set_value(CommitResult{version, *results[i]});
     } else {
-      batch[i]->done.set_value(results[i].status().WithContext(fmt::format("committed at version {}", version)));
+      // The change took log position `version` but changed nothing; its own
+      // error goes back unchanged (the SQL layer maps it to a MySQL code).
+      batch[i]->done.set_value(results[i].status());
     }
   }
   Metrics().GetCounter("strata_meta_commits_total").Add(batch.size());

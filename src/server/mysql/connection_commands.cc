@@ -97,7 +97,9 @@ bool Connection::HandlePrepare(std::string_view sql) {
     for (size_t i = 0; i < stmt.num_params(); i++) {
       if (!Write(def)) return false;
     }
-    if (!SendEnd(0)) return false;
+    // With CLIENT_DEPRECATE_EOF nothing ends the definitions (the client counts
+    // them); an extra packet would be read as the next command's answer.
+    if (!(capabilities_ & kClientDeprecateEof) && !Write(BuildEof(kStatusAutocommit, 0))) return false;
   }
   statements_.emplace(stmt.id, std::move(stmt));
   return channel_.Flush() == IoResult::kOk;

@@ -298,8 +298,10 @@ TEST_F(ServerTest, PreparedStatementRoundTrip) {
   uint16_t cols, params;
   ASSERT_TRUE(r.U32(&id) && r.U16(&cols) && r.U16(&params));
   EXPECT_EQ(params, 1);
-  auto defs = c.ReadUntilEnd();
-  EXPECT_EQ(defs.size(), 2u);  // one parameter definition + EOF
+  // One parameter definition and, with CLIENT_DEPRECATE_EOF, no terminator:
+  // the next packet is the answer to EXECUTE.
+  std::string param_def = c.Read();
+  EXPECT_NE(static_cast<uint8_t>(param_def[0]), 0xFE) << "a definition, not an EOF";
   WireWriter e;
   e.U32(id);
   e.U8(0);
