@@ -40,8 +40,13 @@ class FeBootstrapKeeper {
   FeBootstrapKeeper(const meta::MetaService* service, sql::CatalogWriter* writer, FeConfig fe);
   ~FeBootstrapKeeper();
 
+  // True once everything is in place; the FE reports ready only then, so a
+  // client that waits for /api/ready finds this FE in SHOW FRONTENDS.
+  const std::atomic<bool>& done() const { return done_; }
+
  private:
   std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
   std::thread thread_;
 };
 

@@ -71,7 +71,8 @@ std::string DeferredMetaApi::ClusterId() const {
 }
 bool DeferredMetaApi::Ready() const {
   MetaApi* t = target_.load();
-  return t && t->Ready();
+  const std::atomic<bool>* gate = ready_gate_.load();
+  return t && t->Ready() && (gate == nullptr || gate->load());
 }
 CatalogView DeferredMetaApi::ReadCatalog() const {
   MetaApi* t = target_.load();

@@ -73,6 +73,7 @@ struct ColumnSpec {
   std::optional<bool> nullable;
   std::optional<std::string> default_value;  // "NULL" default is nullopt + default_null
   bool default_null = false;
+  bool default_current_timestamp = false;     // DEFAULT CURRENT_TIMESTAMP (the function, not a string)
   std::string comment;
 };
 
@@ -248,7 +249,8 @@ struct ShowStmt {
   } what = What::kDatabases;
   TableName table;     // CREATE TABLE / PARTITIONS / COLUMNS; table.db for TABLES FROM db
   std::string name;    // storage volume / database
-  std::optional<UserSpec> user;  // SHOW GRANTS FOR
+  std::optional<UserSpec> user;  // SHOW GRANTS FOR user
+  std::optional<std::string> role;  // SHOW GRANTS FOR ROLE role
   std::optional<std::string> like;
   ExprPtr where;
   bool full = false;

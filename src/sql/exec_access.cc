@@ -74,6 +74,11 @@ ExecResult SessionImpl::Run(const CreateUserStmt& s) {
   meta::CreateUser c{.user = id, .password_hash = Secret(hash), .roles = s.roles, .if_not_exists = s.if_not_exists};
   Submit(std::move(c), [&](const Status& e) {
     if (e.code() == StatusCode::kAlreadyExists) failed();
+    for (const auto& r : s.roles) {
+      if (StatusMatches(e, StatusCode::kNotFound, "role " + r + " does not exist")) {
+        Fail(ER_UNKNOWN_AUTHID, "Unknown authorization ID `" + r + "`@`%`");
+      }
+    }
   });
   return Ok();
 }
@@ -156,24 +161,61 @@ ExecResult SessionImpl::Run(const GrantStmt& s) {
   ValidateGrantPrivileges(s.privileges, object.type, object.name);
   meta::Grantee grantee{.kind = s.grantee.role ? meta::GranteeKind::kRole : meta::GranteeKind::kUser,
                         .name = s.grantee.name, .host = s.grantee.host};
+  meta::UserIdentity grantee_user{.name = s.grantee.name, .host = s.grantee.host};
+  std::string object_db = object.name.substr(0, object.name.find('.'));
+  auto no_db = [&] { Fail(ER_BAD_DB_ERROR, "Unknown database '" + object_db + "'"); };
+  auto no_table = [&] { Fail(ER_NO_SUCH_TABLE, "Table '" + object.name + "' doesn't exist"); };
+  auto no_volume = [&] { Fail(ER_UNKNOWN_ERROR, "Unknown storage volume: " + object.name); };
+  auto no_user = [&] { Fail(ER_PASSWORD_NO_MATCH, "Can't find any matching row in the user table"); };
+  auto no_role = [&] { Fail(ER_UNKNOWN_AUTHID, "Unknown authorization ID `" + s.grantee.name + "`@`%`"); };
+  auto no_grant = [&] {
+    Fail(ER_NONEXISTING_GRANT, "There is no such grant defined for user '" + s.grantee.name + "' on host '" +
+                                   s.grantee.host + "'");
+  };
+  // Checked here first, in the catalog's order (object for GRANT, then the
+  // grantee), so the answer does not depend on the catalog's wording; the
+  // mapper below covers a change racing this statement.
+  if (!s.revoke) {
+    if (object.type == meta::ObjectType::kDatabase && object.name != "*" && !st.database_ids.contains(object.name)) {
+      no_db();
+    }
+    if (object.type == meta::ObjectType::kTable && object_db != "*") {
+      auto db_it = st.database_ids.find(object_db);
+      if (db_it == st.database_ids.end()) no_db();
+      std::string table = object.name.substr(object.name.find('.') + 1);
+      if (table != "*" && !st.databases.at(db_it->second).table_ids.contains(table)) no_table();
+    }
+    if (object.type == meta::ObjectType::kStorageVolume && object.name != "*" &&
+        !st.storage_volumes.contains(object.name)) {
+      no_volume();
+    }
+  }
+  const meta::PrivilegeMap* held = nullptr;
+  if (s.grantee.role) {
+    auto it = st.roles.find(s.grantee.name);
+    if (it == st.roles.end()) no_role();
+    held = &it->second.privileges;
+  } else {
+    auto it = st.users.find(grantee_user);
+    if (it == st.users.end()) no_user();
+    held = &it->second.privileges;
+  }
+  if (s.revoke) {
+    auto it = held->find(object);
+    for (const auto& p : s.privileges) {
+      if (it == held->end() || !it->second.contains(UpperAscii(p))) no_grant();
+    }
+  }
   auto mapper = [&](const Status& e) {
-    const std::string& m = e.message();
-    if (e.code() == StatusCode::kNotFound && m.rfind("user ", 0) == 0) {
-      Fail(ER_PASSWORD_NO_MATCH, "Can't find any matching row in the user table");
+    using C = StatusCode;
+    if (StatusMatches(e, C::kNotFound, " has no ")) no_grant();
+    if (!s.grantee.role && StatusMatches(e, C::kNotFound, "user " + meta::ToString(grantee_user) + " does not exist")) {
+      no_user();
     }
-    if (e.code() == StatusCode::kNotFound && m.rfind("role ", 0) == 0 && m.find(" has no ") == std::string::npos) {
-      Fail(ER_UNKNOWN_AUTHID, "Unknown authorization ID `" + s.grantee.name + "`@`%`");
-    }
-    if (e.code() == StatusCode::kNotFound && m.rfind("database ", 0) == 0) {
-      Fail(ER_BAD_DB_ERROR, "Unknown database '" + object.name.substr(0, object.name.find('.')) + "'");
-    }
-    if (e.code() == StatusCode::kNotFound && m.rfind("table ", 0) == 0) {
-      Fail(ER_NO_SUCH_TABLE, "Table '" + object.name + "' doesn't exist");
-    }
-    if (e.code() == StatusCode::kNotFound && m.find(" has no ") != std::string::npos) {
-      Fail(ER_NONEXISTING_GRANT, "There is no such grant defined for user '" + s.grantee.name + "' on host '" +
-                                     s.grantee.host + "'");
-    }
+    if (s.grantee.role && StatusMatches(e, C::kNotFound, "role " + s.grantee.name + " does not exist")) no_role();
+    if (StatusMatches(e, C::kNotFound, "database " + object_db + " does not exist")) no_db();
+    if (StatusMatches(e, C::kNotFound, "table " + object.name + " does not exist")) no_table();
+    if (StatusMatches(e, C::kNotFound, "storage volume " + object.name + " does not exist")) no_volume();
   };
   if (s.revoke) {
     Submit(meta::Revoke{.grantee = grantee, .privileges = s.privileges, .object = object}, mapper);
@@ -195,10 +237,22 @@ ExecResult SessionImpl::Run(const GrantRoleStmt& s) {
     }
   }
   for (const auto& r : s.roles) {
+    auto mapper = [&](const Status& e) {
+      using C = StatusCode;
+      if (StatusMatches(e, C::kNotFound, "user " + meta::ToString(id) + " does not have role " + r)) {
+        Fail(ER_ROLE_NOT_GRANTED, "`" + r + "`@`%` is not granted to " + meta::ToString(id));
+      }
+      if (StatusMatches(e, C::kNotFound, "user " + meta::ToString(id) + " does not exist")) {
+        Fail(ER_PASSWORD_NO_MATCH, "Can't find any matching row in the user table");
+      }
+      if (StatusMatches(e, C::kNotFound, "role " + r + " does not exist")) {
+        Fail(ER_UNKNOWN_AUTHID, "Unknown authorization ID `" + r + "`@`%`");
+      }
+    };
     if (s.revoke) {
-      Submit(meta::RevokeRole{.role = r, .user = id}, nullptr);
+      Submit(meta::RevokeRole{.role = r, .user = id}, mapper);
     } else {
-      Submit(meta::GrantRole{.role = r, .user = id}, nullptr);
+      Submit(meta::GrantRole{.role = r, .user = id}, mapper);
     }
   }
   return Ok();
@@ -214,6 +268,16 @@ ResultSet SessionImpl::ShowGrants(const ShowStmt& s, const meta::CatalogState& s
       for (const auto& [name, r] : st.roles) rs.rows.push_back({name});
     } else {
       for (const auto& [id, u] : st.users) rs.rows.push_back({meta::ToString(id)});
+    }
+    return rs;
+  }
+  if (s.role) {  // SHOW GRANTS FOR ROLE r: one row per object, as StarRocks
+    checker.RequireSystem("GRANT");
+    auto role = st.roles.find(*s.role);
+    if (role == st.roles.end()) Fail(ER_UNKNOWN_AUTHID, "Unknown authorization ID `" + *s.role + "`@`%`");
+    ResultSet rs = MakeResultSet({"RoleName", "Catalog", "Grants"});
+    for (const auto& [object, privs] : role->second.privileges) {
+      rs.rows.push_back({role->first, "default_catalog", GrantText(object, privs, "ROLE '" + role->first + "'")});
     }
     return rs;
   }

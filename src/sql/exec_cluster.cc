@@ -14,6 +14,27 @@ namespace {
 constexpr std::string_view kIntervalKey = "automated_cluster_snapshot_interval_seconds";
 constexpr uint64_t kDefaultIntervalSeconds = 600;
 
+// The FE configs that may change at run time (ADMIN SET FRONTEND CONFIG), with
+// their defaults: ADMIN SHOW FRONTEND CONFIG always lists them, IsMutable true.
+// Every other key ADMIN SHOW lists (EngineOptions::list_fe_config) is a fe.conf
+// setting; ADMIN SET takes it only if EngineOptions::set_fe_config accepts it.
+const std::map<std::string, std::string, std::less<>>& MutableFeConfigs() {
+  static const std::map<std::string, std::string, std::less<>> kMutable = {
+      {std::string(kIntervalKey), std::to_string(kDefaultIntervalSeconds)},
+      {"max_historical_automated_cluster_snapshot_jobs", "100"}};
+  return kMutable;
+}
+
+// Every key ADMIN SHOW FRONTEND CONFIG lists apart from the catalog's
+// overrides, with its value.
+std::map<std::string, std::string> KnownFeConfigs(const EngineOptions& options) {
+  std::map<std::string, std::string> config(MutableFeConfigs().begin(), MutableFeConfigs().end());
+  if (options.list_fe_config) {
+    for (auto& [k, v] : options.list_fe_config()) config[k] = v;
+  }
+  return config;
+}
+
 // "host:port" -> (host, port); ER_WRONG_ARGUMENTS when malformed.
 std::pair<std::string, uint32_t> SplitHostPort(const std::string& hp) {
   size_t colon = hp.rfind(':');
@@ -130,10 +151,15 @@ ExecResult SessionImpl::Run(const AlterSystemStmt& s) {
 ExecResult SessionImpl::Run(const AdminSetConfigStmt& s) {
   meta::CatalogState st = engine_->State();
   Checker(st).RequireSystem("OPERATE");
+  std::map<std::string, std::string> known = KnownFeConfigs(engine_->options());
   for (const auto& [k, v] : s.pairs) {
-    if (k == kIntervalKey) {
+    if (!known.contains(k)) Fail(ER_UNKNOWN_ERROR, "Config '" + k + "' does not exist");
+    if (!engine_->options().set_fe_config && !MutableFeConfigs().contains(k)) {
+      Fail(ER_UNKNOWN_ERROR, "Config '" + k + "' is not mutable");
+    }
+    if (MutableFeConfigs().contains(k)) {
       bool ok = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), ::isdigit) && std::stoull(v) > 0;
-      if (!ok) Fail(ER_WRONG_ARGUMENTS, "Config '" + k + "' must be a positive number of seconds");
+      if (!ok) Fail(ER_WRONG_ARGUMENTS, "Config '" + k + "' must be a positive integer");
     }
     if (engine_->options().set_fe_config) {
       Status status = engine_->options().set_fe_config(k, v);
@@ -205,14 +231,12 @@ ResultSet SessionImpl::ShowCluster(const ShowStmt& s, const meta::CatalogState& 
     }
   } else if (s.what == W::kFrontendConfig) {
     checker.RequireSystem("OPERATE");
-    std::map<std::string, std::string> config = {{std::string(kIntervalKey), std::to_string(kDefaultIntervalSeconds)},
-                                                 {"max_historical_automated_cluster_snapshot_jobs", "100"}};
-    if (engine_->options().list_fe_config) {
-      for (auto& [k, v] : engine_->options().list_fe_config()) config[k] = v;
-    }
+    std::map<std::string, std::string> config = KnownFeConfigs(engine_->options());
     for (const auto& [k, v] : st.fe_config) config[k] = v;
     rs = MakeResultSet({"Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"});
-    for (const auto& [k, v] : config) rs.rows.push_back({k, "[]", v, "String", "true", ""});
+    for (const auto& [k, v] : config) {
+      rs.rows.push_back({k, "[]", v, "String", MutableFeConfigs().contains(k) ? "true" : "false", ""});
+    }
     FilterRows(rs, s.like, nullptr, *this);
   } else {  // kAutomatedSnapshot
     checker.RequireSystem("OPERATE");

@@ -1,6 +1,7 @@
 // Executing SELECT (without tables, or over information_schema; SELECT over
 // user tables belongs to the query engine: ER_NOT_SUPPORTED_YET) and SET.
 #include <algorithm>
+#include <map>
 
 #include "sql/info_schema.h"
 #include "sql/mysql_errors.h"
@@ -188,9 +189,21 @@ ExecResult SessionImpl::Run(const SetStmt& s) {
     std::string text = v.type == Value::Type::kString && UpperAscii(v.s) == "DEFAULT"
                            ? (global ? std::string(def->default_value) : engine_->GlobalVariable(a.name))
                            : NormalizeVariable(*def, v);
-    todo.push_back(Pending{.global = global, .name = a.name, .text = text});
     if (a.name == "tx_isolation" || a.name == "transaction_isolation") {
-      todo.push_back(Pending{.global = global, .name = a.name == "tx_isolation" ? "transaction_isolation" : "tx_isolation", .text = text});
+      text = UpperAscii(text);
+      std::replace(text.begin(), text.end(), ' ', '-');
+      if (text != "READ-UNCOMMITTED" && text != "READ-COMMITTED" && text != "REPEATABLE-READ" &&
+          text != "SERIALIZABLE") {
+        Fail(ER_WRONG_VALUE_FOR_VAR, "Variable '" + a.name + "' can't be set to the value of '" + v.ToText() + "'");
+      }
+    }
+    todo.push_back(Pending{.global = global, .name = a.name, .text = text});
+    // Each of these has an alias that reads the same value.
+    static const std::map<std::string, std::string> kAliases = {
+        {"tx_isolation", "transaction_isolation"}, {"transaction_isolation", "tx_isolation"},
+        {"tx_read_only", "transaction_read_only"}, {"transaction_read_only", "tx_read_only"}};
+    if (auto alias = kAliases.find(a.name); alias != kAliases.end()) {
+      todo.push_back(Pending{.global = global, .name = alias->second, .text = text});
     }
   }
   for (auto& p : todo) {

@@ -12,7 +12,15 @@
 namespace strata::sql {
 namespace {
 
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+// "s" with '"' and '\' escaped, as StarRocks prints defaults and comments.
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
 
 std::string JoinQuoted(const std::vector<std::string>& names, const char* q = "`") {
   std::string out;
@@ -38,6 +46,7 @@ std::string CreateTableText(const meta::Table& t, const meta::CatalogState& st) 
     const auto& c = t.columns[i];
     out += "  `" + c.name + "` " + c.type + (c.nullable ? " NULL" : " NOT NULL");
     if (c.default_value) out += " DEFAULT " + Quote(*c.default_value);
+    if (!c.comment.empty()) out += " COMMENT " + Quote(c.comment);
     out += i + 1 < t.columns.size() ? ",\n" : "\n";
   }
   std::vector<std::string> keys;
@@ -159,6 +168,19 @@ ResultSet SessionImpl::ShowColumns(const ShowStmt& s, const meta::CatalogState& 
   std::string db;
   const meta::Table& t = FindTable(st, s.table, &db);
   if (!Checker(st).HasAnyOnTable(db, t.name)) Checker(st).RequireTable("SELECT", "SELECT", db, t.name);
+  if (s.full) {  // MySQL's SHOW FULL COLUMNS layout
+    ResultSet rs =
+        MakeResultSet({"Field", "Type", "Collation", "Null", "Key", "Default", "Extra", "Privileges", "Comment"});
+    for (const auto& c : t.columns) {
+      std::string base = c.type.substr(0, c.type.find('('));
+      bool text = base == "CHAR" || base == "VARCHAR" || base == "STRING";
+      rs.rows.push_back({c.name, c.type, text ? std::optional<std::string>("utf8_general_ci") : std::nullopt,
+                         c.nullable ? "YES" : "NO", c.is_key ? "true" : "false", c.default_value, "",
+                         "select,insert,update,references", c.comment});
+    }
+    FilterRows(rs, s.like, s.where.get(), *this);
+    return rs;
+  }
   ResultSet rs = MakeResultSet({"Field", "Type", "Null", "Key", "Default", "Extra"});
   for (const auto& c : t.columns) {
     rs.rows.push_back({c.name, c.type, c.nullable ? "YES" : "NO", c.is_key ? "true" : "false", c.default_value, ""});

@@ -115,7 +115,7 @@ ResultSet ColumnsTable(const InfoSchemaContext& c) {
                          text ? std::optional<std::string>("utf8") : std::nullopt,
                          text ? std::optional<std::string>("utf8_general_ci") : std::nullopt, LowerAscii(col.type),
                          col.is_key ? (t.key_type == meta::KeyType::kPrimary ? "PRI" : "DUP") : "", "",
-                         "select,insert,update,references", ""});
+                         "select,insert,update,references", col.comment});
     }
   });
   return rs;

@@ -31,15 +31,20 @@ struct EngineOptions {
   std::string cluster_id;
 
   // ADMIN SHOW FRONTEND CONFIG: every (key, value) of this FE's effective config.
-  // Null: the engine shows only the catalog's overrides (CatalogState::fe_config)
-  // plus its own defaults (automated_cluster_snapshot_interval_seconds = 600).
+  // The engine always adds its run-time mutable configs with their defaults
+  // (automated_cluster_snapshot_interval_seconds = 600,
+  // max_historical_automated_cluster_snapshot_jobs = 100; IsMutable true) and
+  // the catalog's overrides (CatalogState::fe_config) win over both. Null: only
+  // those.
   std::function<std::vector<std::pair<std::string, std::string>>()> list_fe_config;
 
-  // ADMIN SET FRONTEND CONFIG ("k" = "v"), called for each pair BEFORE the engine
-  // submits the catalog's SetFrontendConfig change (which makes the override
-  // cluster-wide and durable). Return InvalidArgument for an unknown key or a
-  // bad value (-> ER_UNKNOWN_ERROR 1105 with the message); FailedPrecondition for
-  // an immutable key. Null: every key is accepted.
+  // ADMIN SET FRONTEND CONFIG ("k" = "v"). The engine first refuses a key ADMIN
+  // SHOW FRONTEND CONFIG does not list (1105 "Config 'k' does not exist"; so
+  // nothing unknown reaches the catalog), then calls this for each pair BEFORE
+  // it submits the catalog's SetFrontendConfig change (which makes the override
+  // cluster-wide and durable). Return InvalidArgument for a bad value
+  // (-> ER_UNKNOWN_ERROR 1105 with the message); FailedPrecondition for an
+  // immutable key. Null: only the engine's mutable configs are accepted.
   std::function<Status(const std::string& key, const std::string& value)> set_fe_config;
 
   // Wall clock in ms for SHOW outputs (create times etc). Null: system clock.

@@ -172,7 +172,8 @@ CreateTableStmt Parser::ParseCreateTable() {
 }
 
 // The type as stored in the catalog: upper case, integer display widths dropped.
-std::string Parser::ParseType() {
+// Type parameters are checked against StarRocks' limits with MySQL's codes.
+std::string Parser::ParseType(const std::string& column) {
   static const std::set<std::string> kNoArgs = {"TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "LARGEINT",
                                                 "FLOAT", "DOUBLE", "BOOLEAN", "BOOL", "STRING", "DATE",
                                                 "DATETIME", "JSON"};
@@ -197,6 +198,7 @@ std::string Parser::ParseType() {
   if (base.rfind("DECIMAL", 0) == 0 && args.empty()) args = {10, 0};
   if (base.rfind("DECIMAL", 0) == 0 && args.size() == 1) args.push_back(0);
   if (args.size() > 1 && base.rfind("DECIMAL", 0) != 0) Error();
+  CheckTypeArgs(base, args, column);
   std::string out = base;
   if (!args.empty()) {
     out += "(" + std::to_string(args[0]);
@@ -209,7 +211,7 @@ std::string Parser::ParseType() {
 void Parser::ParseColumnDef(CreateTableStmt& t) {
   ColumnSpec c;
   c.name = Identifier();
-  c.type = ParseType();
+  c.type = ParseType(c.name);
   while (true) {
     if (AcceptKeywords({"NOT", "NULL"})) {
       c.nullable = false;
@@ -221,6 +223,7 @@ void Parser::ParseColumnDef(CreateTableStmt& t) {
       } else if (AcceptKeyword("CURRENT_TIMESTAMP")) {
         if (AcceptOp("(")) ExpectOp(")");
         c.default_value = "CURRENT_TIMESTAMP";
+        c.default_current_timestamp = true;
       } else if (Peek().kind == TokenKind::kString || Peek().kind == TokenKind::kNumber) {
         c.default_value = Take().text;
       } else if (IsOp("-") && Peek(1).kind == TokenKind::kNumber) {
@@ -240,6 +243,26 @@ void Parser::ParseColumnDef(CreateTableStmt& t) {
     }
   }
   t.columns.push_back(std::move(c));
+}
+
+void CheckTypeArgs(const std::string& base, const std::vector<uint64_t>& args, const std::string& column) {
+  if (base.rfind("DECIMAL", 0) == 0 && args.size() == 2) {
+    uint64_t max = base == "DECIMAL32" ? 9 : base == "DECIMAL64" ? 18 : base == "DECIMALV2" ? 27 : 38;
+    if (args[0] > max) {
+      Fail(ER_TOO_BIG_PRECISION, "Too-big precision " + std::to_string(args[0]) + " specified for '" + column +
+                                     "'. Maximum is " + std::to_string(max) + ".");
+    }
+    if (args[1] > args[0]) {
+      Fail(ER_M_BIGGER_THAN_D, "For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '" + column + "').");
+    }
+    return;
+  }
+  if (args.empty()) return;
+  uint64_t max = (base == "CHAR" || base == "BINARY") ? kMaxCharLength : kMaxVarcharLength;
+  if (args[0] > max) {
+    Fail(ER_TOO_BIG_FIELDLENGTH, "Column length too big for column '" + column + "' (max = " + std::to_string(max) +
+                                     "); use BLOB or TEXT instead");
+  }
 }
 
 // VALUES LESS THAN (v, ...) | LESS THAN MAXVALUE | VALUES [(lo, ...), (hi, ...))

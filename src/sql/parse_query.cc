@@ -141,14 +141,65 @@ Statement Parser::ParseSet() {
     ExpectEnd();
     return s;
   }
-  if (IsKeyword("TRANSACTION") || ((IsKeyword("SESSION") || IsKeyword("GLOBAL")) && IsKeyword("TRANSACTION", 1))) {
-    SkipToEnd();  // SET TRANSACTION ISOLATION LEVEL / READ ONLY: accepted, nothing to isolate yet
-    return TransactionStmt{.what = "SET TRANSACTION"};
+  if (IsKeyword("TRANSACTION") || ((IsKeyword("SESSION") || IsKeyword("GLOBAL") || IsKeyword("LOCAL")) &&
+                                    IsKeyword("TRANSACTION", 1))) {
+    return ParseSetTransaction();
   }
   do {
     s.assignments.push_back(ParseSetAssignment());
   } while (AcceptOp(","));
   ExpectEnd();
+  return s;
+}
+
+// SET [SESSION | GLOBAL] TRANSACTION characteristic [, ...] where a
+// characteristic is ISOLATION LEVEL {READ UNCOMMITTED | READ COMMITTED |
+// REPEATABLE READ | SERIALIZABLE} or READ {ONLY | WRITE}. With a scope it sets
+// transaction_isolation / transaction_read_only (and their tx_ aliases, which
+// SET keeps in step); without one MySQL applies it to the next transaction
+// only, and Strata has no transactions yet: accepted, nothing changes.
+Statement Parser::ParseSetTransaction() {
+  std::string scope;
+  if (!IsKeyword("TRANSACTION")) scope = LowerAscii(Take().text);
+  if (scope == "local") scope = "session";
+  ExpectKeyword("TRANSACTION");
+  SetStmt s;
+  auto assign = [&](const char* name, std::string value) {
+    SetAssignment a{.kind = SetAssignment::Kind::kSystem, .scope = scope, .name = name};
+    a.value = MakeExpr(Expr::Kind::kString, std::move(value));
+    s.assignments.push_back(std::move(a));
+  };
+  do {
+    if (AcceptKeyword("ISOLATION")) {
+      ExpectKeyword("LEVEL");
+      std::string level;
+      if (AcceptKeyword("READ")) {
+        if (AcceptKeyword("UNCOMMITTED")) {
+          level = "READ-UNCOMMITTED";
+        } else {
+          ExpectKeyword("COMMITTED");
+          level = "READ-COMMITTED";
+        }
+      } else if (AcceptKeyword("REPEATABLE")) {
+        ExpectKeyword("READ");
+        level = "REPEATABLE-READ";
+      } else {
+        ExpectKeyword("SERIALIZABLE");
+        level = "SERIALIZABLE";
+      }
+      assign("transaction_isolation", level);
+    } else {
+      ExpectKeyword("READ");
+      if (AcceptKeyword("ONLY")) {
+        assign("transaction_read_only", "1");
+      } else {
+        ExpectKeyword("WRITE");
+        assign("transaction_read_only", "0");
+      }
+    }
+  } while (AcceptOp(","));
+  ExpectEnd();
+  if (scope.empty()) return TransactionStmt{.what = "SET TRANSACTION"};
   return s;
 }
 
@@ -223,7 +274,15 @@ Statement Parser::ParseShowRest(ShowStmt& s) {
     ParseLikeOrWhere(s);
   } else if (AcceptKeyword("GRANTS")) {
     s.what = W::kGrants;
-    if (AcceptKeyword("FOR")) s.user = User();
+    if (AcceptKeyword("FOR")) {
+      // FOR ROLE r (StarRocks); a user named "role" is FOR 'role' / FOR role@host.
+      if (IsKeyword("ROLE") && Peek(1).kind != TokenKind::kEnd && !IsOp(";", 1) && !IsOp("@", 1)) {
+        Take();
+        s.role = IdentOrString();
+      } else {
+        s.user = User();
+      }
+    }
   } else if (AcceptKeyword("ROLES")) {
     s.what = W::kRoles;
   } else if (AcceptKeyword("USERS")) {

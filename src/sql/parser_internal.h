@@ -54,7 +54,7 @@ class Parser {
   Statement ParseTruncate();
   CreateTableStmt ParseCreateTable();
   void ParseColumnDef(CreateTableStmt& t);
-  std::string ParseType();
+  std::string ParseType(const std::string& column);
   PartitionSpec ParsePartitionSpec();
   std::vector<std::string> ParsePartitionValues();
   void ParseTableTail(CreateTableStmt& t);
@@ -74,6 +74,7 @@ class Parser {
   Statement ParseSelect();
   void ParseSelectTail(SelectStmt& s);
   Statement ParseSet();
+  Statement ParseSetTransaction();
   SetAssignment ParseSetAssignment();
   Statement ParseShow();
   Statement ParseShowRest(ShowStmt& s);
@@ -108,6 +109,13 @@ struct DepthGuard {
   ~DepthGuard() { --p_.depth_; }
   Parser& p_;
 };
+
+// StarRocks' type limits: VARCHAR/VARBINARY length, CHAR/BINARY length.
+inline constexpr uint64_t kMaxVarcharLength = 1048576;
+inline constexpr uint64_t kMaxCharLength = 255;
+// ER_TOO_BIG_PRECISION / ER_M_BIGGER_THAN_D / ER_TOO_BIG_FIELDLENGTH for type
+// parameters beyond StarRocks' limits (`base` upper case, as ParseType sees it).
+void CheckTypeArgs(const std::string& base, const std::vector<uint64_t>& args, const std::string& column);
 
 std::string UpperAscii(std::string_view s);
 std::string LowerAscii(std::string_view s);

@@ -111,5 +111,34 @@ TEST(ParserTest, StatementFamilies) {
   EXPECT_EQ(fixed.partition.lower, std::vector<std::string>{"1"});
 }
 
+
+TEST(ParserTest, ShowGrantsForRoleAndTypeLimits) {
+  auto show = std::get<ShowStmt>(Parse("SHOW GRANTS FOR ROLE r1"));
+  ASSERT_TRUE(show.role.has_value());
+  EXPECT_EQ(*show.role, "r1");
+  EXPECT_FALSE(show.user.has_value());
+  show = std::get<ShowStmt>(Parse("show grants for role 'r1';"));
+  EXPECT_EQ(show.role.value_or(""), "r1");
+  show = std::get<ShowStmt>(Parse("SHOW GRANTS FOR role"));  // a user named role
+  ASSERT_TRUE(show.user.has_value());
+  EXPECT_EQ(show.user->name, "role");
+  show = std::get<ShowStmt>(Parse("SHOW GRANTS FOR role@'%'"));
+  ASSERT_TRUE(show.user.has_value());
+  EXPECT_EQ(ParseError("CREATE TABLE t (a DECIMAL(40,2))").code, ER_TOO_BIG_PRECISION);
+  EXPECT_EQ(ParseError("CREATE TABLE t (a DECIMAL(5,6))").code, ER_M_BIGGER_THAN_D);
+  EXPECT_EQ(ParseError("CREATE TABLE t (a VARCHAR(1048577))").code, ER_TOO_BIG_FIELDLENGTH);
+  auto t = std::get<CreateTableStmt>(Parse("CREATE TABLE t (a DATETIME DEFAULT CURRENT_TIMESTAMP COMMENT 'c', "
+                                            "b VARCHAR(20) DEFAULT 'CURRENT_TIMESTAMP')"));
+  EXPECT_TRUE(t.columns[0].default_current_timestamp);
+  EXPECT_EQ(t.columns[0].comment, "c");
+  EXPECT_FALSE(t.columns[1].default_current_timestamp);
+  auto set = std::get<SetStmt>(Parse("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+  ASSERT_EQ(set.assignments.size(), 1u);
+  EXPECT_EQ(set.assignments[0].name, "transaction_isolation");
+  EXPECT_EQ(set.assignments[0].scope, "session");
+  EXPECT_EQ(set.assignments[0].value->text, "READ-COMMITTED");
+  EXPECT_TRUE(std::holds_alternative<TransactionStmt>(Parse("SET TRANSACTION READ ONLY")));
+}
+
 }  // namespace
 }  // namespace strata::sql

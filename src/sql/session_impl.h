@@ -62,6 +62,15 @@ struct Warning {
 // Maps a rejected change's Status to the statement's MySQL error; must throw.
 using StatusMapper = std::function<void(const Status&)>;
 
+// True when a rejected change's Status has `code` and (if given) `fragment`
+// somewhere in its message. Mappers match the code first and then a stable
+// part of the catalog's message (names included), never a prefix: the
+// metadata service may wrap the catalog's message in context, so a real FE
+// and the in-memory test writer must map the same way.
+inline bool StatusMatches(const Status& e, StatusCode code, std::string_view fragment = {}) {
+  return e.code() == code && (fragment.empty() || e.message().find(fragment) != std::string::npos);
+}
+
 class SessionImpl : public Session, public EvalScope {
  public:
   SessionImpl(EngineImpl* engine, meta::UserIdentity account, std::string database, uint64_t connection_id);

@@ -215,5 +215,39 @@ TEST_F(SqlTest, UseAndFieldList) {
   EXPECT_EQ(s->current_database(), "d");
 }
 
+
+TEST_F(SqlTest, SetTransactionSetsTheIsolationVariables) {
+  auto read = [&](Session* s = nullptr) {
+    return Rows("SELECT @@transaction_isolation, @@tx_isolation, @@transaction_read_only, @@tx_read_only", s);
+  };
+  EXPECT_EQ(read(), std::vector<std::string>{"REPEATABLE-READ|REPEATABLE-READ|0|0"});
+  Ok("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  EXPECT_EQ(read(), std::vector<std::string>{"READ-COMMITTED|READ-COMMITTED|0|0"});
+  Ok("SET LOCAL TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, READ ONLY");
+  EXPECT_EQ(read(), std::vector<std::string>{"READ-UNCOMMITTED|READ-UNCOMMITTED|1|1"});
+  Ok("SET SESSION TRANSACTION READ WRITE, ISOLATION LEVEL SERIALIZABLE");
+  EXPECT_EQ(read(), std::vector<std::string>{"SERIALIZABLE|SERIALIZABLE|0|0"});
+  Ok("SET tx_isolation = 'REPEATABLE-READ'");
+  EXPECT_EQ(read(), std::vector<std::string>{"REPEATABLE-READ|REPEATABLE-READ|0|0"});
+  Ok("SET transaction_isolation = 'read-committed'");
+  EXPECT_EQ(read(), std::vector<std::string>{"READ-COMMITTED|READ-COMMITTED|0|0"});
+  // Without a scope MySQL applies it to the next transaction only: nothing to keep.
+  Ok("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+  EXPECT_EQ(read(), std::vector<std::string>{"READ-COMMITTED|READ-COMMITTED|0|0"});
+  // GLOBAL: the default of new sessions.
+  Ok("SET GLOBAL TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  EXPECT_EQ(Rows("SELECT @@global.transaction_isolation, @@global.tx_isolation"),
+            std::vector<std::string>{"REPEATABLE-READ|REPEATABLE-READ"});
+  Err("SET SESSION TRANSACTION ISOLATION LEVEL SOMETIMES", ER_PARSE_ERROR);
+  Err("SET SESSION TRANSACTION", ER_PARSE_ERROR);
+  Err("SET tx_isolation = 'SOMETIMES'", ER_WRONG_VALUE_FOR_VAR);
+  EXPECT_EQ(read(), std::vector<std::string>{"READ-COMMITTED|READ-COMMITTED|0|0"});
+  Ok("CREATE USER alice");
+  auto alice = Connect("alice", "%");
+  Ok("SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE", alice.get());  // needs no privilege
+  Err("SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE", ER_SPECIFIC_ACCESS_DENIED_ERROR, alice.get());
+  EXPECT_EQ(read(alice.get()), std::vector<std::string>{"SERIALIZABLE|SERIALIZABLE|0|0"});
+}
+
 }  // namespace
 }  // namespace strata::sql

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,14 @@ class MemCatalog : public CatalogReader, public CatalogWriter {
   Result<meta::CommitResult> Submit(meta::Change change) override {
     std::lock_guard lock(mu_);
     ++submits_;
+    if (race_) {  // a concurrent statement commits first
+      uint64_t v = catalog_.version() + 1;
+      EXPECT_TRUE(catalog_.Apply(meta::Change{.body = std::move(*race_)}, v, 1'700'000'000'000).ok());
+      race_.reset();
+    }
     uint64_t version = catalog_.version() + 1;
     auto r = catalog_.Apply(change, version, 1'700'000'000'000 + static_cast<int64_t>(version));
+    if (!r.ok() && !error_context_.empty()) return r.status().WithContext(error_context_);
     if (!r.ok()) return r.status();
     return meta::CommitResult{.version = version, .id = *r};
   }
@@ -36,11 +43,25 @@ class MemCatalog : public CatalogReader, public CatalogWriter {
     return at == std::string::npos ? json : json.substr(0, at);
   }
   int submits() const { return submits_; }
+  // Rejections come back wrapped in this context, as a metadata service may
+  // wrap them ("committed at version N: ..."); "" returns them unchanged.
+  void set_error_context(std::string context) {
+    std::lock_guard lock(mu_);
+    error_context_ = std::move(context);
+  }
+  // The next Submit first applies `body`: a concurrent statement that commits
+  // between the engine's read of the catalog and its own change.
+  void RaceNextSubmit(meta::ChangeBody body) {
+    std::lock_guard lock(mu_);
+    race_ = std::move(body);
+  }
 
  private:
   mutable std::mutex mu_;
   meta::Catalog catalog_;
   int submits_ = 0;
+  std::string error_context_;
+  std::optional<meta::ChangeBody> race_;
 };
 
 inline std::string ErrorText(const ExecOutcome& o) {

@@ -211,6 +211,24 @@ class Fe:
             time.sleep(0.1)
         fail(f"fe{self.index} not ready after {timeout}s:\n{self.log_tail()}")
 
+    @property
+    def query_port(self):
+        """The FE's MySQL-protocol port (fe.conf `query_port`)."""
+        return int(self.conf["query_port"])
+
+    def wait_query_port(self, timeout=30.0):
+        """Waits until query_port accepts a TCP connection (the MySQL listener is up)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if not self.running():
+                fail(f"fe{self.index} exited with {self.proc.returncode} before query_port opened:\n{self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.query_port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        fail(f"fe{self.index}: query_port {self.query_port} not accepting after {timeout}s:\n{self.log_tail()}")
+
     def log_tail(self, lines=30):
         try:
             with open(self.log_path, errors="replace") as f:

@@ -141,6 +141,7 @@ TEST(CatalogTest, CreateTableRejections) {
   bad([](CreateTable& t) { t.columns[2].type = "WIBBLE"; }, "unknown type 'WIBBLE'");
   bad([](CreateTable& t) { t.columns[2].type = ""; }, "unknown type");
   bad([](CreateTable& t) { t.columns[2].name = "K"; }, "duplicate column K");
+  bad([](CreateTable& t) { t.columns[2].comment = std::string(4097, 'c'); }, "column v comment is longer than 4096");
   bad([](CreateTable& t) { t.columns[2].is_key = true, t.columns[1].is_key = false; }, "must precede");
   bad([](CreateTable& t) { t.columns[0].is_key = false, t.columns[1].is_key = false; }, "no key column");
   bad([](CreateTable& t) { t.key_type = KeyType::kPrimary; }, "must be NOT NULL");  // dt is nullable
@@ -391,7 +392,8 @@ TEST(CatalogTest, FrontendsAndComputeNodes) {
   d.Ok(LeaderChange{.fe_name = "fe1:8030", .term = 1});
   d.Ok(AddFrontend{.name = "fe1:8030", .host = "fe1", .edit_log_port = 9010, .http_port = 8030});
   d.Fail(AddFrontend{.name = "fe1:8030", .host = "x", .edit_log_port = 9010}, StatusCode::kAlreadyExists);
-  d.Fail(AddFrontend{.name = "other", .host = "fe1", .edit_log_port = 9010}, StatusCode::kAlreadyExists);
+  // An FE is reached at host:http_port: a second name for the same address is refused.
+  d.Fail(AddFrontend{.name = "other", .host = "fe1", .edit_log_port = 9011, .http_port = 8030}, StatusCode::kAlreadyExists);
   d.Fail(AddFrontend{.name = "fe2", .host = "fe2", .edit_log_port = 0}, StatusCode::kInvalidArgument);
   d.Fail(AddFrontend{.name = "fe2", .host = "fe2", .edit_log_port = 70000}, StatusCode::kInvalidArgument);
   d.Ok(AddFrontend{.name = "fe2", .host = "fe2", .edit_log_port = 9010, .role = FrontendRole::kObserver});

@@ -20,7 +20,7 @@ inline CreateTable MakeTable(const std::string& db, const std::string& name, int
   CreateTable t{.db = db, .name = name};
   t.columns = {ColumnDef{.name = "k", .type = "BIGINT", .nullable = false, .is_key = true},
                ColumnDef{.name = "dt", .type = "DATE", .is_key = true},
-               ColumnDef{.name = "v", .type = "VARCHAR(64)", .default_value = "x"}};
+               ColumnDef{.name = "v", .type = "VARCHAR(64)", .default_value = "x", .comment = "the value"}};
   t.partition_columns = {"k"};
   t.distribution_columns = {"k"};
   t.bucket_count = buckets;

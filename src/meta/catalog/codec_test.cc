@@ -328,12 +328,14 @@ TEST(JsonTest, ParsesSnakeCaseTypes) {
   EXPECT_EQ(std::get<CreateDatabase>(c->body).name, "db1");
   EXPECT_EQ(DescribeChange(*c), "create_database db1");
   auto t = ChangeFromJson(R"({"type":"create_table","db":"d","name":"t","key_type":"primary",
-      "columns":[{"name":"id","type":"BIGINT","nullable":false,"is_key":true},{"name":"v","type":"STRING","default_value":"x"}],
+      "columns":[{"name":"id","type":"BIGINT","nullable":false,"is_key":true},{"name":"v","type":"STRING","default_value":"x","comment":"c"}],
       "distribution_columns":["id"],"bucket_count":8,"partitions":[],"properties":{"a":"b"}})");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   const auto& ct = std::get<CreateTable>(t->body);
   EXPECT_EQ(ct.key_type, KeyType::kPrimary);
   EXPECT_EQ(ct.columns[1].default_value, "x");
+  EXPECT_EQ(ct.columns[1].comment, "c");
+  EXPECT_EQ(ct.columns[0].comment, "");
   EXPECT_EQ(ct.bucket_count, 8u);
   EXPECT_EQ(ct.properties.at("a"), "b");
 }

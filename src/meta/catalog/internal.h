@@ -24,6 +24,7 @@ inline constexpr size_t kMaxPartitionsPerChange = 4096;
 inline constexpr uint64_t kMaxTabletsPerChange = 1'000'000;
 inline constexpr size_t kMaxColumns = 10'000;
 inline constexpr size_t kMaxNameBytes = 256;
+inline constexpr size_t kMaxCommentBytes = 4096;  // a column comment (MySQL: 1024 characters)
 
 std::string EncodeImage(const CatalogState& state);
 // DataLoss for malformed bytes or an inconsistent state (dangling references,

@@ -78,10 +78,11 @@ struct ColumnDef {
   bool nullable = true;
   std::optional<std::string> default_value;
   bool is_key = false;  // key columns come first (DUPLICATE sort key / PRIMARY key)
+  std::string comment;  // COMMENT '...' ("" when none)
   template <typename S, typename F>
   static void Visit(S& s, F&& f) {
     f("name", s.name), f("type", s.type), f("nullable", s.nullable), f("default_value", s.default_value),
-        f("is_key", s.is_key);
+        f("is_key", s.is_key), f("comment", s.comment);
   }
 };
 

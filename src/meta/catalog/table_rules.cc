@@ -61,6 +61,10 @@ Status ValidateColumns(const Table& t) {
     STRATA_RETURN_IF_ERROR(CheckName("column", c.name));
     if (!seen.insert(Upper(c.name)).second) return InvalidArgument("duplicate column " + c.name);
     STRATA_RETURN_IF_ERROR(ValidateType(c));
+    if (c.comment.size() > kMaxCommentBytes) {
+      return InvalidArgument("column " + c.name + " comment is longer than " + std::to_string(kMaxCommentBytes) +
+                             " bytes");
+    }
     if (c.is_key && keys_done) return InvalidArgument("key column " + c.name + " must precede the value columns");
     if (!c.is_key) keys_done = true;
     if (c.is_key && t.key_type == KeyType::kPrimary && c.nullable) {

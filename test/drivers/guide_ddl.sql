@@ -1,0 +1,38 @@
+# create database and table
+CREATE DATABASE IF NOT EXISTS quickstart;
+USE quickstart;
+-- create table
+CREATE TABLE source_wiki_edit
+(
+event_time DATETIME,
+channel VARCHAR(32) DEFAULT '',
+user VARCHAR(128) DEFAULT '',
+is_anonymous TINYINT DEFAULT '0',
+is_minor TINYINT DEFAULT '0',
+is_new TINYINT DEFAULT '0',
+is_robot TINYINT DEFAULT '0',
+is_unpatrolled TINYINT DEFAULT '0',
+delta INT DEFAULT '0',
+added INT DEFAULT '0',
+deleted INT DEFAULT '0'
+)
+DUPLICATE KEY(
+event_time,
+channel,
+user,
+is_anonymous,
+is_minor,
+is_new,
+is_robot,
+is_unpatrolled
+)
+PARTITION BY RANGE(event_time)(
+PARTITION p06 VALUES LESS THAN ('2015-09-12 06:00:00'),
+PARTITION p12 VALUES LESS THAN ('2015-09-12 12:00:00'),
+PARTITION p18 VALUES LESS THAN ('2015-09-12 18:00:00'),
+PARTITION p24 VALUES LESS THAN ('2015-09-13 00:00:00')
+)
+DISTRIBUTED BY HASH(user);
+ADMIN SET AUTOMATED CLUSTER SNAPSHOT ON STORAGE VOLUME builtin_storage_volume;
+SELECT * FROM INFORMATION_SCHEMA.CLUSTER_SNAPSHOT_JOBS;
+SELECT * FROM INFORMATION_SCHEMA.CLUSTER_SNAPSHOTS;
