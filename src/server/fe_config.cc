@@ -43,6 +43,8 @@ Status ReadMetaSettings(const Config& c, FeConfig& fe) {
   STRATA_ASSIGN_OR_RETURN(fe.meta_poll_ms, GetPositive(c, "meta_poll_ms", fe.meta_poll_ms));
   STRATA_ASSIGN_OR_RETURN(fe.meta_checkpoint_entries,
                           GetPositive(c, "meta_checkpoint_entries", fe.meta_checkpoint_entries));
+  STRATA_ASSIGN_OR_RETURN(fe.meta_checkpoint_interval_ms,
+                          GetPositive(c, "meta_checkpoint_interval_ms", fe.meta_checkpoint_interval_ms));
   STRATA_ASSIGN_OR_RETURN(fe.automated_cluster_snapshot_interval_seconds,
                           GetPositive(c, "automated_cluster_snapshot_interval_seconds",
                                       fe.automated_cluster_snapshot_interval_seconds));
@@ -137,7 +139,7 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "JAVA_OPTS",  // accepted and ignored (there is no JVM)
       "qe_max_connection",
       // Strata.
-      "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "host",
+      "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
       "mysql_wait_timeout_seconds"};
   return kKeys;
 }
@@ -247,6 +249,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"meta_lease_ms", std::to_string(fe.meta_lease_ms)},
       {"meta_poll_ms", std::to_string(fe.meta_poll_ms)},
       {"meta_checkpoint_entries", std::to_string(fe.meta_checkpoint_entries)},
+      {"meta_checkpoint_interval_ms", std::to_string(fe.meta_checkpoint_interval_ms)},
       {"qe_max_connection", std::to_string(fe.qe_max_connection)},
       {"mysql_wait_timeout_seconds", std::to_string(fe.mysql_wait_timeout_seconds)},
   };

@@ -45,6 +45,7 @@ struct FeConfig {
   int64_t meta_lease_ms = 3000;
   int64_t meta_poll_ms = 100;
   int64_t meta_checkpoint_entries = 1000;
+  int64_t meta_checkpoint_interval_ms = 60000;  // also checkpoint this often while entries arrive
   int64_t mysql_wait_timeout_seconds = 28800;  // an idle MySQL connection is closed after this long
 
   // The volume holding the cluster's state (from the aws_s3_* keys or

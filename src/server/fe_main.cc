@@ -83,6 +83,7 @@ meta::MetaServiceOptions ServiceOptions(const FeConfig& fe, std::shared_ptr<objs
   o.lease_ms = fe.meta_lease_ms;
   o.poll_ms = fe.meta_poll_ms;
   o.checkpoint_entries = fe.meta_checkpoint_entries;
+  o.checkpoint_interval_ms = fe.meta_checkpoint_interval_ms;
   return o;
 }
 

@@ -36,6 +36,9 @@ struct MetaServiceOptions {
   int64_t poll_ms = 100;                         // how often followers read the next log version
   int batch_max = 1024;                          // changes per log entry
   int64_t checkpoint_entries = 1000;             // the leader writes an image every this many entries
+  // ... and at least this often while entries arrive, so that a cold start
+  // never replays more than a bounded tail even on a slow store (0: off).
+  int64_t checkpoint_interval_ms = 60000;
   int images_kept = 2;
   bool may_lead = true;                          // false: never take leadership (read-only follower)
   RetentionHook* retention = nullptr;            // snapshots / PITR (later issues); may be null
@@ -153,6 +156,7 @@ class MetaService {
   int64_t lease_renewed_at_ms_ = 0;
   uint64_t lease_counter_ = 0;
   std::atomic<uint64_t> last_image_version_{0};
+  int64_t last_checkpoint_at_ms_ = 0;  // loop thread only
   std::atomic<int64_t> caught_up_at_ms_{0};  // when a poll last found no newer entry (lag metric)
   std::mutex checkpoint_mu_;  // one checkpoint at a time (loop or on demand)
   uint64_t nonce_counter_ = 0;

@@ -1,4 +1,5 @@
 // Leadership: lease renewal, take-over, checkpoints (docs/design/meta.md).
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -129,10 +130,16 @@ Result<uint64_t> MetaService::Checkpoint() {
 
 void MetaService::MaybeCheckpoint() {
   if (options_.checkpoint_entries <= 0) return;
-  if (applied_.load() < last_image_version_.load() + static_cast<uint64_t>(options_.checkpoint_entries)) return;
+  uint64_t since_image = applied_.load() - std::min(applied_.load(), last_image_version_.load());
+  if (last_checkpoint_at_ms_ == 0) last_checkpoint_at_ms_ = NowMs();
+  bool by_count = since_image >= static_cast<uint64_t>(options_.checkpoint_entries);
+  bool by_time = options_.checkpoint_interval_ms > 0 && since_image > 0 &&
+                 NowMs() - last_checkpoint_at_ms_ >= options_.checkpoint_interval_ms;
+  if (!by_count && !by_time) return;
   // Off the commit path: writing the image and deleting a thousand old entries
   // would otherwise stall every writer for up to a second (bench/meta).
   if (checkpoint_running_.exchange(true)) return;
+  last_checkpoint_at_ms_ = NowMs();
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();  // the previous one has finished
   checkpoint_thread_ = std::thread([this] {
     Result<uint64_t> v = Checkpoint();

@@ -118,6 +118,24 @@ TEST(MetaService, CheckpointThenRestartLoadsTheImageAndReplaysTheRest) {
   EXPECT_TRUE(HasDb(*again, "b4"));
 }
 
+TEST(MetaService, CheckpointsByTimeBoundTheTailEvenWithFewEntries) {
+  auto store = std::make_shared<MemObjectStore>();
+  MetaServiceOptions o = Options(store, "fe1:8030");
+  o.checkpoint_entries = 1000;  // never reached here
+  o.checkpoint_interval_ms = 100;
+  auto fe = StartOrDie(o);
+  ASSERT_TRUE(WaitLeader(*fe));
+  ASSERT_TRUE(fe->Submit(CreateDb("a")).ok());
+  ImageStore images(store, fe->ClusterId());
+  bool imaged = false;
+  for (int i = 0; i < 200 && !imaged; ++i) {  // up to ~2 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    Result<std::vector<uint64_t>> list = images.List();
+    imaged = list.ok() && !list->empty();
+  }
+  EXPECT_TRUE(imaged) << "no image written within 2 s with checkpoint_interval_ms = 100";
+}
+
 TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops) {
   auto store = std::make_shared<MemObjectStore>();
   auto fe1 = StartOrDie(Options(store, "fe1:8030"));
