@@ -1,0 +1,145 @@
+package builders
+
+import (
+	"fmt"
+
+	strata "github.com/strata-db/strata/operator/api/v1alpha1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// feStartScript copies the ConfigMap's fe.conf into the writable conf dir (where
+// cluster_snapshot.yaml is mounted too) and appends the per-pod keys: the FE's stable DNS name
+// and the object-store keys from the environment. The FE reads neither from the environment
+// itself yet, so this is the one place they are joined; they never reach a manifest or a log.
+const feStartScript = `set -eu
+conf=` + FEConfDir + `/fe.conf
+cp ` + confTemplateDir + `/fe.conf "$conf"
+echo "host = ${POD_NAME}.${PEER_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN}" >> "$conf"
+if [ -n "${STRATA_S3_ACCESS_KEY:-}" ]; then
+  echo "aws_s3_access_key = ${STRATA_S3_ACCESS_KEY}" >> "$conf"
+  echo "aws_s3_secret_key = ${STRATA_S3_SECRET_KEY}" >> "$conf"
+fi
+exec strata fe --conf "$conf"
+`
+
+func httpProbe(path string, port int32, period, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: path, Port: intstr.FromInt32(port), Scheme: corev1.URISchemeHTTP,
+		}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   3,
+		FailureThreshold: failures,
+	}
+}
+
+// probes returns readiness, liveness and startup probes: the defaults unless overridden.
+func probes(o *strata.ProbeOverrides, ready, live, startup *corev1.Probe) (*corev1.Probe, *corev1.Probe, *corev1.Probe) {
+	if o == nil {
+		return ready, live, startup
+	}
+	pick := func(override, def *corev1.Probe) *corev1.Probe {
+		if override != nil {
+			return override.DeepCopy()
+		}
+		return def
+	}
+	return pick(o.Readiness, ready), pick(o.Liveness, live), pick(o.Startup, startup)
+}
+
+func storageVolume(name string, s *strata.StorageSpec) ([]corev1.Volume, []corev1.PersistentVolumeClaim) {
+	if s == nil {
+		return []corev1.Volume{{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}, nil
+	}
+	pvc := corev1.PersistentVolumeClaim{}
+	pvc.Name = name
+	pvc.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}
+	pvc.Spec.StorageClassName = s.StorageClassName
+	pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: s.Size}
+	return nil, []corev1.PersistentVolumeClaim{pvc}
+}
+
+// FEStatefulSet is the desired FE StatefulSet. With o.DRGeneration > 0 it is the restore form:
+// the restore env and the generation label on the pods (the DR state machine decides replicas
+// through o.FEReplicas).
+func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
+	spec := c.Spec.FE
+	conf := FEConf(c)
+	podLabels := Labels(c, ComponentFE)
+	if o.DRGeneration > 0 {
+		podLabels[LabelDRGeneration] = itoa(o.DRGeneration)
+	}
+
+	env := append(podIdentityEnv(),
+		corev1.EnvVar{Name: "PEER_SERVICE", Value: FEPeerServiceName(c)},
+		corev1.EnvVar{Name: "CLUSTER_DOMAIN", Value: o.clusterDomain()})
+	env = append(env, credentialEnv(c)...)
+	if o.DRGeneration > 0 {
+		env = append(env,
+			corev1.EnvVar{Name: EnvRestoreSnapshot, Value: "true"},
+			corev1.EnvVar{Name: EnvRestoreGeneration, Value: itoa(o.DRGeneration)})
+	}
+	env = append(env, spec.Env...)
+
+	ready, live, startup := probes(spec.Probes,
+		httpProbe("/api/ready", FEHTTPPort, 5, 3),
+		httpProbe("/api/health", FEHTTPPort, 10, 3),
+		httpProbe("/api/health", FEHTTPPort, 5, 60))
+
+	vols := []corev1.Volume{
+		{Name: "conf-template", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: FEConfigMapName(c)}}}},
+		{Name: "conf", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+	}
+	metaVols, claims := storageVolume("meta", spec.MetaStorage)
+	vols = append(vols, metaVols...)
+	mounts := []corev1.VolumeMount{
+		{Name: "conf-template", MountPath: confTemplateDir, ReadOnly: true},
+		{Name: "conf", MountPath: FEConfDir},
+		{Name: "meta", MountPath: FEMetaDir},
+	}
+	cmVols, cmMounts := configMapMounts(spec.ConfigMaps)
+	vols = append(vols, cmVols...)
+	mounts = append(mounts, cmMounts...)
+
+	container := corev1.Container{
+		Name:      "fe",
+		Image:     spec.Image,
+		Command:   []string{"/bin/sh", "-c", feStartScript},
+		Env:       env,
+		Resources: spec.Resources,
+		Ports: []corev1.ContainerPort{
+			{Name: "http", ContainerPort: FEHTTPPort, Protocol: corev1.ProtocolTCP},
+			{Name: "rpc", ContainerPort: FERPCPort, Protocol: corev1.ProtocolTCP},
+			{Name: "query", ContainerPort: FEQueryPort, Protocol: corev1.ProtocolTCP},
+		},
+		ReadinessProbe: ready,
+		LivenessProbe:  live,
+		StartupProbe:   startup,
+		VolumeMounts:   mounts,
+	}
+
+	sts := &appsv1.StatefulSet{
+		TypeMeta:   typeMeta("apps/v1", "StatefulSet"),
+		ObjectMeta: objectMeta(c, FEName(c), ComponentFE),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:            replicas(spec.Replicas, o.FEReplicas),
+			ServiceName:         FEPeerServiceName(c),
+			Selector:            selector(c, ComponentFE),
+			PodManagementPolicy: appsv1.ParallelPodManagement,
+			UpdateStrategy:      appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType},
+			Template: corev1.PodTemplateSpec{
+				Spec: corev1.PodSpec{Containers: []corev1.Container{container}, Volumes: vols},
+			},
+			VolumeClaimTemplates: claims,
+		},
+	}
+	sts.Spec.Template.Labels = podLabels
+	sts.Spec.Template.Annotations = map[string]string{AnnotationConfHash: confHash(conf)}
+	if o.DRGeneration > 0 {
+		sts.Annotations = map[string]string{LabelDRGeneration: fmt.Sprint(o.DRGeneration)}
+	}
+	return sts
+}

@@ -1,0 +1,88 @@
+package controller
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	strata "github.com/strata-db/strata/operator/api/v1alpha1"
+	"github.com/strata-db/strata/operator/internal/builders"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Cluster-level condition types.
+const (
+	CondReady      = "Ready"
+	CondReconciled = "Reconciled"
+	CondConfigOK   = "ConfigValid"
+)
+
+// configCondition flags fe.conf keys the operator owns: they are overridden (ports, meta_dir,
+// host) or belong in storageCredentials (the S3 keys), never in a manifest.
+func configCondition(c *strata.StrataCluster) metav1.Condition {
+	keys := builders.OwnedKeysInConfig(c.Spec.FE.Config)
+	if len(keys) == 0 {
+		return metav1.Condition{Type: CondConfigOK, Status: metav1.ConditionTrue, Reason: "Valid"}
+	}
+	return metav1.Condition{Type: CondConfigOK, Status: metav1.ConditionFalse, Reason: "OperatorOwnedKeys",
+		Message: "fe.config sets keys the operator owns (put S3 keys in storageCredentials): " +
+			strings.Join(keys, ", ")}
+}
+
+// computeStatus is the pure part of status reporting.
+func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr error, now time.Time) strata.StrataClusterStatus {
+	st := *c.Status.DeepCopy()
+	st.ObservedGeneration = c.Generation
+	st.DisasterRecoveryStatus = d.Status
+	st.FE = strata.ComponentStatus{Replicas: obs.feTotal, ReadyReplicas: obs.feReady}
+	st.CN = strata.ComponentStatus{Replicas: obs.cnTotal, ReadyReplicas: obs.cnReady}
+
+	conds := append([]metav1.Condition(nil), d.Conditions...)
+	conds = append(conds, configCondition(c))
+	if applyErr != nil {
+		conds = append(conds, metav1.Condition{Type: CondReconciled, Status: metav1.ConditionFalse,
+			Reason: "ApplyFailed", Message: applyErr.Error()})
+	} else {
+		conds = append(conds, metav1.Condition{Type: CondReconciled, Status: metav1.ConditionTrue, Reason: "Applied"})
+	}
+	want := int32(1)
+	if c.Spec.FE.Replicas != nil {
+		want = *c.Spec.FE.Replicas
+	}
+	ready := obs.feReady >= want && want > 0
+	readyCond := metav1.Condition{Type: CondReady, Status: metav1.ConditionFalse, Reason: "FEsNotReady"}
+	if ready {
+		readyCond.Status, readyCond.Reason = metav1.ConditionTrue, "FEsReady"
+	}
+	conds = append(conds, readyCond)
+	for _, cond := range conds {
+		cond.ObservedGeneration = c.Generation
+		cond.LastTransitionTime = metav1.NewTime(now)
+		meta.SetStatusCondition(&st.Conditions, cond) // keeps the old time if status is unchanged
+	}
+
+	switch {
+	case d.Status != nil && (d.Status.Phase == strata.DRTodo || d.Status.Phase == strata.DRDoing):
+		st.Phase = strata.ClusterRecovering
+	case d.Status != nil && d.Status.Phase == strata.DRFailed && c.Spec.DisasterRecovery != nil &&
+		c.Spec.DisasterRecovery.Enabled:
+		st.Phase = strata.ClusterFailed
+	case ready:
+		st.Phase = strata.ClusterRunning
+	default:
+		st.Phase = strata.ClusterPending
+	}
+	return st
+}
+
+func (r *Reconciler) writeStatus(ctx context.Context, c *strata.StrataCluster, obs observed, d DRDecision,
+	applyErr error, now time.Time) error {
+	st := computeStatus(c, obs, d, applyErr, now)
+	if equality.Semantic.DeepEqual(st, c.Status) {
+		return nil
+	}
+	c.Status = st
+	return r.Status().Update(ctx, c)
+}

@@ -1,0 +1,43 @@
+package controller
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	strata "github.com/strata-db/strata/operator/api/v1alpha1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestComputeStatus(t *testing.T) {
+	c := testCluster(nil)
+	c.Generation = 4
+	c.Spec.FE.Config = "aws_s3_secret_key = oops\nrun_mode = shared_data\n"
+	st := computeStatus(c, observed{feReady: 3, feTotal: 3}, DRDecision{}, nil, t0)
+	if st.Phase != strata.ClusterRunning || st.ObservedGeneration != 4 || st.FE.ReadyReplicas != 3 {
+		t.Errorf("status = %+v", st)
+	}
+	cond := meta.FindStatusCondition(st.Conditions, CondConfigOK)
+	if cond == nil || cond.Status != metav1.ConditionFalse || !strings.Contains(cond.Message, "aws_s3_secret_key") ||
+		strings.Contains(cond.Message, "oops") {
+		t.Errorf("config condition = %+v", cond)
+	}
+	st = computeStatus(c, observed{feReady: 1}, DRDecision{}, errors.New("quota"), t0)
+	if st.Phase != strata.ClusterPending || !meta.IsStatusConditionFalse(st.Conditions, CondReconciled) {
+		t.Errorf("apply failure status = %+v", st)
+	}
+	d := DRDecision{Status: &strata.DisasterRecoveryStatus{Phase: strata.DRDoing, ObservedGeneration: 1}}
+	if st = computeStatus(c, observed{}, d, nil, t0); st.Phase != strata.ClusterRecovering {
+		t.Errorf("phase during DR = %s", st.Phase)
+	}
+}
+
+func TestConditionTransitionTimeKept(t *testing.T) {
+	c := testCluster(nil)
+	c.Status = computeStatus(c, observed{}, DRDecision{}, nil, t0)
+	later := computeStatus(c, observed{}, DRDecision{}, nil, t0.Add(1e12))
+	if got := meta.FindStatusCondition(later.Conditions, CondReady).LastTransitionTime.Time; !got.Equal(t0) {
+		t.Errorf("unchanged condition moved its transition time to %v", got)
+	}
+}
