@@ -1,0 +1,164 @@
+#include "storage/data_file_reader.h"
+
+#include <cmath>
+
+#include "common/check.h"
+#include "storage/page.h"
+
+namespace strata::storage {
+
+bool StatsCanMatch(const ColumnStats& s, CompareOp op, const Datum& v) {
+  if (s.value_count == 0) return false;  // all NULL: a comparison is never true
+  if (const double* d = std::get_if<double>(&v); d && std::isnan(*d)) return true;  // conservative
+  bool has_min = s.min.index() != 0, has_max = s.max.index() != 0;
+  switch (op) {
+    case CompareOp::kEq:
+      return (!has_min || CompareDatum(s.min, v) <= 0) && (!has_max || CompareDatum(s.max, v) >= 0);
+    case CompareOp::kLt: return !has_min || CompareDatum(s.min, v) < 0;
+    case CompareOp::kLe: return !has_min || CompareDatum(s.min, v) <= 0;
+    case CompareOp::kGt: return !has_max || CompareDatum(s.max, v) > 0;
+    case CompareOp::kGe: return !has_max || CompareDatum(s.max, v) >= 0;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(objstore::ObjectStore& store, std::string key,
+                                                             std::optional<uint64_t> size_bytes,
+                                                             uint64_t speculative_bytes) {
+  std::unique_ptr<DataFileReader> r(new DataFileReader());
+  r->store_ = &store;
+  r->key_ = std::move(key);
+  if (size_bytes) {
+    r->size_ = *size_bytes;
+  } else {
+    auto meta = store.Head(r->key_);
+    if (!meta.ok()) return meta.status().WithContext("data file " + r->key_);
+    r->size_ = meta->size_bytes;
+  }
+  STRATA_RETURN_IF_ERROR(r->LoadFooter(speculative_bytes).WithContext("data file " + r->key_));
+  return r;
+}
+
+Result<std::unique_ptr<DataFileReader>> DataFileReader::OpenBytes(std::string bytes, std::string name) {
+  std::unique_ptr<DataFileReader> r(new DataFileReader());
+  r->key_ = std::move(name);
+  r->bytes_ = std::move(bytes);
+  r->size_ = r->bytes_.size();
+  STRATA_RETURN_IF_ERROR(r->LoadFooter(kSpeculativeTailBytes).WithContext("data file " + r->key_));
+  return r;
+}
+
+Result<std::string> DataFileReader::ReadRange(uint64_t offset, uint64_t length) const {
+  STRATA_CHECK(offset <= size_ && length <= size_ - offset, "ReadRange outside the file");
+  if (store_ == nullptr) return bytes_.substr(offset, length);
+  auto got = store_->GetRange(key_, offset, length);
+  if (!got.ok()) {
+    // A range past the end means the object is shorter than its recorded size.
+    if (got.status().code() == StatusCode::kInvalidArgument) return DataLoss("object shorter than expected: " + got.status().message());
+    return got.status();
+  }
+  if (got->size() != length) {
+    return DataLoss("short read at " + std::to_string(offset) + ": got " + std::to_string(got->size()) +
+                    " of " + std::to_string(length) + " bytes (truncated object?)");
+  }
+  return got;
+}
+
+Status DataFileReader::LoadFooter(uint64_t speculative_bytes) {
+  if (size_ < kHeaderBytes + kTailBytes) return DataLoss("file of " + std::to_string(size_) + " bytes is too short");
+  uint64_t first_len = std::min(size_, std::max(speculative_bytes, kTailBytes));
+  STRATA_ASSIGN_OR_RETURN(std::string last, ReadRange(size_ - first_len, first_len));
+  Tail tail;
+  STRATA_RETURN_IF_ERROR(DecodeTail(std::string_view(last).substr(first_len - kTailBytes), &tail));
+  uint64_t footer_size = tail.footer_size;
+  if (footer_size > size_ - kTailBytes - kHeaderBytes) return DataLoss("footer size " + std::to_string(footer_size) + " exceeds the file");
+  std::string footer;
+  if (footer_size + kTailBytes <= first_len) {
+    footer = last.substr(first_len - kTailBytes - footer_size, footer_size);
+  } else {
+    STRATA_ASSIGN_OR_RETURN(footer, ReadRange(size_ - kTailBytes - footer_size, footer_size));
+  }
+  if (first_len == size_ && std::string_view(last).substr(0, kHeaderBytes) != kDataFileMagic) {
+    return DataLoss("bad leading magic");
+  }
+  STRATA_RETURN_IF_ERROR(VerifyFooter(footer, tail));
+  return DecodeFooter(footer, size_ - kTailBytes - footer_size, &footer_);
+}
+
+Result<size_t> DataFileReader::ColumnIndex(std::string_view name) const {
+  for (size_t i = 0; i < footer_.schema.size(); ++i) {
+    if (footer_.schema[i].name == name) return i;
+  }
+  return InvalidArgument("data file " + key_ + " has no column " + std::string(name));
+}
+
+static size_t DatumIndexOf(PhysicalKind k) {
+  switch (k) {
+    case PhysicalKind::kInt64: return 1;
+    case PhysicalKind::kInt128: return 2;
+    case PhysicalKind::kDouble: return 3;
+    case PhysicalKind::kBytes: return 4;
+  }
+  return 0;
+}
+
+Result<std::vector<size_t>> DataFileReader::SelectRowGroups(std::span<const Predicate> predicates) const {
+  std::vector<size_t> cols;
+  for (const Predicate& p : predicates) {
+    STRATA_ASSIGN_OR_RETURN(size_t c, ColumnIndex(p.column));
+    if (p.value.index() != DatumIndexOf(KindOf(footer_.schema[c].type))) {
+      return InvalidArgument("predicate on " + p.column + ": constant of the wrong kind");
+    }
+    cols.push_back(c);
+  }
+  std::vector<size_t> out;
+  for (size_t rg = 0; rg < footer_.row_groups.size(); ++rg) {
+    bool keep = true;
+    for (size_t i = 0; i < predicates.size() && keep; ++i) {
+      keep = StatsCanMatch(footer_.row_groups[rg].columns[cols[i]].stats, predicates[i].op, predicates[i].value);
+    }
+    if (keep) out.push_back(rg);
+  }
+  return out;
+}
+
+Result<ColumnVector> DataFileReader::ReadColumnChunk(size_t row_group, size_t column) const {
+  STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
+  const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
+  std::string ctx = "data file " + key_ + ": column " + footer_.schema[column].name + ": row group " +
+                    std::to_string(row_group);
+  auto bytes = ReadRange(chunk.offset, chunk.size_bytes);
+  if (!bytes.ok()) return bytes.status().WithContext(ctx);
+  ColumnVector out(footer_.schema[column].type);
+  out.Reserve(footer_.row_groups[row_group].num_rows);
+  for (size_t p = 0; p < chunk.pages.size(); ++p) {
+    const PageInfo& page = chunk.pages[p];
+    std::string_view pb = std::string_view(*bytes).substr(page.offset - chunk.offset, page.size_bytes);
+    Status s = DecodePage(pb, page, &out);
+    if (!s.ok()) return s.WithContext(ctx + ": page " + std::to_string(p));
+  }
+  return out;
+}
+
+Result<ReadResult> DataFileReader::Read(const ReadOptions& options) const {
+  std::vector<size_t> cols;
+  if (options.columns.empty()) {
+    for (size_t i = 0; i < footer_.schema.size(); ++i) cols.push_back(i);
+  }
+  for (const std::string& name : options.columns) {
+    STRATA_ASSIGN_OR_RETURN(size_t c, ColumnIndex(name));
+    cols.push_back(c);
+  }
+  ReadResult r;
+  STRATA_ASSIGN_OR_RETURN(r.row_groups, SelectRowGroups(options.predicates));
+  for (size_t c : cols) r.columns.emplace_back(footer_.schema[c].type);
+  for (size_t rg : r.row_groups) {
+    for (size_t i = 0; i < cols.size(); ++i) {
+      STRATA_ASSIGN_OR_RETURN(ColumnVector chunk, ReadColumnChunk(rg, cols[i]));
+      r.columns[i].AppendRange(chunk, 0, chunk.size());
+    }
+  }
+  return r;
+}
+
+}  // namespace strata::storage

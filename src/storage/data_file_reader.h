@@ -1,0 +1,88 @@
+// DataFileReader: reads a columnar data file (docs/formats/data-file.md) from
+// an ObjectStore with few, large ranged GETs: Open() reads the tail and footer
+// with one speculative GET of the file's last bytes (a second only when the
+// footer is larger), then every column chunk read is one GET. Read() returns
+// only the projected columns and, given predicates, only the row groups whose
+// min/max statistics can match them (pruning; rows inside a kept row group
+// are not filtered).
+//
+// Errors: DataLoss for any damage (checksum mismatch, truncation, a length or
+// offset outside the file), naming the key, column, row group and page;
+// FailedPrecondition for a newer format version; InvalidArgument for an
+// unknown column or a predicate constant of the wrong kind; the store's
+// errors (NotFound, Unavailable, ...) with the key as context.
+// Thread-safety: const methods may run concurrently if the store allows it;
+// the reader holds a reference to the store, which must outlive it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "objstore/object_store.h"
+#include "storage/column_vector.h"
+#include "storage/data_file_format.h"
+
+namespace strata::storage {
+
+enum class CompareOp { kEq, kLt, kLe, kGt, kGe };
+
+// `column op value`; value's alternative must match the column's kind
+// (int64_t for ints/DATE/DATETIME/BOOLEAN/DECIMAL(<=18), int128, double, string).
+struct Predicate {
+  std::string column;
+  CompareOp op = CompareOp::kEq;
+  Datum value;
+};
+
+struct ReadOptions {
+  std::vector<std::string> columns;     // empty: all, in schema order
+  std::vector<Predicate> predicates;    // AND; used for row-group pruning only
+};
+
+struct ReadResult {
+  std::vector<ColumnVector> columns;    // in ReadOptions::columns order
+  std::vector<size_t> row_groups;       // the row groups read, ascending
+};
+
+// True if some value in a chunk with `stats` can satisfy `op value`.
+bool StatsCanMatch(const ColumnStats& stats, CompareOp op, const Datum& value);
+
+class DataFileReader {
+ public:
+  static constexpr uint64_t kSpeculativeTailBytes = 64 * 1024;
+
+  // `size_bytes`: the file's size if known (tablet metadata records it); if
+  // not, a Head request finds it first.
+  static Result<std::unique_ptr<DataFileReader>> Open(objstore::ObjectStore& store, std::string key,
+                                                      std::optional<uint64_t> size_bytes = std::nullopt,
+                                                      uint64_t speculative_bytes = kSpeculativeTailBytes);
+  // Reads a file held in memory (tests, freshly written files).
+  static Result<std::unique_ptr<DataFileReader>> OpenBytes(std::string bytes, std::string name = "<memory>");
+
+  const FileFooter& footer() const { return footer_; }
+  uint64_t size_bytes() const { return size_; }
+
+  // Row groups whose statistics can match every predicate.
+  Result<std::vector<size_t>> SelectRowGroups(std::span<const Predicate> predicates) const;
+  // Reads and verifies one column chunk (one GET).
+  Result<ColumnVector> ReadColumnChunk(size_t row_group, size_t column) const;
+  Result<ReadResult> Read(const ReadOptions& options) const;
+
+ private:
+  DataFileReader() = default;
+  Result<std::string> ReadRange(uint64_t offset, uint64_t length) const;
+  Status LoadFooter(uint64_t speculative_bytes);
+  Result<size_t> ColumnIndex(std::string_view name) const;
+
+  objstore::ObjectStore* store_ = nullptr;  // null: bytes_ holds the file
+  std::string key_;
+  std::string bytes_;
+  uint64_t size_ = 0;
+  FileFooter footer_;
+};
+
+}  // namespace strata::storage

@@ -1,0 +1,279 @@
+// Data file round trips: every type with NULLs and edge values, random
+// schemas, encodings, projection, pruning and the GET count of a read.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "storage/data_file_reader.h"
+#include "storage/data_file_writer.h"
+#include "storage/storage_test_util.h"
+
+namespace strata::storage {
+namespace {
+
+using testing::AllTypesSchema;
+
+// Edge values first, then NULL, then random rows.
+std::vector<ColumnVector> EdgeBatch(const std::vector<ColumnSchema>& schema, std::mt19937_64& rng, int rows) {
+  std::vector<ColumnVector> batch;
+  for (const ColumnSchema& s : schema) {
+    ColumnVector c(s.type);
+    int64_t lo, hi;
+    switch (c.kind()) {
+      case PhysicalKind::kInt64:
+        Int64Range(s.type, &lo, &hi);
+        c.AppendInt(lo); c.AppendInt(hi); c.AppendInt(0);
+        break;
+      case PhysicalKind::kInt128:
+        if (s.type.type == DataType::kLargeInt) { c.AppendWide(testing::Int128Min()); c.AppendWide(testing::Int128Max()); }
+        else { c.AppendWide(-testing::Decimal38Max()); c.AppendWide(testing::Decimal38Max()); }
+        c.AppendWide(0);
+        break;
+      case PhysicalKind::kDouble:
+        c.AppendDouble(std::numeric_limits<double>::quiet_NaN());
+        c.AppendDouble(std::numeric_limits<double>::infinity());
+        c.AppendDouble(-std::numeric_limits<double>::infinity());
+        c.AppendDouble(-0.0);
+        c.AppendDouble(s.type.type == DataType::kFloat ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max());
+        c.AppendDouble(s.type.type == DataType::kFloat ? std::numeric_limits<float>::denorm_min() : std::numeric_limits<double>::denorm_min());
+        break;
+      case PhysicalKind::kBytes:
+        c.AppendString("");
+        c.AppendString(std::string(100000, 'x'));
+        c.AppendString(std::string("\0\xff\x80zero", 7));
+        break;
+    }
+    c.AppendNull();
+    while (static_cast<int>(c.size()) < rows) testing::AppendRandom(&c, rng, 20);
+    batch.push_back(std::move(c));
+  }
+  return batch;
+}
+
+void ExpectSame(const std::vector<ColumnVector>& a, const std::vector<ColumnVector>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].Equals(b[i])) << "column " << i;
+}
+
+std::string Write(const std::vector<ColumnSchema>& schema, const std::vector<ColumnVector>& batch,
+                  DataFileWriterOptions opts = {}) {
+  auto w = DataFileWriter::Create(schema, opts);
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_TRUE((*w)->Append(batch).ok());
+  auto bytes = (*w)->Finish();
+  EXPECT_TRUE(bytes.ok());
+  return *bytes;
+}
+
+TEST(DataFileTest, EveryTypeWithNullsAndEdgeValuesEveryCompression) {
+  std::mt19937_64 rng(testing::TestSeed());
+  auto schema = AllTypesSchema();
+  auto batch = EdgeBatch(schema, rng, 2000);
+  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+    std::string bytes = Write(schema, batch, {.compression = c, .row_group_rows_max = 700, .page_rows_max = 300});
+    auto r = DataFileReader::OpenBytes(bytes);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ((*r)->footer().num_rows, 2000u);
+    EXPECT_EQ((*r)->footer().row_groups.size(), 3u);
+    EXPECT_EQ((*r)->footer().compression, c);
+    auto got = (*r)->Read({});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ExpectSame(got->columns, batch);
+    // Stats: the bigint column holds INT64_MIN and INT64_MAX; the doubles saw a NaN.
+    const ColumnStats& bi = (*r)->footer().column_stats[3];
+    EXPECT_EQ(std::get<int64_t>(bi.min), INT64_MIN);
+    EXPECT_EQ(std::get<int64_t>(bi.max), INT64_MAX);
+    EXPECT_GT(bi.null_count, 0u);
+    EXPECT_EQ(bi.null_count + bi.value_count, 2000u);
+    EXPECT_EQ((*r)->footer().column_stats[6].min.index(), 0u);  // unknown because of NaN
+  }
+}
+
+TEST(DataFileTest, NotNullColumnsAndEmptyFile) {
+  std::mt19937_64 rng(testing::TestSeed());
+  auto schema = AllTypesSchema(false);
+  std::vector<ColumnVector> batch;
+  for (const auto& s : schema) {
+    ColumnVector c(s.type);
+    for (int i = 0; i < 50; ++i) testing::AppendRandom(&c, rng, 0);
+    batch.push_back(std::move(c));
+  }
+  auto r = DataFileReader::OpenBytes(Write(schema, batch));
+  ASSERT_TRUE(r.ok());
+  ExpectSame((*r)->Read({})->columns, batch);
+
+  auto w = DataFileWriter::Create(schema);
+  auto empty = DataFileReader::OpenBytes(*(*w)->Finish());
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ((*empty)->footer().num_rows, 0u);
+  EXPECT_EQ((*empty)->Read({})->columns[0].size(), 0u);
+}
+
+TEST(DataFileTest, RandomSchemasAndData) {
+  uint64_t seed = testing::TestSeed();
+  std::mt19937_64 rng(seed);
+  auto all = AllTypesSchema();
+  for (int round = 0; round < 30; ++round) {
+    std::vector<ColumnSchema> schema;
+    size_t ncols = 1 + rng() % 8;
+    for (size_t i = 0; i < ncols; ++i) {
+      ColumnSchema s = all[rng() % all.size()];
+      s.name = "c" + std::to_string(i);
+      s.type.nullable = rng() % 2;
+      schema.push_back(s);
+    }
+    size_t rows = rng() % 3000;
+    std::vector<ColumnVector> batch;
+    for (const auto& s : schema) {
+      ColumnVector c(s.type);
+      int null_pct = static_cast<int>(rng() % 101);
+      for (size_t i = 0; i < rows; ++i) testing::AppendRandom(&c, rng, null_pct);
+      batch.push_back(std::move(c));
+    }
+    DataFileWriterOptions opts{.compression = static_cast<Compression>(rng() % 3),
+                               .row_group_rows_max = 1 + rng() % 2000, .page_rows_max = 1 + static_cast<uint32_t>(rng() % 500)};
+    std::string bytes = Write(schema, batch, opts);
+    auto r = DataFileReader::OpenBytes(bytes);
+    ASSERT_TRUE(r.ok()) << "seed " << seed << " round " << round << ": " << r.status().ToString();
+    auto got = (*r)->Read({});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ExpectSame(got->columns, batch);
+  }
+}
+
+TEST(DataFileTest, EachEncodingIsChosenAndReadBack) {
+  std::vector<ColumnSchema> schema = {{"const", {DataType::kInt}}, {"narrow", {DataType::kBigInt}},
+                                      {"city", {DataType::kVarchar}}, {"random", {DataType::kBigInt}}};
+  std::mt19937_64 rng(7);
+  std::vector<ColumnVector> batch;
+  for (const auto& s : schema) batch.emplace_back(s.type);
+  const char* cities[] = {"beijing", "shanghai", "shenzhen"};
+  for (int i = 0; i < 5000; ++i) {
+    batch[0].AppendInt(42);
+    batch[1].AppendInt(1'700'000'000 + i % 1000);
+    batch[2].AppendString(cities[i % 3]);
+    batch[3].AppendInt(static_cast<int64_t>(rng()));
+  }
+  auto r = DataFileReader::OpenBytes(Write(schema, batch, {.compression = Compression::kNone}));
+  ASSERT_TRUE(r.ok());
+  const auto& cols = (*r)->footer().row_groups[0].columns;
+  Encoding expect[] = {Encoding::kRunLength, Encoding::kBitPacked, Encoding::kDictionary, Encoding::kPlain};
+  for (size_t c = 0; c < 4; ++c) {
+    for (const PageInfo& p : cols[c].pages) EXPECT_EQ(p.encoding, expect[c]) << schema[c].name;
+  }
+  ExpectSame((*r)->Read({})->columns, batch);
+  // Forcing each encoding through the writer also reads back.
+  for (Encoding e : {Encoding::kPlain, Encoding::kDictionary, Encoding::kRunLength, Encoding::kBitPacked}) {
+    auto f = DataFileReader::OpenBytes(Write(schema, batch, {.forced_encoding = e}));
+    ASSERT_TRUE(f.ok());
+    EXPECT_EQ((*f)->footer().row_groups[0].columns[1].pages[0].encoding, e);
+    ExpectSame((*f)->Read({})->columns, batch);
+  }
+}
+
+// Ten row groups of 100 rows; column "k" holds row numbers.
+std::pair<std::vector<ColumnSchema>, std::vector<ColumnVector>> Sequential() {
+  std::vector<ColumnSchema> schema = {{"k", {DataType::kBigInt}}, {"name", {DataType::kString}},
+                                      {"price", {DataType::kDouble}}};
+  std::vector<ColumnVector> batch;
+  for (const auto& s : schema) batch.emplace_back(s.type);
+  for (int i = 0; i < 1000; ++i) {
+    batch[0].AppendInt(i);
+    batch[1].AppendString("name" + std::to_string(1000 + i));
+    batch[2].AppendDouble(i * 0.5);
+  }
+  return {schema, batch};
+}
+
+TEST(DataFileTest, ProjectionAndRowGroupPruning) {
+  auto [schema, batch] = Sequential();
+  auto r = DataFileReader::OpenBytes(Write(schema, batch, {.row_group_rows_max = 100}));
+  ASSERT_TRUE(r.ok());
+  auto got = (*r)->Read({.columns = {"price", "k"}, .predicates = {{"k", CompareOp::kGe, int64_t{850}}}});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->row_groups, (std::vector<size_t>{8, 9}));
+  ASSERT_EQ(got->columns.size(), 2u);
+  EXPECT_EQ(got->columns[0].type().type, DataType::kDouble);
+  EXPECT_EQ(got->columns[1].size(), 200u);
+  EXPECT_EQ(got->columns[1].GetInt(0), 800);
+
+  auto rgs = [&](std::vector<Predicate> p) { return *(*r)->SelectRowGroups(p); };
+  EXPECT_EQ(rgs({{"k", CompareOp::kEq, int64_t{345}}}), std::vector<size_t>{3});
+  EXPECT_EQ(rgs({{"k", CompareOp::kLt, int64_t{100}}}), std::vector<size_t>{0});
+  EXPECT_EQ(rgs({{"k", CompareOp::kLe, int64_t{100}}}), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(rgs({{"k", CompareOp::kGt, int64_t{999}}}), std::vector<size_t>{});
+  EXPECT_EQ(rgs({{"name", CompareOp::kEq, std::string("name1500")}}), std::vector<size_t>{5});
+  EXPECT_EQ(rgs({{"price", CompareOp::kGt, 400.0}, {"k", CompareOp::kLt, int64_t{900}}}), std::vector<size_t>{8});
+  EXPECT_EQ(rgs({{"price", CompareOp::kEq, std::nan("")}}).size(), 10u);  // NaN: conservative
+  EXPECT_EQ((*r)->SelectRowGroups(std::vector<Predicate>{{"k", CompareOp::kEq, 1.0}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ((*r)->Read({.columns = {"nope"}}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DataFileTest, ReadThroughObjectStoreCountsGets) {
+  auto [schema, batch] = Sequential();
+  std::string bytes = Write(schema, batch, {.row_group_rows_max = 100});
+  testing::CountingObjectStore store;
+  ASSERT_TRUE(PutDataFile(store, "t/1/data/abc.sdf", bytes).ok());
+  ASSERT_TRUE(PutDataFile(store, "t/1/data/abc.sdf", bytes).ok());  // retried put: same bytes, OK
+  EXPECT_EQ(PutDataFile(store, "t/1/data/abc.sdf", bytes + "x").code(), StatusCode::kAlreadyExists);
+
+  store.gets = 0;
+  auto r = DataFileReader::Open(store, "t/1/data/abc.sdf", bytes.size(), /*speculative_bytes=*/4096);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store.gets, 1);  // tail + footer in one GET
+  EXPECT_EQ(store.heads, 0);
+  auto got = (*r)->Read({.columns = {"name"}, .predicates = {{"k", CompareOp::kLt, int64_t{300}}}});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(store.gets, 1 + 3);  // one GET per column chunk read: 3 row groups x 1 column
+  EXPECT_EQ(got->columns[0].GetString(299), "name1299");
+
+  // Unknown size: one Head, then one GET. A tiny speculative read: a second GET for the footer.
+  store.gets = 0;
+  ASSERT_TRUE(DataFileReader::Open(store, "t/1/data/abc.sdf").ok());
+  EXPECT_EQ(store.heads, 1);
+  EXPECT_EQ(store.gets, 1);
+  store.gets = 0;
+  ASSERT_TRUE(DataFileReader::Open(store, "t/1/data/abc.sdf", bytes.size(), 16).ok());
+  EXPECT_EQ(store.gets, 2);
+  EXPECT_EQ(DataFileReader::Open(store, "t/1/data/missing").status().code(), StatusCode::kNotFound);
+}
+
+TEST(DataFileTest, RowGroupAndPageByteBudgets) {
+  std::vector<ColumnSchema> schema = {{"s", {DataType::kString}}};
+  std::vector<ColumnVector> batch(1, ColumnVector(schema[0].type));
+  for (int i = 0; i < 100; ++i) batch[0].AppendString(std::string(1000, static_cast<char>('a' + i % 26)));
+  auto w = DataFileWriter::Create(schema, {.row_group_bytes_max = 10'000, .page_bytes_max = 3'000});
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE((*w)->Append(std::vector<ColumnVector>{[&] {
+    ColumnVector one(schema[0].type);
+    one.AppendRange(batch[0], i, i + 1);
+    return one;
+  }()}).ok());
+  auto r = DataFileReader::OpenBytes(*(*w)->Finish());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->footer().row_groups.size(), 10u);   // 10 rows of ~1 KB per 10 KB row group
+  EXPECT_EQ((*r)->footer().row_groups[0].columns[0].pages.size(), 4u);  // 3 + 3 + 3 + 1 rows
+  ExpectSame((*r)->Read({})->columns, batch);
+}
+
+TEST(DataFileTest, WriterRejectsBadInputAndChangesNothing) {
+  std::vector<ColumnSchema> schema = {{"a", {DataType::kTinyInt, 0, 0, false}}, {"b", {DataType::kString}}};
+  auto w = DataFileWriter::Create(schema);
+  ASSERT_TRUE(w.ok());
+  std::vector<ColumnVector> batch = {ColumnVector(schema[0].type), ColumnVector(schema[1].type)};
+  batch[0].AppendInt(300);
+  batch[1].AppendString("x");
+  EXPECT_EQ((*w)->Append(batch).code(), StatusCode::kInvalidArgument);  // out of TINYINT range
+  batch[0] = ColumnVector(schema[0].type);
+  batch[0].AppendNull();
+  EXPECT_EQ((*w)->Append(batch).code(), StatusCode::kInvalidArgument);  // NULL in NOT NULL
+  EXPECT_EQ((*w)->Append(std::span(batch).first(1)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*w)->num_rows(), 0u);
+  EXPECT_EQ(DataFileWriter::Create({{"a", {DataType::kDecimal, 40, 2}}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DataFileWriter::Create({{"a", {DataType::kInt}}, {"a", {DataType::kInt}}}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace strata::storage

@@ -1,0 +1,126 @@
+#include "storage/data_file_writer.h"
+
+#include <set>
+
+#include "common/check.h"
+#include "storage/page.h"
+
+namespace strata::storage {
+
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(std::vector<ColumnSchema> schema,
+                                                               DataFileWriterOptions options) {
+  if (schema.empty() || schema.size() > kColumnsMax) return InvalidArgument("schema needs 1..10000 columns");
+  std::set<std::string> names;
+  for (const ColumnSchema& c : schema) {
+    STRATA_RETURN_IF_ERROR(ValidateColumnSchema(c));
+    if (!names.insert(c.name).second) return InvalidArgument("duplicate column " + c.name);
+  }
+  if (options.row_group_rows_max == 0 || options.page_rows_max == 0 || options.page_rows_max > kPageRowsMax ||
+      static_cast<uint8_t>(options.compression) > kCompressionMax) {
+    return InvalidArgument("bad data file writer options");
+  }
+  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(schema), options));
+}
+
+DataFileWriter::DataFileWriter(std::vector<ColumnSchema> schema, DataFileWriterOptions options)
+    : options_(options) {
+  footer_.compression = options.compression;
+  footer_.schema = std::move(schema);
+  footer_.column_stats.resize(footer_.schema.size());
+  for (const ColumnSchema& c : footer_.schema) pending_.emplace_back(c.type);
+  out_.append(kDataFileMagic);
+}
+
+Status DataFileWriter::Append(std::span<const ColumnVector> batch) {
+  if (finished_) return FailedPrecondition("Append after Finish");
+  if (batch.size() != footer_.schema.size()) {
+    return InvalidArgument("batch has " + std::to_string(batch.size()) + " columns, schema has " +
+                           std::to_string(footer_.schema.size()));
+  }
+  size_t rows = batch.empty() ? 0 : batch[0].size();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const ColumnSchema& c = footer_.schema[i];
+    if (!(batch[i].type() == c.type)) return InvalidArgument("column " + c.name + ": type mismatch");
+    if (batch[i].size() != rows) return InvalidArgument("column " + c.name + ": length mismatch");
+    STRATA_RETURN_IF_ERROR(batch[i].Validate().WithContext("column " + c.name));
+  }
+  size_t done = 0;
+  while (done < rows) {  // bounded: each pass appends >= 1 row
+    size_t take = std::min<uint64_t>(rows - done, options_.row_group_rows_max - pending_rows_);
+    for (size_t i = 0; i < batch.size(); ++i) pending_[i].AppendRange(batch[i], done, done + take);
+    pending_rows_ += take;
+    done += take;
+    uint64_t bytes = 0;
+    for (const ColumnVector& c : pending_) bytes += c.ApproxBytes();
+    if (pending_rows_ >= options_.row_group_rows_max || bytes >= options_.row_group_bytes_max) FlushRowGroup();
+  }
+  return Status::OK();
+}
+
+ColumnChunkInfo DataFileWriter::WriteChunk(const ColumnVector& col) {
+  ColumnChunkInfo chunk;
+  chunk.offset = out_.size();
+  PageEncodeOptions po{.compression = options_.compression, .zstd_level = options_.zstd_level};
+  if (options_.forced_encoding && EncodingApplies(col.type(), *options_.forced_encoding)) {
+    po.forced_encoding = options_.forced_encoding;
+  }
+  size_t begin = 0;
+  while (begin < col.size()) {  // bounded: each page takes >= 1 row
+    size_t end = begin;
+    uint64_t bytes = 0;
+    while (end < col.size() && end - begin < options_.page_rows_max && bytes < options_.page_bytes_max) {
+      bytes += col.kind() == PhysicalKind::kBytes ? col.GetString(end).size() + 4 : 16;
+      ++end;
+    }
+    PageInfo p;
+    p.offset = out_.size();
+    p.num_rows = static_cast<uint32_t>(end - begin);
+    p.stats = ComputeStats(col, begin, end);
+    out_ += EncodePage(col, begin, end, po, &p.encoding);
+    p.size_bytes = out_.size() - p.offset;
+    MergeStats(&chunk.stats, p.stats);
+    chunk.pages.push_back(std::move(p));
+    begin = end;
+  }
+  chunk.size_bytes = out_.size() - chunk.offset;
+  return chunk;
+}
+
+void DataFileWriter::FlushRowGroup() {
+  if (pending_rows_ == 0) return;
+  RowGroupInfo rg;
+  rg.num_rows = pending_rows_;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    rg.columns.push_back(WriteChunk(pending_[i]));
+    MergeStats(&footer_.column_stats[i], rg.columns.back().stats);
+    pending_[i] = ColumnVector(footer_.schema[i].type);
+  }
+  footer_.num_rows += pending_rows_;
+  footer_.row_groups.push_back(std::move(rg));
+  pending_rows_ = 0;
+}
+
+Result<std::string> DataFileWriter::Finish() {
+  if (finished_) return FailedPrecondition("Finish called twice");
+  finished_ = true;
+  FlushRowGroup();
+  std::string footer = EncodeFooter(footer_);
+  STRATA_CHECK(footer.size() <= kFooterBytesMax, "footer over kFooterBytesMax");
+  // Checksum before writing, verify after: decode what we are about to store.
+  FileFooter check;
+  Status s = DecodeFooter(footer, out_.size(), &check);
+  STRATA_CHECK(s.ok(), "writer produced an undecodable footer: " + s.ToString());
+  out_ += footer;
+  out_ += EncodeTail(footer);
+  return std::move(out_);
+}
+
+Status PutDataFile(objstore::ObjectStore& store, std::string_view key, std::string_view bytes) {
+  Status s = store.PutIfAbsent(key, bytes);
+  if (s.code() != StatusCode::kAlreadyExists) return s.WithContext("put data file " + std::string(key));
+  auto existing = store.Get(key);
+  if (existing.ok() && *existing == bytes) return Status::OK();
+  return AlreadyExists("data file " + std::string(key) + " already exists with other content");
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,50 @@
+// Value encodings of one data page (docs/formats/data-file.md, "Encodings"):
+// PLAIN, DICTIONARY, RUN_LENGTH and BIT_PACKED over the page's non-NULL
+// values. The writer tries every candidate that applies to the column's kind
+// and keeps the smallest; the reader decodes whatever the page says.
+//
+// Errors: decoding is given bytes from storage; any malformed input
+// (truncated, trailing bytes, index out of range, bad width) is DataLoss.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/column_vector.h"
+
+namespace strata::storage {
+
+// Persistent: the numeric values are written into page headers. Never reorder.
+enum class Encoding : uint8_t { kPlain = 0, kDictionary = 1, kRunLength = 2, kBitPacked = 3 };
+inline constexpr uint8_t kEncodingMax = 3;
+std::string_view EncodingName(Encoding e);
+
+// Dictionaries larger than this are not tried.
+inline constexpr size_t kDictionaryEntriesMax = 1 << 16;
+
+// The non-NULL values of one page, gathered by kind (only one vector is used).
+struct PageValues {
+  std::vector<int64_t> ints;
+  std::vector<int128> wides;
+  std::vector<double> doubles;
+  std::vector<std::string> strings;
+};
+
+// True if `e` can encode values of this type.
+bool EncodingApplies(const ColumnType& type, Encoding e);
+
+// Encodes `v` for `type`. With `forced` (which must apply), uses it;
+// otherwise picks the smallest applicable candidate. Sets *chosen.
+std::string EncodeValues(const ColumnType& type, const PageValues& v,
+                         std::optional<Encoding> forced, Encoding* chosen);
+
+// Decodes exactly `count` values; DataLoss on malformed or trailing bytes.
+Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,
+                    PageValues* out);
+
+}  // namespace strata::storage

@@ -1,0 +1,95 @@
+// Value encodings: forced round trips, the natural choice, malformed input.
+#include "storage/encoding.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/storage_test_util.h"
+
+namespace strata::storage {
+namespace {
+
+PageValues Gather(const ColumnVector& c) {
+  PageValues v;
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (c.IsNull(i)) continue;
+    switch (c.kind()) {
+      case PhysicalKind::kInt64: v.ints.push_back(c.GetInt(i)); break;
+      case PhysicalKind::kInt128: v.wides.push_back(c.GetWide(i)); break;
+      case PhysicalKind::kDouble: v.doubles.push_back(c.GetDouble(i)); break;
+      case PhysicalKind::kBytes: v.strings.push_back(c.GetString(i)); break;
+    }
+  }
+  return v;
+}
+
+size_t Count(const PageValues& v) { return v.ints.size() + v.wides.size() + v.doubles.size() + v.strings.size(); }
+
+TEST(EncodingTest, EveryApplicableEncodingRoundTripsEveryType) {
+  std::mt19937_64 rng(testing::TestSeed());
+  for (const ColumnSchema& s : testing::AllTypesSchema(false)) {
+    ColumnVector col(s.type);
+    for (int i = 0; i < 300; ++i) testing::AppendRandom(&col, rng, 0);
+    PageValues in = Gather(col);
+    for (uint8_t e = 0; e <= kEncodingMax; ++e) {
+      auto enc = static_cast<Encoding>(e);
+      if (!EncodingApplies(s.type, enc)) continue;
+      Encoding chosen;
+      std::string bytes = EncodeValues(s.type, in, enc, &chosen);
+      ASSERT_EQ(chosen, enc);
+      PageValues out;
+      ASSERT_TRUE(DecodeValues(s.type, enc, bytes, Count(in), &out).ok()) << s.name << " " << EncodingName(enc);
+      if (s.type.type == DataType::kFloat) {
+        ASSERT_EQ(out.doubles.size(), in.doubles.size());
+        for (size_t i = 0; i < in.doubles.size(); ++i) EXPECT_EQ(out.doubles[i], static_cast<float>(in.doubles[i]));
+        continue;
+      }
+      EXPECT_TRUE(out.ints == in.ints && out.wides == in.wides && out.doubles == in.doubles &&
+                  out.strings == in.strings) << s.name << " " << EncodingName(enc);
+    }
+  }
+}
+
+TEST(EncodingTest, ChoosesTheSmallestCandidate) {
+  ColumnType bigint{DataType::kBigInt};
+  Encoding e;
+  PageValues constant{.ints = std::vector<int64_t>(1000, 42)};
+  EncodeValues(bigint, constant, std::nullopt, &e);
+  EXPECT_EQ(e, Encoding::kRunLength);
+  PageValues small;
+  for (int i = 0; i < 1000; ++i) small.ints.push_back(1'000'000 + i);
+  EncodeValues(bigint, small, std::nullopt, &e);
+  EXPECT_EQ(e, Encoding::kBitPacked);
+  PageValues few;
+  for (int i = 0; i < 1000; ++i) few.ints.push_back((i * 7919 % 5) * 1'000'000'000'000LL);
+  EncodeValues(bigint, few, std::nullopt, &e);
+  EXPECT_EQ(e, Encoding::kDictionary);
+  PageValues strings;
+  for (int i = 0; i < 1000; ++i) strings.strings.push_back(i % 3 ? "shanghai" : "beijing");
+  EncodeValues(ColumnType{DataType::kVarchar}, strings, std::nullopt, &e);
+  EXPECT_EQ(e, Encoding::kDictionary);
+  PageValues wide;
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 100; ++i) wide.ints.push_back(static_cast<int64_t>(rng()));
+  EncodeValues(bigint, wide, std::nullopt, &e);
+  EXPECT_EQ(e, Encoding::kPlain);
+}
+
+TEST(EncodingTest, MalformedInputIsDataLossNeverACrash) {
+  std::mt19937_64 rng(testing::TestSeed());
+  for (const ColumnSchema& s : testing::AllTypesSchema(false)) {
+    for (uint8_t e = 0; e <= kEncodingMax; ++e) {
+      for (int trial = 0; trial < 200; ++trial) {
+        std::string junk(rng() % 64, '\0');
+        for (char& c : junk) c = static_cast<char>(rng());
+        PageValues out;
+        Status st = DecodeValues(s.type, static_cast<Encoding>(e), junk, rng() % 100, &out);
+        if (!st.ok()) {
+          EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace strata::storage

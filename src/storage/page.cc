@@ -1,0 +1,113 @@
+#include "storage/page.h"
+
+#include "common/check.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
+
+namespace strata::storage {
+namespace {
+
+PageValues Gather(const ColumnVector& col, size_t begin, size_t end) {
+  PageValues v;
+  for (size_t i = begin; i < end; ++i) {
+    if (col.IsNull(i)) continue;
+    switch (col.kind()) {
+      case PhysicalKind::kInt64: v.ints.push_back(col.GetInt(i)); break;
+      case PhysicalKind::kInt128: v.wides.push_back(col.GetWide(i)); break;
+      case PhysicalKind::kDouble: v.doubles.push_back(col.GetDouble(i)); break;
+      case PhysicalKind::kBytes: v.strings.push_back(col.GetString(i)); break;
+    }
+  }
+  return v;
+}
+
+void Scatter(const std::string& bitmap, size_t rows, PageValues& v, ColumnVector* out) {
+  size_t next = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    bool null = !bitmap.empty() && (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
+    if (null) { out->AppendNull(); continue; }
+    switch (out->kind()) {
+      case PhysicalKind::kInt64: out->AppendInt(v.ints[next]); break;
+      case PhysicalKind::kInt128: out->AppendWide(v.wides[next]); break;
+      case PhysicalKind::kDouble: out->AppendDouble(v.doubles[next]); break;
+      case PhysicalKind::kBytes: out->AppendString(std::move(v.strings[next])); break;
+    }
+    ++next;
+  }
+}
+
+}  // namespace
+
+std::string EncodePage(const ColumnVector& col, size_t begin, size_t end, const PageEncodeOptions& opts,
+                       Encoding* encoding) {
+  STRATA_CHECK(begin < end && end - begin <= kPageRowsMax, "page row range");
+  size_t rows = end - begin, nulls = 0;
+  std::string body;
+  for (size_t i = begin; i < end; ++i) nulls += col.IsNull(i);
+  if (nulls > 0) {
+    body.assign((rows + 7) / 8, '\0');
+    for (size_t i = begin; i < end; ++i) {
+      if (col.IsNull(i)) body[(i - begin) / 8] |= static_cast<char>(1 << ((i - begin) % 8));
+    }
+  }
+  body += EncodeValues(col.type(), Gather(col, begin, end), opts.forced_encoding, encoding);
+  STRATA_CHECK(body.size() <= kPageBytesMax, "page body over kPageBytesMax");
+  Compression c = opts.compression;
+  std::string stored = Compress(c, body, opts.zstd_level);
+  if (stored.size() >= body.size()) { c = Compression::kNone; stored = body; }
+  Encoder e;
+  char hdr[2] = {static_cast<char>(*encoding), static_cast<char>(c)};
+  e.PutRaw(std::string_view(hdr, 2));
+  e.PutVarint(rows);
+  e.PutVarint(nulls);
+  e.PutVarint(body.size());
+  e.PutVarint(stored.size());
+  e.PutRaw(stored);
+  e.PutFixed32(Crc32c(e.data()));
+  return e.Take();
+}
+
+Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out) {
+  if (bytes.size() < 4 + 2) return DataLoss("page shorter than its header");
+  Decoder crc_d(bytes.substr(bytes.size() - 4));
+  uint32_t crc = 0;
+  STRATA_RETURN_IF_ERROR(crc_d.GetFixed32(&crc));
+  std::string_view covered = bytes.substr(0, bytes.size() - 4);
+  if (Crc32c(covered) != crc) return DataLoss("page checksum mismatch");
+  Decoder d(covered);
+  std::string_view hdr, stored;
+  uint64_t rows = 0, nulls = 0, body_size = 0, stored_size = 0;
+  STRATA_RETURN_IF_ERROR(d.GetRaw(2, &hdr));
+  STRATA_RETURN_IF_ERROR(d.GetVarint(&rows));
+  STRATA_RETURN_IF_ERROR(d.GetVarint(&nulls));
+  STRATA_RETURN_IF_ERROR(d.GetVarint(&body_size));
+  STRATA_RETURN_IF_ERROR(d.GetVarint(&stored_size));
+  auto enc = static_cast<Encoding>(hdr[0]);
+  auto comp = static_cast<uint8_t>(hdr[1]);
+  if (enc != expect.encoding || rows != expect.num_rows || nulls != expect.stats.null_count) {
+    return DataLoss("page header disagrees with the footer");
+  }
+  if (comp > kCompressionMax || body_size > kPageBytesMax) return DataLoss("bad page compression or size");
+  STRATA_RETURN_IF_ERROR(d.GetRaw(stored_size, &stored));
+  if (!d.empty()) return DataLoss("trailing bytes in page");
+  std::string body;
+  STRATA_RETURN_IF_ERROR(Decompress(static_cast<Compression>(comp), stored, body_size, &body));
+  std::string bitmap;
+  std::string_view values = body;
+  if (nulls > 0) {
+    size_t n = (rows + 7) / 8;
+    if (n > values.size()) return DataLoss("page NULL bitmap truncated");
+    bitmap.assign(values.substr(0, n));
+    values.remove_prefix(n);
+    size_t counted = 0;
+    for (size_t i = 0; i < rows; ++i) counted += (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
+    if (counted != nulls) return DataLoss("page NULL bitmap disagrees with its NULL count");
+  }
+  if (nulls > rows) return DataLoss("page NULL count > rows");
+  PageValues v;
+  STRATA_RETURN_IF_ERROR(DecodeValues(out->type(), enc, values, rows - nulls, &v));
+  Scatter(bitmap, rows, v, out);
+  return Status::OK();
+}
+
+}  // namespace strata::storage
