@@ -67,10 +67,7 @@ FeBootstrapKeeper::FeBootstrapKeeper(const meta::MetaService* service, sql::Cata
     constexpr int kQuietAttempts = 100;  // ~5 s without a leader is normal at cluster start
     for (int attempt = 1; !stop_.load(); ++attempt) {
       Status s = EnsureFeBootstrap(*service, *writer, fe);
-      if (s.ok()) {
-        done_.store(true);
-        return;
-      }
+      if (s.ok()) return;
       if (attempt % kQuietAttempts == 0) STRATA_LOG(kWarn, "fe bootstrap (attempt {}): {}", attempt, s.ToString());
       std::this_thread::sleep_for(kRetryEvery);
     }

@@ -34,19 +34,15 @@ meta::Change RegisterFrontendChange(const FeConfig& fe);
 Status EnsureFeBootstrap(const meta::MetaService& service, sql::CatalogWriter& writer, const FeConfig& fe);
 
 // Retries EnsureFeBootstrap in the background until it succeeds or the keeper
-// is destroyed.
+// is destroyed. Readiness does not wait for it: a follower whose catalog is
+// caught up serves reads even while no leader is reachable to record it.
 class FeBootstrapKeeper {
  public:
   FeBootstrapKeeper(const meta::MetaService* service, sql::CatalogWriter* writer, FeConfig fe);
   ~FeBootstrapKeeper();
 
-  // True once everything is in place; the FE reports ready only then, so a
-  // client that waits for /api/ready finds this FE in SHOW FRONTENDS.
-  const std::atomic<bool>& done() const { return done_; }
-
  private:
   std::atomic<bool> stop_{false};
-  std::atomic<bool> done_{false};
   std::thread thread_;
 };
 

@@ -170,12 +170,10 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     return kExitFailure;
   }
   auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
-  deferred.SetReadyGate(&bootstrap->done());
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
   int sig = WaitForStopSignal(signals);
   STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
-  deferred.SetReadyGate(nullptr);
   bootstrap.reset();  // its thread may be mid-Submit: the service is still up
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();

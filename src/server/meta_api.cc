@@ -71,8 +71,7 @@ std::string DeferredMetaApi::ClusterId() const {
 }
 bool DeferredMetaApi::Ready() const {
   MetaApi* t = target_.load();
-  const std::atomic<bool>* gate = ready_gate_.load();
-  return t && t->Ready() && (gate == nullptr || gate->load());
+  return t && t->Ready();
 }
 CatalogView DeferredMetaApi::ReadCatalog() const {
   MetaApi* t = target_.load();

@@ -55,9 +55,6 @@ class DeferredMetaApi final : public MetaApi {
   // `target` must stay valid until Set(nullptr) returns and no request is in
   // flight (stop the HTTP server first).
   void Set(MetaApi* target) { target_.store(target); }
-  // Ready additionally requires `gate` (e.g. "this FE has registered itself");
-  // `gate` must outlive its use here, like the target.
-  void SetReadyGate(const std::atomic<bool>* gate) { ready_gate_.store(gate); }
 
   Result<meta::Change> ParseChange(std::string_view json) const override;
   Result<meta::CommitResult> Submit(meta::Change change) override;
@@ -75,7 +72,6 @@ class DeferredMetaApi final : public MetaApi {
 
  private:
   std::atomic<MetaApi*> target_{nullptr};
-  std::atomic<const std::atomic<bool>*> ready_gate_{nullptr};
 };
 
 // An adapter over a running service; `service` must outlive the adapter.
