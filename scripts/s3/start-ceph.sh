@@ -36,31 +36,12 @@ for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl ss; do
   command -v "$tool" >/dev/null || die "$tool not found; run scripts/install-deps.sh"
 done
 
-# --- ports: free, or freed within 10 s by a cluster that is just stopping -----
-if [ -n "${DATA:-}" ] && [ -f "$DATA/pids" ]; then
-  while read -r _ pid; do
-    kill -0 "$pid" 2>/dev/null && die "a cluster from $DATA is still running (pid $pid); run stop-ceph.sh $DATA"
-  done < "$DATA/pids"
-fi
-port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-for port in "$MON_PORT_V2" "$MON_PORT_V1" "$RGW_PORT" "$OSD_PORT_MIN"; do
-  for _ in $(seq 100); do port_busy "$port" || break; sleep 0.1; done
-  port_busy "$port" && die "port 127.0.0.1:$port is in use (set RGW_PORT/MON_PORT_V2/MON_PORT_V1/OSD_PORT_MIN)"
-done
-
-# --- the data dir -------------------------------------------------------------
-if [ -z "${DATA:-}" ]; then
-  DATA=$(mktemp -d "${TMPDIR:-/tmp}/strata-ceph.XXXXXX")
-else
-  mkdir -p "$DATA"
-  DATA=$(cd "$DATA" && pwd)
-  if [ -n "$(ls -A "$DATA")" ] && [ ! -f "$DATA/$MARKER" ]; then
-    die "$DATA is not empty and was not made by this script; refusing to wipe it"
-  fi
-  find "$DATA" -mindepth 1 -delete
-fi
-touch "$DATA/$MARKER"
-echo "DATA=$DATA"
+# --- no earlier run alive; ports free (or freed within 10 s); a fresh data dir -
+# shellcheck source=scripts/s3/start_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/start_common.sh"
+refuse_if_running stop-ceph.sh
+wait_ports_free 100 "$MON_PORT_V2" "$MON_PORT_V1" "$RGW_PORT" "$OSD_PORT_MIN"
+prepare_data_dir strata-ceph
 mkdir -p "$DATA"/{run,log,mon.a,osd.0,rgw}
 
 # --- config --------------------------------------------------------------------

@@ -37,29 +37,11 @@ if [ -z "${MINIO_BIN:-}" ]; then
 fi
 [ -x "$MINIO_BIN" ] || die "$MINIO_BIN is not an executable"
 
-if [ -n "${DATA:-}" ] && [ -f "$DATA/pids" ]; then
-  while read -r _ pid; do
-    kill -0 "$pid" 2>/dev/null && die "a MinIO from $DATA is still running (pid $pid); run stop-minio.sh $DATA"
-  done < "$DATA/pids"
-fi
-port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-for port in "$PORT" "$CONSOLE_PORT"; do
-  for _ in $(seq 50); do port_busy "$port" || break; sleep 0.1; done
-  port_busy "$port" && die "port 127.0.0.1:$port is in use (set MINIO_PORT / MINIO_CONSOLE_PORT)"
-done
-
-if [ -z "${DATA:-}" ]; then
-  DATA=$(mktemp -d "${TMPDIR:-/tmp}/strata-minio.XXXXXX")
-else
-  mkdir -p "$DATA"
-  DATA=$(cd "$DATA" && pwd)
-  if [ -n "$(ls -A "$DATA")" ] && [ ! -f "$DATA/$MARKER" ]; then
-    die "$DATA is not empty and was not made by this script; refusing to wipe it"
-  fi
-  find "$DATA" -mindepth 1 -delete
-fi
-touch "$DATA/$MARKER"
-echo "DATA=$DATA"
+# shellcheck source=scripts/s3/start_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/start_common.sh"
+refuse_if_running stop-minio.sh
+wait_ports_free 50 "$PORT" "$CONSOLE_PORT"
+prepare_data_dir strata-minio
 mkdir -p "$DATA/data" "$DATA/log"
 
 on_exit() {
