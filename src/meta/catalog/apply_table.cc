@@ -46,6 +46,7 @@ void RemoveTable(CatalogState& s, uint64_t table_id) {
 void AllocateTablets(CatalogState& s, const Table& t, Partition& p) {
   p.tablet_ids.clear();
   p.tablet_ids.reserve(t.bucket_count);
+  p.tablet_meta.assign(t.bucket_count, std::string());
   for (uint32_t b = 0; b < t.bucket_count; ++b) {
     uint64_t id = AllocateId(s);
     p.tablet_ids.push_back(id);

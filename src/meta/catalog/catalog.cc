@@ -15,7 +15,7 @@ Result<uint64_t> Catalog::Apply(const Change& change, uint64_t version, int64_t 
     return FailedPrecondition("log version " + std::to_string(version) + " is below the applied version " +
                               std::to_string(state_.version));
   }
-  auto result = internal::ApplyChange(state_, change.body, internal::ApplyContext{.commit_time_ms = commit_time_ms});
+  auto result = internal::ApplyChange(state_, change.body, internal::ApplyContext{.commit_time_ms = commit_time_ms, .version = version});
   state_.version = version;
   return result;
 }

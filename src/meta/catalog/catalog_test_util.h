@@ -141,6 +141,8 @@ inline std::vector<Change> SampleChanges() {
   add(DropFrontend{.name = "fe2:8030"});
   add(CreateStorageVolume{.name = "spare", .volume_type = VolumeType::kLocal, .locations = {"/tmp/spare"}});
   add(DropStorageVolume{.name = "spare"});
+  add(CommitTxn{.table_id = 10020, .label = "load_1", .txn_id = "0123456789abcdef", .kind = "stream_load",
+                .rows = 3, .tablets = {{.tablet_id = 10022, .new_meta = "c/data/tablets/10022/m1"}}});
   return out;
 }
 

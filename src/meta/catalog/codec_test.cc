@@ -103,21 +103,21 @@ TEST(ImageTest, GarbageIsDataLoss) {
   for (int i = 0; i < 3000; ++i) {
     std::string bytes(rng() % 300, '\0');
     for (auto& ch : bytes) ch = static_cast<char>(rng());
-    if (i % 2 == 0 && !bytes.empty()) bytes[0] = 1;  // get past the version check
+    if (i % 2 == 0 && !bytes.empty()) bytes[0] = 2;  // get past the version check
     auto r = Catalog::DecodeImage(bytes);
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
     }
   }
   Encoder e;  // a count of 2^60 databases must fail fast, not allocate
-  e.PutVarint(1);
+  e.PutVarint(2);
   for (int i = 0; i < 4; ++i) e.PutVarint(0);
   e.PutVarint(uint64_t{1} << 60);
   EXPECT_EQ(Catalog::DecodeImage(e.data()).status().code(), StatusCode::kDataLoss);
   Encoder future;
-  future.PutVarint(2);
+  future.PutVarint(3);
   auto r = Catalog::DecodeImage(future.data());
-  EXPECT_NE(r.status().message().find("unsupported format version 2"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("unsupported format version 3"), std::string::npos) << r.status().ToString();
 }
 
 TEST(ImageTest, InconsistentStateIsDataLoss) {
@@ -126,7 +126,7 @@ TEST(ImageTest, InconsistentStateIsDataLoss) {
     CatalogState s = cat.state();
     mutate(s);
     Encoder e;
-    e.PutVarint(1);
+    e.PutVarint(2);
     serde::Put(e, s);
     auto r = Catalog::DecodeImage(e.data());
     ASSERT_FALSE(r.ok()) << needle;

@@ -46,6 +46,7 @@ Status RebuildPartitions(CatalogState* s) {
     if (t == s->tables.end()) return Corrupt("partition " + p.name + " of missing table");
     if (!t->second.partition_ids.emplace(p.name, id).second) return Corrupt("duplicate partition " + p.name);
     if (p.tablet_ids.size() != t->second.bucket_count) return Corrupt("partition " + p.name + " tablet count");
+    if (p.tablet_meta.size() != p.tablet_ids.size()) return Corrupt("partition " + p.name + " tablet_meta count");
     if (p.visible_version == 0 || p.next_version <= p.visible_version) {
       return Corrupt("partition " + p.name + " versions");
     }

@@ -15,7 +15,7 @@
 
 namespace strata::meta::internal {
 
-inline constexpr uint64_t kImageFormatVersion = 1;
+inline constexpr uint64_t kImageFormatVersion = 2;  // 2: Partition::tablet_meta, load_labels
 inline constexpr uint64_t kBatchFormatVersion = 1;
 
 // Bounds that keep one change from exhausting memory.
@@ -24,6 +24,8 @@ inline constexpr size_t kMaxPartitionsPerChange = 4096;
 inline constexpr uint64_t kMaxTabletsPerChange = 1'000'000;
 inline constexpr size_t kMaxColumns = 10'000;
 inline constexpr size_t kMaxNameBytes = 256;
+inline constexpr size_t kMaxTabletsPerTxn = 100'000;
+inline constexpr size_t kMaxObjectKeyBytes = 1024;
 inline constexpr size_t kMaxCommentBytes = 4096;  // a column comment (MySQL: 1024 characters)
 
 std::string EncodeImage(const CatalogState& state);
@@ -36,6 +38,7 @@ Status RebuildIndexes(CatalogState* state);
 
 struct ApplyContext {
   int64_t commit_time_ms = 0;
+  uint64_t version = 0;  // the log version being applied
 };
 
 // Each returns the allocated id (0 if none) or the rejection; on error the
@@ -63,6 +66,7 @@ Result<uint64_t> Apply(CatalogState& s, const AddPartition& c, const ApplyContex
 Result<uint64_t> Apply(CatalogState& s, const DropPartition& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const TruncateTable& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const CommitPartitionVersion& c, const ApplyContext& ctx);
+Result<uint64_t> Apply(CatalogState& s, const CommitTxn& c, const ApplyContext& ctx);  // apply_txn.cc
 Result<uint64_t> Apply(CatalogState& s, const CreateStorageVolume& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const DropStorageVolume& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const SetDefaultStorageVolume& c, const ApplyContext& ctx);

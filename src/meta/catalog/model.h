@@ -140,12 +140,42 @@ struct Partition {
   uint64_t visible_version = 1;  // 1: empty
   uint64_t next_version = 2;
   std::vector<uint64_t> tablet_ids;  // one per bucket, in bucket order
+  // Parallel to tablet_ids: the object key (relative to the table's storage
+  // volume) of each tablet's current version metadata; "" while the tablet has
+  // never been written (docs/formats/tablet-meta.md).
+  std::vector<std::string> tablet_meta;
   template <typename S, typename F>
   static void Visit(S& s, F&& f) {
     f("id", s.id), f("table_id", s.table_id), f("name", s.name), f("lower", s.lower), f("upper", s.upper),
-        f("visible_version", s.visible_version), f("next_version", s.next_version), f("tablet_ids", s.tablet_ids);
+        f("visible_version", s.visible_version), f("next_version", s.next_version), f("tablet_ids", s.tablet_ids),
+        f("tablet_meta", s.tablet_meta);
   }
 };
+
+// A committed transaction's label, kept so a retried load with the same label
+// is applied once (StarRocks' label semantics). Expires kLoadLabelKeepMs after
+// its commit.
+struct LoadLabel {
+  uint64_t db_id = 0;
+  std::string label;
+  std::string txn_id;
+  uint64_t table_id = 0;
+  std::string kind;  // "insert", "stream_load", "delete"
+  uint64_t rows = 0;
+  int64_t commit_time_ms = 0;
+  uint64_t version = 0;  // the log version that committed it
+  template <typename S, typename F>
+  static void Visit(S& s, F&& f) {
+    f("db_id", s.db_id), f("label", s.label), f("txn_id", s.txn_id), f("table_id", s.table_id), f("kind", s.kind),
+        f("rows", s.rows), f("commit_time_ms", s.commit_time_ms), f("version", s.version);
+  }
+};
+inline constexpr int64_t kLoadLabelKeepMs = 3LL * 24 * 3600 * 1000;  // StarRocks label_keep_max_second
+inline constexpr size_t kLoadLabelsMax = 1'000'000;
+// The key of a label in CatalogState::load_labels.
+inline std::string LoadLabelKey(uint64_t db_id, std::string_view label) {
+  return std::to_string(db_id) + "/" + std::string(label);
+}
 
 // Derived from Partition::tablet_ids (not persisted on its own).
 struct Tablet {
@@ -288,6 +318,7 @@ struct CatalogState {
   AutomatedSnapshotSettings automated_snapshot;
   std::map<uint64_t, SnapshotJob> snapshot_jobs;  // by job id
   std::map<std::string, std::string> fe_config;   // ADMIN SET FRONTEND CONFIG overrides
+  std::map<std::string, LoadLabel> load_labels;   // by LoadLabelKey
 
   std::map<std::string, uint64_t> database_ids;  // derived: database name -> id
   std::map<uint64_t, Tablet> tablets;            // derived: from Partition::tablet_ids
@@ -299,7 +330,7 @@ struct CatalogState {
         f("storage_volumes", s.storage_volumes), f("default_storage_volume", s.default_storage_volume),
         f("users", s.users), f("roles", s.roles), f("frontends", s.frontends), f("compute_nodes", s.compute_nodes),
         f("automated_snapshot", s.automated_snapshot), f("snapshot_jobs", s.snapshot_jobs),
-        f("fe_config", s.fe_config);
+        f("fe_config", s.fe_config), f("load_labels", s.load_labels);
   }
 };
 
@@ -419,6 +450,38 @@ struct CommitPartitionVersion {  // version must be visible_version + 1
   template <typename S, typename F>
   static void Visit(S& s, F&& f) {
     f("partition_id", s.partition_id), f("version", s.version);
+  }
+};
+
+// One tablet's new version metadata in a CommitTxn. The commit applies only
+// if the tablet's current metadata is still `base_meta` (optimistic
+// concurrency: a conflicting commit makes it Aborted, and the writer retries
+// on the new base).
+struct TabletMetaUpdate {
+  uint64_t tablet_id = 0;
+  std::string base_meta;  // "" for a never-written tablet
+  std::string new_meta;
+  template <typename S, typename F>
+  static void Visit(S& s, F&& f) {
+    f("tablet_id", s.tablet_id), f("base_meta", s.base_meta), f("new_meta", s.new_meta);
+  }
+};
+
+// Makes a load, a delete or a compaction visible, atomically: every listed
+// tablet moves to its new metadata and every touched partition's visible
+// version advances by one. A non-empty label must be unused in the database
+// (AlreadyExists otherwise) and is recorded.
+struct CommitTxn {
+  uint64_t table_id = 0;
+  std::string label;
+  std::string txn_id;  // unique; also part of every object name the txn wrote
+  std::string kind;    // "insert", "stream_load", "delete", "compaction"
+  uint64_t rows = 0;
+  std::vector<TabletMetaUpdate> tablets;
+  template <typename S, typename F>
+  static void Visit(S& s, F&& f) {
+    f("table_id", s.table_id), f("label", s.label), f("txn_id", s.txn_id), f("kind", s.kind), f("rows", s.rows),
+        f("tablets", s.tablets);
   }
 };
 
@@ -642,7 +705,7 @@ using ChangeBody =
                  TruncateTable, CommitPartitionVersion, CreateStorageVolume, DropStorageVolume,
                  SetDefaultStorageVolume, CreateUser, DropUser, AlterUserPassword, CreateRole, DropRole, Grant, Revoke,
                  GrantRole, RevokeRole, AddFrontend, DropFrontend, AddComputeNode, DropComputeNode, SetFrontendConfig,
-                 SetAutomatedSnapshot, UpsertSnapshotJob, DeleteSnapshotJob>;
+                 SetAutomatedSnapshot, UpsertSnapshotJob, DeleteSnapshotJob, CommitTxn>;
 
 // JSON "type" of each alternative, in variant order.
 inline constexpr std::array<std::string_view, std::variant_size_v<ChangeBody>> kChangeTypeNames = {
@@ -651,6 +714,6 @@ inline constexpr std::array<std::string_view, std::variant_size_v<ChangeBody>> k
     "drop_storage_volume", "set_default_storage_volume", "create_user", "drop_user", "alter_user_password",
     "create_role", "drop_role", "grant", "revoke", "grant_role", "revoke_role", "add_frontend", "drop_frontend",
     "add_compute_node", "drop_compute_node", "set_frontend_config", "set_automated_snapshot",
-    "upsert_snapshot_job", "delete_snapshot_job"};
+    "upsert_snapshot_job", "delete_snapshot_job", "commit_txn"};
 
 }  // namespace strata::meta
