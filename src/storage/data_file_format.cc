@@ -8,7 +8,6 @@
 #include "common/crc32c.h"
 
 namespace strata::storage {
-namespace {
 
 Datum ValueAt(const ColumnVector& c, size_t i) {
   switch (c.kind()) {
@@ -58,6 +57,8 @@ Status GetDatum(Decoder* d, PhysicalKind k, Datum* out) {
   }
   return Status::OK();
 }
+
+namespace {
 
 void PutStats(Encoder* e, const ColumnStats& s) {
   e->PutVarint(s.null_count);

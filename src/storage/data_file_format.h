@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
 #include "common/status.h"
 #include "storage/column_vector.h"
 #include "storage/compression.h"
@@ -41,6 +42,14 @@ struct ColumnStats {
   Datum max;
   bool operator==(const ColumnStats&) const = default;
 };
+
+// The value in row `i` of `c` as a Datum (FLOAT rounded to float precision);
+// the caller checks IsNull first.
+Datum ValueAt(const ColumnVector& c, size_t i);
+// Binary form of a non-absent datum; GetDatum reads one of kind `k`
+// (DataLoss on truncation or a NaN).
+void PutDatum(Encoder* e, const Datum& d);
+Status GetDatum(Decoder* d, PhysicalKind k, Datum* out);
 
 // Stats of rows [begin, end) of `col`.
 ColumnStats ComputeStats(const ColumnVector& col, size_t begin, size_t end);

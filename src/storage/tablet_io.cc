@@ -1,0 +1,176 @@
+#include "storage/tablet_io.h"
+
+#include <algorithm>
+#include <set>
+
+#include "storage/data_file_format.h"
+#include "storage/data_file_reader.h"
+
+namespace strata::storage {
+namespace {
+
+int SchemaIndex(const std::vector<ColumnSchema>& schema, std::string_view name) {
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (schema[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Compare(DeleteOp op, int c) {
+  switch (op) {
+    case DeleteOp::kEq: return c == 0;
+    case DeleteOp::kNe: return c != 0;
+    case DeleteOp::kLt: return c < 0;
+    case DeleteOp::kLe: return c <= 0;
+    case DeleteOp::kGt: return c > 0;
+    case DeleteOp::kGe: return c >= 0;
+    default: return false;
+  }
+}
+
+bool ConditionMatches(const DeleteCondition& cond, const ColumnVector& col, size_t row) {
+  if (cond.op == DeleteOp::kIsNull) return col.IsNull(row);
+  if (cond.op == DeleteOp::kIsNotNull) return !col.IsNull(row);
+  if (col.IsNull(row)) return false;
+  Datum v = ValueAt(col, row);
+  if (cond.op == DeleteOp::kIn || cond.op == DeleteOp::kNotIn) {
+    bool found = std::any_of(cond.values.begin(), cond.values.end(),
+                             [&](const Datum& x) { return CompareDatum(v, x) == 0; });
+    return cond.op == DeleteOp::kIn ? found : !found;
+  }
+  return Compare(cond.op, CompareDatum(v, cond.values[0]));
+}
+
+// Marks keep[i] = 0 for rows removed by any applicable predicate. `cols` is
+// indexed like `names`.
+void ApplyDeletes(std::span<const DeletePredicate> deletes, uint64_t rowset_version,
+                  const std::vector<std::string>& names, const std::vector<ColumnVector>& cols,
+                  std::vector<uint8_t>* keep) {
+  for (const auto& p : deletes) {
+    if (p.version <= rowset_version) continue;
+    std::vector<const ColumnVector*> by_cond;
+    for (const auto& c : p.conditions) {
+      auto it = std::find(names.begin(), names.end(), c.column);
+      by_cond.push_back(&cols[it - names.begin()]);
+    }
+    for (size_t row = 0; row < keep->size(); ++row) {
+      if (!(*keep)[row]) continue;
+      bool all = true;
+      for (size_t i = 0; all && i < p.conditions.size(); ++i) all = ConditionMatches(p.conditions[i], *by_cond[i], row);
+      if (all) (*keep)[row] = 0;
+    }
+  }
+}
+
+Status ScanOne(objstore::ObjectStore& store, const TabletMeta& meta, const RowsetMeta& rowset,
+               std::span<const DeletePredicate> deletes, const std::vector<std::string>& projected,
+               const RowsetSink& sink) {
+  std::vector<std::string> names = projected;
+  for (const auto& p : deletes) {
+    if (p.version <= rowset.version) continue;
+    for (const auto& c : p.conditions) {
+      if (std::find(names.begin(), names.end(), c.column) == names.end()) names.push_back(c.column);
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(store, rowset.data_file, rowset.size_bytes));
+  if (reader->footer().num_rows != rowset.rows) {
+    return DataLoss("data file " + rowset.data_file + " has " + std::to_string(reader->footer().num_rows) +
+                    " rows; tablet metadata says " + std::to_string(rowset.rows));
+  }
+  const auto& groups = reader->footer().row_groups;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::vector<ColumnVector> cols;
+    for (const auto& name : names) {
+      int idx = -1;
+      for (size_t i = 0; i < reader->footer().schema.size(); ++i) {
+        if (reader->footer().schema[i].name == name) idx = static_cast<int>(i);
+      }
+      if (idx < 0) return DataLoss("data file " + rowset.data_file + " has no column " + name);
+      STRATA_ASSIGN_OR_RETURN(ColumnVector c, reader->ReadColumnChunk(g, static_cast<size_t>(idx)));
+      cols.push_back(std::move(c));
+    }
+    std::vector<uint8_t> keep(groups[g].num_rows, 1);
+    ApplyDeletes(deletes, rowset.version, names, cols, &keep);
+    cols.resize(projected.size());
+    if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+    STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
+  }
+  (void)meta;
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<RowsetMeta> WriteRowset(objstore::ObjectStore& store, std::string_view lineage, uint64_t tablet_id,
+                               std::string_view txn_id, uint32_t seq, const std::vector<ColumnSchema>& schema,
+                               std::span<const ColumnVector> batch, const DataFileWriterOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Create(schema, options));
+  STRATA_RETURN_IF_ERROR(writer->Append(batch));
+  uint64_t rows = writer->num_rows();
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
+  std::string key = DataFileKey(lineage, tablet_id, txn_id, seq);
+  STRATA_RETURN_IF_ERROR(PutDataFile(store, key, bytes));
+  return RowsetMeta{.data_file = key, .rows = rows, .size_bytes = bytes.size()};
+}
+
+Status ValidateDeleteConditions(const std::vector<ColumnSchema>& schema, std::span<const DeleteCondition> conds) {
+  if (conds.empty() || conds.size() > kConditionsPerDeleteMax) {
+    return InvalidArgument("a delete needs 1.." + std::to_string(kConditionsPerDeleteMax) + " conditions");
+  }
+  for (const auto& c : conds) {
+    int idx = SchemaIndex(schema, c.column);
+    if (idx < 0) return InvalidArgument("unknown column " + c.column + " in delete condition");
+    size_t want_min = 1, want_max = 1;
+    if (c.op == DeleteOp::kIsNull || c.op == DeleteOp::kIsNotNull) want_min = want_max = 0;
+    if (c.op == DeleteOp::kIn || c.op == DeleteOp::kNotIn) want_max = kInListMax;
+    if (c.values.size() < want_min || c.values.size() > want_max) {
+      return InvalidArgument("delete condition on " + c.column + " has a wrong number of values");
+    }
+    const size_t kind_index = static_cast<size_t>(KindOf(schema[idx].type)) + 1;  // Datum alternative
+    for (const auto& v : c.values) {
+      if (v.index() != kind_index) return InvalidArgument("delete condition value of the wrong type for " + c.column);
+    }
+  }
+  return Status::OK();
+}
+
+Status ScanTablet(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
+                  const RowsetSink& sink) {
+  return ScanRowsets(store, meta, 0, meta.rowsets.size(), meta.deletes, options, sink);
+}
+
+Status ScanRowsets(objstore::ObjectStore& store, const TabletMeta& meta, size_t first, size_t last,
+                   std::span<const DeletePredicate> deletes, const TabletScanOptions& options,
+                   const RowsetSink& sink) {
+  std::vector<std::string> projected = options.columns;
+  if (projected.empty()) {
+    for (const auto& c : meta.schema) projected.push_back(c.name);
+  }
+  for (const auto& name : projected) {
+    if (SchemaIndex(meta.schema, name) < 0) return InvalidArgument("unknown column " + name);
+  }
+  for (size_t i = first; i < last && i < meta.rowsets.size(); ++i) {
+    STRATA_RETURN_IF_ERROR(ScanOne(store, meta, meta.rowsets[i], deletes, projected, sink));
+  }
+  return Status::OK();
+}
+
+std::vector<ColumnVector> FilterRows(const std::vector<ColumnVector>& columns, const std::vector<uint8_t>& keep) {
+  std::vector<ColumnVector> out;
+  out.reserve(columns.size());
+  for (const auto& c : columns) {
+    ColumnVector f(c.type());
+    size_t i = 0;
+    while (i < keep.size()) {
+      if (!keep[i]) { ++i; continue; }
+      size_t j = i;
+      while (j < keep.size() && keep[j]) ++j;
+      f.AppendRange(c, i, j);
+      i = j;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace strata::storage

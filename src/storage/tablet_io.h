@@ -1,0 +1,57 @@
+// Reading and writing the rows of tablet versions (tablet_meta.h): a load
+// writes each tablet's rows as a rowset (one data file); a scan reads every
+// rowset of a version and drops the rows its delete predicates remove.
+//
+// Errors: the store's (with the key as context), DataLoss for damaged files
+// (a damaged file is an error, never wrong rows), InvalidArgument for bad
+// schemas, columns or delete conditions.
+// Thread-safety: free functions; safe to call concurrently.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "objstore/object_store.h"
+#include "storage/column_vector.h"
+#include "storage/data_file_writer.h"
+#include "storage/tablet_meta.h"
+
+namespace strata::storage {
+
+// Writes `batch` (one vector per schema column) as data file `seq` of
+// transaction `txn_id` in the tablet. The returned rowset's version is 0
+// until NextTabletVersion stamps it.
+Result<RowsetMeta> WriteRowset(objstore::ObjectStore& store, std::string_view lineage, uint64_t tablet_id,
+                               std::string_view txn_id, uint32_t seq, const std::vector<ColumnSchema>& schema,
+                               std::span<const ColumnVector> batch, const DataFileWriterOptions& options = {});
+
+// InvalidArgument unless every condition names a schema column and carries
+// values of its kind in the right number for its op.
+Status ValidateDeleteConditions(const std::vector<ColumnSchema>& schema, std::span<const DeleteCondition> conds);
+
+struct TabletScanOptions {
+  std::vector<std::string> columns;  // empty: all, in schema order
+};
+
+// Receives the visible rows of one rowset (projected columns); may be called
+// zero or more times. A non-OK status stops the scan and is returned.
+using RowsetSink = std::function<Status(std::vector<ColumnVector>&& columns)>;
+
+// Reads every rowset of `meta` in version order, applies the delete
+// predicates that are newer than each rowset, and hands the rows to `sink`.
+Status ScanTablet(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
+                  const RowsetSink& sink);
+
+// The rows of rowsets [first, last) of `meta` with `deletes` applied (those
+// newer than each rowset), all columns: what compaction merges.
+Status ScanRowsets(objstore::ObjectStore& store, const TabletMeta& meta, size_t first, size_t last,
+                   std::span<const DeletePredicate> deletes, const TabletScanOptions& options,
+                   const RowsetSink& sink);
+
+// The rows of `columns` for which keep[i] != 0.
+std::vector<ColumnVector> FilterRows(const std::vector<ColumnVector>& columns, const std::vector<uint8_t>& keep);
+
+}  // namespace strata::storage
