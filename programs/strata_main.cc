@@ -1,5 +1,6 @@
 // strata: the one binary. Subcommands:
 //   strata fe [--conf PATH]                   run a frontend (default conf/fe.conf)
+//   strata cn [--conf PATH]                   run a compute node (default conf/cn.conf)
 //   strata meta new-lineage [--conf PATH]     append a fresh lineage for the FE's cluster
 // Flags -> options -> Run(); everything else lives in src/server/.
 #include <cstdio>
@@ -7,14 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "server/cn/cn_main.h"
 #include "server/fe_main.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: strata fe [--conf PATH]\n"
+    "       strata cn [--conf PATH]\n"
     "       strata meta new-lineage [--conf PATH]\n"
-    "  --conf PATH   fe.conf (default conf/fe.conf)\n";
+    "  --conf PATH   fe.conf (default conf/fe.conf); for cn, cn.conf (default conf/cn.conf)\n";
 
 int Usage(const std::string& error) {
   if (!error.empty()) std::fprintf(stderr, "strata: %s\n", error.c_str());
@@ -53,6 +56,11 @@ int main(int argc, char** argv) {
   if (args[0] == "fe") {
     if (!ParseFlags({args.begin() + 1, args.end()}, &options, &error)) return Usage(error);
     return strata::server::RunFe(options);
+  }
+  if (args[0] == "cn") {
+    options.conf_path = strata::server::cn::CnRunOptions{}.conf_path;
+    if (!ParseFlags({args.begin() + 1, args.end()}, &options, &error)) return Usage(error);
+    return strata::server::cn::RunCn(strata::server::cn::CnRunOptions{.conf_path = options.conf_path});
   }
   if (args[0] == "meta" && args.size() >= 2 && args[1] == "new-lineage") {
     if (!ParseFlags({args.begin() + 2, args.end()}, &options, &error)) return Usage(error);

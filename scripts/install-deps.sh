@@ -11,6 +11,8 @@ BUILD_PKGS=(
   libyaml-cpp-dev nlohmann-json3-dev     # cluster_snapshot.yaml, JSON bodies
   libfmt-dev                             # formatting for logs and errors
   libcpp-httplib-dev                     # HTTP server (FE/CN edges); pulls libbrotli-dev zlib1g-dev
+  libgrpc++-dev protobuf-compiler-grpc   # FE<->CN RPC (src/server/cn/): gRPC runtime + grpc_cpp_plugin
+  libprotobuf-dev protobuf-compiler      # strata_cn.proto, generated at build time by protoc
   libgtest-dev libgmock-dev              # unit and conformance tests
 )
 TEST_PKGS=(

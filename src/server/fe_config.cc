@@ -62,6 +62,10 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
   fe.qe_max_connection = static_cast<int>(max);
   STRATA_ASSIGN_OR_RETURN(fe.mysql_wait_timeout_seconds,
                           GetPositive(c, "mysql_wait_timeout_seconds", fe.mysql_wait_timeout_seconds));
+  STRATA_ASSIGN_OR_RETURN(fe.streaming_load_max_mb,
+                          GetPositive(c, "streaming_load_max_mb", fe.streaming_load_max_mb));
+  STRATA_ASSIGN_OR_RETURN(fe.cn_liveness_timeout_ms,
+                          GetPositive(c, "cn_liveness_timeout_ms", fe.cn_liveness_timeout_ms));
   return Status::OK();
 }
 
@@ -140,7 +144,7 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "qe_max_connection",
       // Strata.
       "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
-      "mysql_wait_timeout_seconds"};
+      "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb"};
   return kKeys;
 }
 
@@ -252,6 +256,8 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"meta_checkpoint_interval_ms", std::to_string(fe.meta_checkpoint_interval_ms)},
       {"qe_max_connection", std::to_string(fe.qe_max_connection)},
       {"mysql_wait_timeout_seconds", std::to_string(fe.mysql_wait_timeout_seconds)},
+      {"cn_liveness_timeout_ms", std::to_string(fe.cn_liveness_timeout_ms)},
+      {"streaming_load_max_mb", std::to_string(fe.streaming_load_max_mb)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

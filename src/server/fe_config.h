@@ -23,7 +23,7 @@ namespace strata::server {
 struct FeConfig {
   // StarRocks keys.
   int http_port = 8030;
-  int rpc_port = 9020;                // accepted; no gRPC service yet
+  int rpc_port = 9020;                // gRPC FeRpc: compute node heartbeats (server/cn/)
   int query_port = 9030;              // the MySQL protocol (server/mysql/)
   int qe_max_connection = 1024;       // MySQL connections at once; more get ER_CON_COUNT_ERROR (1040)
   int edit_log_port = 9010;           // accepted; Strata has no BDB-JE journal
@@ -47,6 +47,8 @@ struct FeConfig {
   int64_t meta_checkpoint_entries = 1000;
   int64_t meta_checkpoint_interval_ms = 60000;  // also checkpoint this often while entries arrive
   int64_t mysql_wait_timeout_seconds = 28800;  // an idle MySQL connection is closed after this long
+  int64_t streaming_load_max_mb = 10240;       // largest stream load body (StarRocks' BE key)
+  int64_t cn_liveness_timeout_ms = 5000;       // a compute node unheard of this long is dead
 
   // The volume holding the cluster's state (from the aws_s3_* keys or
   // storage_root). Credentials are Secrets.

@@ -1,5 +1,6 @@
 #include "server/fe_main.h"
 
+#include <atomic>
 #include <signal.h>
 
 #include <cstdio>
@@ -9,9 +10,13 @@
 #include "common/logging.h"
 #include "meta/log/lineage.h"
 #include "meta/service/meta_service.h"
+#include "server/cn/fe_compute_nodes.h"
 #include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
+#include "server/load/load_coordinator.h"
+#include "server/load/sql_table_data.h"
+#include "server/load/stream_load_http.h"
 #include "server/http_server.h"
 #include "server/meta_api.h"
 #include "server/mysql/mysql_server.h"
@@ -108,16 +113,32 @@ int WaitForStopSignal(const sigset_t& set) {
 struct SqlFrontDoor {
   std::unique_ptr<ServiceCatalogReader> reader;
   std::unique_ptr<ForwardingCatalogWriter> writer;
+  // Table data: the load coordinator (INSERT, DELETE, stream load, scans).
+  std::shared_ptr<storage::VolumeStores> stores;
+  std::unique_ptr<LoadCoordinator> coordinator;
+  std::unique_ptr<SqlTableData> table_data;
   std::unique_ptr<sql::Engine> engine;
   std::unique_ptr<mysql::MysqlServer> listener;
 };
 
 Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta::MetaService* service,
-                                                        MetaApi* meta) {
+                                                        MetaApi* meta, storage::TabletService& tablets) {
   auto door = std::make_unique<SqlFrontDoor>();
   door->reader = std::make_unique<ServiceCatalogReader>(service);
   door->writer = std::make_unique<ForwardingCatalogWriter>(meta, CatalogWriterOptions{});
+  door->stores = std::make_shared<storage::VolumeStores>();
+  ForwardingCatalogWriter* writer = door->writer.get();
+  ServiceCatalogReader* reader = door->reader.get();
+  door->coordinator = std::make_unique<LoadCoordinator>(
+      LoadCoordinator::Options{.lineage = service->ClusterId()},
+      [writer](meta::Change c) { return writer->Submit(std::move(c)); },
+      [reader](const std::function<void(const meta::CatalogState&)>& fn) {
+        reader->Read([&](const meta::Catalog& c) { fn(c.state()); });
+      },
+      tablets, door->stores);
+  door->table_data = std::make_unique<SqlTableData>(*door->coordinator);
   sql::EngineOptions engine_options;
+  engine_options.table_data = door->table_data.get();
   engine_options.cluster_id = service->ClusterId();
   engine_options.list_fe_config = [fe] { return FeConfigEntries(fe); };
   engine_options.set_fe_config = CheckRuntimeFeConfig;
@@ -136,6 +157,16 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   return door;
 }
 
+// ---- compute nodes (src/server/cn/fe_compute_nodes.h) ----
+cn::FeComputeNodesOptions ComputeNodesOptions(const FeConfig& fe) {
+  cn::FeComputeNodesOptions o;
+  o.bind_host = fe.host;
+  o.rpc_port = fe.rpc_port;
+  o.liveness_timeout_ms = fe.cn_liveness_timeout_ms;
+  return o;
+}
+// ---- end compute nodes ----
+
 // Serves until SIGTERM/SIGINT: HTTP is up first (health answers, the port is
 // ours before the volume is touched), the metadata service joins once started.
 int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, const std::string& meta_dir,
@@ -145,7 +176,24 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   HttpServerOptions http;
   http.bind_host = fe.host;
   http.port = fe.http_port;
-  HttpServer server(http, BuildFeRouter(&deferred, FeHttpOptions{}));
+  // ---- compute nodes: the registry and compute_nodes.tablet_service() (the
+  // storage::TabletService for loads and scans) exist from here on; heartbeats
+  // are served once the catalog is (Start below). Outlives the HTTP server.
+  cn::FeComputeNodes compute_nodes(ComputeNodesOptions(fe));
+  HttpRouter router = BuildFeRouter(&deferred, FeHttpOptions{});
+  router.Add("GET", "/api/cn",
+             [&compute_nodes](const HttpRequest&) { return HttpResponse::Json(200, compute_nodes.NodesJson()); });
+  // ---- end compute nodes ----
+  // Stream load: answers 503 until the SQL front door (and its coordinator) is up.
+  std::atomic<const StreamLoadDeps*> stream_load{nullptr};
+  router.AddMatching("PUT", IsStreamLoadPath, [&stream_load](const HttpRequest& req) {
+    const StreamLoadDeps* deps = stream_load.load();
+    if (deps == nullptr) return HttpResponse::Json(503, R"({"Status":"Fail","Message":"the FE is starting"})");
+    return HandleStreamLoad(*deps, req);
+  });
+  http.body_max_bytes = static_cast<uint64_t>(fe.streaming_load_max_mb) << 20;
+  http.read_timeout_ms = 300'000;
+  HttpServer server(http, std::move(router));
   Status started = server.Start();
   if (!started.ok()) {
     Fatal(started.ToString());
@@ -161,7 +209,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   }
   auto api = MakeMetaApi(service->get(), fe_name);
   deferred.Set(api.get());
-  auto sql_door = StartSqlFrontDoor(fe, service->get(), api.get());
+  auto sql_door = StartSqlFrontDoor(fe, service->get(), api.get(), compute_nodes.tablet_service());
   if (!sql_door.ok()) {
     server.Stop();
     deferred.Set(nullptr);
@@ -169,12 +217,31 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     Fatal(sql_door.status().ToString());
     return kExitFailure;
   }
+  // ---- compute nodes: FeRpc on rpc_port (heartbeats register CNs via the writer) ----
+  Status cn_started = compute_nodes.Start(service->get(), (*sql_door)->writer.get());
+  if (!cn_started.ok()) {
+    sql_door->reset();
+    server.Stop();
+    deferred.Set(nullptr);
+    (*service)->Stop();
+    Fatal(cn_started.ToString());
+    return kExitFailure;
+  }
+  // ---- end compute nodes ----
+  StreamLoadDeps stream_load_deps{.coordinator = (*sql_door)->coordinator.get(), .engine = (*sql_door)->engine.get(),
+                                  .read_catalog = [reader = (*sql_door)->reader.get()](const auto& fn) {
+                                    reader->Read([&](const meta::Catalog& c) { fn(c.state()); });
+                                  }};
+  stream_load.store(&stream_load_deps);
   auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
   int sig = WaitForStopSignal(signals);
   STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
   bootstrap.reset();  // its thread may be mid-Submit: the service is still up
+  compute_nodes.Stop();  // heartbeat handlers use the writer and the service
+  stream_load.store(nullptr);
+  server.Stop();  // stream loads in flight use the front door's coordinator
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);

@@ -147,7 +147,19 @@ HttpResponse HttpRouter::Dispatch(const HttpRequest& request) const {
   if (any != routes_.end() && any->first.first == request.path) {
     return HttpResponse::Json(405, ErrorJson("MethodNotAllowed", "method not allowed for this path"));
   }
+  bool path_known = false;
+  for (const auto& m : matching_) {
+    if (!m.matches(request.path)) continue;
+    if (m.method == request.method) return m.handler(request);
+    path_known = true;
+  }
+  if (path_known) return HttpResponse::Json(405, ErrorJson("MethodNotAllowed", "method not allowed for this path"));
   return HttpResponse::Json(404, ErrorJson("NotFound", "no such endpoint"));
+}
+
+void HttpRouter::AddMatching(std::string method, std::function<bool(const std::string&)> matches,
+                             HttpHandler handler) {
+  matching_.push_back(Matching{std::move(method), std::move(matches), std::move(handler)});
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpRouter router)

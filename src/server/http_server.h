@@ -61,10 +61,19 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 class HttpRouter {
  public:
   void Add(std::string method, std::string path, HttpHandler handler);
+  // Serves `method` on every path `matches` accepts that no exact route has
+  // (e.g. /api/{db}/{table}/_stream_load). Tried in the order added.
+  void AddMatching(std::string method, std::function<bool(const std::string& path)> matches, HttpHandler handler);
   HttpResponse Dispatch(const HttpRequest& request) const;
 
  private:
+  struct Matching {
+    std::string method;
+    std::function<bool(const std::string&)> matches;
+    HttpHandler handler;
+  };
   std::map<std::pair<std::string, std::string>, HttpHandler> routes_;  // (path, method)
+  std::vector<Matching> matching_;
 };
 
 struct HttpServerOptions {

@@ -265,6 +265,22 @@ struct UnsupportedStmt {
   std::string privilege;  // required on `table`
 };
 
+// INSERT INTO t [WITH LABEL l] [(c, ...)] VALUES (...), ... | SELECT ...
+struct InsertStmt {
+  TableName table;
+  std::string label;
+  std::vector<std::string> columns;
+  std::vector<std::vector<ExprPtr>> values;  // VALUES rows
+  std::unique_ptr<SelectStmt> select;        // or INSERT ... SELECT
+};
+
+// DELETE FROM t [PARTITION (p, ...)] WHERE conditions joined by AND.
+struct DeleteStmt {
+  TableName table;
+  std::vector<std::string> partitions;
+  ExprPtr where;
+};
+
 // BEGIN / COMMIT / ROLLBACK / START TRANSACTION: accepted, nothing to do yet.
 struct TransactionStmt {
   std::string what;
@@ -275,6 +291,6 @@ using Statement =
                  AlterTableStmt, CreateStorageVolumeStmt, DropStorageVolumeStmt, SetDefaultStorageVolumeStmt,
                  AlterSystemStmt, AdminSetConfigStmt, AdminSnapshotStmt, CreateUserStmt, DropUserStmt,
                  SetPasswordStmt, CreateRoleStmt, DropRoleStmt, GrantStmt, GrantRoleStmt, UseStmt, SelectStmt,
-                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt>;
+                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt, InsertStmt, DeleteStmt>;
 
 }  // namespace strata::sql

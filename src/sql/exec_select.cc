@@ -1,5 +1,6 @@
-// Executing SELECT (without tables, or over information_schema; SELECT over
-// user tables belongs to the query engine: ER_NOT_SUPPORTED_YET) and SET.
+// Executing SELECT (without tables, over information_schema, or over a user
+// table by a full scan through TableData — the minimal engine until the
+// vectorized query engine lands) and SET.
 #include <algorithm>
 #include <map>
 
@@ -102,12 +103,20 @@ ExecResult SessionImpl::Run(const SelectStmt& s) {
       std::string resolved;
       const meta::Table& t = FindTable(st, *s.from, &resolved);
       Checker(st).RequireTable("SELECT", "SELECT", resolved, t.name);
-      Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'SELECT over tables' (the query engine comes later)");
+      if (engine_->options().table_data == nullptr) {
+        Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'SELECT over tables' here");
+      }
+      // A full scan into rows: the minimal engine until the query engine lands.
+      auto scanned = engine_->options().table_data->Scan(resolved, t.name, kMaxResultRows);
+      if (!scanned.ok()) Fail(ER_UNKNOWN_ERROR, scanned.status().ToString());
+      table = std::move(*scanned);
+    } else {
+      PrivilegeChecker checker = Checker(st);
+      table = BuildInfoSchemaTable(
+          LowerAscii(s.from->table),
+          InfoSchemaContext{.state = st, .checker = checker, .cluster_id = engine_->options().cluster_id});
+      if (!table) Fail(ER_UNKNOWN_TABLE, "Unknown table '" + s.from->table + "' in information_schema");
     }
-    PrivilegeChecker checker = Checker(st);
-    table = BuildInfoSchemaTable(LowerAscii(s.from->table),
-                                 InfoSchemaContext{.state = st, .checker = checker, .cluster_id = engine_->options().cluster_id});
-    if (!table) Fail(ER_UNKNOWN_TABLE, "Unknown table '" + s.from->table + "' in information_schema");
   }
   const ResultSet* src = table ? &*table : nullptr;
   ResultSet out;

@@ -33,7 +33,9 @@ inline constexpr uint16_t ER_KEY_COLUMN_DOES_NOT_EXITS = 1072;
 inline constexpr uint16_t ER_TOO_BIG_FIELDLENGTH = 1074;
 inline constexpr uint16_t ER_UNKNOWN_ERROR = 1105;
 inline constexpr uint16_t ER_UNKNOWN_TABLE = 1109;
+inline constexpr uint16_t ER_FIELD_SPECIFIED_TWICE = 1110;
 inline constexpr uint16_t ER_PASSWORD_NO_MATCH = 1133;
+inline constexpr uint16_t ER_WRONG_VALUE_COUNT_ON_ROW = 1136;
 inline constexpr uint16_t ER_NONEXISTING_GRANT = 1141;
 inline constexpr uint16_t ER_TABLEACCESS_DENIED_ERROR = 1142;
 inline constexpr uint16_t ER_ILLEGAL_GRANT_FOR_TABLE = 1144;
@@ -45,6 +47,7 @@ inline constexpr uint16_t ER_WRONG_VALUE_FOR_VAR = 1231;
 inline constexpr uint16_t ER_NOT_SUPPORTED_YET = 1235;
 inline constexpr uint16_t ER_INCORRECT_GLOBAL_LOCAL_VAR = 1238;
 inline constexpr uint16_t ER_SP_DOES_NOT_EXIST = 1305;
+inline constexpr uint16_t ER_TRUNCATED_WRONG_VALUE_FOR_FIELD = 1366;
 inline constexpr uint16_t ER_PASSWORD_FORMAT = 1372;
 inline constexpr uint16_t ER_CANNOT_USER = 1396;
 inline constexpr uint16_t ER_TOO_BIG_PRECISION = 1426;
@@ -81,7 +84,10 @@ inline const char* SqlStateOf(uint16_t code) {
     case ER_SP_DOES_NOT_EXIST:
     case ER_TOO_BIG_PRECISION:
     case ER_M_BIGGER_THAN_D:
+    case ER_FIELD_SPECIFIED_TWICE:
       return "42000";
+    case ER_WRONG_VALUE_COUNT_ON_ROW:
+      return "21S01";
     case ER_TABLE_EXISTS_ERROR:
       return "42S01";
     case ER_BAD_TABLE_ERROR:
@@ -99,6 +105,7 @@ inline const char* SqlStateOf(uint16_t code) {
     case ER_WRONG_ARGUMENTS:
     case ER_INCORRECT_GLOBAL_LOCAL_VAR:
     case ER_PASSWORD_FORMAT:
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
     case ER_CANNOT_USER:
     case ER_DROP_PARTITION_NON_EXISTENT:
     case ER_SAME_NAME_PARTITION:

@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "sql/engine.h"
+#include "sql/table_data.h"
 
 namespace strata::sql {
 
@@ -46,6 +47,11 @@ struct EngineOptions {
   // (-> ER_UNKNOWN_ERROR 1105 with the message); FailedPrecondition for an
   // immutable key. Null: only the engine's mutable configs are accepted.
   std::function<Status(const std::string& key, const std::string& value)> set_fe_config;
+
+  // Table data for INSERT, DELETE and SELECT over tables (server/ wires the
+  // load coordinator). Null: those statements answer ER_NOT_SUPPORTED_YET.
+  // Must outlive the engine.
+  TableData* table_data = nullptr;
 
   // Wall clock in ms for SHOW outputs (create times etc). Null: system clock.
   std::function<int64_t()> now_ms;

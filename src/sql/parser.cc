@@ -225,6 +225,11 @@ Statement Parser::ParseStatement() {
     ExpectEnd();
     return u;
   }
+  if (IsKeyword("INSERT") && !IsKeyword("OVERWRITE", 1)) {
+    Take();
+    return ParseInsert();
+  }
+  if (AcceptKeyword("DELETE")) return ParseDelete();
   for (std::string_view verb : {"INSERT", "UPDATE", "DELETE", "REPLACE"}) {
     if (AcceptKeyword(verb)) return ParseUnsupportedDml(verb);
   }

@@ -81,6 +81,8 @@ class Parser {
   void ParseLikeOrWhere(ShowStmt& s);
   Statement ParseDesc();
   Statement ParseUnsupportedDml(std::string_view verb);
+  Statement ParseInsert();  // parse_dml.cc
+  Statement ParseDelete();
 
   // ---- expressions (parse_expr.cc)
   ExprPtr ParseExpr();

@@ -113,6 +113,8 @@ class SessionImpl : public Session, public EvalScope {
   ExecResult Run(const ShowStmt& s);
   ExecResult Run(const UnsupportedStmt& s);
   ExecResult Run(const TransactionStmt& s);
+  ExecResult Run(const InsertStmt& s);  // exec_dml.cc
+  ExecResult Run(const DeleteStmt& s);
 
   // ---- helpers shared by the executors
   PrivilegeChecker Checker(const meta::CatalogState& state) const { return PrivilegeChecker(state, account_); }

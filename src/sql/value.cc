@@ -149,6 +149,7 @@ Value Value::FromCell(const std::optional<std::string>& cell, ColumnType type) {
   if (!cell) return Null();
   if (IsNumericType(type)) {
     Value v = NumberValue(*cell);
+    if (v.type == Type::kDouble) v.s = *cell;  // prints as stored (DECIMAL keeps its scale)
     if (v.type != Type::kString) return v;
   }
   return String(*cell);
@@ -164,6 +165,7 @@ std::string Value::ToText() const {
     case Type::kNull: return "NULL";
     case Type::kInt: return std::to_string(i);
     case Type::kDouble: {
+      if (!s.empty()) return s;
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.15g", d);
       return buf;

@@ -22,7 +22,7 @@ struct Value {
   enum class Type { kNull, kInt, kDouble, kString } type = Type::kNull;
   int64_t i = 0;
   double d = 0;
-  std::string s;
+  std::string s;  // kString: the value; kDouble from a cell: its exact text
 
   static Value Null() { return {}; }
   static Value Int(int64_t v) { return Value{.type = Type::kInt, .i = v}; }

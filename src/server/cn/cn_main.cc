@@ -1,0 +1,163 @@
+#include "server/cn/cn_main.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "server/cn/cn_config.h"
+#include "server/cn/cn_volume_cache.h"
+#include "server/cn/grpc_server.h"
+#include "server/cn/heartbeat_loop.h"
+#include "server/cn/tablet_rpc_service.h"
+#include "server/fe_config.h"
+#include "server/fe_main.h"
+#include "server/http_server.h"
+#include "storage/tablet_service.h"
+
+namespace strata::server::cn {
+namespace {
+
+void Fatal(const std::string& what) { std::fprintf(stderr, "strata cn: %s\n", what.c_str()); }
+
+void ApplyLogLevel(std::string level) {
+  for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (level == "debug") SetLogLevel(LogLevel::kDebug);
+  else if (level == "info") SetLogLevel(LogLevel::kInfo);
+  else if (level == "warn" || level == "warning") SetLogLevel(LogLevel::kWarn);
+  else SetLogLevel(LogLevel::kError);
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse StatusJson(const CnConfig& cn, int64_t started_ms, const HeartbeatLoop& heartbeats) {
+  HeartbeatState s = heartbeats.State();
+  nlohmann::json fes = nlohmann::json::object();
+  for (const auto& [address, fe] : s.frontends) {
+    fes[address] = {{"ok", fe.ok}, {"last_ok_ms", fe.last_ok_ms}, {"error", fe.error}};
+  }
+  nlohmann::json body{{"node_id", s.node_id},       {"registered", s.node_id != 0},
+                      {"host", cn.host},            {"heartbeat_port", cn.heartbeat_service_port},
+                      {"rpc_port", cn.rpc_port},    {"http_port", cn.http_port},
+                      {"started_ms", started_ms},   {"leader", s.leader},
+                      {"heartbeat_rounds", s.rounds}, {"frontends", std::move(fes)}};
+  return HttpResponse::Json(200, body.dump());
+}
+
+HttpRouter CnRouter(const CnConfig& cn, int64_t started_ms, const HeartbeatLoop* heartbeats) {
+  HttpRouter r;
+  r.Add("GET", "/api/health", [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"OK"})"); });
+  r.Add("GET", "/metrics",
+        [](const HttpRequest&) { return HttpResponse::Text(200, MetricsRegistry::Global().RenderPrometheus()); });
+  r.Add("GET", "/api/status",
+        [&cn, started_ms, heartbeats](const HttpRequest&) { return StatusJson(cn, started_ms, *heartbeats); });
+  return r;
+}
+
+// Loads cn.conf and resolves the host; on failure prints why and sets *exit_code.
+std::optional<CnConfig> LoadOrExplain(const std::string& path, int* exit_code) {
+  auto cn = LoadCnConfig(path);
+  if (!cn.ok()) {
+    Fatal(cn.status().ToString());
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  ApplyLogLevel(cn->sys_log_level);
+  if (!cn->host_set && !cn->priority_networks.empty()) {
+    auto picked = PickPriorityAddress(cn->priority_networks);
+    if (!picked.ok()) {
+      Fatal(picked.status().ToString());
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    cn->host = *picked;
+  }
+  return std::move(cn).value();
+}
+
+int WaitForStopSignal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+// Serves until SIGTERM/SIGINT; the identity port is bound first so that a
+// second CN claiming it fails before it heartbeats.
+int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& signals) {
+  const int64_t started_ms = NowMs();
+  auto stores = std::make_shared<storage::VolumeStores>(NewVolumeCacheWrap(cache_dir, cn.cache_capacity_bytes));
+  std::unique_ptr<storage::TabletService> local = storage::NewLocalTabletService(stores);
+  TabletRpcService tablet_rpc(local.get());
+  GrpcServerOptions grpc_options;
+  grpc_options.addresses = {cn.host + ":" + std::to_string(cn.rpc_port),
+                            cn.host + ":" + std::to_string(cn.heartbeat_service_port)};
+  auto grpc_server = GrpcServer::Start(grpc_options, {&tablet_rpc});
+  if (!grpc_server.ok()) {
+    Fatal(grpc_server.status().ToString());
+    return kExitFailure;
+  }
+  HeartbeatLoop heartbeats(HeartbeatLoopOptions{
+      .fe_addresses = cn.fe_addresses,
+      .self = NodeInfo{.host = cn.host, .heartbeat_port = static_cast<uint32_t>(cn.heartbeat_service_port),
+                       .rpc_port = static_cast<uint32_t>(cn.rpc_port), .http_port = static_cast<uint32_t>(cn.http_port)},
+      .started_ms = started_ms,
+      .interval_ms = cn.heartbeat_interval_ms,
+      .timeout_ms = cn.heartbeat_timeout_ms});
+  HttpServerOptions http;
+  http.bind_host = cn.host;
+  http.port = cn.http_port;
+  HttpServer http_server(http, CnRouter(cn, started_ms, &heartbeats));
+  Status http_started = http_server.Start();
+  if (!http_started.ok()) {
+    (*grpc_server)->Stop();
+    Fatal(http_started.ToString());
+    return kExitFailure;
+  }
+  heartbeats.Start();
+  std::string name = cn.host + ":" + std::to_string(cn.heartbeat_service_port);
+  STRATA_LOG(kInfo, "cn {} up: tablet rpc on {}, http on {}, heartbeating {} FE(s) every {} ms; cache {} ({} bytes)",
+             name, cn.rpc_port, cn.http_port, cn.fe_addresses.size(), cn.heartbeat_interval_ms,
+             cn.cache_capacity_bytes == 0 ? "off" : cache_dir, cn.cache_capacity_bytes);
+  int sig = WaitForStopSignal(signals);
+  STRATA_LOG(kInfo, "cn {}: signal {}, shutting down", name, sig);
+  heartbeats.Stop();
+  http_server.Stop();
+  (*grpc_server)->Stop();
+  STRATA_LOG(kInfo, "cn {}: stopped", name);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCn(const CnRunOptions& options) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  int exit_code = kExitOk;
+  std::optional<CnConfig> cn = LoadOrExplain(options.conf_path, &exit_code);
+  if (!cn) return exit_code;
+  if (!cn->log_dir.empty()) STRATA_LOG(kInfo, "LOG_DIR = {} is accepted; logs go to stderr", cn->log_dir);
+  std::error_code ec;
+  std::filesystem::path cache_dir = std::filesystem::absolute(cn->CacheDir(), ec);
+  if (!ec && cn->cache_capacity_bytes > 0) std::filesystem::create_directories(cache_dir, ec);
+  if (ec) {
+    Fatal("cache directory '" + cn->CacheDir() + "': " + ec.message());
+    return kExitFailure;
+  }
+  return Serve(*cn, cache_dir.lexically_normal().string(), signals);
+}
+
+}  // namespace strata::server::cn

@@ -1,0 +1,69 @@
+// RemoteTabletService: the FE's storage::TabletService. Each request goes to
+// the compute node that owns its tablet (ComputeNodeRegistry::OwnerOf, a
+// rendezvous hash over the alive nodes) through a cached gRPC client.
+//
+// Failover: a call that fails in transport marks the node suspect (not alive
+// until its next heartbeat) and is retried once on the tablet's next owner —
+// except a scan that already handed rows to its sink (a retry would repeat
+// them; it returns Unavailable for the caller to retry). Every call is
+// idempotent on the storage side (writes are put-if-absent with
+// deterministic bytes), so a retry after a lost reply is safe.
+//
+// With no alive compute node the request runs in-process on `fallback` (a
+// LocalTabletService), so a lone FE still loads and scans; switching to and
+// from the fallback is logged once per switch.
+//
+// Errors: as tablet_service.h; Unavailable when the owners could not be
+// reached (retry later: the registry will have moved on).
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/cn/compute_node_registry.h"
+#include "server/cn/tablet_rpc_client.h"
+#include "storage/tablet_service.h"
+
+namespace strata::server::cn {
+
+inline constexpr size_t kTabletCallAttemptsMax = 2;  // the owner, then the next owner
+inline constexpr size_t kClientsMax = kComputeNodesMax;
+
+class RemoteTabletService final : public storage::TabletService {
+ public:
+  // `registry` must outlive the service; `fallback` may be null (then no
+  // alive node is Unavailable).
+  RemoteTabletService(ComputeNodeRegistry* registry, std::unique_ptr<storage::TabletService> fallback,
+                      TabletRpcClientOptions options = {});
+
+  Result<storage::RowsetMeta> WriteRowset(const storage::WriteRowsetRequest& request) override;
+  Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) override;
+  Result<storage::CompactionOutput> Compact(const storage::CompactRequest& request) override;
+
+  // Counts since start, for tests and /api/cn.
+  uint64_t remote_calls() const { return remote_calls_.load(); }
+  uint64_t fallback_calls() const { return fallback_calls_.load(); }
+
+ private:
+  // Runs `remote(client, info)` on the tablet's owners in rendezvous order,
+  // or `local()` when no node is alive.
+  template <typename R, typename Remote, typename Local>
+  R Route(uint64_t tablet_id, const char* what, Remote&& remote, Local&& local);
+  std::shared_ptr<TabletRpcClient> ClientFor(const NodeInfo& node);
+  void NoteFallback(bool using_fallback);
+
+  ComputeNodeRegistry* registry_;
+  std::unique_ptr<storage::TabletService> fallback_;
+  const TabletRpcClientOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<TabletRpcClient>> clients_;  // by host:rpc_port
+  std::atomic<int> mode_{-1};  // -1 unknown, 0 remote, 1 fallback (for the switch log)
+  std::atomic<uint64_t> remote_calls_{0};
+  std::atomic<uint64_t> fallback_calls_{0};
+};
+
+}  // namespace strata::server::cn

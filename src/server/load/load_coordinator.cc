@@ -1,0 +1,257 @@
+#include "server/load/load_coordinator.h"
+
+#include <future>
+
+#include "common/failpoint.h"
+#include "common/logging.h"
+#include "load/router.h"
+
+namespace strata::server {
+namespace {
+
+std::string Join(const std::vector<std::string>& v, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < v.size() && i < max; ++i) out += (i ? "; " : "") + v[i];
+  return out;
+}
+
+}  // namespace
+
+objstore::VolumeSpec VolumeSpecOf(const meta::StorageVolume& v) {
+  objstore::VolumeSpec spec;
+  if (!v.locations.empty()) spec.location = v.locations.front();
+  auto prop = [&](const char* key, std::string fallback) {
+    auto it = v.properties.find(key);
+    return it == v.properties.end() ? fallback : it->second;
+  };
+  spec.endpoint = prop("aws.s3.endpoint", "");
+  spec.region = prop("aws.s3.region", "us-east-1");
+  spec.path_style = prop("aws.s3.enable_path_style_access", "true") != "false";
+  if (auto it = v.credentials.find("aws.s3.access_key"); it != v.credentials.end()) spec.access_key = it->second;
+  if (auto it = v.credentials.find("aws.s3.secret_key"); it != v.credentials.end()) spec.secret_key = it->second;
+  return spec;
+}
+
+LoadCoordinator::LoadCoordinator(Options options, Submit submit, ReadCatalog read, storage::TabletService& tablets,
+                                 std::shared_ptr<storage::VolumeStores> stores)
+    : options_(std::move(options)), submit_(std::move(submit)), read_(std::move(read)), tablets_(tablets),
+      stores_(std::move(stores)) {}
+
+Result<std::shared_ptr<objstore::ObjectStore>> LoadCoordinator::Store(const storage::VolumeRef& volume) const {
+  return stores_->Get(volume);
+}
+
+Result<DataTarget> LoadCoordinator::Resolve(std::string_view db, std::string_view table) const {
+  Status status = Status::OK();
+  DataTarget t;
+  read_([&](const meta::CatalogState& s) {
+    auto db_it = s.database_ids.find(std::string(db));
+    if (db_it == s.database_ids.end()) {
+      status = NotFound("Unknown database '" + std::string(db) + "'");
+      return;
+    }
+    const meta::Database& d = s.databases.at(db_it->second);
+    auto t_it = d.table_ids.find(std::string(table));
+    if (t_it == d.table_ids.end()) {
+      status = NotFound("Table '" + std::string(db) + "." + std::string(table) + "' doesn't exist");
+      return;
+    }
+    t.table = s.tables.at(t_it->second);
+    t.db = d.name;
+    t.db_id = d.id;
+    for (const auto& [name, id] : t.table.partition_ids) t.partitions.push_back(s.partitions.at(id));
+    std::string volume = t.table.storage_volume.empty() ? s.default_storage_volume : t.table.storage_volume;
+    auto v = s.storage_volumes.find(volume);
+    if (v == s.storage_volumes.end()) {
+      status = FailedPrecondition("storage volume '" + volume + "' of table " + t.table.name + " does not exist");
+      return;
+    }
+    t.volume = storage::VolumeRef{.name = v->second.name, .spec = VolumeSpecOf(v->second)};
+  });
+  STRATA_RETURN_IF_ERROR(status);
+  STRATA_ASSIGN_OR_RETURN(t.schema, load::TableSchema(t.table));
+  return t;
+}
+
+Result<LoadOutcome> LoadCoordinator::Load(const DataTarget& target, load::LoadBatch batch, std::string label,
+                                          std::string kind, double max_filter_ratio) {
+  const std::string txn_id = storage::NewTxnId();
+  if (label.empty()) label = kind + "_" + txn_id;
+  LoadOutcome out{.label = label, .txn_id = txn_id, .rows_total = batch.rows_total};
+  if (CommittedVersion(target.db_id, label, "").has_value()) {
+    return AlreadyExists("Label [" + label + "] has already been used");
+  }
+  STRATA_ASSIGN_OR_RETURN(load::Router router, load::Router::Make(target.table, target.schema, target.partitions));
+  load::RoutedBatch routed = router.Route(batch.columns, batch.line_numbers);
+  out.rows_filtered = batch.rows_filtered + routed.rows_filtered;
+  out.rows_loaded = batch.rows_loaded - routed.rows_filtered;
+  out.errors = std::move(batch.errors);
+  out.errors.insert(out.errors.end(), routed.errors.begin(), routed.errors.end());
+  batch.columns.clear();
+  if (out.rows_total > 0 && static_cast<double>(out.rows_filtered) / static_cast<double>(out.rows_total) >
+                                max_filter_ratio) {
+    return InvalidArgument("too many filtered rows (" + std::to_string(out.rows_filtered) + " of " +
+                           std::to_string(out.rows_total) + ", max_filter_ratio " + std::to_string(max_filter_ratio) +
+                           "): " + Join(out.errors, 5));
+  }
+  if (routed.tablets.empty()) return out;  // nothing to load
+  STRATA_ASSIGN_OR_RETURN(auto written, WriteRowsets(target, txn_id, std::move(routed.tablets), &out.data_bytes));
+  STRATA_FAILPOINT("load_after_data_files");
+  STRATA_ASSIGN_OR_RETURN(meta::CommitResult commit,
+                          CommitVersions(target, txn_id, label, kind, out.rows_loaded, written, {},
+                                         &out.commit_attempts));
+  out.commit_version = commit.version;
+  STRATA_FAILPOINT("load_after_commit");
+  return out;
+}
+
+Result<std::vector<LoadCoordinator::Written>> LoadCoordinator::WriteRowsets(const DataTarget& target,
+                                                                           const std::string& txn_id,
+                                                                           std::vector<load::TabletRows> tablets,
+                                                                           uint64_t* bytes) {
+  const auto schema = load::StorageSchema(target.schema);
+  struct Job {
+    size_t tablet = 0;
+    uint32_t seq = 0;
+    std::vector<storage::ColumnVector> columns;
+  };
+  std::vector<Job> jobs;
+  std::vector<Written> written(tablets.size());
+  for (size_t i = 0; i < tablets.size(); ++i) {
+    written[i].tablet_id = tablets[i].tablet_id;
+    const size_t rows = tablets[i].columns.empty() ? 0 : tablets[i].columns[0].size();
+    const size_t step = options_.rows_per_data_file_max;
+    if (rows <= step) {
+      jobs.push_back(Job{.tablet = i, .seq = 0, .columns = std::move(tablets[i].columns)});
+      continue;
+    }
+    uint32_t seq = 0;
+    for (size_t begin = 0; begin < rows; begin += step) {
+      Job job{.tablet = i, .seq = seq++};
+      for (const auto& c : tablets[i].columns) {
+        storage::ColumnVector part(c.type());
+        part.AppendRange(c, begin, std::min(rows, begin + step));
+        job.columns.push_back(std::move(part));
+      }
+      jobs.push_back(std::move(job));
+    }
+  }
+  std::vector<Result<storage::RowsetMeta>> results(jobs.size(), Status(StatusCode::kInternal, "not run"));
+  for (size_t base = 0; base < jobs.size(); base += options_.parallel_writes_max) {
+    std::vector<std::future<void>> running;
+    for (size_t j = base; j < jobs.size() && j < base + options_.parallel_writes_max; ++j) {
+      running.push_back(std::async(std::launch::async, [&, j] {
+        results[j] = tablets_.WriteRowset(storage::WriteRowsetRequest{
+            .volume = target.volume, .lineage = options_.lineage, .tablet_id = written[jobs[j].tablet].tablet_id,
+            .txn_id = txn_id, .seq = jobs[j].seq, .schema = schema, .columns = std::move(jobs[j].columns)});
+      }));
+    }
+    for (auto& f : running) f.get();
+  }
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    if (!results[j].ok()) return results[j].status().WithContext("write rowset of load " + txn_id);
+    *bytes += results[j]->size_bytes;
+    written[jobs[j].tablet].rowsets.push_back(std::move(*results[j]));
+  }
+  return written;
+}
+
+std::optional<uint64_t> LoadCoordinator::CommittedVersion(uint64_t db_id, const std::string& label,
+                                                          const std::string& txn_id) const {
+  std::optional<uint64_t> version;
+  read_([&](const meta::CatalogState& s) {
+    auto it = s.load_labels.find(meta::LoadLabelKey(db_id, label));
+    if (it != s.load_labels.end() && (txn_id.empty() || it->second.txn_id == txn_id)) version = it->second.version;
+  });
+  return version;
+}
+
+Result<meta::CommitResult> LoadCoordinator::CommitVersions(const DataTarget& target, const std::string& txn_id,
+                                                           const std::string& label, const std::string& kind,
+                                                           uint64_t rows, const std::vector<Written>& written,
+                                                           const std::vector<storage::DeleteCondition>& deletes,
+                                                           uint32_t* attempts) {
+  STRATA_ASSIGN_OR_RETURN(auto store, Store(target.volume));
+  const auto schema = load::StorageSchema(target.schema);
+  Status last = Status::OK();
+  for (*attempts = 1; *attempts <= options_.commit_attempts_max; ++*attempts) {
+    // The bases the catalog names now.
+    std::map<uint64_t, std::string> bases;
+    Status missing = Status::OK();
+    read_([&](const meta::CatalogState& s) {
+      for (const auto& w : written) {
+        auto t = s.tablets.find(w.tablet_id);
+        if (t == s.tablets.end()) {
+          missing = Aborted("tablet " + std::to_string(w.tablet_id) + " was dropped or truncated during the load");
+          return;
+        }
+        bases[w.tablet_id] = s.partitions.at(t->second.partition_id).tablet_meta[t->second.bucket_index];
+      }
+    });
+    STRATA_RETURN_IF_ERROR(missing);
+    meta::CommitTxn commit{.table_id = target.table.id, .label = label, .txn_id = txn_id, .kind = kind, .rows = rows};
+    for (const auto& w : written) {
+      const std::string& base_key = bases.at(w.tablet_id);
+      STRATA_ASSIGN_OR_RETURN(storage::TabletMeta base, storage::ReadTabletMeta(*store, base_key, w.tablet_id));
+      std::vector<std::vector<storage::DeleteCondition>> del;
+      if (!deletes.empty()) del.push_back(deletes);
+      storage::TabletMeta next = storage::NextTabletVersion(base, txn_id, schema, w.rowsets, std::move(del));
+      std::string key = storage::TabletMetaKey(options_.lineage, w.tablet_id, next.version, txn_id);
+      STRATA_RETURN_IF_ERROR(storage::PutTabletMeta(*store, key, next));
+      commit.tablets.push_back(meta::TabletMetaUpdate{.tablet_id = w.tablet_id, .base_meta = base_key,
+                                                      .new_meta = key});
+    }
+    STRATA_FAILPOINT("load_after_tablet_meta");
+    auto r = submit_(meta::Change{.body = commit});
+    if (r.ok()) return r;
+    last = r.status();
+    if (auto v = CommittedVersion(target.db_id, label, txn_id)) {
+      return meta::CommitResult{.version = *v};  // an earlier, ambiguous attempt committed
+    }
+    if (last.code() == StatusCode::kAlreadyExists) return last;
+    if (last.code() != StatusCode::kAborted && last.code() != StatusCode::kUnavailable) return last;
+    STRATA_LOG(kInfo, "load {} commit attempt {} failed, retrying: {}", txn_id, *attempts, last.ToString());
+  }
+  return last.WithContext("load " + txn_id + ": giving up after " + std::to_string(options_.commit_attempts_max) +
+                          " commit attempts");
+}
+
+Result<LoadOutcome> LoadCoordinator::Delete(const DataTarget& target, const std::vector<std::string>& partitions,
+                                            std::vector<storage::DeleteCondition> conditions, std::string label) {
+  STRATA_RETURN_IF_ERROR(storage::ValidateDeleteConditions(load::StorageSchema(target.schema), conditions));
+  const std::string txn_id = storage::NewTxnId();
+  if (label.empty()) label = "delete_" + txn_id;
+  LoadOutcome out{.label = label, .txn_id = txn_id};
+  std::vector<Written> written;
+  for (const auto& p : target.partitions) {
+    if (!partitions.empty() && std::find(partitions.begin(), partitions.end(), p.name) == partitions.end()) continue;
+    for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
+      if (!p.tablet_meta[b].empty()) written.push_back(Written{.tablet_id = p.tablet_ids[b]});
+    }
+  }
+  for (const auto& name : partitions) {
+    bool known = std::any_of(target.partitions.begin(), target.partitions.end(),
+                             [&](const meta::Partition& p) { return p.name == name; });
+    if (!known) return NotFound("partition " + name + " does not exist in table " + target.table.name);
+  }
+  if (written.empty()) return out;  // no data: nothing to delete
+  STRATA_ASSIGN_OR_RETURN(meta::CommitResult commit, CommitVersions(target, txn_id, label, "delete", 0, written,
+                                                                    conditions, &out.commit_attempts));
+  out.commit_version = commit.version;
+  return out;
+}
+
+Status LoadCoordinator::Scan(const DataTarget& target, const storage::RowsetSink& sink) {
+  for (const auto& p : target.partitions) {
+    for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
+      if (p.tablet_meta[b].empty()) continue;
+      STRATA_RETURN_IF_ERROR(tablets_.ScanTablet(
+          storage::ScanTabletRequest{.volume = target.volume, .tablet_id = p.tablet_ids[b],
+                                     .meta_key = p.tablet_meta[b], .options = {}},
+          sink));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace strata::server

@@ -1,0 +1,127 @@
+// LoadCoordinator: the FE's transaction coordinator for table data. A load
+// (INSERT, stream load) or DELETE runs as one transaction:
+//
+//   1. route the typed rows to tablets (load/router.h); reject the whole load
+//      if too many rows are filtered — nothing is written;
+//   2. write each tablet's rows as a rowset through the TabletService (on the
+//      tablet's CN, or in-process);
+//   3. for each touched tablet, write its next version metadata on the base
+//      the catalog names now;
+//   4. commit CommitTxn (label, txn id, every tablet's base -> new version) to
+//      the metadata log: the load becomes visible whole, at once.
+//
+// A conflicting commit (another load moved a tablet) is Aborted by the
+// catalog; the coordinator re-reads the bases and retries step 3–4 (the data
+// files stay). A crash anywhere before 4 leaves only invisible objects for
+// vacuum; after 4 the load is committed even if the client never hears it —
+// a retry with the same label answers "Label Already Exists" and loads
+// nothing twice. An ambiguous commit error is resolved by reading the label
+// back from the catalog.
+//
+// Failpoints (crash tests): load_after_data_files, load_after_tablet_meta,
+// load_after_commit.
+//
+// Thread-safety: thread-safe; loads run concurrently.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "load/router.h"
+#include "load/row_batch_builder.h"
+#include "load/schema.h"
+#include "meta/catalog/catalog.h"
+#include "meta/catalog/change.h"
+#include "meta/service/meta_service.h"
+#include "storage/tablet_service.h"
+
+namespace strata::server {
+
+struct LoadOutcome {
+  std::string label;
+  std::string txn_id;
+  uint64_t rows_total = 0;
+  uint64_t rows_loaded = 0;
+  uint64_t rows_filtered = 0;
+  uint64_t commit_version = 0;  // log version of the commit
+  uint64_t data_bytes = 0;      // bytes of data files written
+  uint32_t commit_attempts = 0;
+  std::vector<std::string> errors;  // messages of filtered rows (first few)
+};
+
+struct DataTarget {  // what a load resolved from the catalog
+  meta::Table table;
+  std::string db;
+  uint64_t db_id = 0;
+  std::vector<meta::Partition> partitions;
+  std::vector<load::TableColumn> schema;
+  storage::VolumeRef volume;
+};
+
+class LoadCoordinator {
+ public:
+  using Submit = std::function<Result<meta::CommitResult>(meta::Change)>;
+  using ReadCatalog = std::function<void(const std::function<void(const meta::CatalogState&)>&)>;
+
+  struct Options {
+    std::string lineage;  // this cluster's id: where new objects are written
+    uint32_t commit_attempts_max = 8;
+    uint64_t rows_per_data_file_max = 2'000'000;
+    size_t parallel_writes_max = 8;
+  };
+
+  LoadCoordinator(Options options, Submit submit, ReadCatalog read, storage::TabletService& tablets,
+                  std::shared_ptr<storage::VolumeStores> stores);
+
+  // The table (NotFound: unknown database or table; FailedPrecondition: a
+  // schema this build cannot load).
+  Result<DataTarget> Resolve(std::string_view db, std::string_view table) const;
+
+  // Loads `batch` (typed by load/) into the target. `label` "" gets a generated
+  // one. InvalidArgument (nothing written) when filtered/total exceeds
+  // max_filter_ratio; AlreadyExists when the label was used; Aborted when
+  // conflicts persist; the store's / service's errors otherwise.
+  Result<LoadOutcome> Load(const DataTarget& target, load::LoadBatch batch, std::string label, std::string kind,
+                           double max_filter_ratio);
+
+  // DELETE FROM target [PARTITION ...] WHERE conditions (AND). Every tablet of
+  // the named partitions (all if empty) gets a version with the predicate.
+  Result<LoadOutcome> Delete(const DataTarget& target, const std::vector<std::string>& partitions,
+                             std::vector<storage::DeleteCondition> conditions, std::string label);
+
+  // Every visible row of the table, per tablet, all columns in table order.
+  Status Scan(const DataTarget& target, const storage::RowsetSink& sink);
+
+  // The object store of a volume (FE-side reads of tablet metadata).
+  Result<std::shared_ptr<objstore::ObjectStore>> Store(const storage::VolumeRef& volume) const;
+
+ private:
+  struct Written {
+    uint64_t tablet_id = 0;
+    std::vector<storage::RowsetMeta> rowsets;
+  };
+  Result<std::vector<Written>> WriteRowsets(const DataTarget& target, const std::string& txn_id,
+                                            std::vector<load::TabletRows> tablets, uint64_t* bytes);
+  // Steps 3–4 with retries. `deletes` is applied to every tablet in `written`.
+  Result<meta::CommitResult> CommitVersions(const DataTarget& target, const std::string& txn_id,
+                                            const std::string& label, const std::string& kind, uint64_t rows,
+                                            const std::vector<Written>& written,
+                                            const std::vector<storage::DeleteCondition>& deletes,
+                                            uint32_t* attempts);
+  // After an ambiguous commit error: did `label` commit with `txn_id`?
+  std::optional<uint64_t> CommittedVersion(uint64_t db_id, const std::string& label, const std::string& txn_id) const;
+
+  Options options_;
+  Submit submit_;
+  ReadCatalog read_;
+  storage::TabletService& tablets_;
+  std::shared_ptr<storage::VolumeStores> stores_;
+};
+
+// The VolumeSpec of a catalog storage volume (first location, aws.s3.* properties).
+objstore::VolumeSpec VolumeSpecOf(const meta::StorageVolume& volume);
+
+}  // namespace strata::server

@@ -1,0 +1,113 @@
+#include "server/load/sql_table_data.h"
+
+#include <chrono>
+#include <map>
+
+#include "load/value_parse.h"
+
+namespace strata::server {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<storage::DeleteOp> DeleteOpOf(const std::string& op) {
+  static const std::map<std::string, storage::DeleteOp> kOps = {
+      {"=", storage::DeleteOp::kEq},          {"!=", storage::DeleteOp::kNe},
+      {"<", storage::DeleteOp::kLt},          {"<=", storage::DeleteOp::kLe},
+      {">", storage::DeleteOp::kGt},          {">=", storage::DeleteOp::kGe},
+      {"IN", storage::DeleteOp::kIn},         {"NOT IN", storage::DeleteOp::kNotIn},
+      {"IS NULL", storage::DeleteOp::kIsNull}, {"IS NOT NULL", storage::DeleteOp::kIsNotNull}};
+  auto it = kOps.find(op);
+  if (it == kOps.end()) return InvalidArgument("unsupported delete operator " + op);
+  return it->second;
+}
+
+}  // namespace
+
+sql::ColumnType WireType(const load::TableColumnType& type) {
+  using D = storage::DataType;
+  switch (type.type.type) {
+    case D::kTinyInt: case D::kBoolean: return sql::ColumnType::kTiny;
+    case D::kSmallInt: return sql::ColumnType::kShort;
+    case D::kInt: return sql::ColumnType::kLong;
+    case D::kBigInt: return sql::ColumnType::kLongLong;
+    case D::kFloat: return sql::ColumnType::kFloat;
+    case D::kDouble: return sql::ColumnType::kDouble;
+    case D::kDecimal: return sql::ColumnType::kNewDecimal;
+    case D::kDate: return sql::ColumnType::kDate;
+    case D::kDateTime: return sql::ColumnType::kDateTime;
+    default: return sql::ColumnType::kVarString;  // LARGEINT, CHAR, VARCHAR, STRING
+  }
+}
+
+Result<sql::InsertOutcome> SqlTableData::Insert(sql::InsertRequest request) {
+  STRATA_ASSIGN_OR_RETURN(DataTarget target, coordinator_.Resolve(request.db, request.table));
+  load::BuilderOptions options{.columns = request.columns, .now_micros = NowMicros()};
+  STRATA_ASSIGN_OR_RETURN(load::RowBatchBuilder builder, load::RowBatchBuilder::Make(target.schema, options));
+  for (size_t r = 0; r < request.rows.size(); ++r) {
+    load::SourceRow row{.record_number = r + 1, .line_number = r + 1};
+    for (const auto& cell : request.rows[r]) {
+      row.fields.push_back(load::SourceField{.text = cell ? std::string_view(*cell) : std::string_view(),
+                                             .is_null = !cell.has_value()});
+      row.size_bytes += cell ? cell->size() : 0;
+    }
+    builder.Add(row);
+  }
+  load::LoadBatch batch = builder.Finish();
+  if (batch.rows_filtered > 0) {
+    std::string first = batch.errors.empty() ? "a row was rejected" : batch.errors.front();
+    return InvalidArgument("INSERT rejected " + std::to_string(batch.rows_filtered) + " row(s), nothing was written: " +
+                           first);
+  }
+  STRATA_ASSIGN_OR_RETURN(LoadOutcome out, coordinator_.Load(target, std::move(batch), request.label, "insert", 0.0));
+  return sql::InsertOutcome{.rows = out.rows_loaded, .label = out.label, .txn_id = out.txn_id,
+                            .version = out.commit_version};
+}
+
+Result<sql::InsertOutcome> SqlTableData::Delete(sql::DeleteRequest request) {
+  STRATA_ASSIGN_OR_RETURN(DataTarget target, coordinator_.Resolve(request.db, request.table));
+  std::vector<storage::DeleteCondition> conditions;
+  for (const auto& c : request.conditions) {
+    auto index = load::FindColumn(target.schema, c.column);
+    if (!index) return InvalidArgument("Unknown column '" + c.column + "' in delete condition");
+    const load::TableColumn& col = target.schema[*index];
+    STRATA_ASSIGN_OR_RETURN(storage::DeleteOp op, DeleteOpOf(c.op));
+    storage::DeleteCondition cond{.column = col.name, .op = op};
+    for (const auto& text : c.values) {
+      auto v = load::ParseValue(col.type, text);
+      if (!v.ok()) return v.status().WithContext("delete condition on column " + col.name);
+      cond.values.push_back(std::move(*v));
+    }
+    conditions.push_back(std::move(cond));
+  }
+  STRATA_ASSIGN_OR_RETURN(LoadOutcome out, coordinator_.Delete(target, request.partitions, std::move(conditions), ""));
+  return sql::InsertOutcome{.rows = 0, .label = out.label, .txn_id = out.txn_id, .version = out.commit_version};
+}
+
+Result<sql::ResultSet> SqlTableData::Scan(const std::string& db, const std::string& table, size_t rows_max) {
+  STRATA_ASSIGN_OR_RETURN(DataTarget target, coordinator_.Resolve(db, table));
+  sql::ResultSet rs;
+  for (const auto& c : target.schema) {
+    rs.columns.push_back(sql::ResultColumn{.name = c.name, .type = WireType(c.type), .table = table, .schema = db});
+  }
+  Status s = coordinator_.Scan(target, [&](std::vector<storage::ColumnVector>&& cols) -> Status {
+    const size_t rows = cols.empty() ? 0 : cols[0].size();
+    if (rs.rows.size() + rows > rows_max) {
+      return ResourceExhausted("table " + table + " has more than " + std::to_string(rows_max) +
+                               " rows; the full-scan engine cannot return it (the query engine can)");
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      sql::Row row;
+      for (size_t c = 0; c < cols.size(); ++c) row.push_back(load::FormatValue(cols[c], target.schema[c].type, r));
+      rs.rows.push_back(std::move(row));
+    }
+    return Status::OK();
+  });
+  STRATA_RETURN_IF_ERROR(s);
+  return rs;
+}
+
+}  // namespace strata::server
