@@ -62,6 +62,12 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
   fe.qe_max_connection = static_cast<int>(max);
   STRATA_ASSIGN_OR_RETURN(fe.mysql_wait_timeout_seconds,
                           GetPositive(c, "mysql_wait_timeout_seconds", fe.mysql_wait_timeout_seconds));
+  STRATA_ASSIGN_OR_RETURN(fe.data_maintenance_interval_ms,
+                          GetPositive(c, "data_maintenance_interval_ms", fe.data_maintenance_interval_ms));
+  STRATA_ASSIGN_OR_RETURN(fe.compaction_min_rowsets,
+                          GetPositive(c, "compaction_min_rowsets", fe.compaction_min_rowsets));
+  STRATA_ASSIGN_OR_RETURN(fe.vacuum_interval_ms, GetPositive(c, "vacuum_interval_ms", fe.vacuum_interval_ms));
+  STRATA_ASSIGN_OR_RETURN(fe.vacuum_grace_ms, GetPositive(c, "vacuum_grace_ms", fe.vacuum_grace_ms));
   STRATA_ASSIGN_OR_RETURN(fe.streaming_load_max_mb,
                           GetPositive(c, "streaming_load_max_mb", fe.streaming_load_max_mb));
   STRATA_ASSIGN_OR_RETURN(fe.cn_liveness_timeout_ms,
@@ -144,7 +150,8 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "qe_max_connection",
       // Strata.
       "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
-      "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb"};
+      "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
+      "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms"};
   return kKeys;
 }
 
@@ -258,6 +265,10 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"mysql_wait_timeout_seconds", std::to_string(fe.mysql_wait_timeout_seconds)},
       {"cn_liveness_timeout_ms", std::to_string(fe.cn_liveness_timeout_ms)},
       {"streaming_load_max_mb", std::to_string(fe.streaming_load_max_mb)},
+      {"data_maintenance_interval_ms", std::to_string(fe.data_maintenance_interval_ms)},
+      {"compaction_min_rowsets", std::to_string(fe.compaction_min_rowsets)},
+      {"vacuum_interval_ms", std::to_string(fe.vacuum_interval_ms)},
+      {"vacuum_grace_ms", std::to_string(fe.vacuum_grace_ms)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

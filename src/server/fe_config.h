@@ -47,6 +47,10 @@ struct FeConfig {
   int64_t meta_checkpoint_entries = 1000;
   int64_t meta_checkpoint_interval_ms = 60000;  // also checkpoint this often while entries arrive
   int64_t mysql_wait_timeout_seconds = 28800;  // an idle MySQL connection is closed after this long
+  int64_t data_maintenance_interval_ms = 5000;  // compaction round period (leader only)
+  int64_t compaction_min_rowsets = 5;           // compact a tablet once it has this many rowsets
+  int64_t vacuum_interval_ms = 60'000;
+  int64_t vacuum_grace_ms = 3'600'000;          // never delete what is younger or was current this recently
   int64_t streaming_load_max_mb = 10240;       // largest stream load body (StarRocks' BE key)
   int64_t cn_liveness_timeout_ms = 5000;       // a compute node unheard of this long is dead
 

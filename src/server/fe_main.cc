@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "common/logging.h"
 #include "meta/log/lineage.h"
 #include "meta/service/meta_service.h"
@@ -14,6 +16,7 @@
 #include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
+#include "server/load/data_maintenance.h"
 #include "server/load/load_coordinator.h"
 #include "server/load/sql_table_data.h"
 #include "server/load/stream_load_http.h"
@@ -191,6 +194,28 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     if (deps == nullptr) return HttpResponse::Json(503, R"({"Status":"Fail","Message":"the FE is starting"})");
     return HandleStreamLoad(*deps, req);
   });
+  // Table data upkeep: /api/data/check (every current version readable) and
+  // /api/data/maintenance (run a compaction round and a due vacuum now).
+  std::atomic<DataMaintenance*> maintenance{nullptr};
+  router.Add("GET", "/api/data/check", [&maintenance](const HttpRequest&) {
+    DataMaintenance* m = maintenance.load();
+    if (m == nullptr) return HttpResponse::Json(503, R"({"ok":false,"error":"the FE is starting"})");
+    Status s = m->Check();
+    nlohmann::json j{{"ok", s.ok()}};
+    if (!s.ok()) j["error"] = s.ToString();
+    return HttpResponse::Json(s.ok() ? 200 : 500, j.dump());
+  });
+  router.Add("POST", "/api/data/maintenance", [&maintenance](const HttpRequest& req) {
+    DataMaintenance* m = maintenance.load();
+    if (m == nullptr) return HttpResponse::Json(503, R"({"ok":false,"error":"the FE is starting"})");
+    Status s = m->RunOnce(req.Param("vacuum") != "0");
+    MaintenanceReport r = m->report();
+    nlohmann::json j{{"ok", s.ok()}, {"compactions_committed", r.compactions_committed},
+                     {"compactions_conflicted", r.compactions_conflicted}, {"vacuum_passes", r.vacuum_passes},
+                     {"vacuum_deleted", r.vacuum_deleted}};
+    if (!s.ok()) j["error"] = s.ToString();
+    return HttpResponse::Json(s.ok() ? 200 : 500, j.dump());
+  });
   http.body_max_bytes = static_cast<uint64_t>(fe.streaming_load_max_mb) << 20;
   http.read_timeout_ms = 300'000;
   HttpServer server(http, std::move(router));
@@ -233,6 +258,17 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
                                     reader->Read([&](const meta::Catalog& c) { fn(c.state()); });
                                   }};
   stream_load.store(&stream_load_deps);
+  meta::MetaService* svc = service->get();
+  DataMaintenance data_maintenance(
+      DataMaintenanceOptions{.lineage = svc->ClusterId(),
+                             .interval_ms = fe.data_maintenance_interval_ms,
+                             .vacuum_interval_ms = fe.vacuum_interval_ms,
+                             .vacuum_grace_ms = fe.vacuum_grace_ms,
+                             .policy = {.min_rowsets = static_cast<size_t>(fe.compaction_min_rowsets)},
+                             .is_leader = [svc] { return svc->IsLeader(); }},
+      *(*sql_door)->coordinator, compute_nodes.tablet_service());
+  data_maintenance.Start();
+  maintenance.store(&data_maintenance);
   auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
@@ -241,7 +277,9 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   bootstrap.reset();  // its thread may be mid-Submit: the service is still up
   compute_nodes.Stop();  // heartbeat handlers use the writer and the service
   stream_load.store(nullptr);
+  maintenance.store(nullptr);
   server.Stop();  // stream loads in flight use the front door's coordinator
+  data_maintenance.Stop();
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);

@@ -32,7 +32,7 @@ objstore::VolumeSpec VolumeSpecOf(const meta::StorageVolume& v) {
   return spec;
 }
 
-LoadCoordinator::LoadCoordinator(Options options, Submit submit, ReadCatalog read, storage::TabletService& tablets,
+LoadCoordinator::LoadCoordinator(Options options, Submit submit, CatalogReadFn read, storage::TabletService& tablets,
                                  std::shared_ptr<storage::VolumeStores> stores)
     : options_(std::move(options)), submit_(std::move(submit)), read_(std::move(read)), tablets_(tablets),
       stores_(std::move(stores)) {}
@@ -239,6 +239,22 @@ Result<LoadOutcome> LoadCoordinator::Delete(const DataTarget& target, const std:
                                                                     conditions, &out.commit_attempts));
   out.commit_version = commit.version;
   return out;
+}
+
+Status LoadCoordinator::CommitCompaction(uint64_t table_id, uint64_t tablet_id, const std::string& base_meta,
+                                         const std::string& new_meta, const std::string& txn_id) {
+  meta::CommitTxn commit{.table_id = table_id, .txn_id = txn_id, .kind = "compaction",
+                         .tablets = {{.tablet_id = tablet_id, .base_meta = base_meta, .new_meta = new_meta}}};
+  auto r = submit_(meta::Change{.body = std::move(commit)});
+  if (r.ok()) return Status::OK();
+  // An ambiguous failure: did it land?
+  bool landed = false;
+  read_([&](const meta::CatalogState& s) {
+    auto t = s.tablets.find(tablet_id);
+    landed = t != s.tablets.end() &&
+             s.partitions.at(t->second.partition_id).tablet_meta[t->second.bucket_index] == new_meta;
+  });
+  return landed ? Status::OK() : r.status();
 }
 
 Status LoadCoordinator::Scan(const DataTarget& target, const storage::RowsetSink& sink) {

@@ -64,7 +64,7 @@ struct DataTarget {  // what a load resolved from the catalog
 class LoadCoordinator {
  public:
   using Submit = std::function<Result<meta::CommitResult>(meta::Change)>;
-  using ReadCatalog = std::function<void(const std::function<void(const meta::CatalogState&)>&)>;
+  using CatalogReadFn = std::function<void(const std::function<void(const meta::CatalogState&)>&)>;
 
   struct Options {
     std::string lineage;  // this cluster's id: where new objects are written
@@ -73,7 +73,7 @@ class LoadCoordinator {
     size_t parallel_writes_max = 8;
   };
 
-  LoadCoordinator(Options options, Submit submit, ReadCatalog read, storage::TabletService& tablets,
+  LoadCoordinator(Options options, Submit submit, CatalogReadFn read, storage::TabletService& tablets,
                   std::shared_ptr<storage::VolumeStores> stores);
 
   // The table (NotFound: unknown database or table; FailedPrecondition: a
@@ -94,6 +94,14 @@ class LoadCoordinator {
 
   // Every visible row of the table, per tablet, all columns in table order.
   Status Scan(const DataTarget& target, const storage::RowsetSink& sink);
+
+  // Makes a compaction's output the tablet's current version, if `base_meta`
+  // still is (Aborted otherwise: a load or another compaction won).
+  Status CommitCompaction(uint64_t table_id, uint64_t tablet_id, const std::string& base_meta,
+                          const std::string& new_meta, const std::string& txn_id);
+
+  // A consistent read of the catalog.
+  void ReadCatalog(const std::function<void(const meta::CatalogState&)>& fn) const { read_(fn); }
 
   // The object store of a volume (FE-side reads of tablet metadata).
   Result<std::shared_ptr<objstore::ObjectStore>> Store(const storage::VolumeRef& volume) const;
@@ -116,7 +124,7 @@ class LoadCoordinator {
 
   Options options_;
   Submit submit_;
-  ReadCatalog read_;
+  CatalogReadFn read_;
   storage::TabletService& tablets_;
   std::shared_ptr<storage::VolumeStores> stores_;
 };

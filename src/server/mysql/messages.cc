@@ -109,7 +109,10 @@ std::string BuildOk(uint64_t affected_rows, uint64_t last_insert_id, uint16_t st
   w.LenencInt(last_insert_id);
   w.U16(status);
   w.U16(warnings);
-  w.Raw(info);
+  // The info string goes length-encoded: what libmysqlclient and MariaDB's
+  // client read whenever the packet has more bytes (MySQL's "string<EOF>"
+  // form makes them fail with "malformed packet").
+  if (!info.empty()) w.LenencStr(info);
   return w.Take();
 }
 

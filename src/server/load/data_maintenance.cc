@@ -1,0 +1,209 @@
+#include "server/load/data_maintenance.h"
+
+#include <chrono>
+
+#include "common/logging.h"
+#include "common/metrics.h"
+
+namespace strata::server {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Counter& Metric(std::string_view name) { return MetricsRegistry::Global().GetCounter(name); }
+
+}  // namespace
+
+DataMaintenance::DataMaintenance(DataMaintenanceOptions options, LoadCoordinator& coordinator,
+                                 storage::TabletService& tablets)
+    : options_(std::move(options)), coordinator_(coordinator), tablets_(tablets), started_ms_(NowMs()) {}
+
+DataMaintenance::~DataMaintenance() { Stop(); }
+
+void DataMaintenance::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void DataMaintenance::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+MaintenanceReport DataMaintenance::report() const {
+  std::lock_guard lock(mu_);
+  return report_;
+}
+
+void DataMaintenance::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms), [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    Status s = Status::OK();
+    if (!options_.is_leader || options_.is_leader()) s = RunOnce(true);
+    lock.lock();
+    if (!s.ok()) {
+      report_.last_error = s.ToString();
+      STRATA_LOG(kWarn, "data maintenance: {}", s.ToString());
+    }
+  }
+}
+
+std::vector<DataMaintenance::TabletRef> DataMaintenance::CurrentTablets() const {
+  std::vector<TabletRef> out;
+  std::vector<std::pair<std::string, std::string>> tables;  // (db, table)
+  coordinator_.ReadCatalog([&](const meta::CatalogState& s) {
+    for (const auto& [id, t] : s.tables) tables.emplace_back(s.databases.at(t.db_id).name, t.name);
+  });
+  for (const auto& [db, name] : tables) {
+    auto target = coordinator_.Resolve(db, name);
+    if (!target.ok()) continue;  // dropped meanwhile, or a schema this build cannot read
+    for (const auto& p : target->partitions) {
+      for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
+        if (p.tablet_meta[b].empty()) continue;
+        out.push_back(TabletRef{.table_id = target->table.id, .tablet_id = p.tablet_ids[b],
+                                .meta_key = p.tablet_meta[b], .volume = target->volume});
+      }
+    }
+  }
+  return out;
+}
+
+void DataMaintenance::Observe(const std::vector<TabletRef>& tablets, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  for (const auto& t : tablets) seen_ms_[t.meta_key] = now_ms;
+  for (auto it = seen_ms_.begin(); it != seen_ms_.end();) {
+    if (now_ms - it->second > options_.vacuum_grace_ms) {
+      rowset_counts_.erase(it->first);
+      it = seen_ms_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Status DataMaintenance::RunOnce(bool vacuum) {
+  std::lock_guard run(run_mu_);
+  std::vector<TabletRef> tablets = CurrentTablets();
+  const int64_t now = NowMs();
+  Observe(tablets, now);
+  Status s = Compact(tablets);
+  bool due = false;
+  {
+    std::lock_guard lock(mu_);
+    due = vacuum && now - started_ms_ >= options_.vacuum_grace_ms && now - last_vacuum_ms_ >= options_.vacuum_interval_ms;
+    if (due) last_vacuum_ms_ = now;
+  }
+  if (due) {
+    Status v = Vacuum(CurrentTablets());
+    if (s.ok()) s = v;
+  }
+  return s;
+}
+
+Status DataMaintenance::Compact(const std::vector<TabletRef>& tablets) {
+  size_t checked = 0, started = 0;
+  for (const auto& t : tablets) {
+    if (checked >= options_.tablets_per_round_max || started >= options_.compactions_per_round_max) break;
+    ++checked;
+    std::optional<size_t> rowsets;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = rowset_counts_.find(t.meta_key); it != rowset_counts_.end()) rowsets = it->second;
+    }
+    STRATA_ASSIGN_OR_RETURN(auto store, coordinator_.Store(t.volume));
+    storage::TabletMeta meta;
+    if (!rowsets || *rowsets >= options_.policy.min_rowsets) {
+      STRATA_ASSIGN_OR_RETURN(meta, storage::ReadTabletMeta(*store, t.meta_key, t.tablet_id));
+      std::lock_guard lock(mu_);
+      rowset_counts_[t.meta_key] = meta.rowsets.size();
+    } else {
+      continue;
+    }
+    if (!storage::PlanCompaction(meta, options_.policy).worth_it) continue;
+    ++started;
+    std::string txn = storage::NewTxnId();
+    auto out = tablets_.Compact(storage::CompactRequest{.volume = t.volume, .lineage = options_.lineage,
+                                                       .tablet_id = t.tablet_id, .base_meta_key = t.meta_key,
+                                                       .txn_id = txn, .policy = options_.policy});
+    if (!out.ok()) return out.status().WithContext("compact tablet " + std::to_string(t.tablet_id));
+    if (!out->compacted) continue;
+    Status c = coordinator_.CommitCompaction(t.table_id, t.tablet_id, t.meta_key, out->new_meta_key, txn);
+    std::lock_guard lock(mu_);
+    if (c.ok()) {
+      ++report_.compactions_committed;
+      Metric("strata_compaction_committed_total").Add();
+    } else if (c.code() == StatusCode::kAborted) {
+      ++report_.compactions_conflicted;
+      Metric("strata_compaction_conflicts_total").Add();
+    } else {
+      return c;
+    }
+  }
+  std::lock_guard lock(mu_);
+  report_.tablets_checked += checked;
+  return Status::OK();
+}
+
+Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
+  std::map<std::string, std::pair<storage::VolumeRef, storage::RetainedVersions>> by_volume;
+  for (const auto& t : tablets) {
+    auto& entry = by_volume[t.volume.name + "\n" + t.volume.spec.location];
+    entry.first = t.volume;
+  }
+  std::set<std::string> retained;
+  for (const auto& t : tablets) retained.insert(t.meta_key);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, ms] : seen_ms_) retained.insert(key);
+  }
+  if (options_.extra_retained) {
+    STRATA_ASSIGN_OR_RETURN(auto extra, options_.extra_retained());
+    retained.insert(extra.begin(), extra.end());
+  }
+  // Every volume gets the whole retained set: vacuum reads only the versions it needs
+  // to decide (all of them) and deletes only under this lineage's own prefix.
+  for (auto& [id, entry] : by_volume) {
+    entry.second.meta_keys = retained;
+    STRATA_ASSIGN_OR_RETURN(auto store, coordinator_.Store(entry.first));
+    storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms};
+    auto report = storage::VacuumLineage(*store, options_.lineage, entry.second, options);
+    if (!report.ok()) return report.status().WithContext("vacuum volume " + entry.first.name);
+    std::lock_guard lock(mu_);
+    ++report_.vacuum_passes;
+    report_.vacuum_deleted += report->deleted;
+    Metric("strata_vacuum_deleted_objects_total").Add(report->deleted);
+    if (report->deleted > 0) {
+      STRATA_LOG(kInfo, "vacuum {}: deleted {} of {} objects", entry.first.name, report->deleted, report->listed);
+    }
+  }
+  return Status::OK();
+}
+
+Status DataMaintenance::Check() {
+  std::vector<TabletRef> tablets = CurrentTablets();
+  std::map<std::string, std::pair<storage::VolumeRef, storage::RetainedVersions>> by_volume;
+  for (const auto& t : tablets) {
+    auto& entry = by_volume[t.volume.name + "\n" + t.volume.spec.location];
+    entry.first = t.volume;
+    entry.second.meta_keys.insert(t.meta_key);
+  }
+  for (auto& [id, entry] : by_volume) {
+    STRATA_ASSIGN_OR_RETURN(auto store, coordinator_.Store(entry.first));
+    STRATA_RETURN_IF_ERROR(storage::CheckRetainedReadable(*store, entry.second));
+  }
+  return Status::OK();
+}
+
+}  // namespace strata::server
