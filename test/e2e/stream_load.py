@@ -83,6 +83,15 @@ def basics(fe):
     expect(status == 401 and r.get("Status") == "Fail", f"bad password: {status} {r}")
     status, r = stream_load(fe, csv_rows(0, 1), table="nope", column_separator=",")
     expect(r.get("Status") == "Fail" and "nope" in r.get("Message", ""), f"unknown table: {r}")
+    # A row longer than the 1 MiB row limit is filtered, naming its line.
+    huge = "1,1," + "x" * (1 << 20) + ",2024-01-01\n"
+    status, r = stream_load(fe, huge, label="l5", column_separator=",")
+    expect(r.get("Status") == "Fail" and "line 1" in r.get("Message", ""), f"oversized row: {str(r)[:300]}")
+    # Wrong column count and an unknown format header.
+    status, r = stream_load(fe, "1,2\n", label="l6", column_separator=",")
+    expect(r.get("Status") == "Fail", f"wrong column count: {r}")
+    status, r = stream_load(fe, "1,2\n", label="l7", format="parquet")
+    expect(r.get("Status") == "Fail" and "format" in r.get("Message", ""), f"unknown format: {r}")
     expect(count(fe) == 1015, f"rows after basics: {count(fe)}")
 
 
@@ -124,6 +133,22 @@ def run():
                 "DISTRIBUTED BY HASH(k) BUCKETS 4")
         basics(fe)
         crash_sweep(fe)
+        damaged_file(fe, os.path.join(c.dir, "volume"))
+
+
+def damaged_file(fe, volume_dir):
+    """A bit flip in a data file is an error naming the damage, never wrong rows."""
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(volume_dir) for f in fs if f.endswith(".sdf"))
+    expect(files, "no data files in the volume")
+    with open(files[0], "r+b") as f:
+        f.seek(8)
+        b = f.read(1)
+        f.seek(8)
+        f.write(bytes([b[0] ^ 0x20]))
+    r = subprocess.run(["mysql", "-h127.0.0.1", f"-P{fe.query_port}", "-uroot", "-N", "-B", "-e",
+                        "SELECT COUNT(*) FROM sl.t"], capture_output=True, text=True, timeout=60)
+    expect(r.returncode != 0 and "DataLoss" in r.stderr, f"damaged file: rc {r.returncode} {r.stdout} {r.stderr}")
+    log(f"damaged data file detected: {r.stderr.strip()[:200]}")
 
 
 if __name__ == "__main__":
