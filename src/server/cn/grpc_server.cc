@@ -57,6 +57,10 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, int messag
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // Its own connection, not one shared through gRPC's global subchannel pool:
+  // a channel made anew for a restarted node must not inherit the old
+  // connection's back-off.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 

@@ -14,13 +14,16 @@ RemoteTabletService::RemoteTabletService(ComputeNodeRegistry* registry,
 
 std::shared_ptr<TabletRpcClient> RemoteTabletService::ClientFor(const NodeInfo& node) {
   std::string address = node.RpcAddress();
+  std::optional<NodeStatus> status = registry_->Find(node.id);
+  int64_t started_ms = status ? status->started_ms : 0;
   std::lock_guard lock(mu_);
-  if (auto it = clients_.find(address); it != clients_.end()) return it->second;
+  auto it = clients_.find(address);
+  if (it != clients_.end() && it->second.started_ms == started_ms) return it->second.client;
   // Addresses of nodes long gone pile up only if nodes keep changing ports;
-  // starting over is cheap (channels reconnect lazily).
-  if (clients_.size() >= kClientsMax) clients_.clear();
+  // starting over is cheap (channels connect lazily).
+  if (it == clients_.end() && clients_.size() >= kClientsMax) clients_.clear();
   auto client = std::make_shared<TabletRpcClient>(address, NewChannel(address), options_);
-  clients_.emplace(address, client);
+  clients_[address] = CachedClient{.started_ms = started_ms, .client = client};
   return client;
 }
 

@@ -53,6 +53,10 @@ class RemoteTabletService final : public storage::TabletService {
   // or `local()` when no node is alive.
   template <typename R, typename Remote, typename Local>
   R Route(uint64_t tablet_id, const char* what, Remote&& remote, Local&& local);
+  // The cached client for the node's address, replaced when the node has
+  // restarted since it was made: gRPC keeps a channel that saw its peer die in
+  // reconnect back-off for a while, failing calls fast even after the node is
+  // back, so a restart (a new started_ms in the heartbeat) gets a new channel.
   std::shared_ptr<TabletRpcClient> ClientFor(const NodeInfo& node);
   void NoteFallback(bool using_fallback);
 
@@ -60,7 +64,11 @@ class RemoteTabletService final : public storage::TabletService {
   std::unique_ptr<storage::TabletService> fallback_;
   const TabletRpcClientOptions options_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<TabletRpcClient>> clients_;  // by host:rpc_port
+  struct CachedClient {
+    int64_t started_ms = 0;  // the node's process start the client was made for
+    std::shared_ptr<TabletRpcClient> client;
+  };
+  std::map<std::string, CachedClient> clients_;  // by host:rpc_port
   std::atomic<int> mode_{-1};  // -1 unknown, 0 remote, 1 fallback (for the switch log)
   std::atomic<uint64_t> remote_calls_{0};
   std::atomic<uint64_t> fallback_calls_{0};

@@ -266,5 +266,30 @@ TEST_F(TabletRpcTest, RemoteServiceRoutesFailsOverAndFallsBack) {
   EXPECT_EQ(remote.fallback_calls(), 1u);
 }
 
+TEST_F(TabletRpcTest, ARestartedNodeIsReachedAgainAtOnce) {
+  ComputeNodeRegistry registry(5000);
+  RemoteTabletService remote(&registry, nullptr);
+  int port = server_->ports()[0];
+  NodeInfo node{.id = 2, .host = "127.0.0.1", .heartbeat_port = 2, .rpc_port = static_cast<uint32_t>(port),
+                .http_port = 2};
+  ASSERT_TRUE(registry.Heartbeat(node, /*started_ms=*/1).ok());
+  std::string txn = storage::NewTxnId();
+  ASSERT_TRUE(remote.WriteRowset(Write(1, txn, 0, 0, 5)).ok());
+  server_->Stop();
+  auto down = remote.WriteRowset(Write(1, txn, 1, 0, 5));
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable) << down.status().ToString();
+  EXPECT_TRUE(registry.Find(2)->suspect);
+  EXPECT_EQ(remote.WriteRowset(Write(1, txn, 1, 0, 5)).status().code(), StatusCode::kUnavailable)
+      << "no alive node and no fallback";
+  // The node restarts on the same port and heartbeats: the next call reaches it.
+  auto again = GrpcServer::Start(GrpcServerOptions{.addresses = {"127.0.0.1:" + std::to_string(port)}},
+                                 {service_.get()});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  server_ = std::move(again).value();
+  ASSERT_TRUE(registry.Heartbeat(node, /*started_ms=*/2).ok());
+  auto up = remote.WriteRowset(Write(1, txn, 1, 0, 5));
+  EXPECT_TRUE(up.ok()) << up.status().ToString();
+}
+
 }  // namespace
 }  // namespace strata::server::cn
