@@ -222,15 +222,49 @@ def curl_load(addr, path, label):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish_load(proc, label):
+RETRIES_MAX = 20  # client retries (same label) of a load answered Fail with a retryable message
+
+
+def load_answer(proc):
     out, err = proc.communicate()
     try:
         answer = json.loads(out)
     except ValueError:
         answer = {}
-    if proc.returncode != 0 or answer.get("Status") != "Success":
-        raise RuntimeError(f"load {label}: curl exit {proc.returncode} {err.strip()} answer {out.strip()[:500]}")
-    return answer
+    return answer, f"curl exit {proc.returncode} {err.strip()} answer {out.strip()[:500]}"
+
+
+def retryable(answer):
+    """A Fail that a StarRocks client retries with the same label: commit conflicts (Aborted) and the like."""
+    return answer.get("Status") == "Fail" and "retry" in answer.get("Message", "")
+
+
+def run_loads(addr, files, name, concurrent):
+    """Loads every file (label name-i), all at once or one after another; a retryable Fail is sent again with
+    the same label (as a client would) up to RETRIES_MAX times. Returns (answers, retries, first failure)."""
+    answers, retries, first_failure = [None] * len(files), 0, None
+    pending = list(range(len(files)))
+    for attempt in range(RETRIES_MAX + 1):
+        if concurrent:
+            procs = [(i, curl_load(addr, files[i], f"{name}-{i}")) for i in pending]
+            results = [(i, *load_answer(p)) for i, p in procs]
+        else:
+            results = []
+            for i in pending:
+                results.append((i, *load_answer(curl_load(addr, files[i], f"{name}-{i}"))))
+        pending = []
+        for i, answer, text in results:
+            if answer.get("Status") == "Success":
+                answers[i] = answer
+            elif retryable(answer) and attempt < RETRIES_MAX:
+                pending.append(i)
+                retries += 1
+                first_failure = first_failure or answer.get("Message")
+            else:
+                raise RuntimeError(f"load {name}-{i} (attempt {attempt + 1}): {text}")
+        if not pending:
+            return answers, retries, first_failure
+    raise AssertionError("unreachable")
 
 
 def strata_once(args, backend, mode, rep, files, taken):
@@ -243,15 +277,9 @@ def strata_once(args, backend, mode, rep, files, taken):
         fe.wait_ready()
         fe.create_table()
         base_hwm = fe.vm_hwm_kib()
-        answers = []
         t0 = time.monotonic()
         try:
-            if mode == "conc":
-                procs = [(curl_load(fe.addr, f, f"{name}-{i}"), f"{name}-{i}") for i, f in enumerate(files)]
-                answers = [finish_load(p, label) for p, label in procs]
-            else:
-                for i, f in enumerate(files):
-                    answers.append(finish_load(curl_load(fe.addr, f, f"{name}-{i}"), f"{name}-{i}"))
+            answers, retries, first_failure = run_loads(fe.addr, files, name, mode == "conc")
         except RuntimeError as e:
             fe.fail(str(e))
         wall = time.monotonic() - t0
@@ -268,6 +296,7 @@ def strata_once(args, backend, mode, rep, files, taken):
             "rows": loaded, "csv_bytes": sum(os.path.getsize(f) for f in files), "wall_s": round(wall, 3),
             "server_load_ms": [a.get("LoadTimeMs") for a in answers],
             "reported_data_bytes": sum(a.get("DataBytes", 0) for a in answers),
+            "client_retries": retries, "first_failure": first_failure,
             "fe_vm_hwm_kib": hwm, "fe_vm_hwm_before_kib": base_hwm, **sizes}
 
 
@@ -358,8 +387,8 @@ def cmd_report(args):
             w(f"- {k}: {meta[k]}")
     w("")
     goal_rows = []
-    table = ["| backend | engine | how | wall s (median) | runs s | rows/s | MB/s | vs DuckDB | peak RSS MiB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    table = ["| backend | engine | how | wall s (median) | runs s | rows/s | MB/s | vs DuckDB | peak RSS MiB | "
+             "client retries |", "|---|---|---|---|---|---|---|---|---|---|"]
     sizes = ["| backend | how | CSV bytes | data/ bytes | of which .sdf (files) | .tm bytes | CSV / data/ |",
              "|---|---|---|---|---|---|---|"]
     for backend in backends:
@@ -384,8 +413,9 @@ def cmd_report(args):
                 how = "COPY FROM all.csv"
             runs = ", ".join(f"{r['wall_s']:.1f}" for r in sorted(rs, key=lambda r: r["rep"]))
             ratio_text = "" if engine == "duckdb" else f"**{ratio:.2f}**"
+            retries = ", ".join(str(r.get("client_retries", 0)) for r in sorted(rs, key=lambda r: r["rep"]))
             table.append(f"| {backend} | {engine} | {how} | {wall:.1f} | {runs} | {fmt_int(rps)} | {mbps:.1f} | "
-                         f"{ratio_text} | {fmt_int(rss)} |")
+                         f"{ratio_text} | {fmt_int(rss)} | {retries if engine == 'strata' else ''} |")
             if engine == "strata":
                 goal_rows.append((backend, how, ratio))
                 d = statistics.median(r["data_bytes"] for r in rs)
@@ -412,7 +442,9 @@ def cmd_report(args):
     w("Throughput = rows (or CSV bytes, MB = 10^6 B) / wall time; medians over the rounds. vs DuckDB = Strata "
       "rows/s / DuckDB rows/s, DuckDB's median from the same backend's rounds (DuckDB itself always loads from "
       "and into local disk). Peak RSS: Strata = the FE's VmHWM after the load(s) (a fresh FE each time); "
-      "DuckDB = ru_maxrss of its process.")
+      "DuckDB = ru_maxrss of its process. Client retries (per round): "
+      f"loads answered Fail with a retryable message (commit conflicts) and sent again with the same label, up to "
+      f"{RETRIES_MAX} times each; the wall time includes them.")
     w("")
     w("## Stored size")
     w("")
@@ -442,6 +474,18 @@ def cmd_report(args):
         w("")
         w("LoadTimeMs = the FE's own time for a load (parse, route, write the data files, commit), from its answer; "
           "it starts once the whole body has arrived.")
+    failures = {}
+    for r in server:
+        if r.get("first_failure"):
+            msg = re.sub(r"\b\d{13}-[0-9a-f]{16}\b", "<txn>", r["first_failure"])
+            msg = re.sub(r"tablet \d+", "tablet <id>", msg)
+            failures.setdefault(msg, []).append(f"{r['backend']} {r['mode']} round {r['rep']}: {r['client_retries']}")
+    if failures:
+        w("")
+        w("Retryable failures answered by the FE (first message of each kind; where: retries):")
+        w("")
+        for msg, where in failures.items():
+            w(f"- `{msg}` — {'; '.join(where)}")
     if args.notes and os.path.exists(args.notes):
         w("")
         lines.extend(open(args.notes).read().rstrip("\n").split("\n"))

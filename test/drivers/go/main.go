@@ -227,9 +227,20 @@ func main() {
 	checkPrepared(conn)
 	for _, stmt := range statements(*insert) {
 		c, cancel := ctx()
-		_, err := conn.ExecContext(c, stmt)
+		res, err := conn.ExecContext(c, stmt)
 		cancel()
-		check(errno(err) == 1235, "guide INSERT: 1235 until the data path exists", "%v", err)
+		check(err == nil, "guide INSERT loads", "%v", err)
+		if err == nil {
+			n, _ := res.RowsAffected()
+			check(n == 3, "guide INSERT: 3 rows affected", "%d", n)
+		}
+	}
+	{
+		c, cancel := ctx()
+		var n int
+		err := conn.QueryRowContext(c, "SELECT COUNT(*) FROM source_wiki_edit").Scan(&n)
+		cancel()
+		check(err == nil && n == 3, "guide INSERT: 3 rows visible", "%d %v", n, err)
 	}
 	// Clean up what the guide made (cluster-wide snapshot setting included).
 	for _, stmt := range []string{"ADMIN SET AUTOMATED CLUSTER SNAPSHOT OFF", "DROP DATABASE quickstart FORCE"} {
