@@ -60,7 +60,7 @@ SELECT * FROM source_wiki_edit;)",
 
 // The guide's mysql-client session (connection-time statements) and the
 // statements of the cluster snapshot surface (starrocks-compat.md).
-inline constexpr std::array<std::string_view, 12> kExtraSeeds = {
+inline constexpr std::array<std::string_view, 16> kExtraSeeds = {
     "SELECT @@version_comment LIMIT 1",
     "ADMIN SET FRONTEND CONFIG (\"automated_cluster_snapshot_interval_seconds\" = \"60\")",
     "ADMIN SET AUTOMATED CLUSTER SNAPSHOT ON INTERVAL 10 MINUTE STORAGE VOLUME sv",
@@ -73,6 +73,10 @@ inline constexpr std::array<std::string_view, 12> kExtraSeeds = {
     "SET NAMES utf8mb4 COLLATE utf8mb4_general_ci",
     "ALTER TABLE t ADD PARTITION p VALUES [('1'), ('2'))",
     "SHOW VARIABLES WHERE Variable_name = 'autocommit' OR Variable_name IN ('a', 'b')",
+    "INSERT INTO db.t WITH LABEL l1 (k, v) VALUES (1, 'a'), (-2, NULL)",
+    "INSERT INTO t SELECT k, v FROM db.s WHERE k > 1 ORDER BY k LIMIT 10",
+    "DELETE FROM db.t PARTITION (p1, p2) WHERE k IN (1, 2) AND v IS NOT NULL AND d <> '2024-01-01'",
+    "DELETE FROM t WHERE k >= -5",
 };
 
 }  // namespace strata::sql::testing

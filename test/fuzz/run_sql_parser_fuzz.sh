@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BUILD_DIR:-$ROOT/build-fuzz-sql}
 BUDGET_SECONDS=${1:-60}
-SRCS=(lexer parser parse_ddl parse_admin parse_access parse_query parse_expr)
+SRCS=(lexer parser parse_ddl parse_admin parse_access parse_query parse_expr parse_dml)
 mkdir -p "$OUT/corpus"
 
 sources=()

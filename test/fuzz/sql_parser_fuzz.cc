@@ -46,7 +46,8 @@ std::string Mutate(std::string s, const std::vector<std::string>& corpus, std::m
   static const char* kTokens[] = {"(", ")", "'", "\"", "`", ",", ";", "/*", "*/", "--", "#", "@@", "@",
                                   "SELECT", "CREATE", "TABLE", "PARTITION", "VALUES", "LESS", "THAN", "NOT",
                                   "IN", "LIKE", "NULL", "*", ".", "=", "\\", "\n", "99999999999999999999",
-                                  "MAXVALUE", "[", "INTERVAL", "GRANT", "ON", "TO"};
+                                  "MAXVALUE", "[", "INTERVAL", "GRANT", "ON", "TO", "INSERT INTO t", "DELETE FROM t WHERE",
+                                  "WITH LABEL", "IS NOT NULL", "AND"};
   int edits = 1 + static_cast<int>(rng() % 4);
   for (int e = 0; e < edits; ++e) {
     size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
