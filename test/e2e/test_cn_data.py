@@ -93,6 +93,40 @@ def comeback(fe, cns):
     log("cn0 back: tablet work on the CN again")
 
 
+def crash_during_load(fe, cns):
+    """kill -9 of a CN in the middle of a load, before and after it stores a data file: the load either
+    commits whole (and a retry of its label loads nothing) or fails whole (and the retry loads it once)."""
+    want = count(fe)
+    for i, point in enumerate(["cn_before_write_rowset", "cn_after_write_rowset"]):
+        before = nodes_by_port(fe)[cns[0].heartbeat_port]["started_ms"]
+        cns[0].kill9()
+        cns[0].start(env={"STRATA_FAILPOINTS": f"{point}=crash@3"})
+
+        def restarted():
+            node = nodes_by_port(fe)[cns[0].heartbeat_port]
+            return node["alive"] and not node["suspect"] and node["started_ms"] != before
+        wait_for("cn0 restarted and heard", restarted, 30, cns[:1])
+        label = f"cn-crash-{i}"
+        status, r = stream_load(fe, csv_rows(50_000 + i * 1000, 800), label=label, column_separator=",")
+        cns[0].proc.wait(30)  # it crashed at its third write
+        got = count(fe)
+        if r.get("Status") == "Success":
+            want += 800
+        if got != want:
+            fail(f"{point}: {got} rows after the load answered {r.get('Status')}, expected {want}")
+        status, r2 = stream_load(fe, csv_rows(50_000 + i * 1000, 800), label=label, column_separator=",")
+        if r.get("Status") == "Success":
+            ok = r2.get("Status") == "Label Already Exists"
+        else:
+            ok = r2.get("Status") == "Success"
+            want += 800
+        if not ok or count(fe) != want:
+            fail(f"{point}: retry of {label} answered {r2}, {count(fe)} rows, expected {want}")
+        log(f"{point}: CN killed mid-load; load answered {r.get('Status')}, retry {r2.get('Status')}, {want} rows")
+        cns[0].start()
+        wait_for("cn0 alive again", lambda: nodes_by_port(fe)[cns[0].heartbeat_port]["alive"], 30, cns[:1])
+
+
 def run():
     with Cluster("cn-data", None) as c:
         c.volume = harness.local_volume(os.path.join(c.dir, "volume"))
@@ -111,6 +145,9 @@ def run():
             failover(fe, cns)
             fallback(fe, cns)
             comeback(fe, cns)
+            cns[1].start()
+            wait_for("cn1 alive again", lambda: nodes_by_port(fe)[cns[1].heartbeat_port]["alive"], 30, cns[1:])
+            crash_during_load(fe, cns)
         except AssertionError:
             for cn in cns:
                 log(f"---- cn{cn.index} log tail ({cn.log_path}):\n{cn.log_tail(40)}")

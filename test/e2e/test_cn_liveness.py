@@ -48,10 +48,12 @@ class Cn:
             for k, v in self.conf.items():
                 f.write(f"{k} = {v}\n")
 
-    def start(self):
+    def start(self, env=None):
+        """Starts the CN; `env` adds variables to its environment (e.g. STRATA_FAILPOINTS)."""
         logf = open(self.log_path, "ab")
+        child_env = dict(os.environ, **env) if env else None
         self.proc = subprocess.Popen([harness.binary(), "cn", "--conf", self.conf_path], stdout=logf, stderr=logf,
-                                     stdin=subprocess.DEVNULL, cwd=self.dir)
+                                     stdin=subprocess.DEVNULL, cwd=self.dir, env=child_env)
         logf.close()
         self.cluster.pids.add(self.proc.pid)
         return self

@@ -1,5 +1,7 @@
 #include "server/cn/tablet_rpc_service.h"
 
+#include "common/failpoint.h"
+
 #include <fmt/format.h>
 
 #include "common/metrics.h"
@@ -64,8 +66,11 @@ grpc::Status TabletRpcService::WriteRowset(grpc::ServerContext*, const strata::c
   Calls("WriteRowset").Add();
   auto decoded = DecodeWrite(*request);
   if (!decoded.ok()) return Answer("WriteRowset", decoded.status());
+  // Crash tests kill the CN before and after the data file is stored.
+  if (Status fp = failpoint::Hit("cn_before_write_rowset"); !fp.ok()) return Answer("WriteRowset", fp);
   auto rowset = backend_->WriteRowset(*decoded);
   if (!rowset.ok()) return Answer("WriteRowset", rowset.status());
+  if (Status fp = failpoint::Hit("cn_after_write_rowset"); !fp.ok()) return Answer("WriteRowset", fp);
   RowsetToProto(*rowset, response->mutable_rowset());
   return grpc::Status::OK;
 }
