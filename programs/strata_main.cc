@@ -2,14 +2,19 @@
 //   strata fe [--conf PATH]                   run a frontend (default conf/fe.conf)
 //   strata cn [--conf PATH]                   run a compute node (default conf/cn.conf)
 //   strata meta new-lineage [--conf PATH]     append a fresh lineage for the FE's cluster
+//   strata snapshot list|inspect|verify ...   offline snapshot tools (src/snapshot/snapshot_tool.h)
 // Flags -> options -> Run(); everything else lives in src/server/.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/cn/cn_main.h"
 #include "server/fe_main.h"
+#include "snapshot/snapshot_tool.h"
 
 namespace {
 
@@ -17,6 +22,7 @@ constexpr const char* kUsage =
     "usage: strata fe [--conf PATH]\n"
     "       strata cn [--conf PATH]\n"
     "       strata meta new-lineage [--conf PATH]\n"
+    "       strata snapshot list|inspect|verify --volume LOC ...   (strata snapshot --help)\n"
     "  --conf PATH   fe.conf (default conf/fe.conf); for cn, cn.conf (default conf/cn.conf)\n";
 
 int Usage(const std::string& error) {
@@ -65,6 +71,14 @@ int main(int argc, char** argv) {
   if (args[0] == "meta" && args.size() >= 2 && args[1] == "new-lineage") {
     if (!ParseFlags({args.begin() + 2, args.end()}, &options, &error)) return Usage(error);
     return strata::server::RunMetaNewLineage(options);
+  }
+  if (args[0] == "snapshot") {
+    strata::snapshot::ToolEnv env{.out = &std::cout, .err = &std::cerr,
+                                  .getenv = [](const std::string& name) -> std::optional<std::string> {
+                                    const char* v = std::getenv(name.c_str());
+                                    return v == nullptr ? std::nullopt : std::optional<std::string>(v);
+                                  }};
+    return strata::snapshot::RunSnapshotTool({args.begin() + 1, args.end()}, env);
   }
   return Usage("unknown subcommand '" + args[0] + "'");
 }

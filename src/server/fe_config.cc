@@ -68,6 +68,9 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
                           GetPositive(c, "compaction_min_rowsets", fe.compaction_min_rowsets));
   STRATA_ASSIGN_OR_RETURN(fe.vacuum_interval_ms, GetPositive(c, "vacuum_interval_ms", fe.vacuum_interval_ms));
   STRATA_ASSIGN_OR_RETURN(fe.vacuum_grace_ms, GetPositive(c, "vacuum_grace_ms", fe.vacuum_grace_ms));
+  STRATA_ASSIGN_OR_RETURN(fe.automated_cluster_snapshot_retention_count,
+                          GetPositive(c, "automated_cluster_snapshot_retention_count",
+                                      fe.automated_cluster_snapshot_retention_count));
   STRATA_ASSIGN_OR_RETURN(fe.streaming_load_max_mb,
                           GetPositive(c, "streaming_load_max_mb", fe.streaming_load_max_mb));
   STRATA_ASSIGN_OR_RETURN(fe.cn_liveness_timeout_ms,
@@ -151,7 +154,8 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       // Strata.
       "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
       "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
-      "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms"};
+      "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms",
+      "automated_cluster_snapshot_retention_count"};
   return kKeys;
 }
 
@@ -269,6 +273,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"compaction_min_rowsets", std::to_string(fe.compaction_min_rowsets)},
       {"vacuum_interval_ms", std::to_string(fe.vacuum_interval_ms)},
       {"vacuum_grace_ms", std::to_string(fe.vacuum_grace_ms)},
+      {"automated_cluster_snapshot_retention_count", std::to_string(fe.automated_cluster_snapshot_retention_count)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

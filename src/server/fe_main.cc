@@ -17,6 +17,7 @@
 #include "server/fe_config.h"
 #include "server/fe_http.h"
 #include "server/load/data_maintenance.h"
+#include "snapshot/snapshot_jobs.h"
 #include "server/load/load_coordinator.h"
 #include "server/load/sql_table_data.h"
 #include "server/load/stream_load_http.h"
@@ -133,7 +134,8 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   ForwardingCatalogWriter* writer = door->writer.get();
   ServiceCatalogReader* reader = door->reader.get();
   door->coordinator = std::make_unique<LoadCoordinator>(
-      LoadCoordinator::Options{.lineage = service->ClusterId()},
+      LoadCoordinator::Options{.lineage = service->ClusterId(),
+                               .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume}},
       [writer](meta::Change c) { return writer->Submit(std::move(c)); },
       [reader](const std::function<void(const meta::CatalogState&)>& fn) {
         reader->Read([&](const meta::Catalog& c) { fn(c.state()); });
@@ -142,6 +144,7 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   door->table_data = std::make_unique<SqlTableData>(*door->coordinator);
   sql::EngineOptions engine_options;
   engine_options.table_data = door->table_data.get();
+  engine_options.snapshot_wait_ms = 120'000;
   engine_options.cluster_id = service->ClusterId();
   engine_options.list_fe_config = [fe] { return FeConfigEntries(fe); };
   engine_options.set_fe_config = CheckRuntimeFeConfig;
@@ -259,13 +262,28 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
                                   }};
   stream_load.store(&stream_load_deps);
   meta::MetaService* svc = service->get();
+  ForwardingCatalogWriter* writer = (*sql_door)->writer.get();
+  snapshot::SnapshotRunner snapshots(
+      snapshot::SnapshotRunnerOptions{.cluster_id = svc->ClusterId(), .cluster_name = fe.cluster_name,
+                                      .retention_count = static_cast<size_t>(fe.automated_cluster_snapshot_retention_count),
+                                      .is_leader = [svc] { return svc->IsLeader(); },
+                                      .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume}},
+      [writer](meta::Change c) { return writer->Submit(std::move(c)); },
+      [svc] {
+        std::optional<meta::Catalog> copy;
+        svc->Read([&](const meta::Catalog& c) { copy = c; });
+        return std::move(*copy);
+      },
+      (*sql_door)->stores);
+  snapshots.Start();
   DataMaintenance data_maintenance(
       DataMaintenanceOptions{.lineage = svc->ClusterId(),
                              .interval_ms = fe.data_maintenance_interval_ms,
                              .vacuum_interval_ms = fe.vacuum_interval_ms,
                              .vacuum_grace_ms = fe.vacuum_grace_ms,
                              .policy = {.min_rowsets = static_cast<size_t>(fe.compaction_min_rowsets)},
-                             .is_leader = [svc] { return svc->IsLeader(); }},
+                             .is_leader = [svc] { return svc->IsLeader(); },
+                             .extra_retained = [&snapshots] { return snapshots.Pins(); }},
       *(*sql_door)->coordinator, compute_nodes.tablet_service());
   data_maintenance.Start();
   maintenance.store(&data_maintenance);
@@ -280,6 +298,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   maintenance.store(nullptr);
   server.Stop();  // stream loads in flight use the front door's coordinator
   data_maintenance.Stop();
+  snapshots.Stop();
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);

@@ -281,6 +281,13 @@ struct DeleteStmt {
   ExprPtr where;
 };
 
+// CREATE CLUSTER SNAPSHOT name / DROP CLUSTER SNAPSHOT [IF EXISTS] name.
+struct ClusterSnapshotStmt {
+  bool drop = false;
+  std::string name;
+  bool if_exists = false;
+};
+
 // BEGIN / COMMIT / ROLLBACK / START TRANSACTION: accepted, nothing to do yet.
 struct TransactionStmt {
   std::string what;
@@ -291,6 +298,6 @@ using Statement =
                  AlterTableStmt, CreateStorageVolumeStmt, DropStorageVolumeStmt, SetDefaultStorageVolumeStmt,
                  AlterSystemStmt, AdminSetConfigStmt, AdminSnapshotStmt, CreateUserStmt, DropUserStmt,
                  SetPasswordStmt, CreateRoleStmt, DropRoleStmt, GrantStmt, GrantRoleStmt, UseStmt, SelectStmt,
-                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt, InsertStmt, DeleteStmt>;
+                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt, InsertStmt, DeleteStmt, ClusterSnapshotStmt>;
 
 }  // namespace strata::sql

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <map>
 
+#include <chrono>
+#include <thread>
+
 #include "sql/mysql_errors.h"
 #include "sql/parser_internal.h"
 #include "sql/session_impl.h"
@@ -188,6 +191,55 @@ ExecResult SessionImpl::Run(const AdminSnapshotStmt& s) {
       Fail(ER_UNKNOWN_ERROR, "Automated snapshot has not been turn on");
     }
   });
+  return Ok();
+}
+
+ExecResult SessionImpl::Run(const ClusterSnapshotStmt& s) {
+  meta::CatalogState st = engine_->State();
+  Checker(st).RequireSystem("OPERATE");
+  bool name_ok = !s.name.empty() && s.name.size() <= 128 && !s.name.starts_with("image.") &&
+                 std::all_of(s.name.begin(), s.name.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                 });
+  if (!name_ok) Fail(ER_WRONG_ARGUMENTS, "Invalid cluster snapshot name '" + s.name + "' (letters, digits, '_', '-')");
+  const meta::SnapshotJob* live = nullptr;
+  for (const auto& [id, job] : st.snapshot_jobs) {
+    if (job.name == s.name && job.state != "ERROR" && job.state != "DELETED") live = &job;
+  }
+  if (s.drop) {
+    if (live == nullptr) {
+      if (s.if_exists) return Ok();
+      Fail(ER_UNKNOWN_ERROR, "Unknown cluster snapshot '" + s.name + "'");
+    }
+    if (live->state != "FINISHED" && live->state != "EXPIRED") {
+      Fail(ER_UNKNOWN_ERROR, "Cluster snapshot '" + s.name + "' is " + live->state + "; drop it when it has finished");
+    }
+    meta::SnapshotJob job = *live;
+    job.state = "EXPIRED";  // the snapshot runner deletes it from storage, then marks it DELETED
+    Submit(meta::UpsertSnapshotJob{.job = job}, nullptr);
+    return Ok();
+  }
+  if (live != nullptr) Fail(ER_UNKNOWN_ERROR, "Cluster snapshot '" + s.name + "' already exists");
+  std::string volume = st.automated_snapshot.storage_volume.empty() ? st.default_storage_volume
+                                                                     : st.automated_snapshot.storage_volume;
+  if (volume.empty()) volume = "builtin_storage_volume";  // a brand-new cluster, before the FE registered it
+  meta::SnapshotJob job{.name = s.name, .type = meta::SnapshotType::kManual, .state = "INITIALIZING",
+                        .created_ms = engine_->NowMs(), .storage_volume = volume};
+  uint64_t id = Submit(meta::UpsertSnapshotJob{.job = job}, [&](const Status& e) {
+    if (e.code() == StatusCode::kAlreadyExists) Fail(ER_UNKNOWN_ERROR, "Cluster snapshot '" + s.name + "' already exists");
+  }).id;
+  const int64_t wait_ms = engine_->options().snapshot_wait_ms;
+  constexpr int64_t kPollMs = 20;
+  for (int64_t waited = 0; waited < wait_ms; waited += kPollMs) {
+    meta::CatalogState now = engine_->State();
+    auto it = now.snapshot_jobs.find(id);
+    if (it == now.snapshot_jobs.end()) break;
+    if (it->second.state == "FINISHED") return Ok();
+    if (it->second.state == "ERROR") Fail(ER_UNKNOWN_ERROR, "Cluster snapshot '" + s.name + "' failed: " + it->second.error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+  }
+  if (wait_ms > 0) Fail(ER_UNKNOWN_ERROR, "Cluster snapshot '" + s.name + "' did not finish within " +
+                                              std::to_string(wait_ms / 1000) + " s; see information_schema.cluster_snapshot_jobs");
   return Ok();
 }
 

@@ -53,6 +53,10 @@ struct EngineOptions {
   // Must outlive the engine.
   TableData* table_data = nullptr;
 
+  // CREATE CLUSTER SNAPSHOT waits up to this long for its job to finish (the
+  // FE's snapshot runner does the work); 0: return once the job is queued.
+  int64_t snapshot_wait_ms = 0;
+
   // Wall clock in ms for SHOW outputs (create times etc). Null: system clock.
   std::function<int64_t()> now_ms;
 };

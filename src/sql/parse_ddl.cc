@@ -46,9 +46,9 @@ Statement Parser::ParseCreate() {
     return s;
   }
   if (AcceptKeywords({"CLUSTER", "SNAPSHOT"})) {
-    Identifier();
-    SkipToEnd();
-    return UnsupportedStmt{.what = "CREATE CLUSTER SNAPSHOT"};
+    ClusterSnapshotStmt c{.name = Identifier()};
+    ExpectEnd();
+    return c;
   }
   if (IsKeyword("VIEW") || IsKeyword("MATERIALIZED") || IsKeyword("INDEX") || IsKeyword("FUNCTION") ||
       IsKeyword("RESOURCE") || IsKeyword("CATALOG") || IsKeyword("REPOSITORY")) {
@@ -94,10 +94,11 @@ Statement Parser::ParseDrop() {
     return s;
   }
   if (AcceptKeywords({"CLUSTER", "SNAPSHOT"})) {
-    AcceptIfExists();
-    Identifier();
+    ClusterSnapshotStmt c{.drop = true};
+    c.if_exists = AcceptIfExists();
+    c.name = Identifier();
     ExpectEnd();
-    return UnsupportedStmt{.what = "DROP CLUSTER SNAPSHOT"};
+    return c;
   }
   Error();
 }

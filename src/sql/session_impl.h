@@ -115,6 +115,7 @@ class SessionImpl : public Session, public EvalScope {
   ExecResult Run(const TransactionStmt& s);
   ExecResult Run(const InsertStmt& s);  // exec_dml.cc
   ExecResult Run(const DeleteStmt& s);
+  ExecResult Run(const ClusterSnapshotStmt& s);  // exec_cluster.cc
 
   // ---- helpers shared by the executors
   PrivilegeChecker Checker(const meta::CatalogState& state) const { return PrivilegeChecker(state, account_); }

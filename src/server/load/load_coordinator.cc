@@ -5,6 +5,7 @@
 #include "common/failpoint.h"
 #include "common/logging.h"
 #include "load/router.h"
+#include "snapshot/volume_spec.h"
 
 namespace strata::server {
 namespace {
@@ -16,21 +17,6 @@ std::string Join(const std::vector<std::string>& v, size_t max) {
 }
 
 }  // namespace
-
-objstore::VolumeSpec VolumeSpecOf(const meta::StorageVolume& v) {
-  objstore::VolumeSpec spec;
-  if (!v.locations.empty()) spec.location = v.locations.front();
-  auto prop = [&](const char* key, std::string fallback) {
-    auto it = v.properties.find(key);
-    return it == v.properties.end() ? fallback : it->second;
-  };
-  spec.endpoint = prop("aws.s3.endpoint", "");
-  spec.region = prop("aws.s3.region", "us-east-1");
-  spec.path_style = prop("aws.s3.enable_path_style_access", "true") != "false";
-  if (auto it = v.credentials.find("aws.s3.access_key"); it != v.credentials.end()) spec.access_key = it->second;
-  if (auto it = v.credentials.find("aws.s3.secret_key"); it != v.credentials.end()) spec.secret_key = it->second;
-  return spec;
-}
 
 LoadCoordinator::LoadCoordinator(Options options, Submit submit, CatalogReadFn read, storage::TabletService& tablets,
                                  std::shared_ptr<storage::VolumeStores> stores)
@@ -60,13 +46,18 @@ Result<DataTarget> LoadCoordinator::Resolve(std::string_view db, std::string_vie
     t.db = d.name;
     t.db_id = d.id;
     for (const auto& [name, id] : t.table.partition_ids) t.partitions.push_back(s.partitions.at(id));
-    std::string volume = t.table.storage_volume.empty() ? s.default_storage_volume : t.table.storage_volume;
+    // A table created before the FE registered its builtin volume (a brand-new
+    // cluster) has no volume name: it lives in the builtin volume, whatever the
+    // default becomes later.
+    std::string volume = t.table.storage_volume.empty() ? std::string(kBuiltinVolumeName) : t.table.storage_volume;
     auto v = s.storage_volumes.find(volume);
-    if (v == s.storage_volumes.end()) {
+    if (v != s.storage_volumes.end()) {
+      t.volume = storage::VolumeRef{.name = v->second.name, .spec = snapshot::VolumeSpecOf(v->second)};
+    } else if (volume == kBuiltinVolumeName && !options_.builtin_volume.spec.location.empty()) {
+      t.volume = options_.builtin_volume;
+    } else {
       status = FailedPrecondition("storage volume '" + volume + "' of table " + t.table.name + " does not exist");
-      return;
     }
-    t.volume = storage::VolumeRef{.name = v->second.name, .spec = VolumeSpecOf(v->second)};
   });
   STRATA_RETURN_IF_ERROR(status);
   STRATA_ASSIGN_OR_RETURN(t.schema, load::TableSchema(t.table));

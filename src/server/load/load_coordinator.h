@@ -31,6 +31,7 @@
 
 #include "common/result.h"
 #include "load/router.h"
+#include "server/fe_bootstrap.h"  // kBuiltinVolumeName
 #include "load/row_batch_builder.h"
 #include "load/schema.h"
 #include "meta/catalog/catalog.h"
@@ -68,6 +69,7 @@ class LoadCoordinator {
 
   struct Options {
     std::string lineage;  // this cluster's id: where new objects are written
+    storage::VolumeRef builtin_volume;  // this FE's storage_root (fe.conf), for tables without a volume name
     uint32_t commit_attempts_max = 8;
     uint64_t rows_per_data_file_max = 2'000'000;
     size_t parallel_writes_max = 8;
@@ -128,8 +130,5 @@ class LoadCoordinator {
   storage::TabletService& tablets_;
   std::shared_ptr<storage::VolumeStores> stores_;
 };
-
-// The VolumeSpec of a catalog storage volume (first location, aws.s3.* properties).
-objstore::VolumeSpec VolumeSpecOf(const meta::StorageVolume& volume);
 
 }  // namespace strata::server
