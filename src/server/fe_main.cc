@@ -3,9 +3,11 @@
 #include <atomic>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -159,6 +161,18 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   // CONNECTION_ID() is the thread id the handshake announced.
   options.connection.new_session = sql::NewSessionWithConnectionId;
   door->listener = std::make_unique<mysql::MysqlServer>(options, door->engine.get());
+  // A brand-new cluster: register the builtin volume (and this FE) before the
+  // first client can run DDL that names it. Bounded: a follower that cannot
+  // reach a leader serves reads anyway, and FeBootstrapKeeper keeps trying.
+  constexpr int kBootstrapAttemptsMax = 100;  // x 100 ms
+  for (int i = 0; i < kBootstrapAttemptsMax; ++i) {
+    Status st = EnsureFeBootstrap(*service, *door->writer, fe);
+    if (st.ok()) break;
+    if (i + 1 == kBootstrapAttemptsMax) {
+      STRATA_LOG(kWarn, "fe: serving before the builtin volume is registered: {}", st.ToString());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   STRATA_RETURN_IF_ERROR(door->listener->Start());
   return door;
 }

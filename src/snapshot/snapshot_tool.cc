@@ -399,6 +399,7 @@ Json VerdictJson(const SnapshotVerdict& v) {
   j["tablet_versions"] = v.tablet_versions;
   j["tablet_versions_checked"] = v.tablet_versions_checked;
   j["volumes"] = v.volumes;
+  j["volumes_via_given"] = v.volumes_via_given;
   j["problems"] = v.problems;
   j["problems_not_listed"] = v.problems_not_listed;
   return j;
@@ -415,7 +416,11 @@ void PrintVerdictText(std::ostream& out, const SnapshotVerdict& v) {
     out << fmt::format("  image            OK ({} bytes, CRC32C {:#010x})\n", v.manifest->image_bytes,
                        v.manifest->image_crc32c);
     std::string volumes;
-    for (const auto& name : v.volumes) volumes += (volumes.empty() ? "" : ", ") + name;
+    for (const auto& name : v.volumes) {
+      const bool given = std::find(v.volumes_via_given.begin(), v.volumes_via_given.end(), name) !=
+                         v.volumes_via_given.end();
+      volumes += (volumes.empty() ? "" : ", ") + name + (given ? " (--volume)" : "");
+    }
     out << fmt::format("  tablet versions  {} pinned, {} checked{}\n", v.tablet_versions, v.tablet_versions_checked,
                        volumes.empty() ? "" : " on " + volumes);
   }

@@ -98,15 +98,17 @@ struct SnapshotVerdict {
   uint64_t tablet_versions = 0;       // pinned by the image (when it decoded)
   uint64_t tablet_versions_checked = 0;
   std::vector<std::string> volumes;   // storage volumes whose tablet versions were checked
+  std::vector<std::string> volumes_via_given;  // those read through the given store
   std::vector<std::string> problems;  // empty: restorable
   uint64_t problems_not_listed = 0;   // beyond problems_max
   bool ok() const { return problems.empty(); }
 };
 
-// Verifies snapshot `cluster_id`/`name` on `store`. Tablet versions on a
-// storage volume whose location equals options.volume_location are read
-// through `store`; other volumes are opened with `open` and the volume
-// definition in the image. Never fails: every problem is in the verdict.
+// Verifies snapshot `cluster_id`/`name` on `store`. Tablet versions on the
+// storage volume the manifest says holds the snapshot, or on any volume whose
+// location equals options.volume_location, are read through `store` (which may
+// be a replica at another location); other volumes are opened with `open` and
+// their definition in the image. Never fails: every problem is in the verdict.
 SnapshotVerdict VerifySnapshot(objstore::ObjectStore& store, std::string_view cluster_id, std::string_view name,
                                const VerifyOptions& options, const StoreOpener& open);
 

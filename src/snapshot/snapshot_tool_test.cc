@@ -22,6 +22,7 @@ using Json = nlohmann::json;
 
 constexpr const char* kMainLocation = "s3://snapshots/strata";
 constexpr const char* kOtherLocation = "s3://other-bucket/x";
+constexpr const char* kReplicaLocation = "s3://replica/strata";
 // Credentials that must never appear in any output.
 constexpr const char* kSecrets[] = {"AKIDMAINACCESS", "MAINSECRETKEY", "OTHERSECRETKEY", "FLAGSECRET", "ENVSECRET"};
 
@@ -95,6 +96,9 @@ class SnapshotToolTest : public ::testing::Test {
                    .open = [this](const objstore::VolumeSpec& spec) -> Result<std::shared_ptr<objstore::ObjectStore>> {
                      opened_.push_back(spec);
                      if (NormalizeLocation(spec.location) == kMainLocation) return std::shared_ptr<objstore::ObjectStore>(main_);
+                     if (spec.location == kReplicaLocation && replica_) {
+                       return std::shared_ptr<objstore::ObjectStore>(replica_);
+                     }
                      if (spec.location == kOtherLocation && other_reachable_) {
                        return std::shared_ptr<objstore::ObjectStore>(other_);
                      }
@@ -120,6 +124,7 @@ class SnapshotToolTest : public ::testing::Test {
   meta::testing::Driver d_;
   std::shared_ptr<objstore::MemObjectStore> main_ = std::make_shared<objstore::MemObjectStore>();
   std::shared_ptr<objstore::MemObjectStore> other_ = std::make_shared<objstore::MemObjectStore>();
+  std::shared_ptr<objstore::MemObjectStore> replica_;  // none until a test makes one
   bool other_reachable_ = true;
   std::vector<std::string> data_files_;  // t1's (on main_) then t2's (on other_)
   std::vector<std::string> meta_keys_;
@@ -187,7 +192,7 @@ TEST_F(SnapshotToolTest, VerifyHappyPathReusesTheGivenStoreAndOpensOtherVolumesF
   environment_ = {{"STRATA_S3_ACCESS_KEY", "ENVACCESS"}, {"STRATA_S3_SECRET_KEY", "ENVSECRET"}};
   Output o = Run({"verify", "--volume", std::string(kMainLocation) + "/", "--endpoint", "http://127.0.0.1:9000"});
   ASSERT_EQ(o.code, kToolExitOk) << o.out << o.err;
-  EXPECT_NE(o.out.find("4 pinned, 4 checked on builtin_storage_volume, sv2"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("4 pinned, 4 checked on builtin_storage_volume (--volume), sv2"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("image            OK"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("verified 1 snapshot: OK"), std::string::npos) << o.out;
   // The main store was opened once, from the flags and environment; sv2 from the image's definition.
@@ -208,6 +213,25 @@ TEST_F(SnapshotToolTest, VerifyHappyPathReusesTheGivenStoreAndOpensOtherVolumesF
   Json j = Json::parse(o.out);
   EXPECT_TRUE(j["ok"]);
   EXPECT_EQ(j["snapshots"][0]["tablet_versions_checked"], 4);
+}
+
+TEST_F(SnapshotToolTest, VerifyReadsTheSnapshotVolumeThroughTheGivenLocationEvenIfTheImageNamesAnother) {
+  // A disaster-recovery replica of the snapshot volume: the image still names the primary's location.
+  replica_ = main_;
+  Output o = Run({"verify", "--volume", kReplicaLocation, "--json"});
+  ASSERT_EQ(o.code, kToolExitOk) << o.out << o.err;
+  Json j = Json::parse(o.out);
+  EXPECT_EQ(j["snapshots"][0]["volumes_via_given"], Json::array({"builtin_storage_volume"}));
+  for (const auto& spec : opened_) EXPECT_NE(spec.location, kMainLocation) << "opened the primary";
+  // What is missing on the replica is reported, even if the primary still has it.
+  replica_ = std::make_shared<objstore::MemObjectStore>();
+  for (const std::string& key : {ImageKey("c1", "s1"), ManifestKey("c1", "s1"), meta_keys_[0], data_files_[0]}) {
+    ASSERT_TRUE(replica_->Put(key, *main_->Get(key)).ok());
+  }
+  o = Run({"verify", "--volume", kReplicaLocation});
+  EXPECT_EQ(o.code, kToolExitProblems);
+  EXPECT_NE(o.out.find(meta_keys_[1]), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("FAILED (1 problem)"), std::string::npos) << o.out;
 }
 
 TEST_F(SnapshotToolTest, VerifyNamesEveryMissingObject) {

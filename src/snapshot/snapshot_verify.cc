@@ -212,14 +212,20 @@ VersionCheck CheckVersions(objstore::ObjectStore& store, const std::vector<std::
   return out;
 }
 
-// The store holding a volume's tablets: the given one when the locations
-// match (its flags and credentials work), else opened from the image's definition.
+// The store holding a volume's tablets. The given store (its flags and
+// credentials work) for the volume the snapshot is stored on — the manifest
+// names it, and the operator gave its location, which may be a replica of the
+// one the image records — and for any volume at that same location. Any other
+// volume is opened from its definition in the image.
 Result<std::shared_ptr<objstore::ObjectStore>> StoreForVolume(const meta::StorageVolume& volume,
-                                                              objstore::ObjectStore& given,
-                                                              const VerifyOptions& options, const StoreOpener& open) {
+                                                              objstore::ObjectStore& given, const Manifest& manifest,
+                                                              const VerifyOptions& options, const StoreOpener& open,
+                                                              bool* via_given) {
   objstore::VolumeSpec spec = VolumeSpecOf(volume);
-  if (!options.volume_location.empty() &&
-      NormalizeLocation(spec.location) == NormalizeLocation(options.volume_location)) {
+  *via_given = (!manifest.storage_volume.empty() && volume.name == manifest.storage_volume) ||
+               (!options.volume_location.empty() &&
+                NormalizeLocation(spec.location) == NormalizeLocation(options.volume_location));
+  if (*via_given) {
     return std::shared_ptr<objstore::ObjectStore>(std::shared_ptr<objstore::ObjectStore>(), &given);  // not owned
   }
   if (!open) return FailedPrecondition("no way to open other volumes");
@@ -262,13 +268,15 @@ void CheckTablets(objstore::ObjectStore& store, const meta::Catalog& catalog, co
                                volume_name, pinned.begin()->second, pinned.size()));
       continue;
     }
-    auto volume_store = StoreForVolume(volume->second, store, options, open);
+    bool via_given = false;
+    auto volume_store = StoreForVolume(volume->second, store, *verdict.manifest, options, open, &via_given);
     if (!volume_store.ok()) {
       problems.Add(fmt::format("cannot open storage volume '{}': {}; {} tablet versions not checked", volume_name,
                                volume_store.status().ToString(), pinned.size()));
       continue;
     }
     verdict.volumes.push_back(volume_name);
+    if (via_given) verdict.volumes_via_given.push_back(volume_name);
     CheckVolume(**volume_store, volume_name, pinned, options, verdict, problems);
   }
 }
