@@ -33,6 +33,10 @@ std::optional<std::array<std::string, 3>> SplitKey(std::string_view key) {
 
 }  // namespace
 
+uint32_t ImageChecksum(std::string_view framed) {
+  return Crc32c(framed.size() >= 4 ? framed.substr(0, framed.size() - 4) : framed);
+}
+
 std::string SnapshotDir(std::string_view cluster_id, std::string_view name) {
   return fmt::format("{}/meta/image/{}/", cluster_id, name);
 }
@@ -103,7 +107,7 @@ Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog
   if (m.version == 0) return FailedPrecondition("cannot snapshot an empty log");
   const std::string framed = meta::FrameImage(m.cluster_id, m.version, catalog.EncodeImage());
   m.image_bytes = framed.size();
-  m.image_crc32c = Crc32c(framed);
+  m.image_crc32c = ImageChecksum(framed);
   m.tablet_versions = PinnedVersions(catalog.state()).size();
   const std::string image_key = ImageKey(m.cluster_id, m.name);
   Status put = store.PutIfAbsent(image_key, framed);
@@ -157,7 +161,7 @@ Result<std::vector<Manifest>> ListSnapshots(objstore::ObjectStore& store, std::s
 Result<meta::Catalog> ReadSnapshotCatalog(objstore::ObjectStore& store, const Manifest& m) {
   const std::string key = ImageKey(m.cluster_id, m.name);
   STRATA_ASSIGN_OR_RETURN(std::string framed, store.Get(key));
-  if (framed.size() != m.image_bytes || Crc32c(framed) != m.image_crc32c) {
+  if (framed.size() != m.image_bytes || ImageChecksum(framed) != m.image_crc32c) {
     return DataLoss("snapshot image " + key + " does not match its manifest (size or checksum)");
   }
   STRATA_ASSIGN_OR_RETURN(std::string payload, meta::UnframeImage(m.cluster_id, m.version, framed));

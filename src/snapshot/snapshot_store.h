@@ -44,11 +44,17 @@ struct Manifest {
   int64_t completed_ms = 0;
   std::string storage_volume;  // the volume holding the snapshot
   uint64_t image_bytes = 0;
-  uint32_t image_crc32c = 0;   // of the framed image object
+  uint32_t image_crc32c = 0;   // ImageChecksum of the framed image object
   uint64_t tablet_versions = 0;  // tablet versions the snapshot pins
   uint64_t data_bytes = 0;       // not computed yet: 0
   bool operator==(const Manifest&) const = default;
 };
+
+// The manifest's image checksum: CRC-32C of the framed image without its
+// trailing 4 bytes (the frame's own CRC — a CRC over data that ends in its own
+// CRC is the same constant for every intact image, so it would not tie the
+// manifest to one image).
+uint32_t ImageChecksum(std::string_view framed_image);
 
 std::string SnapshotDir(std::string_view cluster_id, std::string_view name);  // ends with '/'
 std::string ImageKey(std::string_view cluster_id, std::string_view name);

@@ -116,7 +116,7 @@ std::optional<meta::Catalog> CheckImage(objstore::ObjectStore& store, const Mani
     problems.Add("cannot read image " + key + ": " + bytes.status().ToString());
     return std::nullopt;
   }
-  const uint32_t crc = Crc32c(*bytes);
+  const uint32_t crc = ImageChecksum(*bytes);
   if (bytes->size() != m.image_bytes || crc != m.image_crc32c) {
     problems.Add(fmt::format("image {} is damaged: {} bytes with CRC32C {:#010x}; the manifest says {} bytes, {:#010x}",
                              key, bytes->size(), crc, m.image_bytes, m.image_crc32c));
