@@ -31,6 +31,13 @@ LatencyHistogram& MetricsRegistry::GetHistogram(std::string_view name, std::stri
   return *slot;
 }
 
+Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view labels) {
+  std::lock_guard lock(mu_);
+  auto& slot = gauges_[{std::string(name), std::string(labels)}];
+  if (!slot) slot = std::make_unique<Gauge>();
+  return *slot;
+}
+
 namespace {
 std::string Braced(const std::string& labels) { return labels.empty() ? "" : "{" + labels + "}"; }
 std::string WithLe(const std::string& labels, const std::string& le) {
@@ -46,6 +53,12 @@ std::string MetricsRegistry::RenderPrometheus() const {
     if (key.first != last_name) out += fmt::format("# TYPE {} counter\n", key.first);
     last_name = key.first;
     out += fmt::format("{}{} {}\n", key.first, Braced(key.second), counter->Value());
+  }
+  last_name.clear();
+  for (const auto& [key, g] : gauges_) {
+    if (key.first != last_name) out += fmt::format("# TYPE {} gauge\n", key.first);
+    last_name = key.first;
+    out += fmt::format("{}{} {}\n", key.first, Braced(key.second), g->Value());
   }
   last_name.clear();
   for (const auto& [key, h] : histograms_) {

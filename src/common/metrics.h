@@ -28,6 +28,16 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+// A value that goes up and down (sizes, ages, timestamps).
+class Gauge {
+ public:
+  void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
+  int64_t Value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
 // A histogram of durations in microseconds over fixed, roughly exponential
 // buckets from 100 µs to 60 s.
 class LatencyHistogram {
@@ -54,6 +64,7 @@ class MetricsRegistry {
   // `labels` is the rendered label set, e.g. `op="put",backend="s3"`.
   Counter& GetCounter(std::string_view name, std::string_view labels = {});
   LatencyHistogram& GetHistogram(std::string_view name, std::string_view labels = {});
+  Gauge& GetGauge(std::string_view name, std::string_view labels = {});
 
   // Prometheus text exposition of every instrument.
   std::string RenderPrometheus() const;
@@ -62,6 +73,7 @@ class MetricsRegistry {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Counter>> counters_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<LatencyHistogram>> histograms_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Gauge>> gauges_;
 };
 
 }  // namespace strata

@@ -16,6 +16,7 @@ bool Running(const std::string& state) {
 }
 
 Counter& Metric(std::string_view name) { return MetricsRegistry::Global().GetCounter(name); }
+Gauge& GaugeOf(std::string_view name) { return MetricsRegistry::Global().GetGauge(name); }
 
 }  // namespace
 
@@ -94,6 +95,7 @@ Status SnapshotRunner::FailJob(meta::SnapshotJob job, const std::string& error) 
     status_.last_error = error;
   }
   Metric("strata_snapshot_failed_total").Add();
+  GaugeOf("strata_snapshot_consecutive_failures").Set(static_cast<int64_t>(status().consecutive_failures));
   STRATA_LOG(kWarn, "snapshot {} failed: {}", job.name, error);
   return Upsert(job);
 }
@@ -153,6 +155,8 @@ Status SnapshotRunner::RunJob(meta::SnapshotJob job, const meta::Catalog& at_sta
   status_.consecutive_failures = 0;
   ++status_.finished;
   Metric("strata_snapshot_finished_total").Add();
+  GaugeOf("strata_snapshot_last_success_timestamp_seconds").Set(job.finished_ms / 1000);
+  GaugeOf("strata_snapshot_consecutive_failures").Set(0);
   STRATA_LOG(kInfo, "snapshot {} finished at version {}", job.name, job.snapshot_version);
   return Status::OK();
 }
@@ -204,6 +208,12 @@ Status SnapshotRunner::Tick() {
                             .storage_volume = s.automated_snapshot.storage_volume};
       STRATA_RETURN_IF_ERROR(Upsert(job));
       STRATA_RETURN_IF_ERROR(RunJob(job, cat));
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (status_.last_success_ms > 0) {
+      GaugeOf("strata_snapshot_last_success_age_seconds").Set((now - status_.last_success_ms) / 1000);
     }
   }
   meta::Catalog after = read_();
@@ -263,8 +273,10 @@ Status SnapshotRunner::ApplyRetention(const meta::CatalogState& s) {
 Result<std::set<std::string>> SnapshotRunner::Pins() {
   meta::Catalog cat = read_();
   std::set<std::string> pins;
+  int64_t oldest_ms = 0;
   for (const auto& [id, job] : cat.state().snapshot_jobs) {
     if (job.state != "FINISHED") continue;
+    if (oldest_ms == 0 || job.created_ms < oldest_ms) oldest_ms = job.created_ms;
     const std::string cache_key = options_.cluster_id + "/" + job.name;
     {
       std::lock_guard lock(mu_);
@@ -283,6 +295,8 @@ Result<std::set<std::string>> SnapshotRunner::Pins() {
     std::lock_guard lock(mu_);
     pins_cache_[cache_key] = std::move(versions);
   }
+  GaugeOf("strata_snapshot_pinned_tablet_versions").Set(static_cast<int64_t>(pins.size()));
+  GaugeOf("strata_snapshot_oldest_pin_age_seconds").Set(oldest_ms == 0 ? 0 : (Now() - oldest_ms) / 1000);
   return pins;
 }
 
