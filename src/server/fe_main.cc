@@ -26,24 +26,14 @@
 #include "server/http_server.h"
 #include "server/meta_api.h"
 #include "server/mysql/mysql_server.h"
+#include "server/process_util.h"
 #include "server/sql_catalog_access.h"
 #include "sql/new_engine.h"
 
 namespace strata::server {
 namespace {
 
-// One line on stderr, whatever the log level: the operator must see why the
-// FE did not start even with sys_log_level = ERROR.
-void Fatal(const std::string& what) { std::fprintf(stderr, "strata fe: %s\n", what.c_str()); }
-
-void ApplyLogLevel(const std::string& level) {
-  std::string l;
-  for (char c : level) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (l == "debug") SetLogLevel(LogLevel::kDebug);
-  else if (l == "info") SetLogLevel(LogLevel::kInfo);
-  else if (l == "warn" || l == "warning") SetLogLevel(LogLevel::kWarn);
-  else SetLogLevel(LogLevel::kError);
-}
+void Fatal(const std::string& what) { FatalLine("strata fe", what); }
 
 // Makes `dir` absolute and creates it (the meta cache, the embedded volume).
 Result<std::string> EnsureDir(const std::string& dir, const char* what) {
@@ -65,23 +55,7 @@ Result<std::shared_ptr<objstore::ObjectStore>> OpenVolume(FeConfig& fe) {
 
 // Loads fe.conf; on failure prints why and sets *exit_code.
 std::optional<FeConfig> LoadOrExplain(const std::string& path, int* exit_code) {
-  auto fe = LoadFeConfig(path);
-  if (!fe.ok()) {
-    Fatal(fe.status().ToString());
-    *exit_code = kExitUsage;
-    return std::nullopt;
-  }
-  ApplyLogLevel(fe->sys_log_level);
-  if (!fe->host_set && !fe->priority_networks.empty()) {
-    auto picked = PickPriorityAddress(fe->priority_networks);
-    if (!picked.ok()) {
-      Fatal(picked.status().ToString());
-      *exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    fe->host = *picked;
-  }
-  return std::move(fe).value();
+  return LoadConfigOrExplain<FeConfig>("strata fe", path, LoadFeConfig, exit_code);
 }
 
 meta::MetaServiceOptions ServiceOptions(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store,
@@ -103,14 +77,6 @@ void LogIgnoredKeys(const FeConfig& fe) {
   if (!fe.enable_load_volume_from_conf) {
     STRATA_LOG(kWarn, "enable_load_volume_from_conf = false: Strata loads the builtin volume from fe.conf anyway");
   }
-}
-
-// Blocks until SIGTERM or SIGINT (already blocked in every thread).
-int WaitForStopSignal(const sigset_t& set) {
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
-  }
-  return sig;
 }
 
 // The SQL front door: the engine over the catalog and the MySQL listener on

@@ -18,20 +18,13 @@
 #include "server/fe_config.h"
 #include "server/fe_main.h"
 #include "server/http_server.h"
+#include "server/process_util.h"
 #include "storage/tablet_service.h"
 
 namespace strata::server::cn {
 namespace {
 
-void Fatal(const std::string& what) { std::fprintf(stderr, "strata cn: %s\n", what.c_str()); }
-
-void ApplyLogLevel(std::string level) {
-  for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (level == "debug") SetLogLevel(LogLevel::kDebug);
-  else if (level == "info") SetLogLevel(LogLevel::kInfo);
-  else if (level == "warn" || level == "warning") SetLogLevel(LogLevel::kWarn);
-  else SetLogLevel(LogLevel::kError);
-}
+void Fatal(const std::string& what) { FatalLine("strata cn", what); }
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -64,30 +57,7 @@ HttpRouter CnRouter(const CnConfig& cn, int64_t started_ms, const HeartbeatLoop*
 
 // Loads cn.conf and resolves the host; on failure prints why and sets *exit_code.
 std::optional<CnConfig> LoadOrExplain(const std::string& path, int* exit_code) {
-  auto cn = LoadCnConfig(path);
-  if (!cn.ok()) {
-    Fatal(cn.status().ToString());
-    *exit_code = kExitUsage;
-    return std::nullopt;
-  }
-  ApplyLogLevel(cn->sys_log_level);
-  if (!cn->host_set && !cn->priority_networks.empty()) {
-    auto picked = PickPriorityAddress(cn->priority_networks);
-    if (!picked.ok()) {
-      Fatal(picked.status().ToString());
-      *exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    cn->host = *picked;
-  }
-  return std::move(cn).value();
-}
-
-int WaitForStopSignal(const sigset_t& set) {
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
-  }
-  return sig;
+  return LoadConfigOrExplain<CnConfig>("strata cn", path, LoadCnConfig, exit_code);
 }
 
 // Serves until SIGTERM/SIGINT; the identity port is bound first so that a

@@ -1,0 +1,25 @@
+#include "server/process_util.h"
+
+#include <cctype>
+
+#include "common/logging.h"
+
+namespace strata::server {
+
+void ApplyLogLevel(const std::string& level) {
+  std::string l;
+  for (char c : level) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "debug") SetLogLevel(LogLevel::kDebug);
+  else if (l == "info") SetLogLevel(LogLevel::kInfo);
+  else if (l == "warn" || l == "warning") SetLogLevel(LogLevel::kWarn);
+  else SetLogLevel(LogLevel::kError);
+}
+
+int WaitForStopSignal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+}  // namespace strata::server
