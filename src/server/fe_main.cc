@@ -216,15 +216,17 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     return kExitFailure;
   }
   auto api = MakeMetaApi(service->get(), fe_name);
-  deferred.Set(api.get());
+  // The front door registers a new cluster's builtin volume before it opens
+  // the MySQL port; the FE reports ready (and serves /api/meta) only after
+  // that, so nothing a client reads first can change under it.
   auto sql_door = StartSqlFrontDoor(fe, service->get(), api.get(), compute_nodes.tablet_service());
   if (!sql_door.ok()) {
     server.Stop();
-    deferred.Set(nullptr);
     (*service)->Stop();
     Fatal(sql_door.status().ToString());
     return kExitFailure;
   }
+  deferred.Set(api.get());
   // ---- compute nodes: FeRpc on rpc_port (heartbeats register CNs via the writer) ----
   Status cn_started = compute_nodes.Start(service->get(), (*sql_door)->writer.get());
   if (!cn_started.ok()) {

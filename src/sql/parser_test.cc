@@ -102,7 +102,9 @@ TEST(ParserTest, StatementFamilies) {
   auto sys = std::get<AlterSystemStmt>(Parse("ALTER SYSTEM ADD COMPUTE NODE \"cn1:9050\", \"cn2:9050\""));
   EXPECT_EQ(sys.host_ports.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<SetDefaultStorageVolumeStmt>(Parse("SET sv1 AS DEFAULT STORAGE VOLUME")));
-  EXPECT_TRUE(std::holds_alternative<UnsupportedStmt>(Parse("CREATE CLUSTER SNAPSHOT s1")));
+  EXPECT_EQ(std::get<ClusterSnapshotStmt>(Parse("CREATE CLUSTER SNAPSHOT s1")).name, "s1");
+  auto drop = std::get<ClusterSnapshotStmt>(Parse("DROP CLUSTER SNAPSHOT IF EXISTS s1"));
+  EXPECT_TRUE(drop.drop && drop.if_exists);
   auto set = std::get<SetStmt>(Parse("SET SESSION sql_mode = 'x', @@global.wait_timeout = 10, @v := 1"));
   EXPECT_EQ(set.assignments.size(), 3u);
   EXPECT_EQ(set.assignments[1].scope, "global");
