@@ -142,6 +142,16 @@ Status SnapshotRunner::RunJob(meta::SnapshotJob job, const meta::Catalog& at_sta
                               std::to_string(written->tablet_versions) + " tablet versions";
   }
   if (!s.ok()) {
+    // WriteSnapshot may have failed after the manifest was written (or its reply was lost): a snapshot exists
+    // exactly when its job is FINISHED, and nothing pins a failed job's files. If the delete fails, the job
+    // stays UPLOADING and the next tick cuts it off (deleting it again) instead.
+    if (job.state == "UPLOADING" && store.ok()) {
+      Status deleted = DeleteSnapshot(**store, options_.cluster_id, job.name);
+      if (!deleted.ok()) {
+        done();
+        return deleted.WithContext("remove failed snapshot " + job.name);
+      }
+    }
     done();
     return FailJob(job, s.ToString());
   }

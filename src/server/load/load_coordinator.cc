@@ -1,6 +1,9 @@
 #include "server/load/load_coordinator.h"
 
+#include <chrono>
 #include <future>
+#include <random>
+#include <thread>
 
 #include "common/failpoint.h"
 #include "common/logging.h"
@@ -157,6 +160,13 @@ std::optional<uint64_t> LoadCoordinator::CommittedVersion(uint64_t db_id, const 
   return version;
 }
 
+std::mutex& LoadCoordinator::TableCommitMutex(uint64_t table_id) {
+  std::lock_guard lock(table_mu_);
+  auto& slot = table_commit_mu_[table_id];
+  if (!slot) slot = std::make_unique<std::mutex>();
+  return *slot;
+}
+
 Result<meta::CommitResult> LoadCoordinator::CommitVersions(const DataTarget& target, const std::string& txn_id,
                                                            const std::string& label, const std::string& kind,
                                                            uint64_t rows, const std::vector<Written>& written,
@@ -164,8 +174,13 @@ Result<meta::CommitResult> LoadCoordinator::CommitVersions(const DataTarget& tar
                                                            uint32_t* attempts) {
   STRATA_ASSIGN_OR_RETURN(auto store, Store(target.volume));
   const auto schema = load::StorageSchema(target.schema);
+  std::lock_guard commit_lock(TableCommitMutex(target.table.id));
+  thread_local std::mt19937 jitter(std::random_device{}());
   Status last = Status::OK();
   for (*attempts = 1; *attempts <= options_.commit_attempts_max; ++*attempts) {
+    if (*attempts > 1) {  // back off (5..50 ms): another FE's commit is landing
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 + jitter() % 46));
+    }
     // The bases the catalog names now.
     std::map<uint64_t, std::string> bases;
     Status missing = Status::OK();

@@ -25,6 +25,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,7 +72,7 @@ class LoadCoordinator {
   struct Options {
     std::string lineage;  // this cluster's id: where new objects are written
     storage::VolumeRef builtin_volume;  // this FE's storage_root (fe.conf), for tables without a volume name
-    uint32_t commit_attempts_max = 8;
+    uint32_t commit_attempts_max = 32;  // with jittered back-off between conflicts
     uint64_t rows_per_data_file_max = 2'000'000;
     size_t parallel_writes_max = 8;
   };
@@ -124,7 +126,15 @@ class LoadCoordinator {
   // After an ambiguous commit error: did `label` commit with `txn_id`?
   std::optional<uint64_t> CommittedVersion(uint64_t db_id, const std::string& label, const std::string& txn_id) const;
 
+  // Serialises steps 3–4 per table in this FE: concurrent loads into the same
+  // tablets would otherwise keep invalidating each other's bases (appends
+  // commute, but each commit names the base it built on). Conflicts with other
+  // FEs' loads remain and are retried.
+  std::mutex& TableCommitMutex(uint64_t table_id);
+
   Options options_;
+  std::mutex table_mu_;
+  std::map<uint64_t, std::unique_ptr<std::mutex>> table_commit_mu_;
   Submit submit_;
   CatalogReadFn read_;
   storage::TabletService& tablets_;
