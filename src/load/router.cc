@@ -237,4 +237,41 @@ RoutedBatch Router::Route(const std::vector<ColumnVector>& columns, std::span<co
   return out;
 }
 
+RoutedBatch Router::RouteMoving(std::vector<ColumnVector>& columns, std::span<const uint64_t> line_numbers,
+                                size_t error_messages_max) const {
+  STRATA_CHECK_EQ(columns.size(), schema_.size());
+  const size_t rows = columns.empty() ? 0 : columns[0].size();
+  for (const ColumnVector& c : columns) STRATA_CHECK_EQ(c.size(), rows);
+  STRATA_CHECK(line_numbers.empty() || line_numbers.size() == rows, "one line number per row");
+  STRATA_CHECK_LE(rows, size_t{UINT32_MAX});
+  RoutedBatch out;
+  // Group rows by (partition, bucket) in a flat table: no per-row map lookups.
+  const size_t groups_count = partitions_.size() * bucket_count_;
+  std::vector<std::vector<uint32_t>> groups(groups_count);
+  const bool one_partition = partitions_.size() == 1 && partition_columns_.empty();
+  for (size_t row = 0; row < rows; ++row) {
+    std::optional<size_t> p = one_partition ? std::optional<size_t>(0) : PartitionOf(columns, row);
+    if (!p) {
+      ++out.rows_filtered;
+      if (out.errors.size() < error_messages_max) {
+        std::string where = line_numbers.empty() ? "row " + std::to_string(row + 1)
+                                                 : "line " + std::to_string(line_numbers[row]);
+        out.errors.push_back(where + ": no partition for value " + DescribeKey(KeyOf(columns, row)));
+      }
+      continue;
+    }
+    groups[*p * bucket_count_ + BucketOf(columns, row)].push_back(static_cast<uint32_t>(row));
+  }
+  for (size_t g = 0; g < groups_count; ++g) {
+    if (groups[g].empty()) continue;
+    const size_t p = g / bucket_count_;
+    const auto b = static_cast<uint32_t>(g % bucket_count_);
+    TabletRows t{.partition_id = partitions_[p].id, .bucket_index = b, .tablet_id = partitions_[p].tablet_ids[b]};
+    for (ColumnVector& c : columns) t.columns.emplace_back(c.type()).GatherMoved(c, groups[g]);
+    t.rows = std::move(groups[g]);
+    out.tablets.push_back(std::move(t));
+  }
+  return out;
+}
+
 }  // namespace strata::load

@@ -145,6 +145,32 @@ void ColumnVector::AppendRange(const ColumnVector& o, size_t begin, size_t end) 
   }
 }
 
+void ColumnVector::GatherMoved(ColumnVector& o, std::span<const uint32_t> rows) {
+  STRATA_CHECK(o.type_ == type_, "GatherMoved across types");
+  Reserve(size() + rows.size());
+  for (uint32_t r : rows) nulls_.push_back(o.nulls_[r]);
+  switch (kind()) {
+    case PhysicalKind::kInt64:
+      for (uint32_t r : rows) ints_.push_back(o.ints_[r]);
+      approx_bytes_ += rows.size() * 9;
+      break;
+    case PhysicalKind::kInt128:
+      for (uint32_t r : rows) wides_.push_back(o.wides_[r]);
+      approx_bytes_ += rows.size() * 17;
+      break;
+    case PhysicalKind::kDouble:
+      for (uint32_t r : rows) doubles_.push_back(o.doubles_[r]);
+      approx_bytes_ += rows.size() * 9;
+      break;
+    case PhysicalKind::kBytes:
+      for (uint32_t r : rows) {
+        approx_bytes_ += o.strings_[r].size() + 5;
+        strings_.push_back(std::move(o.strings_[r]));
+      }
+      break;
+  }
+}
+
 void ColumnVector::Reserve(size_t rows) {
   nulls_.reserve(rows);
   switch (kind()) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -80,6 +81,9 @@ class ColumnVector {
   void AppendString(std::string v);
   // Appends rows [begin, end) of `other` (same type).
   void AppendRange(const ColumnVector& other, size_t begin, size_t end);
+  // Appends the given rows of `other` (same type), moving its strings out
+  // (`other` keeps its size; the moved-from strings are left empty).
+  void GatherMoved(ColumnVector& other, std::span<const uint32_t> rows);
   void Reserve(size_t rows);
 
   int64_t GetInt(size_t row) const { return ints_[row]; }

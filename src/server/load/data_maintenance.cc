@@ -4,7 +4,6 @@
 
 #include "common/logging.h"
 #include "common/metrics.h"
-#include "snapshot/volume_spec.h"
 
 namespace strata::server {
 namespace {
@@ -163,14 +162,6 @@ Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
     auto& entry = by_volume[t.volume.name + "\n" + t.volume.spec.location];
     entry.first = t.volume;
   }
-  // Also every volume without a non-empty tablet (its tables all truncated, emptied or dropped): its garbage
-  // is still this lineage's to remove.
-  coordinator_.ReadCatalog([&](const meta::CatalogState& s) {
-    for (const auto& [name, v] : s.storage_volumes) {
-      storage::VolumeRef ref{.name = v.name, .spec = snapshot::VolumeSpecOf(v)};
-      by_volume.try_emplace(ref.name + "\n" + ref.spec.location, ref, storage::RetainedVersions{});
-    }
-  });
   std::set<std::string> retained;
   for (const auto& t : tablets) retained.insert(t.meta_key);
   {

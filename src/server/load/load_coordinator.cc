@@ -76,7 +76,7 @@ Result<LoadOutcome> LoadCoordinator::Load(const DataTarget& target, load::LoadBa
     return AlreadyExists("Label [" + label + "] has already been used");
   }
   STRATA_ASSIGN_OR_RETURN(load::Router router, load::Router::Make(target.table, target.schema, target.partitions));
-  load::RoutedBatch routed = router.Route(batch.columns, batch.line_numbers);
+  load::RoutedBatch routed = router.RouteMoving(batch.columns, batch.line_numbers);
   out.rows_filtered = batch.rows_filtered + routed.rows_filtered;
   out.rows_loaded = batch.rows_loaded - routed.rows_filtered;
   out.errors = std::move(batch.errors);
