@@ -280,9 +280,12 @@ Status SnapshotRunner::ApplyRetention(const meta::CatalogState& s) {
   return Status::OK();
 }
 
-Result<std::set<std::string>> SnapshotRunner::Pins() {
+Result<VersionsByVolume> SnapshotRunner::Pins() {
   meta::Catalog cat = read_();
-  std::set<std::string> pins;
+  VersionsByVolume pins;
+  auto merge = [&pins](const VersionsByVolume& from) {
+    for (const auto& [volume, keys] : from) pins[volume].insert(keys.begin(), keys.end());
+  };
   int64_t oldest_ms = 0;
   for (const auto& [id, job] : cat.state().snapshot_jobs) {
     if (job.state != "FINISHED") continue;
@@ -291,7 +294,7 @@ Result<std::set<std::string>> SnapshotRunner::Pins() {
     {
       std::lock_guard lock(mu_);
       if (auto it = pins_cache_.find(cache_key); it != pins_cache_.end()) {
-        pins.insert(it->second.begin(), it->second.end());
+        merge(it->second);
         continue;
       }
     }
@@ -300,12 +303,14 @@ Result<std::set<std::string>> SnapshotRunner::Pins() {
     if (manifest.status().code() == StatusCode::kNotFound) continue;  // never completed: pins nothing
     if (!manifest.ok()) return manifest.status();
     STRATA_ASSIGN_OR_RETURN(meta::Catalog snap, ReadSnapshotCatalog(*store, *manifest));
-    std::set<std::string> versions = PinnedVersions(snap.state());
-    pins.insert(versions.begin(), versions.end());
+    VersionsByVolume versions = PinnedVersionsByVolume(snap.state());
+    merge(versions);
     std::lock_guard lock(mu_);
     pins_cache_[cache_key] = std::move(versions);
   }
-  GaugeOf("strata_snapshot_pinned_tablet_versions").Set(static_cast<int64_t>(pins.size()));
+  size_t count = 0;
+  for (const auto& [volume, keys] : pins) count += keys.size();
+  GaugeOf("strata_snapshot_pinned_tablet_versions").Set(static_cast<int64_t>(count));
   GaugeOf("strata_snapshot_oldest_pin_age_seconds").Set(oldest_ms == 0 ? 0 : (Now() - oldest_ms) / 1000);
   return pins;
 }

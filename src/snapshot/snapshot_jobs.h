@@ -79,7 +79,7 @@ class SnapshotRunner {
   // One tick (tests and the thread).
   Status Tick();
   // Tablet versions pinned by complete, retained snapshots.
-  Result<std::set<std::string>> Pins();
+  Result<VersionsByVolume> Pins();
   SnapshotRunnerStatus status() const;
 
  private:
@@ -98,7 +98,7 @@ class SnapshotRunner {
 
   mutable std::mutex mu_;
   SnapshotRunnerStatus status_;
-  std::map<std::string, std::set<std::string>> pins_cache_;  // "<cluster_id>/<name>" -> versions
+  std::map<std::string, VersionsByVolume> pins_cache_;  // "<cluster_id>/<name>" -> versions
   std::set<uint64_t> running_;  // job ids this runner runs
   int64_t last_automated_start_ms_ = 0;
   bool seen_enabled_ = false;  // Tick only

@@ -186,6 +186,19 @@ std::set<std::string> PinnedVersions(const meta::CatalogState& state) {
   return keys;
 }
 
+VersionsByVolume PinnedVersionsByVolume(const meta::CatalogState& state) {
+  VersionsByVolume out;
+  for (const auto& [id, p] : state.partitions) {
+    auto t = state.tables.find(p.table_id);
+    std::string volume = t == state.tables.end() || t->second.storage_volume.empty() ? "builtin_storage_volume"
+                                                                                     : t->second.storage_volume;
+    for (const auto& k : p.tablet_meta) {
+      if (!k.empty()) out[volume].insert(k);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> CleanUpDebris(objstore::ObjectStore& store, std::string_view cluster_id,
                                                int64_t older_than_ms) {
   STRATA_ASSIGN_OR_RETURN(auto objects, objstore::ListAll(store, std::string(cluster_id) + "/meta/image/"));

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -86,6 +87,10 @@ Status DeleteSnapshot(objstore::ObjectStore& store, std::string_view cluster_id,
 
 // Every tablet version key a catalog names (what a snapshot pins).
 std::set<std::string> PinnedVersions(const meta::CatalogState& state);
+// The same, by the storage volume each version lives in (a table without a
+// volume name lives in builtin_storage_volume).
+using VersionsByVolume = std::map<std::string, std::set<std::string>>;
+VersionsByVolume PinnedVersionsByVolume(const meta::CatalogState& state);
 
 // Deletes snapshot directories of `cluster_id` that have no manifest and whose
 // objects are older than `older_than_ms` (a crashed job's debris). Returns the

@@ -531,7 +531,7 @@ def failing(c, fe, volume_dir, w, rng):
     (x_tms, x_sdfs), = extra.values()
     expect(len(x_tms) == 1, f"sl.x's tablet keeps {len(x_tms)} versions: {sorted(x_tms)}")
     with open(os.path.join(volume_dir, next(iter(x_tms))), "rb") as f:
-        expect(set(parse_tm(f.read())[2]) == x_sdfs, f"sl.x's tablet holds data files its version does not list")
+        expect(set(parse_tm(f.read())[2]) == x_sdfs, "sl.x's tablet holds data files its version does not list")
     left -= x_tms | x_sdfs
     expect(left == pinned, f"objects left besides sl.x's: {sorted(left - pinned)[:10]}")
 

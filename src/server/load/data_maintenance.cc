@@ -82,9 +82,9 @@ std::vector<DataMaintenance::TabletRef> DataMaintenance::CurrentTablets() const 
 
 void DataMaintenance::Observe(const std::vector<TabletRef>& tablets, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  for (const auto& t : tablets) seen_ms_[t.meta_key] = now_ms;
+  for (const auto& t : tablets) seen_ms_[t.meta_key] = {t.volume.name, now_ms};
   for (auto it = seen_ms_.begin(); it != seen_ms_.end();) {
-    if (now_ms - it->second > options_.vacuum_grace_ms) {
+    if (now_ms - it->second.second > options_.vacuum_grace_ms) {
       rowset_counts_.erase(it->first);
       it = seen_ms_.erase(it);
     } else {
@@ -144,7 +144,7 @@ Status DataMaintenance::Compact(const std::vector<TabletRef>& tablets) {
     if (c.ok()) {
       ++report_.compactions_committed;
       Metric("strata_compaction_committed_total").Add();
-    } else if (c.code() == StatusCode::kAborted) {
+    } else if (c.code() == StatusCode::kAborted || c.code() == StatusCode::kNotFound) {  // lost to a load or a DROP
       ++report_.compactions_conflicted;
       Metric("strata_compaction_conflicts_total").Add();
     } else {
@@ -157,38 +157,41 @@ Status DataMaintenance::Compact(const std::vector<TabletRef>& tablets) {
 }
 
 Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
-  std::map<std::string, std::pair<storage::VolumeRef, storage::RetainedVersions>> by_volume;
-  for (const auto& t : tablets) {
-    auto& entry = by_volume[t.volume.name + "\n" + t.volume.spec.location];
-    entry.first = t.volume;
-  }
-  std::set<std::string> retained;
-  for (const auto& t : tablets) retained.insert(t.meta_key);
+  // Retained versions by the volume they live in: a volume's pass reads (and
+  // must find) exactly the versions stored in it.
+  std::map<std::string, std::set<std::string>> retained;
+  for (const auto& t : tablets) retained[t.volume.name].insert(t.meta_key);
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, ms] : seen_ms_) retained.insert(key);
+    for (const auto& [key, seen] : seen_ms_) retained[seen.first].insert(key);
   }
   if (options_.extra_retained) {
     STRATA_ASSIGN_OR_RETURN(auto extra, options_.extra_retained());
-    retained.insert(extra.begin(), extra.end());
+    for (auto& [volume, keys] : extra) retained[volume].insert(keys.begin(), keys.end());
   }
-  // Every volume gets the whole retained set: vacuum reads only the versions it needs
-  // to decide (all of them) and deletes only under this lineage's own prefix.
-  for (auto& [id, entry] : by_volume) {
-    entry.second.meta_keys = retained;
-    STRATA_ASSIGN_OR_RETURN(auto store, coordinator_.Store(entry.first));
+  // Every volume of the catalog is swept, also one whose tables are all empty
+  // or dropped; only this lineage's own prefix is ever touched.
+  // A volume that fails (unreachable, bad credentials) does not stop the others.
+  Status first_error = Status::OK();
+  for (const storage::VolumeRef& volume : coordinator_.Volumes()) {
+    auto store = coordinator_.Store(volume);
+    storage::RetainedVersions keep{.meta_keys = retained[volume.name]};
     storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms};
-    auto report = storage::VacuumLineage(*store, options_.lineage, entry.second, options);
-    if (!report.ok()) return report.status().WithContext("vacuum volume " + entry.first.name);
+    auto report = store.ok() ? storage::VacuumLineage(**store, options_.lineage, keep, options)
+                             : Result<storage::VacuumReport>(store.status());
+    if (!report.ok()) {
+      if (first_error.ok()) first_error = report.status().WithContext("vacuum volume " + volume.name);
+      continue;
+    }
     std::lock_guard lock(mu_);
     ++report_.vacuum_passes;
     report_.vacuum_deleted += report->deleted;
     Metric("strata_vacuum_deleted_objects_total").Add(report->deleted);
     if (report->deleted > 0) {
-      STRATA_LOG(kInfo, "vacuum {}: deleted {} of {} objects", entry.first.name, report->deleted, report->listed);
+      STRATA_LOG(kInfo, "vacuum {}: deleted {} of {} objects", volume.name, report->deleted, report->listed);
     }
   }
-  return Status::OK();
+  return first_error;
 }
 
 Status DataMaintenance::Check() {

@@ -36,7 +36,8 @@
 namespace strata::server {
 
 // Extra tablet versions that must stay readable (snapshots, clone pins).
-using RetainedPointsProvider = std::function<Result<std::set<std::string>>()>;
+// Keyed by storage volume name.
+using RetainedPointsProvider = std::function<Result<std::map<std::string, std::set<std::string>>>()>;
 
 struct DataMaintenanceOptions {
   std::string lineage;
@@ -93,7 +94,7 @@ class DataMaintenance {
   const int64_t started_ms_;
 
   mutable std::mutex mu_;  // guards everything below
-  std::map<std::string, int64_t> seen_ms_;            // version key -> last time seen current
+  std::map<std::string, std::pair<std::string, int64_t>> seen_ms_;  // version key -> (volume, last seen current)
   std::map<std::string, size_t> rowset_counts_;        // version key -> rowsets (keys are immutable)
   MaintenanceReport report_;
   int64_t last_vacuum_ms_ = 0;

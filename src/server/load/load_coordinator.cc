@@ -247,6 +247,19 @@ Result<LoadOutcome> LoadCoordinator::Delete(const DataTarget& target, const std:
   return out;
 }
 
+std::vector<storage::VolumeRef> LoadCoordinator::Volumes() const {
+  std::vector<storage::VolumeRef> out;
+  bool has_builtin = false;
+  read_([&](const meta::CatalogState& s) {
+    for (const auto& [name, v] : s.storage_volumes) {
+      out.push_back(storage::VolumeRef{.name = name, .spec = snapshot::VolumeSpecOf(v)});
+      has_builtin |= name == kBuiltinVolumeName;
+    }
+  });
+  if (!has_builtin && !options_.builtin_volume.spec.location.empty()) out.push_back(options_.builtin_volume);
+  return out;
+}
+
 Status LoadCoordinator::CommitCompaction(uint64_t table_id, uint64_t tablet_id, const std::string& base_meta,
                                          const std::string& new_meta, const std::string& txn_id) {
   meta::CommitTxn commit{.table_id = table_id, .txn_id = txn_id, .kind = "compaction",

@@ -104,6 +104,10 @@ class LoadCoordinator {
   Status CommitCompaction(uint64_t table_id, uint64_t tablet_id, const std::string& base_meta,
                           const std::string& new_meta, const std::string& txn_id);
 
+  // Every storage volume of the catalog (and the builtin one before the
+  // catalog has it), ready to open.
+  std::vector<storage::VolumeRef> Volumes() const;
+
   // A consistent read of the catalog.
   void ReadCatalog(const std::function<void(const meta::CatalogState&)>& fn) const { read_(fn); }
 
