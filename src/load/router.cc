@@ -197,44 +197,8 @@ std::string Router::DescribeKey(const std::vector<Datum>& key) const {
 
 RoutedBatch Router::Route(const std::vector<ColumnVector>& columns, std::span<const uint64_t> line_numbers,
                           size_t error_messages_max) const {
-  STRATA_CHECK_EQ(columns.size(), schema_.size());
-  const size_t rows = columns.empty() ? 0 : columns[0].size();
-  for (const ColumnVector& c : columns) STRATA_CHECK_EQ(c.size(), rows);
-  STRATA_CHECK(line_numbers.empty() || line_numbers.size() == rows, "one line number per row");
-  STRATA_CHECK_LE(rows, size_t{UINT32_MAX});
-  RoutedBatch out;
-  std::map<std::pair<size_t, uint32_t>, std::vector<uint32_t>> groups;
-  for (size_t row = 0; row < rows; ++row) {
-    std::optional<size_t> p = PartitionOf(columns, row);
-    if (!p) {
-      ++out.rows_filtered;
-      if (out.errors.size() < error_messages_max) {
-        std::string where = line_numbers.empty() ? "row " + std::to_string(row + 1)
-                                                 : "line " + std::to_string(line_numbers[row]);
-        out.errors.push_back(where + ": no partition for value " + DescribeKey(KeyOf(columns, row)));
-      }
-      continue;
-    }
-    groups[{*p, BucketOf(columns, row)}].push_back(static_cast<uint32_t>(row));
-  }
-  for (auto& [key, indices] : groups) {
-    TabletRows t{.partition_id = partitions_[key.first].id,
-                 .bucket_index = key.second,
-                 .tablet_id = partitions_[key.first].tablet_ids[key.second]};
-    for (const ColumnVector& c : columns) {
-      ColumnVector& g = t.columns.emplace_back(c.type());
-      g.Reserve(indices.size());
-      for (size_t i = 0; i < indices.size();) {  // copy runs of consecutive rows at once
-        size_t j = i + 1;
-        while (j < indices.size() && indices[j] == indices[j - 1] + 1) ++j;
-        g.AppendRange(c, indices[i], indices[j - 1] + 1);
-        i = j;
-      }
-    }
-    t.rows = std::move(indices);
-    out.tablets.push_back(std::move(t));
-  }
-  return out;
+  std::vector<ColumnVector> copy = columns;
+  return RouteMoving(copy, line_numbers, error_messages_max);
 }
 
 RoutedBatch Router::RouteMoving(std::vector<ColumnVector>& columns, std::span<const uint64_t> line_numbers,
