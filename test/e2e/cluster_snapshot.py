@@ -37,6 +37,15 @@ def manifests(volume_dir):
                   for p in glob.glob(os.path.join(volume_dir, "*", "meta", "image", "*", "snapshot_meta.json")))
 
 
+def pinned_bytes(fe):
+    status, text = fe.get("/metrics")
+    expect(status == 200, f"/metrics: {status}")
+    for line in text.splitlines():
+        if line.startswith("strata_snapshot_pinned_bytes"):
+            return int(line.split()[-1])
+    return None
+
+
 def jobs(fe):
     return {r[0]: r for r in sql(fe, "SELECT SNAPSHOT_NAME, STATE, ERROR_MESSAGE FROM "
                                      "information_schema.cluster_snapshot_jobs")}
@@ -93,6 +102,8 @@ def manual(fe, volume_dir):
     time.sleep(GRACE_MS / 1000 + 0.5)
     maintenance(fe)
     expect(data_files(volume_dir) >= before, f"vacuum deleted files s1 pins: {before} -> {data_files(volume_dir)}")
+    held = pinned_bytes(fe)
+    expect(held is not None and held > 0, f"strata_snapshot_pinned_bytes while s1 holds replaced data: {held}")
     r = verify_tool(volume_dir, "--all")
     if r is not None:
         expect(r.returncode == 0, f"snapshot verify after churn: {r.returncode}\n{r.stdout}\n{r.stderr}")
@@ -108,7 +119,8 @@ def manual(fe, volume_dir):
     maintenance(fe)
     after = data_files(volume_dir)
     expect(after < before, f"vacuum did not reclaim after the drop: {before} -> {after}")
-    log(f"manual snapshot pinned {before} files through churn; after DROP vacuum left {after}")
+    expect(pinned_bytes(fe) == 0, f"pinned bytes after the drop: {pinned_bytes(fe)}")
+    log(f"manual snapshot pinned {before} files ({held} bytes only it held) through churn; after DROP vacuum left {after}")
 
 
 def automated(fe, volume_dir):

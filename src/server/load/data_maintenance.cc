@@ -1,6 +1,7 @@
 #include "server/load/data_maintenance.h"
 
 #include <chrono>
+#include <optional>
 
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -14,6 +15,23 @@ int64_t NowMs() {
 }
 
 Counter& Metric(std::string_view name) { return MetricsRegistry::Global().GetCounter(name); }
+
+constexpr size_t kVersionFilesCacheMax = 200'000;
+
+// "<lineage>/data/tablets/<tablet_id>/meta/..." -> tablet_id.
+std::optional<uint64_t> TabletIdOfKey(std::string_view key) {
+  size_t a = key.find("/data/tablets/");
+  if (a == std::string_view::npos) return std::nullopt;
+  std::string_view rest = key.substr(a + 14);
+  size_t b = rest.find('/');
+  if (b == std::string_view::npos || b == 0) return std::nullopt;
+  uint64_t id = 0;
+  for (char c : rest.substr(0, b)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return id;
+}
 
 }  // namespace
 
@@ -156,6 +174,51 @@ Status DataMaintenance::Compact(const std::vector<TabletRef>& tablets) {
   return Status::OK();
 }
 
+void DataMaintenance::UpdatePinnedBytes(const std::vector<TabletRef>& tablets,
+                                        const std::map<std::string, std::set<std::string>>& pinned) {
+  // Bytes of the data files that only snapshots (or other extra retained points)
+  // keep: listed by a pinned version and by no current one. Version contents
+  // never change, so what a version lists is cached by its key.
+  std::map<std::string, storage::VolumeRef> volumes;
+  for (const auto& v : coordinator_.Volumes()) volumes[v.name] = v;
+  std::set<std::string> current_keys;
+  for (const auto& t : tablets) current_keys.insert(t.meta_key);
+  auto files_of = [&](const std::string& volume, const std::string& key) -> const std::map<std::string, uint64_t>* {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = version_files_.find(key); it != version_files_.end()) return &it->second;
+    }
+    auto v = volumes.find(volume);
+    if (v == volumes.end()) return nullptr;
+    auto store = coordinator_.Store(v->second);
+    if (!store.ok()) return nullptr;
+    auto tablet_id = TabletIdOfKey(key);
+    if (!tablet_id) return nullptr;
+    auto meta = storage::ReadTabletMeta(**store, key, *tablet_id);
+    if (!meta.ok()) return nullptr;
+    std::map<std::string, uint64_t> files;
+    for (const auto& r : meta->rowsets) files[r.data_file] = r.size_bytes;
+    std::lock_guard lock(mu_);
+    if (version_files_.size() >= kVersionFilesCacheMax) version_files_.clear();
+    return &(version_files_[key] = std::move(files));
+  };
+  std::map<std::string, uint64_t> current_files, pinned_files;
+  for (const auto& t : tablets) {
+    if (const auto* f = files_of(t.volume.name, t.meta_key)) current_files.insert(f->begin(), f->end());
+  }
+  for (const auto& [volume, keys] : pinned) {
+    for (const auto& key : keys) {
+      if (current_keys.contains(key)) continue;
+      if (const auto* f = files_of(volume, key)) pinned_files.insert(f->begin(), f->end());
+    }
+  }
+  uint64_t bytes = 0;
+  for (const auto& [file, size] : pinned_files) {
+    if (!current_files.contains(file)) bytes += size;
+  }
+  MetricsRegistry::Global().GetGauge("strata_snapshot_pinned_bytes").Set(static_cast<int64_t>(bytes));
+}
+
 Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
   // Retained versions by the volume they live in: a volume's pass reads (and
   // must find) exactly the versions stored in it.
@@ -167,6 +230,7 @@ Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
   }
   if (options_.extra_retained) {
     STRATA_ASSIGN_OR_RETURN(auto extra, options_.extra_retained());
+    UpdatePinnedBytes(tablets, extra);
     for (auto& [volume, keys] : extra) retained[volume].insert(keys.begin(), keys.end());
   }
   // Every volume of the catalog is swept, also one whose tables are all empty

@@ -86,6 +86,9 @@ class DataMaintenance {
   Status Compact(const std::vector<TabletRef>& tablets);
   Status Vacuum(const std::vector<TabletRef>& tablets);
   void Observe(const std::vector<TabletRef>& tablets, int64_t now_ms);
+  // Sets strata_snapshot_pinned_bytes: bytes only `pinned` versions keep.
+  void UpdatePinnedBytes(const std::vector<TabletRef>& tablets,
+                         const std::map<std::string, std::set<std::string>>& pinned);
   void Loop();
 
   DataMaintenanceOptions options_;
@@ -96,6 +99,7 @@ class DataMaintenance {
   mutable std::mutex mu_;  // guards everything below
   std::map<std::string, std::pair<std::string, int64_t>> seen_ms_;  // version key -> (volume, last seen current)
   std::map<std::string, size_t> rowset_counts_;        // version key -> rowsets (keys are immutable)
+  std::map<std::string, std::map<std::string, uint64_t>> version_files_;  // version key -> its data files, sizes
   MaintenanceReport report_;
   int64_t last_vacuum_ms_ = 0;
   bool stop_ = false;
