@@ -294,12 +294,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
 int RunFe(const FeRunOptions& options) {
   // Before any thread exists, so that every thread inherits the mask and the
   // signals reach only sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = BlockStopSignals();
 
   int exit_code = kExitOk;
   std::optional<FeConfig> fe = LoadOrExplain(options.conf_path, &exit_code);

@@ -15,6 +15,16 @@ void ApplyLogLevel(const std::string& level) {
   else SetLogLevel(LogLevel::kError);
 }
 
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
 int WaitForStopSignal(const sigset_t& set) {
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {

@@ -25,6 +25,10 @@ inline void FatalLine(const char* program, const std::string& what) {
 // sys_log_level (DEBUG, INFO, WARN/WARNING, anything else ERROR).
 void ApplyLogLevel(const std::string& level);
 
+// Blocks SIGTERM and SIGINT (for sigwait) and ignores SIGPIPE. Call before any
+// thread exists, so that every thread inherits the mask; returns the set.
+sigset_t BlockStopSignals();
+
 // Blocks until SIGTERM or SIGINT (already blocked in every thread).
 int WaitForStopSignal(const sigset_t& set);
 

@@ -109,12 +109,7 @@ int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& sign
 }  // namespace
 
 int RunCn(const CnRunOptions& options) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = BlockStopSignals();
 
   int exit_code = kExitOk;
   std::optional<CnConfig> cn = LoadOrExplain(options.conf_path, &exit_code);
