@@ -15,10 +15,6 @@ import (
 
 const snapshotFile = "cluster_snapshot.yaml"
 
-// RestoreStateReader asks an FE for GET /api/v2/get_cluster_snapshot_restore_state. The HTTP
-// implementation comes with the FE endpoint; nil means RestoreUnknown.
-type RestoreStateReader func(ctx context.Context, c *strata.StrataCluster) (RestoreState, string)
-
 // observed is what one reconcile read from the API server.
 type observed struct {
 	dr      DRObservation
@@ -46,7 +42,12 @@ func (r *Reconciler) observe(ctx context.Context, c *strata.StrataCluster) (obse
 	if err != nil {
 		return o, err
 	}
+	gen := wantedRestoreGeneration(c)
+	var restorePods []corev1.Pod
 	for _, p := range pods {
+		if gen > 0 && parseGen(p.Labels[builders.LabelDRGeneration]) == gen {
+			restorePods = append(restorePods, p)
+		}
 		ready := podReady(&p)
 		o.dr.FEPods = append(o.dr.FEPods, FEPod{Name: p.Name, Ready: ready,
 			RestoreGeneration: parseGen(p.Labels[builders.LabelDRGeneration])})
@@ -68,10 +69,26 @@ func (r *Reconciler) observe(ctx context.Context, c *strata.StrataCluster) (obse
 	if o.dr.Snapshot, err = r.observeSnapshot(ctx, c); err != nil {
 		return o, err
 	}
-	if r.RestoreState != nil && c.Spec.DisasterRecovery != nil && c.Spec.DisasterRecovery.Enabled {
-		o.dr.Restore, o.dr.RestoreMessage = r.RestoreState(ctx, c)
+	if r.Prober != nil && gen > 0 {
+		o.dr.Restore, o.dr.RestoreMessage = r.Prober.Probe(ctx, restorePods, gen)
 	}
 	return o, nil
+}
+
+// wantedRestoreGeneration is the generation whose restore may be running: the spec's, while
+// DR is enabled and that generation has not reached done or failed. 0: none, and the FE is not
+// asked (a finished generation is never probed again).
+func wantedRestoreGeneration(c *strata.StrataCluster) int64 {
+	dr := c.Spec.DisasterRecovery
+	if dr == nil || !dr.Enabled {
+		return 0
+	}
+	st := c.Status.DisasterRecoveryStatus
+	if st != nil && st.ObservedGeneration == dr.Generation &&
+		(st.Phase == strata.DRDone || st.Phase == strata.DRFailed) {
+		return 0
+	}
+	return dr.Generation
 }
 
 func (r *Reconciler) getStatefulSet(ctx context.Context, ns, name string) (*appsv1.StatefulSet, error) {

@@ -20,8 +20,10 @@ type Reconciler struct {
 	client.Client
 	Recorder      record.EventRecorder
 	Now           func() time.Time   // nil: time.Now
-	RestoreState  RestoreStateReader // nil: the FE's restore state is not read
+	Prober        RestoreStateProber // nil: the FE's restore state is not read
 	ClusterDomain string             // empty: cluster.local
+	// PollInterval is how often a cluster in DR is looked at again; 0: DRPollInterval.
+	PollInterval time.Duration
 }
 
 // +kubebuilder:rbac:groups=strata.io,resources=strataclusters,verbs=get;list;watch
@@ -63,6 +65,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, applyErr
 	}
 	if st := d.Status; st != nil && (st.Phase == strata.DRTodo || st.Phase == strata.DRDoing) {
+		if r.PollInterval > 0 {
+			return ctrl.Result{RequeueAfter: r.PollInterval}, nil
+		}
 		return ctrl.Result{RequeueAfter: DRPollInterval}, nil
 	}
 	return ctrl.Result{}, nil

@@ -48,7 +48,14 @@ func newEnv(t *testing.T, objs ...client.Object) *env {
 // restart replaces the reconciler, as an operator restart does; all state is in the API server.
 func (e *env) restart() {
 	e.r = &Reconciler{Client: e.c, Recorder: e.rec, Now: func() time.Time { return e.now },
-		RestoreState: func(context.Context, *strata.StrataCluster) (RestoreState, string) { return e.state, "boom" }}
+		Prober: fakeProber{e}}
+}
+
+// fakeProber answers with the env's state, as an FE whose restore failed with "boom" would.
+type fakeProber struct{ e *env }
+
+func (f fakeProber) Probe(context.Context, []corev1.Pod, int64) (RestoreState, string) {
+	return f.e.state, "boom"
 }
 
 func (e *env) reconcile() ctrl.Result {
