@@ -218,6 +218,15 @@ Result<uint64_t> Apply(CatalogState& s, const UpsertSnapshotJob& c, const ApplyC
   return job.job_id;
 }
 
+Result<uint64_t> Apply(CatalogState& s, const FenceLineage& c, const ApplyContext&) {
+  if (c.successor_cluster_id.empty() || c.successor_cluster_id.size() > 128 ||
+      c.successor_cluster_id.find('/') != std::string::npos) {
+    return InvalidArgument("fence_lineage: bad successor cluster id '" + c.successor_cluster_id + "'");
+  }
+  if (s.lineage.fenced_by.empty()) s.lineage.fenced_by = c.successor_cluster_id;
+  return uint64_t{0};
+}
+
 Result<uint64_t> Apply(CatalogState& s, const DeleteSnapshotJob& c, const ApplyContext&) {
   if (s.snapshot_jobs.erase(c.job_id) == 0 && !c.if_exists) {
     return NotFound("snapshot job " + std::to_string(c.job_id) + " does not exist");

@@ -7,6 +7,12 @@
 namespace strata::meta::internal {
 
 Result<uint64_t> ApplyChange(CatalogState& s, const ChangeBody& body, const ApplyContext& ctx) {
+  // A fenced lineage changes no more (DESIGN invariant 6): whatever a stale
+  // writer manages to append after the fence is applied as a rejection.
+  if (!s.lineage.fenced_by.empty() && !std::holds_alternative<FenceLineage>(body)) {
+    return FailedPrecondition("this cluster's lineage was superseded by a restore into lineage " +
+                              s.lineage.fenced_by + "; nothing more can be committed to it");
+  }
   return std::visit([&](const auto& c) { return Apply(s, c, ctx); }, body);
 }
 

@@ -35,6 +35,13 @@ Result<Catalog> Catalog::DecodeImage(std::string_view bytes) {
   return catalog;
 }
 
+Result<Catalog> Catalog::FromState(CatalogState state) {
+  STRATA_RETURN_IF_ERROR(internal::RebuildIndexes(&state));
+  Catalog catalog;
+  catalog.state_ = std::move(state);
+  return catalog;
+}
+
 namespace {
 
 Json PrivilegesJson(const PrivilegeMap& privileges) {

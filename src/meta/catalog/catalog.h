@@ -52,6 +52,10 @@ class Catalog {
   std::string EncodeImage() const;
   // DataLoss for malformed bytes or a state whose references do not hold.
   static Result<Catalog> DecodeImage(std::string_view bytes);
+  // A catalog holding `state` (derived indexes rebuilt), checked like a
+  // decoded image: DataLoss when its references do not hold. For restore,
+  // which edits a snapshot's state before writing it as a new lineage's image.
+  static Result<Catalog> FromState(CatalogState state);
 
   // A JSON view for the admin endpoint and tests; secrets are masked.
   std::string ToJson() const;

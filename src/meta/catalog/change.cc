@@ -130,6 +130,7 @@ std::string Subject(const UpsertSnapshotJob& c) {
   return c.job.name + " job " + std::to_string(c.job.job_id) + " " + c.job.state;
 }
 std::string Subject(const DeleteSnapshotJob& c) { return "job " + std::to_string(c.job_id); }
+std::string Subject(const FenceLineage& c) { return "superseded by " + c.successor_cluster_id; }
 std::string Subject(const CommitTxn& c) {
   return c.kind + " txn " + c.txn_id + (c.label.empty() ? "" : " label " + c.label) + " table " +
          std::to_string(c.table_id) + " (" + std::to_string(c.tablets.size()) + " tablets)";

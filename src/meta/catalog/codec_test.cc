@@ -103,21 +103,21 @@ TEST(ImageTest, GarbageIsDataLoss) {
   for (int i = 0; i < 3000; ++i) {
     std::string bytes(rng() % 300, '\0');
     for (auto& ch : bytes) ch = static_cast<char>(rng());
-    if (i % 2 == 0 && !bytes.empty()) bytes[0] = 2;  // get past the version check
+    if (i % 2 == 0 && !bytes.empty()) bytes[0] = 3;  // get past the version check
     auto r = Catalog::DecodeImage(bytes);
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
     }
   }
   Encoder e;  // a count of 2^60 databases must fail fast, not allocate
-  e.PutVarint(2);
+  e.PutVarint(3);
   for (int i = 0; i < 4; ++i) e.PutVarint(0);
   e.PutVarint(uint64_t{1} << 60);
   EXPECT_EQ(Catalog::DecodeImage(e.data()).status().code(), StatusCode::kDataLoss);
   Encoder future;
-  future.PutVarint(3);
+  future.PutVarint(4);
   auto r = Catalog::DecodeImage(future.data());
-  EXPECT_NE(r.status().message().find("unsupported format version 3"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("unsupported format version 4"), std::string::npos) << r.status().ToString();
 }
 
 TEST(ImageTest, InconsistentStateIsDataLoss) {
@@ -126,7 +126,7 @@ TEST(ImageTest, InconsistentStateIsDataLoss) {
     CatalogState s = cat.state();
     mutate(s);
     Encoder e;
-    e.PutVarint(2);
+    e.PutVarint(3);
     serde::Put(e, s);
     auto r = Catalog::DecodeImage(e.data());
     ASSERT_FALSE(r.ok()) << needle;
@@ -156,6 +156,8 @@ Batch SampleBatch() {
 
 TEST(BatchTest, RoundTrip) {
   Batch batch = SampleBatch();
+  batch.changes.push_back(Change{FenceLineage{.successor_cluster_id = "0123456789abcdef0123456789abcdef",
+                                              .reason = "restore"}});
   std::string bytes = EncodeBatch(batch);
   auto decoded = DecodeBatch(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
@@ -205,14 +207,14 @@ TEST(BatchTest, GarbageIsDataLoss) {
   for (int i = 0; i < 3000; ++i) {
     std::string b(rng() % 200, '\0');
     for (auto& ch : b) ch = static_cast<char>(rng());
-    if (i % 2 == 0 && !b.empty()) b[0] = 1;
+    if (i % 2 == 0 && !b.empty()) b[0] = 2;
     auto r = DecodeBatch(b);
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
     }
   }
   Encoder e;
-  e.PutVarint(1);
+  e.PutVarint(2);
   e.PutString("fe");
   e.PutVarint(1);
   e.PutFixed64(0);
@@ -220,7 +222,7 @@ TEST(BatchTest, GarbageIsDataLoss) {
   e.PutVarint(uint64_t{1} << 60);
   EXPECT_EQ(DecodeBatch(e.data()).status().code(), StatusCode::kDataLoss);
   Encoder tag;
-  tag.PutVarint(1);
+  tag.PutVarint(2);
   tag.PutString("fe");
   tag.PutVarint(1);
   tag.PutFixed64(0);

@@ -15,8 +15,8 @@
 
 namespace strata::meta::internal {
 
-inline constexpr uint64_t kImageFormatVersion = 2;  // 2: Partition::tablet_meta, load_labels
-inline constexpr uint64_t kBatchFormatVersion = 1;
+inline constexpr uint64_t kImageFormatVersion = 3;  // 2: Partition::tablet_meta, load_labels; 3: lineage, SnapshotJob::cluster_id
+inline constexpr uint64_t kBatchFormatVersion = 2;  // 2: SnapshotJob::cluster_id, FenceLineage
 
 // Bounds that keep one change from exhausting memory.
 inline constexpr uint32_t kMaxBuckets = 4096;
@@ -86,6 +86,7 @@ Result<uint64_t> Apply(CatalogState& s, const DropComputeNode& c, const ApplyCon
 Result<uint64_t> Apply(CatalogState& s, const SetFrontendConfig& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const SetAutomatedSnapshot& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const UpsertSnapshotJob& c, const ApplyContext& ctx);
+Result<uint64_t> Apply(CatalogState& s, const FenceLineage& c, const ApplyContext& ctx);
 Result<uint64_t> Apply(CatalogState& s, const DeleteSnapshotJob& c, const ApplyContext& ctx);
 
 }  // namespace strata::meta::internal

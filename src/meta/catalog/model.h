@@ -293,11 +293,42 @@ struct SnapshotJob {
   uint64_t snapshot_version = 0;  // the log version the snapshot captures
   std::string detail;
   std::string error;
+  // The lineage whose meta/image/ directory holds the snapshot; "" = this
+  // lineage. A restored cluster lists its source's snapshots this way.
+  std::string cluster_id;
   template <typename S, typename F>
   static void Visit(S& s, F&& f) {
     f("name", s.name), f("job_id", s.job_id), f("type", s.type), f("state", s.state), f("created_ms", s.created_ms),
         f("finished_ms", s.finished_ms), f("storage_volume", s.storage_volume),
-        f("snapshot_version", s.snapshot_version), f("detail", s.detail), f("error", s.error);
+        f("snapshot_version", s.snapshot_version), f("detail", s.detail), f("error", s.error),
+        f("cluster_id", s.cluster_id);
+  }
+};
+
+// Where a lineage came from and what it owns (DESIGN §6, invariant 6).
+//   - restored_from_*: set by a restore in the new lineage's first image.
+//   - adopted_lineages: earlier lineages whose data files this lineage's
+//     vacuum owns (a takeover restore adopts its fenced source and whatever
+//     that one had adopted); a clone adopts nothing — it never deletes what it
+//     did not write.
+//   - fenced_by: set by FenceLineage in the *source* lineage's log: the
+//     lineage that superseded it. A fenced lineage commits and deletes
+//     nothing more; its FEs follow the successor.
+struct LineageState {
+  std::string restored_from_cluster_id;
+  std::string restored_from_snapshot;
+  uint64_t restored_from_version = 0;
+  std::string restore_mode;  // "takeover" | "clone" | ""
+  std::string restore_key;
+  int64_t restored_ms = 0;
+  std::vector<std::string> adopted_lineages;
+  std::string fenced_by;
+  template <typename S, typename F>
+  static void Visit(S& s, F&& f) {
+    f("restored_from_cluster_id", s.restored_from_cluster_id), f("restored_from_snapshot", s.restored_from_snapshot),
+        f("restored_from_version", s.restored_from_version), f("restore_mode", s.restore_mode),
+        f("restore_key", s.restore_key), f("restored_ms", s.restored_ms), f("adopted_lineages", s.adopted_lineages),
+        f("fenced_by", s.fenced_by);
   }
 };
 
@@ -319,6 +350,7 @@ struct CatalogState {
   std::map<uint64_t, SnapshotJob> snapshot_jobs;  // by job id
   std::map<std::string, std::string> fe_config;   // ADMIN SET FRONTEND CONFIG overrides
   std::map<std::string, LoadLabel> load_labels;   // by LoadLabelKey
+  LineageState lineage;
 
   std::map<std::string, uint64_t> database_ids;  // derived: database name -> id
   std::map<uint64_t, Tablet> tablets;            // derived: from Partition::tablet_ids
@@ -330,7 +362,7 @@ struct CatalogState {
         f("storage_volumes", s.storage_volumes), f("default_storage_volume", s.default_storage_volume),
         f("users", s.users), f("roles", s.roles), f("frontends", s.frontends), f("compute_nodes", s.compute_nodes),
         f("automated_snapshot", s.automated_snapshot), f("snapshot_jobs", s.snapshot_jobs),
-        f("fe_config", s.fe_config), f("load_labels", s.load_labels);
+        f("fe_config", s.fe_config), f("load_labels", s.load_labels), f("lineage", s.lineage);
   }
 };
 
@@ -699,13 +731,27 @@ struct DeleteSnapshotJob {
   }
 };
 
+// Written by a takeover restore into the *source* lineage's log at its next
+// free version (put-if-absent, like any entry): from that version on the
+// source lineage is fenced — its FEs commit nothing more (FailedPrecondition)
+// and its vacuum deletes nothing — and its FEs restart into the successor.
+// Idempotent: fencing a fenced lineage keeps the first successor.
+struct FenceLineage {
+  std::string successor_cluster_id;
+  std::string reason;
+  template <typename S, typename F>
+  static void Visit(S& s, F&& f) {
+    f("successor_cluster_id", s.successor_cluster_id), f("reason", s.reason);
+  }
+};
+
 // The binary tag of a change is its index here: append only, never reorder.
 using ChangeBody =
     std::variant<LeaderChange, CreateDatabase, DropDatabase, CreateTable, DropTable, AddPartition, DropPartition,
                  TruncateTable, CommitPartitionVersion, CreateStorageVolume, DropStorageVolume,
                  SetDefaultStorageVolume, CreateUser, DropUser, AlterUserPassword, CreateRole, DropRole, Grant, Revoke,
                  GrantRole, RevokeRole, AddFrontend, DropFrontend, AddComputeNode, DropComputeNode, SetFrontendConfig,
-                 SetAutomatedSnapshot, UpsertSnapshotJob, DeleteSnapshotJob, CommitTxn>;
+                 SetAutomatedSnapshot, UpsertSnapshotJob, DeleteSnapshotJob, CommitTxn, FenceLineage>;
 
 // JSON "type" of each alternative, in variant order.
 inline constexpr std::array<std::string_view, std::variant_size_v<ChangeBody>> kChangeTypeNames = {
@@ -714,6 +760,6 @@ inline constexpr std::array<std::string_view, std::variant_size_v<ChangeBody>> k
     "drop_storage_volume", "set_default_storage_volume", "create_user", "drop_user", "alter_user_password",
     "create_role", "drop_role", "grant", "revoke", "grant_role", "revoke_role", "add_frontend", "drop_frontend",
     "add_compute_node", "drop_compute_node", "set_frontend_config", "set_automated_snapshot",
-    "upsert_snapshot_job", "delete_snapshot_job", "commit_txn"};
+    "upsert_snapshot_job", "delete_snapshot_job", "commit_txn", "fence_lineage"};
 
 }  // namespace strata::meta

@@ -101,3 +101,25 @@ TEST(TxnTest, TruncateForgetsTabletMetaAndLabelsExpire) {
 
 }  // namespace
 }  // namespace strata::meta
+
+namespace strata::meta {
+namespace {
+
+TEST(FenceTest, AFencedLineageRejectsEveryLaterChange) {
+  Catalog cat;
+  ASSERT_TRUE(cat.Apply(Change{CreateDatabase{.name = "before"}}, 1, 0).ok());
+  ASSERT_TRUE(cat.Apply(Change{FenceLineage{.successor_cluster_id = "succ", .reason = "restore"}}, 2, 0).ok());
+  EXPECT_EQ(cat.state().lineage.fenced_by, "succ");
+  auto r = cat.Apply(Change{CreateDatabase{.name = "after"}}, 3, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("superseded"), std::string::npos);
+  EXPECT_FALSE(cat.state().database_ids.contains("after"));
+  // A second fence keeps the first successor.
+  ASSERT_TRUE(cat.Apply(Change{FenceLineage{.successor_cluster_id = "other"}}, 4, 0).ok());
+  EXPECT_EQ(cat.state().lineage.fenced_by, "succ");
+  EXPECT_FALSE(cat.Apply(Change{FenceLineage{.successor_cluster_id = "a/b"}}, 5, 0).ok());
+}
+
+}  // namespace
+}  // namespace strata::meta

@@ -1,5 +1,7 @@
 #include "meta/service/meta_service.h"
 
+#include "meta/log/lineage.h"
+
 #include <chrono>
 #include <random>
 
@@ -8,6 +10,7 @@
 #include "common/failpoint.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "meta/log/lineage.h"
 #include "meta/service/meta_service_internal.h"
 
 namespace strata::meta {
@@ -49,6 +52,10 @@ std::string MetaService::Leader() const {
 
 Result<CommitResult> MetaService::Submit(Change change) {
   if (stopping_.load()) return Unavailable("the metadata service is stopping");
+  if (std::string successor = SupersededBy(); !successor.empty()) {
+    return FailedPrecondition("this cluster's lineage " + cluster_id_ + " was superseded by lineage " + successor +
+                              " (a restore); this FE is restarting into it; retry");
+  }
   if (!is_leader_.load()) {
     std::string leader = Leader();
     return FailedPrecondition("not the leader; leader is " + (leader.empty() ? std::string("unknown") : leader));
@@ -115,6 +122,10 @@ void MetaService::Loop() {
         STRATA_LOG(kError, "metadata replay failed at version {}: {}", applied_.load() + 1, s.ToString());
         ready_.store(false);
         StepDown("replay failed");
+      } else if (CheckSuperseded()) {
+        ready_.store(false);
+        if (is_leader_.load()) StepDown("the lineage was superseded");
+        FailQueued("not committed: this cluster's lineage was superseded by a restore; retry");
       } else {
         ready_.store(true);
         if (is_leader_.load()) {
@@ -137,6 +148,31 @@ void MetaService::Loop() {
       return stopping_.load() || (!queue_.empty() && is_leader_.load() && !in_doubt_);
     });
   }
+}
+
+std::string MetaService::SupersededBy() const {
+  std::lock_guard lock(mu_);
+  return superseded_by_;
+}
+
+bool MetaService::CheckSuperseded() {
+  std::string successor;
+  {
+    std::shared_lock lock(catalog_mu_);
+    successor = catalog_.state().lineage.fenced_by;
+  }
+  if (successor.empty() && NowMs() - last_pointer_check_at_ms_ >= options_.lease_ms) {
+    last_pointer_check_at_ms_ = NowMs();
+    Result<LineagePointer> current = CurrentLineage(*options_.store, options_.cluster_name);
+    if (current.ok() && current->cluster_id != cluster_id_) successor = current->cluster_id;
+  }
+  std::lock_guard lock(mu_);
+  if (!successor.empty() && superseded_by_.empty()) {
+    superseded_by_ = successor;
+    STRATA_LOG(kWarn, "{}: lineage {} of cluster {} was superseded by lineage {}", options_.fe_name, cluster_id_,
+               options_.cluster_name, successor);
+  }
+  return !superseded_by_.empty();
 }
 
 Status MetaService::ReplayAvailable() {

@@ -85,6 +85,13 @@ class MetaService {
   // Ready: caught up with the log as of the last poll and not stopped.
   bool Ready() const { return ready_.load(); }
 
+  // The lineage that superseded this one, "" while this one is current
+  // (DESIGN invariant 6): a FenceLineage entry in this log (a takeover
+  // restore), or a newer lineage pointer for the cluster name (checked every
+  // lease_ms). Once set, Submit fails with FailedPrecondition, this FE never
+  // leads again and reports unready; the FE restarts into the successor.
+  std::string SupersededBy() const;
+
   // Writes an image at the applied version now and cleans up behind it (leader only).
   Result<uint64_t> Checkpoint();
 
@@ -126,6 +133,8 @@ class MetaService {
   void RenewLease();
   void MaybeCheckpoint();
   void StepDown(const std::string& why);
+  // Sets superseded_by_ from the catalog's fence or the lineage pointer; true if superseded.
+  bool CheckSuperseded();
   int64_t NowMs() const;
 
   MetaServiceOptions options_;
@@ -147,6 +156,7 @@ class MetaService {
   std::condition_variable applied_cv_;
   std::deque<std::shared_ptr<Pending>> queue_;
   std::string leader_hint_;
+  std::string superseded_by_;
 
   // Loop-thread state (no lock: only the loop thread touches it after Start).
   std::unique_ptr<InDoubt> in_doubt_;
@@ -162,6 +172,7 @@ class MetaService {
   uint64_t nonce_counter_ = 0;
   int64_t last_replay_at_ms_ = 0;
   int64_t last_image_check_at_ms_ = 0;
+  int64_t last_pointer_check_at_ms_ = 0;  // loop thread only
 
   std::thread thread_;
   std::thread checkpoint_thread_;  // the periodic checkpoint, off the commit path
