@@ -52,14 +52,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	d := DecideDR(c.Spec.DisasterRecovery, c.Status.DisasterRecoveryStatus, obs.dr, now)
 	applyErr := r.apply(ctx, &c, d)
+	// Status is written even when apply failed, so the DR phase and the error are visible.
+	if err := r.writeStatus(ctx, &c, obs, d, applyErr, now); err != nil {
+		// Typically a conflict with a newer cluster: the retry decides again, and records
+		// the transition's events then, so each is recorded once.
+		return ctrl.Result{}, err
+	}
 	for _, e := range d.Events {
 		if r.Recorder != nil {
 			r.Recorder.Event(&c, e.Type, e.Reason, e.Message)
 		}
-	}
-	// Status is written even when apply failed, so the DR phase and the error are visible.
-	if err := r.writeStatus(ctx, &c, obs, d, applyErr, now); err != nil {
-		return ctrl.Result{}, err
 	}
 	if applyErr != nil {
 		return ctrl.Result{}, applyErr

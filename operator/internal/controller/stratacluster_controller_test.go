@@ -28,6 +28,8 @@ type env struct {
 	rec   *record.FakeRecorder
 	now   time.Time
 	state RestoreState
+	// probes counts the prober's calls, by generation.
+	probes map[int64]int
 }
 
 func newEnv(t *testing.T, objs ...client.Object) *env {
@@ -54,7 +56,11 @@ func (e *env) restart() {
 // fakeProber answers with the env's state, as an FE whose restore failed with "boom" would.
 type fakeProber struct{ e *env }
 
-func (f fakeProber) Probe(context.Context, []corev1.Pod, int64) (RestoreState, string) {
+func (f fakeProber) Probe(_ context.Context, _ []corev1.Pod, gen int64) (RestoreState, string) {
+	if f.e.probes == nil {
+		f.e.probes = map[int64]int{}
+	}
+	f.e.probes[gen]++
 	return f.e.state, "boom"
 }
 
@@ -203,13 +209,20 @@ func TestReconcileDisasterRecoveryFlow(t *testing.T) {
 		*e.sts("demo-cn").Spec.Replicas != 2 {
 		t.Fatalf("normal spec not restored: FE %d env %s", *fe.Spec.Replicas, feEnv(fe))
 	}
-	// Same generation never restores twice; a higher one runs again.
+	// Same generation never restores twice, and a finished generation's FE is not asked again.
+	asked := e.probes[1]
 	e.reconcile()
+	if e.probes[1] != asked {
+		t.Errorf("the FE was probed for finished generation 1")
+	}
 	if e.drPhase() != strata.DRDone || *e.sts("demo-fe").Spec.Replicas != 3 {
 		t.Fatal("the same generation restored twice")
 	}
 	e.update(func(c *strata.StrataCluster) { c.Spec.DisasterRecovery.Generation = 2 })
 	e.reconcile()
+	if e.probes[2] != 1 {
+		t.Errorf("generation 2 probed %d times, want 1", e.probes[2])
+	}
 	if e.drPhase() != strata.DRTodo || !strings.Contains(feEnv(e.sts("demo-fe")), "RESTORE_CLUSTER_GENERATION=2;") {
 		t.Fatalf("re-run: phase %s env %s", e.drPhase(), feEnv(e.sts("demo-fe")))
 	}
