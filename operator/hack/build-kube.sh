@@ -17,6 +17,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 K8S_VERSION=${K8S_VERSION:-1.37.2}
 STAGING_VERSION=0.${K8S_VERSION#1.}
+# Bump when the recipe below changes, so cached binaries of an older recipe are rebuilt.
+RECIPE=2
 CACHE=${STRATA_CACHE:-$HOME/.cache/strata}
 out=$CACHE/k8s/v$K8S_VERSION
 bin=$out/bin
@@ -25,7 +27,8 @@ if [ -n "${STRATA_KUBE_BIN:-}" ]; then
   echo "$STRATA_KUBE_BIN"
   exit 0
 fi
-if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ]; then
+built() { [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ] && [ "$(cat "$bin/.recipe" 2>/dev/null)" = "$RECIPE" ]; }
+if built; then
   echo "$bin"
   exit 0
 fi
@@ -35,7 +38,7 @@ mkdir -p "$out"
 # One build at a time (ctest may start two test scripts that both need it).
 exec 9>"$out/.lock"
 flock 9
-if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ]; then
+if built; then
   echo "$bin"
   exit 0
 fi
@@ -81,9 +84,14 @@ log "resolving modules"
 GOFLAGS="-mod=mod -modcacherw" go mod tidy -e >/dev/null 2>"$work/tidy.log" || { cat "$work/tidy.log" >&2; exit 1; }
 mkdir -p "$bin.tmp"
 log "compiling kube-apiserver (nice, several minutes on 2 CPUs)"
-nice -n 10 go build -trimpath -ldflags=-s -o "$bin.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+minor=${K8S_VERSION#1.}
+minor=${minor%%.*}
+vpkg=k8s.io/component-base/version
+ldflags="-s -X $vpkg.gitVersion=v$K8S_VERSION -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean"
+nice -n 10 go build -trimpath -ldflags="$ldflags" -o "$bin.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
 log "compiling etcd"
 nice -n 10 go build -trimpath -ldflags=-s -o "$bin.tmp/etcd" go.etcd.io/etcd/server/v3
+echo "$RECIPE" > "$bin.tmp/.recipe"
 rm -rf "$bin"
 mv "$bin.tmp" "$bin"
 log "built in $(( $(date +%s) - start )) s: $("$bin/kube-apiserver" --version 2>/dev/null), etcd $("$bin/etcd" --version 2>/dev/null | head -1)"

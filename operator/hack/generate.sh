@@ -12,3 +12,11 @@ fi
 "$CG" object:headerFile=hack/boilerplate.go.txt paths=./api/...
 "$CG" crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 "$CG" rbac:roleName=strata-operator paths=./internal/... output:rbac:artifacts:config=config/rbac
+# The operator chart ships the same CRD and ClusterRole rules (the integration test checks).
+chart=../deploy/helm/strata-operator
+if [ -d "$chart" ]; then
+  cp config/crd/bases/strata.io_strataclusters.yaml "$chart/crds/"
+  { sed '/^rules:/,$d' "$chart/templates/clusterrole.yaml"; sed -n '/^rules:/,$p' config/rbac/role.yaml; } \
+    > "$chart/templates/clusterrole.yaml.new"
+  mv "$chart/templates/clusterrole.yaml.new" "$chart/templates/clusterrole.yaml"
+fi

@@ -124,6 +124,17 @@ func syncPods(t *testing.T, ns, name string, fe *feServer, ready func(i int) boo
 				p.Annotations = map[string]string{}
 			}
 			p.Annotations[templateHashAnnotation] = hash
+			// As the StatefulSet controller: a claim per volumeClaimTemplate, mounted by name.
+			for _, vct := range sts.Spec.VolumeClaimTemplates {
+				claim := vct.DeepCopy()
+				claim.Namespace, claim.Name = ns, vct.Name+"-"+key.Name
+				claim.Labels = sts.Spec.Selector.MatchLabels
+				if err := cl.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
+					t.Fatalf("claim %s: %v", claim.Name, err)
+				}
+				p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: vct.Name, VolumeSource: corev1.VolumeSource{
+					PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim.Name}}})
+			}
 			for c := range p.Spec.Containers {
 				for j, port := range p.Spec.Containers[c].Ports {
 					if port.Name == "http" && fe != nil {
