@@ -10,6 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./env.sh
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "operator/test.sh: not gofmt-ed: $unformatted" >&2
+  exit 1
+fi
 go vet ./...
 go vet -tags integration ./test/integration
 go test ./... "$@"

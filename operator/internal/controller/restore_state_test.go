@@ -106,4 +106,3 @@ func TestFEHTTPPortDefaults(t *testing.T) {
 		t.Fatalf("port %d", got)
 	}
 }
-

@@ -163,9 +163,8 @@ func syncPods(t *testing.T, ns, name string, fe *feServer, ready func(i int) boo
 	return n
 }
 
-
-func allReady(int) bool    { return true }
-func noneReady(int) bool   { return false }
+func allReady(int) bool  { return true }
+func noneReady(int) bool { return false }
 
 // ---- the operator process ----
 
@@ -437,7 +436,9 @@ func listPods(t *testing.T, ns, sts string) string {
 	return strings.Join(out, ",")
 }
 
-func keyOf(ns, name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+func keyOf(ns, name string) types.NamespacedName {
+	return types.NamespacedName{Namespace: ns, Name: name}
+}
 
 // envRefs maps the FE's env vars taken from Secrets to "secret/key".
 func envRefs(s *appsv1.StatefulSet) map[string]string {
