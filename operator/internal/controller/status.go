@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -31,6 +32,35 @@ func configCondition(c *strata.StrataCluster) metav1.Condition {
 			strings.Join(keys, ", ")}
 }
 
+func wantReplicas(r *int32) int32 {
+	if r == nil {
+		return 1
+	}
+	return *r
+}
+
+// readiness is the Ready condition: at least the spec's number of FE pods Ready (and at least
+// one), and of CN pods when the cluster has CNs.
+func readiness(c *strata.StrataCluster, obs observed) metav1.Condition {
+	cond := metav1.Condition{Type: CondReady, Status: metav1.ConditionFalse}
+	fe := wantReplicas(c.Spec.FE.Replicas)
+	cn := int32(0)
+	if c.Spec.CN != nil {
+		cn = wantReplicas(c.Spec.CN.Replicas)
+	}
+	counts := fmt.Sprintf("%d/%d FE and %d/%d CN pods ready", obs.feReady, fe, obs.cnReady, cn)
+	switch {
+	case fe == 0 || obs.feReady < fe:
+		cond.Reason = "FEsNotReady"
+	case obs.cnReady < cn:
+		cond.Reason = "CNsNotReady"
+	default:
+		cond.Status, cond.Reason = metav1.ConditionTrue, "PodsReady"
+	}
+	cond.Message = counts
+	return cond
+}
+
 // computeStatus is the pure part of status reporting.
 func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr error, now time.Time) strata.StrataClusterStatus {
 	st := *c.Status.DeepCopy()
@@ -47,15 +77,8 @@ func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr
 	} else {
 		conds = append(conds, metav1.Condition{Type: CondReconciled, Status: metav1.ConditionTrue, Reason: "Applied"})
 	}
-	want := int32(1)
-	if c.Spec.FE.Replicas != nil {
-		want = *c.Spec.FE.Replicas
-	}
-	ready := obs.feReady >= want && want > 0
-	readyCond := metav1.Condition{Type: CondReady, Status: metav1.ConditionFalse, Reason: "FEsNotReady"}
-	if ready {
-		readyCond.Status, readyCond.Reason = metav1.ConditionTrue, "FEsReady"
-	}
+	readyCond := readiness(c, obs)
+	ready := readyCond.Status == metav1.ConditionTrue
 	conds = append(conds, readyCond)
 	for _, cond := range conds {
 		cond.ObservedGeneration = c.Generation

@@ -14,8 +14,14 @@ func TestComputeStatus(t *testing.T) {
 	c := testCluster(nil)
 	c.Generation = 4
 	c.Spec.FE.Config = "aws_s3_secret_key = oops\nrun_mode = shared_data\n"
-	st := computeStatus(c, observed{feReady: 3, feTotal: 3}, DRDecision{}, nil, t0)
-	if st.Phase != strata.ClusterRunning || st.ObservedGeneration != 4 || st.FE.ReadyReplicas != 3 {
+	st := computeStatus(c, observed{feReady: 3, feTotal: 3, cnReady: 1, cnTotal: 2}, DRDecision{}, nil, t0)
+	if cond := meta.FindStatusCondition(st.Conditions, CondReady); st.Phase != strata.ClusterPending ||
+		cond.Reason != "CNsNotReady" || cond.Message != "3/3 FE and 1/2 CN pods ready" {
+		t.Errorf("one CN short: phase %s, Ready %+v", st.Phase, cond)
+	}
+	st = computeStatus(c, observed{feReady: 3, feTotal: 3, cnReady: 2, cnTotal: 2}, DRDecision{}, nil, t0)
+	if st.Phase != strata.ClusterRunning || st.ObservedGeneration != 4 || st.FE.ReadyReplicas != 3 ||
+		!meta.IsStatusConditionTrue(st.Conditions, CondReady) {
 		t.Errorf("status = %+v", st)
 	}
 	cond := meta.FindStatusCondition(st.Conditions, CondConfigOK)
