@@ -1,5 +1,5 @@
 // strata: the one binary. Subcommands:
-//   strata fe [--conf PATH]                   run a frontend (default conf/fe.conf)
+//   strata fe [--conf PATH] [--cluster_snapshot]   run a frontend (default conf/fe.conf); restore first
 //   strata cn [--conf PATH]                   run a compute node (default conf/cn.conf)
 //   strata meta new-lineage [--conf PATH]     append a fresh lineage for the FE's cluster
 //   strata snapshot list|inspect|verify ...   offline snapshot tools (src/snapshot/snapshot_tool.h)
@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "server/cn/cn_main.h"
 #include "server/fe_main.h"
 #include "server/local/local_command.h"
@@ -21,7 +23,7 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: strata fe [--conf PATH]\n"
+    "usage: strata fe [--conf PATH] [--cluster_snapshot]\n"
     "       strata cn [--conf PATH]\n"
     "       strata meta new-lineage [--conf PATH]\n"
     "       strata snapshot list|inspect|verify --volume LOC ...   (strata snapshot --help)\n"
@@ -46,6 +48,8 @@ bool ParseFlags(const std::vector<std::string>& args, strata::server::FeRunOptio
       options->conf_path = args[++i];
     } else if (a.rfind("--conf=", 0) == 0) {
       options->conf_path = a.substr(7);
+    } else if (a == "--cluster_snapshot" || a == "-cluster_snapshot") {
+      options->cluster_snapshot = true;  // restore from <conf dir>/cluster_snapshot.yaml first
     } else {
       *error = "unknown argument '" + a + "'";
       return false;
@@ -64,7 +68,16 @@ int main(int argc, char** argv) {
   std::string error;
   if (args[0] == "fe") {
     if (!ParseFlags({args.begin() + 1, args.end()}, &options, &error)) return Usage(error);
-    return strata::server::RunFe(options);
+    int code = strata::server::RunFe(options);
+    if (code == strata::server::kExitRestart) {
+      // The lineage was superseded by a restore: start over in a fresh
+      // process image (same pid), which follows the new lineage.
+      std::fflush(nullptr);
+      execv("/proc/self/exe", argv);
+      std::perror("strata fe: re-exec after the lineage changed");
+      return strata::server::kExitFailure;
+    }
+    return code;
   }
   if (args[0] == "cn") {
     options.conf_path = strata::server::cn::CnRunOptions{}.conf_path;

@@ -18,6 +18,7 @@
 #include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
+#include "server/fe_restore.h"
 #include "server/load/data_maintenance.h"
 #include "snapshot/snapshot_jobs.h"
 #include "server/load/load_coordinator.h"
@@ -156,7 +157,7 @@ cn::FeComputeNodesOptions ComputeNodesOptions(const FeConfig& fe) {
 // Serves until SIGTERM/SIGINT: HTTP is up first (health answers, the port is
 // ours before the volume is touched), the metadata service joins once started.
 int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, const std::string& meta_dir,
-          const sigset_t& signals) {
+          const FeRestoreRequest& restore_request, const sigset_t& signals) {
   std::string fe_name = fe.host + ":" + std::to_string(fe.http_port);
   DeferredMetaApi deferred;
   HttpServerOptions http;
@@ -199,6 +200,10 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
     if (!s.ok()) j["error"] = s.ToString();
     return HttpResponse::Json(s.ok() ? 200 : 500, j.dump());
   });
+  // Restore (server/fe_restore.h): its state is served from the start.
+  FeRestoreState restore_state;
+  router.Add("GET", "/api/v2/get_cluster_snapshot_restore_state",
+             [&restore_state](const HttpRequest&) { return restore_state.Response(); });
   http.body_max_bytes = static_cast<uint64_t>(fe.streaming_load_max_mb) << 20;
   http.read_timeout_ms = 300'000;
   HttpServer server(http, std::move(router));
@@ -206,6 +211,17 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   if (!started.ok()) {
     Fatal(started.ToString());
     return kExitFailure;
+  }
+  if (restore_request.requested) {
+    Status restored = RunStartupRestore(fe, restore_request, store, &restore_state);
+    if (!restored.ok()) {
+      // Stay up (unready) so the failure can be read from the restore-state
+      // endpoint — the operator reports it — until told to stop.
+      Fatal("restore failed; not serving: " + restored.ToString());
+      WaitForStopSignal(signals);
+      server.Stop();
+      return kExitFailure;
+    }
   }
   STRATA_LOG(kInfo, "fe: starting the metadata service (cluster {}, volume {}, meta_dir {})", fe.cluster_name,
              fe.volume.location, meta_dir);
@@ -265,15 +281,25 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
                              .vacuum_grace_ms = fe.vacuum_grace_ms,
                              .policy = {.min_rowsets = static_cast<size_t>(fe.compaction_min_rowsets)},
                              .is_leader = [svc] { return svc->IsLeader(); },
-                             .extra_retained = [&snapshots] { return snapshots.Pins(); }},
+                             .extra_retained = [&snapshots] { return snapshots.Pins(); },
+                             .adopted_lineages = [svc] {
+                               return svc->Read([](const meta::Catalog& c) { return c.state().lineage.adopted_lineages; });
+                             }},
       *(*sql_door)->coordinator, compute_nodes.tablet_service());
   data_maintenance.Start();
   maintenance.store(&data_maintenance);
   auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
              (*service)->ClusterId(), (*service)->AppliedVersion(), (*service)->Leader());
-  int sig = WaitForStopSignal(signals);
-  STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
+  // Stops on SIGTERM/SIGINT, or when a restore supersedes this lineage
+  // (then the process restarts into the new one: kExitRestart).
+  int sig = WaitForStopSignalOr(signals, [svc] { return !svc->SupersededBy().empty(); });
+  if (sig == 0) {
+    STRATA_LOG(kWarn, "fe {}: lineage {} was superseded by {}; restarting to follow it", fe_name, svc->ClusterId(),
+               svc->SupersededBy());
+  } else {
+    STRATA_LOG(kInfo, "fe {}: signal {}, shutting down", fe_name, sig);
+  }
   bootstrap.reset();  // its thread may be mid-Submit: the service is still up
   compute_nodes.Stop();  // heartbeat handlers use the writer and the service
   stream_load.store(nullptr);
@@ -286,7 +312,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   deferred.Set(nullptr);
   (*service)->Stop();
   STRATA_LOG(kInfo, "fe {}: stopped", fe_name);
-  return kExitOk;
+  return sig == 0 ? kExitRestart : kExitOk;
 }
 
 }  // namespace
@@ -310,7 +336,7 @@ int RunFe(const FeRunOptions& options) {
     Fatal(meta_dir.status().ToString());
     return kExitFailure;
   }
-  return Serve(*fe, *store, *meta_dir, signals);
+  return Serve(*fe, *store, *meta_dir, RestoreRequestFor(options.conf_path, options.cluster_snapshot), signals);
 }
 
 int RunMetaNewLineage(const FeRunOptions& options) {

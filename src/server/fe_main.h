@@ -18,9 +18,15 @@ namespace strata::server {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+// The cluster's lineage was superseded by a restore: the caller re-executes
+// the process, which then follows the new lineage (DESIGN invariant 6).
+inline constexpr int kExitRestart = 3;
 
 struct FeRunOptions {
   std::string conf_path = "conf/fe.conf";
+  // Restore from <dir of conf_path>/cluster_snapshot.yaml before serving
+  // (also env RESTORE_CLUSTER_SNAPSHOT=true); see server/fe_restore.h.
+  bool cluster_snapshot = false;
 };
 
 int RunFe(const FeRunOptions& options);

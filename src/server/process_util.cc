@@ -32,4 +32,13 @@ int WaitForStopSignal(const sigset_t& set) {
   return sig;
 }
 
+int WaitForStopSignalOr(const sigset_t& set, const std::function<bool()>& stop_early) {
+  const timespec tick{.tv_sec = 0, .tv_nsec = 200'000'000};
+  while (true) {
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig > 0) return sig;
+    if (stop_early()) return 0;
+  }
+}
+
 }  // namespace strata::server

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,8 @@ sigset_t BlockStopSignals();
 
 // Blocks until SIGTERM or SIGINT (already blocked in every thread).
 int WaitForStopSignal(const sigset_t& set);
+// The same, but also returns 0 once `stop_early` is true (checked every 200 ms).
+int WaitForStopSignalOr(const sigset_t& set, const std::function<bool()>& stop_early);
 
 // Loads a config with `load`, applies its log level and resolves its host from
 // priority_networks when host is not set. On failure prints why (as `program`)

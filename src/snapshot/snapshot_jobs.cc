@@ -193,8 +193,8 @@ Status SnapshotRunner::Tick() {
     // It may have written its manifest before it was cut off: such a snapshot is
     // complete in storage but pinned by no FINISHED job, so vacuum would not keep
     // its files. Remove it (manifest first) before reporting the job as failed.
-    if (auto store = StoreFor(s, job.storage_volume); store.ok()) {
-      STRATA_RETURN_IF_ERROR(DeleteSnapshot(**store, options_.cluster_id, job.name));
+    if (auto store = StoreFor(s, job.storage_volume); store.ok() && MayDelete(s, job)) {
+      STRATA_RETURN_IF_ERROR(DeleteSnapshot(**store, HomeOf(job), job.name));
     }
     STRATA_RETURN_IF_ERROR(FailJob(job, "the job was cut off by an FE restart or a leader change"));
   }
@@ -239,6 +239,17 @@ Status SnapshotRunner::Tick() {
   return Status::OK();
 }
 
+std::string SnapshotRunner::HomeOf(const meta::SnapshotJob& job) const {
+  return job.cluster_id.empty() ? options_.cluster_id : job.cluster_id;
+}
+
+bool SnapshotRunner::MayDelete(const meta::CatalogState& s, const meta::SnapshotJob& job) const {
+  const std::string home = HomeOf(job);
+  if (home == options_.cluster_id) return true;
+  const auto& adopted = s.lineage.adopted_lineages;
+  return std::find(adopted.begin(), adopted.end(), home) != adopted.end();
+}
+
 Status SnapshotRunner::ApplyRetention(const meta::CatalogState& s) {
   std::vector<meta::SnapshotJob> automated;
   for (const auto& [id, job] : s.snapshot_jobs) {
@@ -256,13 +267,17 @@ Status SnapshotRunner::ApplyRetention(const meta::CatalogState& s) {
   meta::Catalog now_cat = read_();
   for (const auto& [id, job] : now_cat.state().snapshot_jobs) {
     if (job.state != "EXPIRED") continue;
+    // A snapshot in a lineage this one does not own (a clone's source) is
+    // only forgotten here: the clone never deletes what it did not write.
     auto store = StoreFor(now_cat.state(), job.storage_volume);
-    if (store.ok()) STRATA_RETURN_IF_ERROR(DeleteSnapshot(**store, options_.cluster_id, job.name));
+    if (store.ok() && MayDelete(now_cat.state(), job)) {
+      STRATA_RETURN_IF_ERROR(DeleteSnapshot(**store, HomeOf(job), job.name));
+    }
     meta::SnapshotJob deleted = job;
     deleted.state = "DELETED";
     STRATA_RETURN_IF_ERROR(Upsert(deleted));
     std::lock_guard lock(mu_);
-    pins_cache_.erase(options_.cluster_id + "/" + job.name);
+    pins_cache_.erase(HomeOf(job) + "/" + job.name);
     ++status_.deleted;
   }
   // History bound: forget the oldest DELETED / ERROR automated jobs.
@@ -290,7 +305,7 @@ Result<VersionsByVolume> SnapshotRunner::Pins() {
   for (const auto& [id, job] : cat.state().snapshot_jobs) {
     if (job.state != "FINISHED") continue;
     if (oldest_ms == 0 || job.created_ms < oldest_ms) oldest_ms = job.created_ms;
-    const std::string cache_key = options_.cluster_id + "/" + job.name;
+    const std::string cache_key = HomeOf(job) + "/" + job.name;
     {
       std::lock_guard lock(mu_);
       if (auto it = pins_cache_.find(cache_key); it != pins_cache_.end()) {
@@ -299,7 +314,7 @@ Result<VersionsByVolume> SnapshotRunner::Pins() {
       }
     }
     STRATA_ASSIGN_OR_RETURN(auto store, StoreFor(cat.state(), job.storage_volume));
-    auto manifest = ReadManifest(*store, options_.cluster_id, job.name);
+    auto manifest = ReadManifest(*store, HomeOf(job), job.name);
     if (manifest.status().code() == StatusCode::kNotFound) continue;  // never completed: pins nothing
     if (!manifest.ok()) return manifest.status();
     STRATA_ASSIGN_OR_RETURN(meta::Catalog snap, ReadSnapshotCatalog(*store, *manifest));

@@ -90,6 +90,11 @@ class SnapshotRunner {
   Result<std::shared_ptr<objstore::ObjectStore>> StoreFor(const meta::CatalogState& s, const std::string& volume);
   int64_t Now() const;
   void Loop();
+  // The lineage whose meta/image/ holds the job's snapshot (job.cluster_id, or this one).
+  std::string HomeOf(const meta::SnapshotJob& job) const;
+  // Whether this lineage may delete that snapshot: it is its own or an adopted
+  // lineage's (a takeover's source), never a clone's source.
+  bool MayDelete(const meta::CatalogState& s, const meta::SnapshotJob& job) const;
 
   SnapshotRunnerOptions options_;
   Submit submit_;

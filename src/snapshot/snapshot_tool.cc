@@ -2,6 +2,8 @@
 // and printing. What reads the volume is in snapshot_verify.cc.
 #include "snapshot/snapshot_tool.h"
 
+#include "snapshot/clone_pins.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,7 @@ const char* const kSnapshotToolUsage =
     "       strata snapshot inspect --volume LOC [--cluster-id ID] --name NAME [--json] [S3 flags]\n"
     "       strata snapshot verify  --volume LOC [--cluster-id ID] [--name NAME | --all] [--parallel N] [--json]\n"
     "                               [S3 flags]\n"
+    "       strata snapshot unpin   --volume LOC --cluster-id CLONE_ID [S3 flags]   release a dropped clone's pin\n"
     "  --volume LOC        the snapshot volume: s3://bucket[/prefix], /abs/dir or file:///abs/dir\n"
     "  --cluster-id ID     one lineage (default: every lineage in the volume)\n"
     "  --name NAME         one snapshot; verify without --name or --all checks the newest of each lineage\n"
@@ -95,6 +98,7 @@ Status ValidateArgs(const Args& a) {
     return InvalidArgument("--cluster-id '" + a.cluster_id + "' is not a cluster id");
   }
   if (a.command == "inspect" && a.name.empty()) return InvalidArgument("inspect needs --name");
+  if (a.command == "unpin" && a.cluster_id.empty()) return InvalidArgument("unpin needs --cluster-id (the clone's)");
   if (!a.name.empty()) STRATA_RETURN_IF_ERROR(ValidateSnapshotName(a.name).WithContext("--name"));
   if (a.all && !a.name.empty()) return InvalidArgument("--all and --name exclude each other");
   return Status::OK();
@@ -104,8 +108,8 @@ Result<Args> ParseArgs(const std::vector<std::string>& args, const ToolEnv& env)
   if (args.size() > kArgsMax) return InvalidArgument("too many arguments");
   Args a;
   a.command = args.at(0);
-  if (a.command != "list" && a.command != "inspect" && a.command != "verify") {
-    return InvalidArgument("unknown snapshot command '" + a.command + "' (list, inspect or verify)");
+  if (a.command != "list" && a.command != "inspect" && a.command != "verify" && a.command != "unpin") {
+    return InvalidArgument("unknown snapshot command '" + a.command + "' (list, inspect, verify or unpin)");
   }
   for (size_t i = 1; i < args.size(); ++i) {
     std::string flag = args[i];
@@ -498,6 +502,15 @@ int RunSnapshotTool(const std::vector<std::string>& args, const ToolEnv& env) {
   }
   if (a.command == "list") return RunList(**store, a, env);
   if (a.command == "inspect") return RunInspect(**store, a, env);
+  if (a.command == "unpin") {
+    Status s = DeleteClonePin(**store, a.cluster_id);
+    if (!s.ok()) {
+      *env.err << "strata snapshot unpin: " << s.ToString() << "\n";
+      return kToolExitProblems;
+    }
+    *env.out << "released the pin of clone " << a.cluster_id << " (" << ClonePinKey(a.cluster_id) << ")\n";
+    return kToolExitOk;
+  }
   return RunVerify(**store, a, env);
 }
 

@@ -169,7 +169,7 @@ std::string SnapshotPath(const InfoSchemaContext& c, const meta::SnapshotJob& jo
   auto v = c.state.storage_volumes.find(job.storage_volume);
   std::string location = v == c.state.storage_volumes.end() || v->second.locations.empty() ? "" : v->second.locations[0];
   while (!location.empty() && location.back() == '/') location.pop_back();
-  return location + "/" + c.cluster_id + "/meta/image/" + job.name;
+  return location + "/" + (job.cluster_id.empty() ? c.cluster_id : job.cluster_id) + "/meta/image/" + job.name;
 }
 
 ResultSet ClusterSnapshots(const InfoSchemaContext& c, bool jobs) {

@@ -1,5 +1,7 @@
 #include "server/load/data_maintenance.h"
 
+#include "snapshot/clone_pins.h"
+
 #include <chrono>
 #include <optional>
 
@@ -234,25 +236,42 @@ Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
     for (auto& [volume, keys] : extra) retained[volume].insert(keys.begin(), keys.end());
   }
   // Every volume of the catalog is swept, also one whose tables are all empty
-  // or dropped; only this lineage's own prefix is ever touched.
+  // or dropped; only this lineage's own prefix and those of the lineages it
+  // adopted (a takeover restore's fenced source) are ever touched. Clone pins
+  // on the volume (snapshot/clone_pins.h) are retained points too.
   // A volume that fails (unreachable, bad credentials) does not stop the others.
+  std::vector<std::string> lineages{options_.lineage};
+  if (options_.adopted_lineages) {
+    for (auto& l : options_.adopted_lineages()) {
+      if (l != options_.lineage) lineages.push_back(std::move(l));
+    }
+  }
   Status first_error = Status::OK();
   for (const storage::VolumeRef& volume : coordinator_.Volumes()) {
     auto store = coordinator_.Store(volume);
     storage::RetainedVersions keep{.meta_keys = retained[volume.name]};
-    storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms};
-    auto report = store.ok() ? storage::VacuumLineage(**store, options_.lineage, keep, options)
-                             : Result<storage::VacuumReport>(store.status());
-    if (!report.ok()) {
-      if (first_error.ok()) first_error = report.status().WithContext("vacuum volume " + volume.name);
+    Result<std::vector<snapshot::ClonePin>> pins =
+        store.ok() ? snapshot::ReadClonePins(**store) : Result<std::vector<snapshot::ClonePin>>(store.status());
+    if (!pins.ok()) {  // an unreadable pin may protect anything: skip the volume
+      if (first_error.ok()) first_error = pins.status().WithContext("vacuum volume " + volume.name);
       continue;
     }
-    std::lock_guard lock(mu_);
-    ++report_.vacuum_passes;
-    report_.vacuum_deleted += report->deleted;
-    Metric("strata_vacuum_deleted_objects_total").Add(report->deleted);
-    if (report->deleted > 0) {
-      STRATA_LOG(kInfo, "vacuum {}: deleted {} of {} objects", volume.name, report->deleted, report->listed);
+    for (const auto& pin : *pins) keep.meta_keys.insert(pin.tablet_versions.begin(), pin.tablet_versions.end());
+    for (const std::string& lineage : lineages) {
+      storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms};
+      auto report = storage::VacuumLineage(**store, lineage, keep, options);
+      if (!report.ok()) {
+        if (first_error.ok()) first_error = report.status().WithContext("vacuum volume " + volume.name);
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      ++report_.vacuum_passes;
+      report_.vacuum_deleted += report->deleted;
+      Metric("strata_vacuum_deleted_objects_total").Add(report->deleted);
+      if (report->deleted > 0) {
+        STRATA_LOG(kInfo, "vacuum {} (lineage {}): deleted {} of {} objects", volume.name, lineage, report->deleted,
+                   report->listed);
+      }
     }
   }
   return first_error;

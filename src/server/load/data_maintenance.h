@@ -49,6 +49,9 @@ struct DataMaintenanceOptions {
   storage::CompactionPolicy policy;
   std::function<bool()> is_leader;   // only the leader maintains
   RetainedPointsProvider extra_retained;  // may be null
+  // Earlier lineages whose data this lineage's vacuum owns (a takeover
+  // restore adopts its fenced source; CatalogState::lineage). May be null.
+  std::function<std::vector<std::string>()> adopted_lineages;
 };
 
 struct MaintenanceReport {
