@@ -51,6 +51,13 @@ func TestRestoreEnvOnlyInDRForm(t *testing.T) {
 	if *sts.Spec.Replicas != 1 || sts.Spec.Template.Labels[LabelDRGeneration] != "7" {
 		t.Errorf("replicas %d labels %v", *sts.Spec.Replicas, sts.Spec.Template.Labels)
 	}
+	fe := sts.Spec.Template.Spec.Containers[0]
+	if fe.LivenessProbe != nil || fe.StartupProbe != nil || fe.ReadinessProbe == nil {
+		t.Errorf("restore form probes: liveness %v startup %v readiness %v", fe.LivenessProbe, fe.StartupProbe, fe.ReadinessProbe)
+	}
+	if n := FEStatefulSet(full(), Options{}).Spec.Template.Spec.Containers[0]; n.LivenessProbe == nil || n.StartupProbe == nil {
+		t.Error("the normal form lost its liveness or startup probe")
+	}
 	// The selector must not carry the generation label: it is immutable on a StatefulSet.
 	if _, ok := sts.Spec.Selector.MatchLabels[LabelDRGeneration]; ok {
 		t.Error("generation label in the selector")

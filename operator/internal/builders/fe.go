@@ -87,6 +87,12 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 		httpProbe("/api/ready", FEHTTPPort, 5, 3),
 		httpProbe("/api/health", FEHTTPPort, 10, 3),
 		httpProbe("/api/health", FEHTTPPort, 5, 60))
+	if o.DRGeneration > 0 {
+		// As the StarRocks operator does: a restore may take longer than any startup or
+		// liveness budget, and a kill mid-restore only starts it over. The DR timeout
+		// (timeoutSeconds) bounds it instead; readiness still says when the FE is done.
+		live, startup = nil, nil
+	}
 
 	vols := []corev1.Volume{
 		{Name: "conf-template", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{

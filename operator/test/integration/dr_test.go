@@ -36,6 +36,8 @@ func checkRestoreForm(t *testing.T, ns string, gen string) {
 			return "FE pod template label " + fe.Spec.Template.Labels[builders.LabelDRGeneration]
 		case *cn.Spec.Replicas != 0:
 			return "CN replicas " + itoa(*cn.Spec.Replicas)
+		case fe.Spec.Template.Spec.Containers[0].LivenessProbe != nil || fe.Spec.Template.Spec.Containers[0].StartupProbe != nil:
+			return "liveness or startup probe in the restore form"
 		}
 		return ""
 	})
@@ -54,6 +56,8 @@ func checkNormalForm(t *testing.T, ns string) {
 			return "restore env left: " + mapString(env)
 		case fe.Spec.Template.Labels[builders.LabelDRGeneration] != "":
 			return "generation label left on the FE pod template"
+		case fe.Spec.Template.Spec.Containers[0].LivenessProbe == nil || fe.Spec.Template.Spec.Containers[0].StartupProbe == nil:
+			return "liveness or startup probe missing in the normal form"
 		}
 		return ""
 	})
