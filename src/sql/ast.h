@@ -18,6 +18,7 @@ namespace strata::sql {
 // ---------------------------------------------------------------- expressions
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct SelectStmt;
 
 struct Expr {
   enum class Kind {
@@ -36,12 +37,26 @@ struct Expr {
     kIsNull,   // args[0] IS [NOT] NULL; negated
     kStar,     // * in a select list or COUNT(*)
   };
+  // The query engine's forms are kFunc nodes with reserved names (so evaluators
+  // that predate them answer "FUNCTION ... does not exist" instead of guessing):
+  //   CASE         args: [operand if has_operand] (when, then)... [else if has_else]
+  //   CAST         args[0]; qualifier = target type ("SIGNED", "DECIMAL(10,2)", "DATE", ...)
+  //   BETWEEN      args[0] BETWEEN args[1] AND args[2]; negated
+  //   INTERVAL     args[0] = amount; qualifier = unit (upper case: DAY, MONTH, ...)
+  //   EXISTS       subquery; negated
+  //   IN_SUBQUERY  args[0] IN (subquery); negated
+  //   SUBQUERY     a scalar subquery
+  //   COUNT etc.   distinct = COUNT(DISTINCT ...)
   Kind kind = Kind::kNull;
   std::string text;
   std::string qualifier;
   std::vector<ExprPtr> args;
   bool negated = false;
   std::string source;  // the expression as written, for result column names
+  bool distinct = false;                 // aggregate(DISTINCT ...)
+  bool has_operand = false;              // CASE operand WHEN ...
+  bool has_else = false;                 // CASE ... ELSE
+  std::shared_ptr<SelectStmt> subquery;  // EXISTS / IN_SUBQUERY / SUBQUERY
 };
 
 // ---------------------------------------------------------------- names
@@ -221,13 +236,37 @@ struct OrderItem {
   bool desc = false;
 };
 
+// One item of a FROM clause: a table, a derived table (subquery) or a join
+// of two items.
+struct TableRef {
+  enum class Kind { kTable, kSubquery, kJoin } kind = Kind::kTable;
+  TableName name;     // kTable
+  std::string alias;  // kTable (optional) / kSubquery
+  std::shared_ptr<SelectStmt> subquery;
+  enum class JoinType { kInner, kLeft, kRight, kCross } join = JoinType::kInner;
+  std::unique_ptr<TableRef> left, right;  // kJoin
+  ExprPtr on;                             // kJoin; null for CROSS / comma joins
+  std::vector<std::string> using_columns; // JOIN ... USING (a, b)
+};
+
 struct SelectStmt {
   std::vector<SelectItem> items;
-  std::optional<TableName> from;  // none: SELECT without FROM (or FROM DUAL)
+  std::optional<TableName> from;  // none: SELECT without FROM (or FROM DUAL); the table when FROM names one
   ExprPtr where;
   std::vector<OrderItem> order_by;
   std::optional<uint64_t> limit;
   uint64_t offset = 0;
+  // The query engine's clauses (any of them set, or from_ref beyond one
+  // table, means the statement needs the query engine).
+  bool distinct = false;
+  std::unique_ptr<TableRef> from_ref;  // the whole FROM clause (also set for one table)
+  std::vector<ExprPtr> group_by;
+  ExprPtr having;
+  // UNION ALL / UNION [DISTINCT] branches after this one; order_by/limit of
+  // a statement with branches apply to the whole union.
+  std::vector<std::shared_ptr<SelectStmt>> union_branches;
+  std::vector<bool> union_distinct;  // parallel to union_branches
+  bool explain = false;              // EXPLAIN SELECT ...
 };
 
 struct SetAssignment {

@@ -1,7 +1,10 @@
-// Executing SELECT (without tables, over information_schema, or over a user
-// table by a full scan through TableData — the minimal engine until the
-// vectorized query engine lands) and SET.
+// Executing SELECT and SET. A SELECT that reads user tables, or uses a
+// clause the minimal evaluator here lacks (GROUP BY, DISTINCT, UNION, joins,
+// subqueries, EXPLAIN), goes to the query engine (TableData::select_runner,
+// query/) after the SELECT privilege is checked on every table it names;
+// SELECT without tables and over information_schema run here.
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "sql/info_schema.h"
@@ -92,9 +95,112 @@ Value SortKey(const OrderItem& o, const SelectStmt& s, const std::vector<ResultC
   return Eval(e, scope);
 }
 
+void CollectTables(const SelectStmt& s, std::vector<TableName>* out, bool* subquery);
+
+void CollectTables(const Expr& e, std::vector<TableName>* out, bool* subquery) {
+  if (e.subquery) {
+    *subquery = true;
+    CollectTables(*e.subquery, out, subquery);
+  }
+  for (const auto& a : e.args) {
+    if (a) CollectTables(*a, out, subquery);
+  }
+}
+
+void CollectTables(const TableRef& r, std::vector<TableName>* out, bool* subquery) {
+  switch (r.kind) {
+    case TableRef::Kind::kTable: out->push_back(r.name); break;
+    case TableRef::Kind::kSubquery: *subquery = true, CollectTables(*r.subquery, out, subquery); break;
+    case TableRef::Kind::kJoin:
+      CollectTables(*r.left, out, subquery);
+      CollectTables(*r.right, out, subquery);
+      if (r.on) CollectTables(*r.on, out, subquery);
+      break;
+  }
+}
+
+// Every table a statement reads (FROM items, derived tables, subqueries,
+// UNION branches); *subquery tells whether it has subqueries.
+void CollectTables(const SelectStmt& s, std::vector<TableName>* out, bool* subquery) {
+  if (s.from_ref) {
+    CollectTables(*s.from_ref, out, subquery);
+  } else if (s.from) {
+    out->push_back(*s.from);
+  }
+  for (const auto& i : s.items) CollectTables(*i.expr, out, subquery);
+  for (const auto* e : {s.where.get(), s.having.get()}) {
+    if (e) CollectTables(*e, out, subquery);
+  }
+  for (const auto& g : s.group_by) CollectTables(*g, out, subquery);
+  for (const auto& o : s.order_by) CollectTables(*o.expr, out, subquery);
+  for (const auto& b : s.union_branches) CollectTables(*b, out, subquery);
+}
+
+bool HasAggregateOtherThanCount(const Expr& e) {
+  if (e.kind == Expr::Kind::kFunc && (e.text == "SUM" || e.text == "MIN" || e.text == "MAX" || e.text == "AVG" ||
+                                      (e.text == "COUNT" && e.distinct))) {
+    return true;
+  }
+  return std::any_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return a && HasAggregateOtherThanCount(*a); });
+}
+
+// Clauses only the query engine runs.
+bool NeedsQueryEngine(const SelectStmt& s, bool subquery) {
+  return subquery || s.distinct || !s.group_by.empty() || s.having || !s.union_branches.empty() || s.explain ||
+         (s.from_ref && s.from_ref->kind != TableRef::Kind::kTable) ||
+         std::any_of(s.items.begin(), s.items.end(), [](const SelectItem& i) { return HasAggregateOtherThanCount(*i.expr); });
+}
+
+uint64_t ParseU64(const std::string& text, uint64_t fallback) {
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  return end != text.c_str() && v > 0 ? v : fallback;
+}
+
 }  // namespace
 
+ExecResult SessionImpl::RunQueryEngine(const SelectStmt& s, const std::vector<TableName>& tables) {
+  meta::CatalogState st = engine_->State();
+  for (const auto& name : tables) {
+    std::string resolved;
+    const meta::Table& t = FindTable(st, name, &resolved);
+    Checker(st).RequireTable("SELECT", "SELECT", resolved, t.name);
+  }
+  TableData* data = engine_->options().table_data;
+  SelectRunner* runner = data != nullptr ? data->select_runner() : nullptr;
+  if (runner == nullptr) Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'SELECT over tables' here");
+  uint64_t timeout_s = ParseU64(SessionVariable("query_timeout"), 300);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  SelectRequest request{.stmt = &s, .current_db = database_, .session = this,
+                        .memory_limit_bytes = ParseU64(SessionVariable("exec_mem_limit"), 2ull << 30)};
+  request.check_interrupt = [deadline, timeout_s] {
+    if (std::chrono::steady_clock::now() > deadline) {
+      Fail(ER_QUERY_TIMEOUT, "Query execution was interrupted, maximum statement execution time exceeded (query_timeout " +
+                                 std::to_string(timeout_s) + " s)");
+    }
+  };
+  return WithResultSet(runner->Select(request));
+}
+
 ExecResult SessionImpl::Run(const SelectStmt& s) {
+  {
+    std::vector<TableName> tables;
+    bool subquery = false;
+    CollectTables(s, &tables, &subquery);
+    bool info_schema = false, user_table = false;
+    for (const auto& t : tables) {
+      bool is_info = LowerAscii(t.db.empty() ? database_ : t.db) == kInfoSchema;
+      info_schema = info_schema || is_info;
+      user_table = user_table || !is_info;
+    }
+    if (user_table || NeedsQueryEngine(s, subquery)) {
+      if (info_schema) {
+        Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'information_schema tables in joins, "
+                                   "subqueries, UNION, GROUP BY or with user tables'");
+      }
+      return RunQueryEngine(s, tables);
+    }
+  }
   std::optional<ResultSet> table;
   if (s.from) {
     std::string db = ResolveDb(s.from->db);

@@ -58,6 +58,18 @@ inline constexpr uint16_t ER_TOO_LONG_FIELD_COMMENT = 1629;
 inline constexpr uint16_t ER_UNKNOWN_PARTITION = 1735;
 inline constexpr uint16_t ER_UNKNOWN_AUTHID = 3523;
 inline constexpr uint16_t ER_ROLE_NOT_GRANTED = 3530;
+// The query engine's (query/).
+inline constexpr uint16_t ER_NON_UNIQ_ERROR = 1052;
+inline constexpr uint16_t ER_WRONG_FIELD_WITH_GROUP = 1055;
+inline constexpr uint16_t ER_INVALID_GROUP_FUNC_USE = 1111;
+inline constexpr uint16_t ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT = 1222;
+inline constexpr uint16_t ER_OPERAND_COLUMNS = 1241;
+inline constexpr uint16_t ER_SUBQUERY_NO_1_ROW = 1242;
+inline constexpr uint16_t ER_DERIVED_MUST_HAVE_ALIAS = 1248;
+inline constexpr uint16_t ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT = 1582;
+inline constexpr uint16_t ER_CAPACITY_EXCEEDED = 3170;  // the query's memory bound (exec_mem_limit)
+inline constexpr uint16_t ER_DATA_OUT_OF_RANGE = 1690;
+inline constexpr uint16_t ER_QUERY_TIMEOUT = 3024;
 
 // The SQLSTATE MySQL sends with `code` (mysqld_error.h / the MySQL 8.0 error
 // reference); every code above is listed. Anything else is HY000.

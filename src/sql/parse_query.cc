@@ -8,11 +8,57 @@ namespace strata::sql {
   Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support '" + what + "'");
 }
 
+namespace {
+
+// Words that end a select item or a table reference instead of naming it.
+bool IsClauseWord(const Parser& p) {
+  for (std::string_view w : {"FROM", "WHERE", "LIMIT", "ORDER", "GROUP", "HAVING", "UNION", "INTO", "FOR", "JOIN",
+                             "INNER", "LEFT", "RIGHT", "CROSS", "STRAIGHT_JOIN", "ON", "USING", "OFFSET", "NATURAL",
+                             "FULL", "OUTER", "EXCEPT", "INTERSECT", "WINDOW"}) {
+    if (p.IsKeyword(w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Statement Parser::ParseSelect() {
+  SelectStmt s = ParseQuery();
+  if (AcceptKeywords({"FOR", "UPDATE"})) {
+    // no locking to do
+  }
+  ExpectEnd();
+  return s;
+}
+
+// SELECT core [UNION [ALL|DISTINCT] SELECT core]... [ORDER BY ...] [LIMIT ...]
+SelectStmt Parser::ParseQuery() {
+  DepthGuard guard(*this);
+  SelectStmt s = ParseSelectCore();
+  while (AcceptKeyword("UNION")) {
+    bool distinct = !AcceptKeyword("ALL");
+    if (distinct) AcceptKeyword("DISTINCT");
+    std::shared_ptr<SelectStmt> branch;
+    if (AcceptOp("(")) {
+      branch = ParseSubquery();
+    } else {
+      branch = std::make_shared<SelectStmt>(ParseSelectCore());
+    }
+    s.union_branches.push_back(std::move(branch));
+    s.union_distinct.push_back(distinct);
+  }
+  ParseSelectTail(s);
+  return s;
+}
+
+SelectStmt Parser::ParseSelectCore() {
   ExpectKeyword("SELECT");
   SelectStmt s;
-  if (IsKeyword("DISTINCT")) NotYet("SELECT DISTINCT");
-  AcceptKeyword("ALL");
+  if (AcceptKeyword("DISTINCT") || AcceptKeyword("DISTINCTROW")) {
+    s.distinct = true;
+  } else {
+    AcceptKeyword("ALL");
+  }
   do {
     SelectItem item;
     size_t start = pos_;
@@ -26,38 +72,117 @@ Statement Parser::ParseSelect() {
     if (AcceptKeyword("AS")) {
       item.alias = IdentOrString();
     } else if (Peek().kind == TokenKind::kQuotedIdent || Peek().kind == TokenKind::kString ||
-               (Peek().kind == TokenKind::kIdent && !IsKeyword("FROM") && !IsKeyword("WHERE") &&
-                !IsKeyword("LIMIT") && !IsKeyword("ORDER") && !IsKeyword("GROUP") && !IsKeyword("HAVING") &&
-                !IsKeyword("UNION") && !IsKeyword("INTO") && !IsKeyword("FOR"))) {
+               (Peek().kind == TokenKind::kIdent && !IsClauseWord(*this))) {
       item.alias = Take().text;
     }
     s.items.push_back(std::move(item));
   } while (AcceptOp(","));
   if (AcceptKeyword("FROM")) {
-    if (AcceptKeyword("DUAL")) {
-      // no table
-    } else {
-      if (IsOp("(")) NotYet("subqueries");
-      s.from = QualifiedName();
-      if (AcceptKeyword("AS")) Identifier();
-      else if (Peek().kind == TokenKind::kIdent && !IsKeyword("WHERE") && !IsKeyword("ORDER") &&
-               !IsKeyword("LIMIT") && !IsKeyword("GROUP") && !IsKeyword("JOIN") && !IsKeyword("INNER") &&
-               !IsKeyword("LEFT") && !IsKeyword("RIGHT") && !IsKeyword("CROSS") && !IsKeyword("UNION") &&
-               !IsKeyword("HAVING"))
-        Take();
-      if (IsOp(",") || IsKeyword("JOIN") || IsKeyword("INNER") || IsKeyword("LEFT") || IsKeyword("RIGHT") ||
-          IsKeyword("CROSS")) {
-        NotYet("joins");
-      }
+    if (!AcceptKeyword("DUAL")) {
+      s.from_ref = ParseFromClause();
+      if (s.from_ref->kind == TableRef::Kind::kTable) s.from = s.from_ref->name;
     }
   }
-  ParseSelectTail(s);
+  if (AcceptKeyword("WHERE")) s.where = ParseExpr();
+  if (AcceptKeywords({"GROUP", "BY"})) {
+    do {
+      s.group_by.push_back(ParseExpr());
+    } while (AcceptOp(","));
+  }
+  if (AcceptKeyword("HAVING")) s.having = ParseExpr();
   return s;
 }
 
+// table_ref [, table_ref]...: a comma is a cross join.
+std::unique_ptr<TableRef> Parser::ParseFromClause() {
+  std::unique_ptr<TableRef> left = ParseTableRef();
+  while (AcceptOp(",")) {
+    auto join = std::make_unique<TableRef>();
+    join->kind = TableRef::Kind::kJoin;
+    join->join = TableRef::JoinType::kCross;
+    join->left = std::move(left);
+    join->right = ParseTableRef();
+    left = std::move(join);
+  }
+  return left;
+}
+
+// primary [[INNER|CROSS|LEFT [OUTER]|RIGHT [OUTER]] JOIN primary [ON expr | USING (cols)]]...
+std::unique_ptr<TableRef> Parser::ParseTableRef() {
+  DepthGuard guard(*this);
+  std::unique_ptr<TableRef> left = ParseTablePrimary();
+  while (true) {
+    TableRef::JoinType type = TableRef::JoinType::kInner;
+    if (AcceptKeyword("JOIN") || AcceptKeyword("STRAIGHT_JOIN") || AcceptKeywords({"INNER", "JOIN"})) {
+      type = TableRef::JoinType::kInner;
+    } else if (AcceptKeywords({"CROSS", "JOIN"})) {
+      type = TableRef::JoinType::kCross;
+    } else if (AcceptKeyword("LEFT")) {
+      AcceptKeyword("OUTER");
+      ExpectKeyword("JOIN");
+      type = TableRef::JoinType::kLeft;
+    } else if (AcceptKeyword("RIGHT")) {
+      AcceptKeyword("OUTER");
+      ExpectKeyword("JOIN");
+      type = TableRef::JoinType::kRight;
+    } else if (IsKeyword("NATURAL") || IsKeyword("FULL")) {
+      NotYet(UpperAscii(Peek().text) + " JOIN");
+    } else {
+      return left;
+    }
+    auto join = std::make_unique<TableRef>();
+    join->kind = TableRef::Kind::kJoin;
+    join->join = type;
+    join->left = std::move(left);
+    join->right = ParseTablePrimary();
+    if (AcceptKeyword("ON")) {
+      join->on = ParseExpr();
+    } else if (AcceptKeyword("USING")) {
+      join->using_columns = IdentList();
+    } else if (type == TableRef::JoinType::kLeft || type == TableRef::JoinType::kRight) {
+      Error();  // an outer join needs its condition
+    }
+    if (type == TableRef::JoinType::kInner && !join->on && join->using_columns.empty()) {
+      join->join = TableRef::JoinType::kCross;
+    }
+    left = std::move(join);
+  }
+}
+
+std::unique_ptr<TableRef> Parser::ParseTablePrimary() {
+  auto ref = std::make_unique<TableRef>();
+  if (AcceptOp("(")) {
+    if (IsKeyword("SELECT")) {
+      ref->kind = TableRef::Kind::kSubquery;
+      ref->subquery = ParseSubquery();
+      AcceptKeyword("AS");
+      if (Peek().kind != TokenKind::kIdent && Peek().kind != TokenKind::kQuotedIdent) {
+        Fail(ER_DERIVED_MUST_HAVE_ALIAS, "Every derived table must have its own alias");
+      }
+      ref->alias = Identifier();
+      return ref;
+    }
+    ref = ParseFromClause();
+    ExpectOp(")");
+    return ref;
+  }
+  ref->name = QualifiedName();
+  if (AcceptKeyword("AS")) {
+    ref->alias = Identifier();
+  } else if ((Peek().kind == TokenKind::kIdent && !IsClauseWord(*this)) || Peek().kind == TokenKind::kQuotedIdent) {
+    ref->alias = Identifier();
+  }
+  return ref;
+}
+
+std::shared_ptr<SelectStmt> Parser::ParseSubquery() {
+  auto q = std::make_shared<SelectStmt>(ParseQuery());
+  ExpectOp(")");
+  return q;
+}
+
+// [ORDER BY ...] [LIMIT n [OFFSET m] | LIMIT m, n]
 void Parser::ParseSelectTail(SelectStmt& s) {
-  if (AcceptKeyword("WHERE")) s.where = ParseExpr();
-  if (IsKeyword("GROUP") || IsKeyword("HAVING")) NotYet("GROUP BY");
   if (AcceptKeywords({"ORDER", "BY"})) {
     do {
       OrderItem o{.expr = ParseExpr()};
@@ -79,11 +204,6 @@ void Parser::ParseSelectTail(SelectStmt& s) {
       if (AcceptKeyword("OFFSET")) s.offset = Unsigned();
     }
   }
-  if (IsKeyword("UNION")) NotYet("UNION");
-  if (AcceptKeywords({"FOR", "UPDATE"})) {
-    // no locking to do
-  }
-  ExpectEnd();
 }
 
 SetAssignment Parser::ParseSetAssignment() {
@@ -303,7 +423,11 @@ Statement Parser::ParseDesc() {
     s.what = ShowStmt::What::kDescStorageVolume;
     s.name = Identifier();
   } else {
-    if (IsKeyword("SELECT")) NotYet("EXPLAIN");
+    if (IsKeyword("SELECT")) {  // EXPLAIN / DESC SELECT ...
+      auto stmt = std::get<SelectStmt>(ParseSelect());
+      stmt.explain = true;
+      return stmt;
+    }
     s.what = ShowStmt::What::kColumns;
     s.table = QualifiedName();
     AcceptKeyword("ALL");

@@ -211,7 +211,7 @@ Statement Parser::ParseStatement() {
   if (AcceptKeyword("ALTER")) return ParseAlter();
   if (AcceptKeyword("TRUNCATE")) return ParseTruncate();
   if (AcceptKeyword("SHOW")) return ParseShow();
-  if (IsKeyword("DESC") || IsKeyword("DESCRIBE")) {
+  if (IsKeyword("DESC") || IsKeyword("DESCRIBE") || IsKeyword("EXPLAIN")) {
     Take();
     return ParseDesc();
   }

@@ -73,6 +73,14 @@ class Parser {
   void ParseGrantObject(GrantStmt& g);
   Statement ParseSelect();
   void ParseSelectTail(SelectStmt& s);
+  // The query engine's grammar (parse_query.cc): a query with UNIONs, ORDER BY
+  // and LIMIT; one SELECT core; FROM items with joins and derived tables.
+  SelectStmt ParseQuery();
+  SelectStmt ParseSelectCore();
+  std::unique_ptr<TableRef> ParseFromClause();
+  std::unique_ptr<TableRef> ParseTableRef();
+  std::unique_ptr<TableRef> ParseTablePrimary();
+  std::shared_ptr<SelectStmt> ParseSubquery();  // after '(' up to and including ')'
   Statement ParseSet();
   Statement ParseSetTransaction();
   SetAssignment ParseSetAssignment();
@@ -96,6 +104,9 @@ class Parser {
   ExprPtr ParsePrimary();
   ExprPtr ParseFunction(std::string name, size_t start);
   ExprPtr ParseVariable(size_t start);
+  ExprPtr ParseCase(size_t start);
+  ExprPtr ParseCast(size_t start);
+  std::string ParseCastType();
 
  private:
   std::string_view sql_;

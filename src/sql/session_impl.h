@@ -109,6 +109,8 @@ class SessionImpl : public Session, public EvalScope {
   ExecResult Run(const GrantRoleStmt& s);
   ExecResult Run(const UseStmt& s);
   ExecResult Run(const SelectStmt& s);
+  // A SELECT for the query engine, after the SELECT privilege on `tables` (exec_select.cc).
+  ExecResult RunQueryEngine(const SelectStmt& s, const std::vector<TableName>& tables);
   ExecResult Run(const SetStmt& s);
   ExecResult Run(const ShowStmt& s);
   ExecResult Run(const UnsupportedStmt& s);

@@ -9,11 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "sql/ast.h"
 #include "sql/engine.h"
 
 namespace strata::sql {
@@ -48,6 +50,28 @@ struct DeleteRequest {
   std::vector<DeleteConditionText> conditions;
 };
 
+class EvalScope;  // sql/value.h
+
+// A SELECT for the query engine (query/): statements that read tables, or use
+// clauses the minimal evaluator lacks (GROUP BY, DISTINCT, UNION, joins,
+// subqueries, EXPLAIN). The session has checked the SELECT privilege on every
+// table the statement names.
+struct SelectRequest {
+  const SelectStmt* stmt = nullptr;
+  std::string current_db;                  // "" -> none
+  const EvalScope* session = nullptr;      // variables and session functions
+  uint64_t memory_limit_bytes = 0;         // exec_mem_limit
+  std::function<void()> check_interrupt;   // throws SqlException to end the query (timeout)
+};
+
+// Runs SELECTs over tables. Unlike TableData's Result-returning methods, it
+// throws SqlException (MySQL error codes), as the rest of the SQL layer does.
+class SelectRunner {
+ public:
+  virtual ~SelectRunner() = default;
+  virtual ResultSet Select(const SelectRequest& request) = 0;
+};
+
 class TableData {
  public:
   virtual ~TableData() = default;
@@ -56,6 +80,8 @@ class TableData {
   // Every visible row (text cells), columns named and typed for the wire.
   // ResourceExhausted past rows_max rows.
   virtual Result<ResultSet> Scan(const std::string& db, const std::string& table, size_t rows_max) = 0;
+  // The query engine over these tables; null: only the full scan above.
+  virtual SelectRunner* select_runner() { return nullptr; }
 };
 
 }  // namespace strata::sql

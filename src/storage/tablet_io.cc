@@ -64,7 +64,7 @@ void ApplyDeletes(std::span<const DeletePredicate> deletes, uint64_t rowset_vers
 
 Status ScanOne(objstore::ObjectStore& store, const TabletMeta& meta, const RowsetMeta& rowset,
                std::span<const DeletePredicate> deletes, const std::vector<std::string>& projected,
-               const RowsetSink& sink) {
+               std::span<const Predicate> predicates, const RowsetSink& sink) {
   std::vector<std::string> names = projected;
   for (const auto& p : deletes) {
     if (p.version <= rowset.version) continue;
@@ -78,7 +78,13 @@ Status ScanOne(objstore::ObjectStore& store, const TabletMeta& meta, const Rowse
                     " rows; tablet metadata says " + std::to_string(rowset.rows));
   }
   const auto& groups = reader->footer().row_groups;
-  for (size_t g = 0; g < groups.size(); ++g) {
+  std::vector<size_t> selected;
+  if (predicates.empty()) {
+    for (size_t g = 0; g < groups.size(); ++g) selected.push_back(g);
+  } else {
+    STRATA_ASSIGN_OR_RETURN(selected, reader->SelectRowGroups(predicates));
+  }
+  for (size_t g : selected) {
     std::vector<ColumnVector> cols;
     for (const auto& name : names) {
       int idx = -1;
@@ -150,7 +156,7 @@ Status ScanRowsets(objstore::ObjectStore& store, const TabletMeta& meta, size_t 
     if (SchemaIndex(meta.schema, name) < 0) return InvalidArgument("unknown column " + name);
   }
   for (size_t i = first; i < last && i < meta.rowsets.size(); ++i) {
-    STRATA_RETURN_IF_ERROR(ScanOne(store, meta, meta.rowsets[i], deletes, projected, sink));
+    STRATA_RETURN_IF_ERROR(ScanOne(store, meta, meta.rowsets[i], deletes, projected, options.predicates, sink));
   }
   return Status::OK();
 }

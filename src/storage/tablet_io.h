@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "objstore/object_store.h"
 #include "storage/column_vector.h"
+#include "storage/data_file_reader.h"  // Predicate
 #include "storage/data_file_writer.h"
 #include "storage/tablet_meta.h"
 
@@ -34,6 +35,9 @@ Status ValidateDeleteConditions(const std::vector<ColumnSchema>& schema, std::sp
 
 struct TabletScanOptions {
   std::vector<std::string> columns;  // empty: all, in schema order
+  // AND of min/max conditions: row groups whose statistics cannot match are
+  // skipped (rows of the groups read are not filtered). Empty: read all.
+  std::vector<Predicate> predicates;
 };
 
 // Receives the visible rows of one rowset (projected columns); may be called

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "load/value_parse.h"
+#include "storage/tablet_meta.h"
 
 namespace strata::server {
 namespace {
@@ -108,6 +109,39 @@ Result<sql::ResultSet> SqlTableData::Scan(const std::string& db, const std::stri
   });
   STRATA_RETURN_IF_ERROR(s);
   return rs;
+}
+
+sql::ResultSet SqlTableData::Select(const sql::SelectRequest& request) {
+  query::QueryEngine engine(this);
+  query::SelectOptions options{.current_db = request.current_db, .session = request.session,
+                               .memory_limit_bytes = request.memory_limit_bytes,
+                               .check_interrupt = request.check_interrupt};
+  return engine.Select(*request.stmt, options);
+}
+
+Result<query::TableInfo> SqlTableData::Resolve(const std::string& db, const std::string& table) {
+  STRATA_ASSIGN_OR_RETURN(DataTarget target, coordinator_.Resolve(db, table));
+  query::TableInfo info{.db = target.db, .name = target.table.name,
+                        .partition_columns = target.table.partition_columns};
+  for (const auto& c : target.schema) info.columns.push_back(storage::ColumnSchema{.name = c.name, .type = c.type.type});
+  for (const auto& p : target.partitions) {
+    query::TablePartition part{.name = p.name, .lower = p.lower, .upper = p.upper};
+    for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
+      part.tablets.push_back(query::TabletRef{.tablet_id = p.tablet_ids[b],
+                                              .meta_key = b < p.tablet_meta.size() ? p.tablet_meta[b] : ""});
+    }
+    info.partitions.push_back(std::move(part));
+  }
+  info.source_state = std::make_shared<const DataTarget>(std::move(target));
+  return info;
+}
+
+Status SqlTableData::ScanTablet(const query::TableInfo& table, const query::TabletRef& tablet,
+                                const storage::TabletScanOptions& options, const storage::RowsetSink& sink) {
+  const auto* target = static_cast<const DataTarget*>(table.source_state.get());
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<objstore::ObjectStore> store, coordinator_.Store(target->volume));
+  STRATA_ASSIGN_OR_RETURN(storage::TabletMeta meta, storage::ReadTabletMeta(*store, tablet.meta_key, tablet.tablet_id));
+  return storage::ScanTablet(*store, meta, options, sink);
 }
 
 }  // namespace strata::server

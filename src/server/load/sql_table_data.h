@@ -1,22 +1,37 @@
 // SqlTableData: sql::TableData over the LoadCoordinator — INSERT rows go
 // through the same typing and routing as stream load (strict: any bad value
 // fails the statement and writes nothing), DELETE conditions are typed by
-// their column, SELECT reads every visible row.
+// their column. SELECT runs on the query engine (query/) over a
+// query::TableSource that resolves tables from the catalog and reads tablet
+// versions from the table's storage volume (on this FE, through the volume's
+// object store).
 //
-// Thread-safety: thread-safe (the coordinator is).
+// Thread-safety: thread-safe (the coordinator is; queries share nothing).
 #pragma once
 
+#include "query/query_engine.h"
+#include "query/table_source.h"
 #include "server/load/load_coordinator.h"
 #include "sql/table_data.h"
 
 namespace strata::server {
 
-class SqlTableData final : public sql::TableData {
+class SqlTableData final : public sql::TableData, public sql::SelectRunner, public query::TableSource {
  public:
   explicit SqlTableData(LoadCoordinator& coordinator) : coordinator_(coordinator) {}
   Result<sql::InsertOutcome> Insert(sql::InsertRequest request) override;
   Result<sql::InsertOutcome> Delete(sql::DeleteRequest request) override;
   Result<sql::ResultSet> Scan(const std::string& db, const std::string& table, size_t rows_max) override;
+  sql::SelectRunner* select_runner() override { return this; }
+
+  // sql::SelectRunner: the query engine over this cluster's tables.
+  sql::ResultSet Select(const sql::SelectRequest& request) override;
+
+  // query::TableSource: NotFound for an unknown table; FailedPrecondition for
+  // a schema this build cannot read.
+  Result<query::TableInfo> Resolve(const std::string& db, const std::string& table) override;
+  Status ScanTablet(const query::TableInfo& table, const query::TabletRef& tablet,
+                    const storage::TabletScanOptions& options, const storage::RowsetSink& sink) override;
 
  private:
   LoadCoordinator& coordinator_;

@@ -1,0 +1,193 @@
+// Hash aggregation (executor.h): groups rows by the encoded values of the
+// GROUP BY keys and folds each aggregate's argument into per-group state.
+// SUM and AVG of integers and decimals are exact (128-bit); of doubles,
+// double. Without GROUP BY there is exactly one group, even over no rows.
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "query/executor.h"
+#include "sql/mysql_errors.h"
+
+namespace strata::query {
+namespace {
+
+struct AggState {
+  int64_t count = 0;           // non-NULL inputs (rows for COUNT(*))
+  int128 sum_i128 = 0;         // decimal sums (unscaled at the argument's scale)
+  double sum_f64 = 0;
+  bool has_value = false;      // MIN / MAX / ANY_VALUE hold a value
+  uint32_t value_row = 0;      // ... in the aggregate's value column
+  std::unique_ptr<std::unordered_set<std::string>> distinct;
+};
+
+class AggregateSink : public Sink {
+ public:
+  AggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx) : node_(node), out_(out), ctx_(ctx) {
+    for (const auto& k : node.group_keys) keys_.emplace_back(k->type);
+    for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
+    states_.resize(node.aggs.size());
+    if (node.group_keys.empty()) NewGroup();  // the one group, rows or not
+  }
+
+  bool Push(Chunk chunk) override {
+    std::vector<Column> key_cols, arg_cols;
+    for (const auto& k : node_.group_keys) key_cols.push_back(Evaluate(*k, chunk));
+    for (const auto& a : node_.aggs) arg_cols.push_back(a.arg ? Evaluate(*a.arg, chunk) : Column());
+    std::string key;
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      uint32_t group = 0;
+      if (!key_cols.empty()) {
+        key.clear();
+        for (const auto& c : key_cols) EncodeKey(c, r, &key);
+        auto it = groups_.find(key);
+        if (it == groups_.end()) {
+          group = NewGroup();
+          for (size_t k = 0; k < key_cols.size(); ++k) keys_[k].AppendFrom(key_cols[k], r);
+          ctx_.memory->Consume(key.size() * 2 + 64 + 64 * node_.aggs.size());
+          groups_.emplace(key, group);
+        } else {
+          group = it->second;
+        }
+      }
+      for (size_t a = 0; a < node_.aggs.size(); ++a) Update(a, group, arg_cols[a], r);
+    }
+    return true;
+  }
+
+  void Finish() override {
+    const size_t groups = group_count_;
+    for (size_t start = 0; start < groups; start += kOutputBatchRows) {
+      size_t end = std::min(groups, start + kOutputBatchRows);
+      Chunk chunk;
+      chunk.rows = end - start;
+      std::vector<uint32_t> rows;
+      for (size_t g = start; g < end; ++g) rows.push_back(static_cast<uint32_t>(g));
+      for (const auto& k : keys_) chunk.columns.push_back(k.Gather(rows));
+      for (size_t a = 0; a < node_.aggs.size(); ++a) chunk.columns.push_back(Result(a, start, end));
+      if (!out_.Push(std::move(chunk))) break;
+    }
+    out_.Finish();
+  }
+
+ private:
+  uint32_t NewGroup() {
+    for (auto& s : states_) {
+      s.emplace_back();
+    }
+    return static_cast<uint32_t>(group_count_++);
+  }
+
+  void Update(size_t a, uint32_t group, const Column& arg, size_t r) {
+    const AggSpec& spec = node_.aggs[a];
+    AggState& s = states_[a][group];
+    if (spec.func == AggFunc::kCountStar) {
+      ++s.count;
+      return;
+    }
+    if (arg.IsNull(r)) return;
+    if (spec.distinct) {
+      if (!s.distinct) s.distinct = std::make_unique<std::unordered_set<std::string>>();
+      std::string key;
+      EncodeKey(arg, r, &key);
+      if (!s.distinct->insert(key).second) return;
+      ctx_.memory->Consume(key.size() + 48);
+    }
+    ++s.count;
+    switch (spec.func) {
+      case AggFunc::kSum:
+      case AggFunc::kAvg:
+        if (UsesI128(arg.type())) {
+          if (__builtin_add_overflow(s.sum_i128, arg.I128(r), &s.sum_i128)) {
+            sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
+          }
+        } else {
+          s.sum_f64 += arg.F64(r);
+        }
+        break;
+      case AggFunc::kMin:
+      case AggFunc::kMax:
+      case AggFunc::kAnyValue: {
+        Column& values = values_[a];
+        if (!s.has_value) {
+          s.has_value = true;
+          s.value_row = static_cast<uint32_t>(values.Size());
+          values.AppendFrom(arg, r);
+          ctx_.memory->Consume(32);
+          break;
+        }
+        if (spec.func == AggFunc::kAnyValue) break;
+        int c = CompareAt(arg, r, values, s.value_row);
+        if ((spec.func == AggFunc::kMin && c < 0) || (spec.func == AggFunc::kMax && c > 0)) {
+          // Replace in place: append the new value and point at it (the old one is garbage).
+          s.value_row = static_cast<uint32_t>(values.Size());
+          values.AppendFrom(arg, r);
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+
+  Column Result(size_t a, size_t start, size_t end) {
+    const AggSpec& spec = node_.aggs[a];
+    Column out(spec.type);
+    for (size_t g = start; g < end; ++g) {
+      const AggState& s = states_[a][g];
+      switch (spec.func) {
+        case AggFunc::kCountStar:
+        case AggFunc::kCount: out.AppendI64(s.count); break;
+        case AggFunc::kSum:
+          if (s.count == 0) {
+            out.AppendNull();
+          } else if (spec.type.id == TypeId::kDouble) {
+            out.AppendF64(s.sum_f64);
+          } else {
+            out.AppendI128(s.sum_i128);
+          }
+          break;
+        case AggFunc::kAvg:
+          if (s.count == 0) {
+            out.AppendNull();
+          } else if (spec.type.id == TypeId::kDouble) {
+            out.AppendF64(s.sum_f64 / static_cast<double>(s.count));
+          } else {
+            // sum (at the argument's scale) / count, at the result's scale, rounded half away from zero.
+            int shift = spec.type.scale - spec.arg->type.scale;
+            int128 num = s.sum_i128 * Pow10(shift), den = s.count;
+            int128 q = num / den, rem = num % den;
+            if ((rem < 0 ? -rem : rem) * 2 >= den) q += num < 0 ? -1 : 1;
+            out.AppendI128(q);
+          }
+          break;
+        case AggFunc::kMin:
+        case AggFunc::kMax:
+        case AggFunc::kAnyValue:
+          if (!s.has_value) {
+            out.AppendNull();
+          } else {
+            out.AppendFrom(values_[a], s.value_row);
+          }
+          break;
+      }
+    }
+    return out;
+  }
+
+  const PlanNode& node_;
+  Sink& out_;
+  ExecContext& ctx_;
+  std::unordered_map<std::string, uint32_t> groups_;
+  size_t group_count_ = 0;
+  std::vector<Column> keys_;                   // one row per group
+  std::vector<Column> values_;                 // MIN / MAX values per aggregate
+  std::vector<std::vector<AggState>> states_;  // [aggregate][group]
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> NewAggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx) {
+  return std::make_unique<AggregateSink>(node, out, ctx);
+}
+
+}  // namespace strata::query

@@ -1,0 +1,97 @@
+// Internal to the binder: the Binder class, split across binder.cc (FROM,
+// SELECT cores, aggregation, ORDER BY, UNION), bind_expr.cc (expressions)
+// and pushdown.cc (moving WHERE conjuncts to the scans, join keys, pruning).
+//
+// Thread-safety: one Binder per query, one thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "query/binder.h"
+
+namespace strata::query {
+
+// One column a name can resolve to.
+struct ScopeColumn {
+  std::string table;  // alias (or table name), lower case
+  std::string name;   // as defined
+  Type type;
+  std::string origin_table;
+  std::string origin_db;
+  bool hidden = false;          // a USING column's right copy: only reachable qualified
+  ScanSpec* scan = nullptr;     // the scan reading it, if any (to mark it read)
+  size_t scan_column = 0;
+};
+
+struct Scope {
+  std::vector<ScopeColumn> columns;
+};
+
+// Binding after aggregation: expressions refer to the aggregate's output
+// (group keys, then aggregates).
+struct AggBinding {
+  const Scope* input = nullptr;
+  std::vector<std::string> key_texts;  // canonical text of each GROUP BY expression
+  std::vector<Type> key_types;
+  std::vector<AggSpec> aggs;
+  std::vector<std::string> agg_texts;
+  // Select-list aliases usable in HAVING / ORDER BY: alias -> item expression.
+  std::vector<std::pair<std::string, const sql::Expr*>> aliases;
+};
+
+class Binder {
+ public:
+  explicit Binder(BindContext& ctx) : ctx_(ctx) {}
+
+  PlanPtr BindQuery(const sql::SelectStmt& s);
+
+  // ---- expressions (bind_expr.cc)
+  // Binds `e` over `scope`; with `agg`, over the aggregate's output instead
+  // (group keys and aggregates; bare columns must be grouped).
+  BoundExprPtr Bind(const sql::Expr& e, const Scope& scope, AggBinding* agg = nullptr);
+  // Canonical text of an expression (columns by their resolved position) to
+  // match GROUP BY expressions and repeated aggregates.
+  std::string Canonical(const sql::Expr& e, const Scope& scope);
+  static bool HasAggregate(const sql::Expr& e);
+
+ private:
+  PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);
+  PlanPtr BindFrom(const sql::TableRef& ref, Scope* scope);
+  PlanPtr BindTable(const sql::TableRef& ref, Scope* scope);
+  PlanPtr BindJoin(const sql::TableRef& ref, Scope* scope);
+  PlanPtr BindUnion(const sql::SelectStmt& s);
+
+  BoundExprPtr BindColumn(const sql::Expr& e, const Scope& scope, size_t* index_out = nullptr);
+  BoundExprPtr BindFunction(const sql::Expr& e, const Scope& scope, AggBinding* agg);
+  BoundExprPtr BindAggregate(const sql::Expr& e, const Scope& scope, AggBinding* agg);
+  BoundExprPtr BindBinary(const sql::Expr& e, const Scope& scope, AggBinding* agg);
+  BoundExprPtr BindSubquery(const sql::Expr& e, const Scope& scope, AggBinding* agg);
+  BoundExprPtr BindLiteral(const sql::Expr& e);
+  BoundExprPtr BindSession(const sql::Expr& e);
+
+  BindContext& ctx_;
+};
+
+// ---- helpers shared by the binder's files
+BoundExprPtr MakeCompare(sql::Expr::Kind kind, const std::string& op, BoundExprPtr a, BoundExprPtr b);
+BoundExprPtr MakeCompareOp(CmpOp op, BoundExprPtr a, BoundExprPtr b);
+BoundExprPtr MakeAnd(BoundExprPtr a, BoundExprPtr b);  // a or b may be null
+// Casts unless the values already have the representation `to` needs.
+BoundExprPtr CastIfNeeded(BoundExprPtr e, const Type& to);
+void SplitConjuncts(BoundExprPtr e, std::vector<BoundExprPtr>* out);
+// Every column index `e` reads.
+void ReferencedColumns(const BoundExpr& e, std::vector<size_t>* out);
+// Adds `delta` to every column index of `e`.
+void ShiftColumns(BoundExpr* e, int64_t delta);
+
+// Places `conjuncts` (over `node`'s output columns) as low in the tree as
+// they can go (pushdown.cc); returns the new root.
+PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts);
+// A hash join of left and right: equality conjuncts between the sides become
+// keys, the rest the residual (pushdown.cc).
+PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vector<BoundExprPtr> on_conjuncts);
+PlanPtr MakeFilter(PlanPtr child, BoundExprPtr predicate);
+PlanPtr MakeProject(PlanPtr child, std::vector<BoundExprPtr> exprs, std::vector<OutputColumn> output);
+
+}  // namespace strata::query

@@ -1,0 +1,79 @@
+// The executor: runs a plan (plan.h) as a push pipeline of operators over
+// chunks. A scan pushes each batch it reads through filters and projections
+// to the next pipeline breaker (aggregate, sort, distinct, join build side),
+// which pushes its own output on when its input is done. A downstream
+// operator that needs no more rows (LIMIT) answers false and the scans stop
+// reading.
+//
+// Memory: every operator that keeps rows (aggregate, sort, distinct, join
+// build, the result) charges a per-query MemoryTracker; past its limit the
+// query ends with ER_CAPACITY_EXCEEDED (3170) naming exec_mem_limit, never an
+// OOM kill. Errors: SqlException (the storage's errors become ER_UNKNOWN_ERROR
+// with their message).
+//
+// Thread-safety: one query per executor call, one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "query/plan.h"
+#include "query/table_source.h"
+
+namespace strata::query {
+
+class MemoryTracker {
+ public:
+  explicit MemoryTracker(uint64_t limit_bytes) : limit_bytes_(limit_bytes) {}
+  // Adds `bytes` to the query's usage; throws ER_CAPACITY_EXCEEDED past the limit.
+  void Consume(uint64_t bytes);
+  uint64_t used_bytes() const { return used_bytes_; }
+  uint64_t limit_bytes() const { return limit_bytes_; }
+
+ private:
+  uint64_t limit_bytes_;
+  uint64_t used_bytes_ = 0;
+};
+
+struct ExecStats {
+  uint64_t tablets_scanned = 0;
+  uint64_t rows_scanned = 0;
+  uint64_t batches_scanned = 0;
+};
+
+struct ExecContext {
+  TableSource* source = nullptr;
+  MemoryTracker* memory = nullptr;
+  ExecStats stats;
+  // Polled between batches; throwing from it (KILL, timeout) ends the query.
+  std::function<void()> check_interrupt;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Takes the rows of `chunk`; false when no more rows are wanted.
+  virtual bool Push(Chunk chunk) = 0;
+  // No more rows will come (called exactly once).
+  virtual void Finish() = 0;
+};
+
+// Runs `plan`, pushing its rows into `out` and then calling out.Finish().
+void Run(const PlanNode& plan, Sink& out, ExecContext& ctx);
+
+// Runs `plan` and returns all its rows as one chunk (memory charged).
+Chunk RunToChunk(const PlanNode& plan, ExecContext& ctx);
+
+// Appends row `row` of `src` to `dst` (same column types).
+void AppendRow(Chunk& dst, const Chunk& src, size_t row);
+// An empty chunk with the plan's output column types.
+Chunk EmptyChunk(const std::vector<OutputColumn>& columns);
+
+// Operators in their own files (aggregate.cc, hash_join.cc).
+std::unique_ptr<Sink> NewAggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx);
+void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx);
+
+inline constexpr size_t kOutputBatchRows = 4096;
+
+}  // namespace strata::query

@@ -1,0 +1,149 @@
+// Unit tests of values, casts and printing (types.h, expr.h).
+#include <gtest/gtest.h>
+
+#include "query/expr.h"
+#include "query/types.h"
+#include "sql/mysql_errors.h"
+
+namespace strata::query {
+namespace {
+
+TEST(TypesTest, DecimalsPrintWithTheirScale) {
+  EXPECT_EQ(FormatDecimal(125, 2), "1.25");
+  EXPECT_EQ(FormatDecimal(-310, 2), "-3.10");
+  EXPECT_EQ(FormatDecimal(5, 4), "0.0005");
+  EXPECT_EQ(FormatDecimal(-5, 1), "-0.5");
+  EXPECT_EQ(FormatDecimal(0, 3), "0.000");
+  EXPECT_EQ(FormatDecimal(42, 0), "42");
+}
+
+TEST(TypesTest, DoublesPrintShortestLikeMySql) {
+  EXPECT_EQ(FormatDouble(0.5, false), "0.5");
+  EXPECT_EQ(FormatDouble(0.1 + 0.2, false), "0.30000000000000004");
+  EXPECT_EQ(FormatDouble(100, false), "100");
+  EXPECT_EQ(FormatDouble(-2.5e-3, false), "-0.0025");
+  EXPECT_EQ(FormatDouble(1e20, false), "1e20");
+  EXPECT_EQ(FormatDouble(1.5e-20, false), "1.5e-20");
+  EXPECT_EQ(FormatDouble(0.1f, true), "0.1");
+  EXPECT_EQ(FormatDouble(0, false), "0");
+}
+
+TEST(TypesTest, DatesRoundTrip) {
+  auto d = ParseDate("2024-02-29");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(FormatDate(*d), "2024-02-29");
+  EXPECT_FALSE(ParseDate("2023-02-29"));
+  EXPECT_EQ(FormatDate(*ParseDate("20240102")), "2024-01-02");
+  auto t = ParseDateTime("2024-01-02 03:04:05");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatDateTime(*t), "2024-01-02 03:04:05");
+  int64_t y;
+  unsigned m, dd;
+  CivilFromDays(DaysFromCivil(1999, 12, 31), &y, &m, &dd);
+  EXPECT_EQ(y, 1999);
+  EXPECT_EQ(m, 12u);
+  EXPECT_EQ(dd, 31u);
+}
+
+TEST(TypesTest, ParseDecimalRoundsHalfAwayFromZero) {
+  EXPECT_EQ(*ParseDecimal("1.255", 2), 126);
+  EXPECT_EQ(*ParseDecimal("-1.255", 2), -126);
+  EXPECT_EQ(*ParseDecimal("7", 3), 7000);
+  EXPECT_FALSE(ParseDecimal("abc", 2));
+}
+
+TEST(CastTest, MySqlCastRules) {
+  EXPECT_EQ(CastScalar(Scalar::Str("12abc"), Type::String(), Type::Int()).i64, 12);
+  EXPECT_EQ(CastScalar(Scalar::Str("1.7"), Type::String(), Type::Int()).i64, 2);
+  EXPECT_EQ(CastScalar(Scalar::I128(125), Type::Decimal(5, 2), Type::Int()).i64, 1);
+  EXPECT_EQ(CastScalar(Scalar::I128(150), Type::Decimal(5, 2), Type::Int()).i64, 2);
+  EXPECT_EQ(CastScalar(Scalar::I64(3), Type::Int(), Type::Decimal(10, 2)).i128, 300);
+  EXPECT_TRUE(CastScalar(Scalar::Str("2024-13-01"), Type::String(), Type::Date()).null);
+  EXPECT_EQ(CastScalar(Scalar::I64(*ParseDate("2024-01-02")), Type::Date(), Type::Int()).i64, 20240102);
+  EXPECT_EQ(CastScalar(Scalar::F64(2.5), Type::Double(), Type::String()).str, "2.5");
+  EXPECT_THROW(CastScalar(Scalar::I128(Pow10(20)), Type::Decimal(38, 0), Type::Int()), sql::SqlException);
+}
+
+Chunk OneColumn(Column c) {
+  Chunk ch;
+  ch.rows = c.Size();
+  ch.columns.push_back(std::move(c));
+  return ch;
+}
+
+TEST(EvalTest, ComparisonsAndLogicFollowThreeValuedNullSemantics) {
+  Column c(Type::Int());
+  c.AppendI64(1);
+  c.AppendNull();
+  c.AppendI64(3);
+  Chunk ch = OneColumn(c);
+  auto cmp = std::make_unique<BoundExpr>();
+  cmp->op = ExprOp::kCompare, cmp->cmp = CmpOp::kGt, cmp->type = Type::Int();
+  cmp->args.push_back(MakeColumnRef(0, Type::Int(), "a"));
+  cmp->args.push_back(MakeConst(Type::Int(), Scalar::I64(2), "2"));
+  Column r = Evaluate(*cmp, ch);
+  EXPECT_EQ(r.I64(0), 0);
+  EXPECT_TRUE(r.IsNull(1));
+  EXPECT_EQ(r.I64(2), 1);
+  // NULL AND FALSE = FALSE; NULL OR TRUE = TRUE; NULL AND TRUE = NULL.
+  auto logic = [&](ExprOp op, int64_t other) {
+    auto e = std::make_unique<BoundExpr>();
+    e->op = op, e->type = Type::Int();
+    e->args.push_back(MakeConst(Type::Null(), Scalar::Null(), "NULL"));
+    e->args.push_back(MakeConst(Type::Int(), Scalar::I64(other), ""));
+    Chunk one{.rows = 1};
+    return Evaluate(*e, one).At(0);
+  };
+  EXPECT_EQ(logic(ExprOp::kAnd, 0).i64, 0);
+  EXPECT_FALSE(logic(ExprOp::kAnd, 0).null);
+  EXPECT_TRUE(logic(ExprOp::kAnd, 1).null);
+  EXPECT_EQ(logic(ExprOp::kOr, 1).i64, 1);
+  EXPECT_TRUE(logic(ExprOp::kOr, 0).null);
+}
+
+TEST(EvalTest, DecimalDivisionIsExactAtScalePlusFour) {
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kDiv, e->type = Type::Decimal(38, 4);
+  e->args.push_back(MakeConst(Type::Decimal(19, 0), Scalar::I128(7), "7"));
+  e->args.push_back(MakeConst(Type::Decimal(19, 0), Scalar::I128(3), "3"));
+  Chunk one{.rows = 1};
+  Column r = Evaluate(*e, one);
+  EXPECT_EQ(FormatCell(r, 0), "2.3333");
+  e->args[1] = MakeConst(Type::Decimal(19, 0), Scalar::I128(0), "0");
+  EXPECT_TRUE(Evaluate(*e, one).IsNull(0));  // x / 0 is NULL
+}
+
+TEST(EvalTest, IntegerOverflowIsAnError) {
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kAdd, e->type = Type::Int();
+  e->args.push_back(MakeConst(Type::Int(), Scalar::I64(INT64_MAX), ""));
+  e->args.push_back(MakeConst(Type::Int(), Scalar::I64(1), ""));
+  Chunk one{.rows = 1};
+  try {
+    Evaluate(*e, one);
+    FAIL() << "no overflow error";
+  } catch (const sql::SqlException& ex) {
+    EXPECT_EQ(ex.code(), sql::ER_DATA_OUT_OF_RANGE);
+  }
+}
+
+TEST(EvalTest, LikeIsByteWiseWithWildcardsAndEscapes) {
+  EXPECT_TRUE(LikeMatchBinary("abc", "a%"));
+  EXPECT_TRUE(LikeMatchBinary("abc", "_b_"));
+  EXPECT_FALSE(LikeMatchBinary("abc", "A%"));
+  EXPECT_TRUE(LikeMatchBinary("a%c", "a\\%c"));
+  EXPECT_FALSE(LikeMatchBinary("abc", "a\\%c"));
+  EXPECT_TRUE(LikeMatchBinary("", "%"));
+}
+
+TEST(EvalTest, UnifyTypesFollowsMySql) {
+  EXPECT_EQ(UnifyTypes(Type::Int(), Type::Decimal(10, 2)).id, TypeId::kDecimal);
+  EXPECT_EQ(UnifyTypes(Type::Int(), Type::Double()).id, TypeId::kDouble);
+  EXPECT_EQ(UnifyTypes(Type::Date(), Type::DateTime()).id, TypeId::kDateTime);
+  EXPECT_EQ(UnifyTypes(Type::Null(), Type::String()).id, TypeId::kString);
+  EXPECT_EQ(ComparisonType(Type::Date(), Type::String()).id, TypeId::kDate);
+  EXPECT_EQ(ComparisonType(Type::Int(), Type::String()).id, TypeId::kDouble);
+}
+
+}  // namespace
+}  // namespace strata::query

@@ -1,0 +1,168 @@
+// Hash joins (executor.h): the right child (build side) is read whole into a
+// hash table on its key values; the left child's rows (probe side) stream
+// through it. A NULL key never matches. The residual condition is evaluated
+// over each candidate pair; a LEFT join emits an unmatched probe row once,
+// with NULLs for the right side. A join without keys (CROSS, or only
+// non-equality conditions) pairs every row with every build row.
+#include <unordered_map>
+
+#include "query/executor.h"
+#include "sql/mysql_errors.h"
+
+namespace strata::query {
+namespace {
+
+constexpr size_t kPairsPerBatchMax = 16 * 1024;
+
+struct BuildSide {
+  Chunk rows;
+  std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
+};
+
+class BuildSink : public Sink {
+ public:
+  BuildSink(const PlanNode& node, BuildSide* build, ExecContext& ctx) : node_(node), build_(build), ctx_(ctx) {}
+  bool Push(Chunk chunk) override {
+    std::vector<Column> keys;
+    for (const auto& k : node_.right_keys) keys.push_back(Evaluate(*k, chunk));
+    std::string key;
+    uint64_t before = build_->rows.ApproxBytes();
+    uint64_t key_bytes = 0;
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      uint32_t row = static_cast<uint32_t>(build_->rows.rows);
+      if (!keys.empty()) {
+        key.clear();
+        bool null_key = false;
+        for (const auto& c : keys) {
+          null_key = null_key || c.IsNull(r);
+          EncodeKey(c, r, &key);
+        }
+        if (null_key) continue;  // can never match
+        build_->table[key].push_back(row);
+        key_bytes += key.size() + 40;
+      }
+      AppendRow(build_->rows, chunk, r);
+    }
+    ctx_.memory->Consume(build_->rows.ApproxBytes() - before + key_bytes);
+    return true;
+  }
+  void Finish() override {}
+
+ private:
+  const PlanNode& node_;
+  BuildSide* build_;
+  ExecContext& ctx_;
+};
+
+class ProbeSink : public Sink {
+ public:
+  ProbeSink(const PlanNode& node, const BuildSide& build, Sink& out)
+      : node_(node), build_(build), out_(out), left_width_(node.children[0]->output.size()) {}
+
+  bool Push(Chunk chunk) override {
+    std::vector<Column> keys;
+    for (const auto& k : node_.left_keys) keys.push_back(Evaluate(*k, chunk));
+    const bool left_join = node_.join == PlanNode::JoinType::kLeft;
+    std::vector<uint8_t> matched(chunk.rows, 0);
+    std::vector<uint32_t> probe_rows, build_rows;
+    std::string key;
+    auto flush = [&]() -> bool {
+      if (probe_rows.empty()) return true;
+      Chunk pairs = Pair(chunk, probe_rows, build_rows);
+      std::vector<uint32_t> keep;
+      if (node_.predicate) {
+        Column ok = Evaluate(*node_.predicate, pairs);
+        for (size_t i = 0; i < pairs.rows; ++i) {
+          if (IsTrueAt(ok, i)) keep.push_back(static_cast<uint32_t>(i));
+        }
+      } else {
+        for (size_t i = 0; i < pairs.rows; ++i) keep.push_back(static_cast<uint32_t>(i));
+      }
+      for (uint32_t i : keep) matched[probe_rows[i]] = 1;
+      probe_rows.clear(), build_rows.clear();
+      if (keep.empty()) return true;
+      if (keep.size() == pairs.rows) return out_.Push(std::move(pairs));
+      Chunk kept;
+      kept.rows = keep.size();
+      for (const auto& c : pairs.columns) kept.columns.push_back(c.Gather(keep));
+      return out_.Push(std::move(kept));
+    };
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      const std::vector<uint32_t>* candidates = nullptr;
+      std::vector<uint32_t> all;
+      if (!keys.empty()) {
+        key.clear();
+        bool null_key = false;
+        for (const auto& c : keys) {
+          null_key = null_key || c.IsNull(r);
+          EncodeKey(c, r, &key);
+        }
+        if (null_key) continue;
+        auto it = build_.table.find(key);
+        if (it == build_.table.end()) continue;
+        candidates = &it->second;
+      } else {
+        for (size_t b = 0; b < build_.rows.rows; ++b) {
+          probe_rows.push_back(static_cast<uint32_t>(r));
+          build_rows.push_back(static_cast<uint32_t>(b));
+          if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;
+        }
+        continue;
+      }
+      for (uint32_t b : *candidates) {
+        probe_rows.push_back(static_cast<uint32_t>(r));
+        build_rows.push_back(b);
+        if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;
+      }
+    }
+    if (!flush()) return false;
+    if (left_join) {
+      std::vector<uint32_t> unmatched;
+      for (size_t r = 0; r < chunk.rows; ++r) {
+        if (!matched[r]) unmatched.push_back(static_cast<uint32_t>(r));
+      }
+      if (!unmatched.empty()) {
+        Chunk out;
+        out.rows = unmatched.size();
+        for (const auto& c : chunk.columns) out.columns.push_back(c.Gather(unmatched));
+        for (size_t i = left_width_; i < node_.output.size(); ++i) {
+          out.columns.push_back(Column::Constant(node_.output[i].type, Scalar::Null(), out.rows));
+        }
+        if (!out_.Push(std::move(out))) return false;
+      }
+    }
+    return true;
+  }
+  void Finish() override { out_.Finish(); }
+
+ private:
+  Chunk Pair(const Chunk& probe, const std::vector<uint32_t>& probe_rows, const std::vector<uint32_t>& build_rows) {
+    Chunk out;
+    out.rows = probe_rows.size();
+    for (const auto& c : probe.columns) out.columns.push_back(c.Gather(probe_rows));
+    for (const auto& c : build_.rows.columns) out.columns.push_back(c.Gather(build_rows));
+    return out;
+  }
+
+  const PlanNode& node_;
+  const BuildSide& build_;
+  Sink& out_;
+  size_t left_width_;
+};
+
+}  // namespace
+
+void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
+  BuildSide build;
+  build.rows = EmptyChunk(node.children[1]->output);
+  BuildSink b(node, &build, ctx);
+  Run(*node.children[1], b, ctx);
+  if (build.rows.rows == 0 && node.join != PlanNode::JoinType::kLeft) {
+    out.Finish();  // nothing can match: the probe side is not read
+    return;
+  }
+  ProbeSink p(node, build, out);
+  Run(*node.children[0], p, ctx);
+}
+
+}  // namespace strata::query

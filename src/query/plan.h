@@ -1,0 +1,88 @@
+// Physical plans: a tree of PlanNodes the binder builds (binder.h) and the
+// executor runs (executor.h). Every node produces chunks whose columns are
+// its `output`, in order; expressions of a node refer to the columns of its
+// input (for joins: the left child's columns, then the right child's).
+//
+// Thread-safety: immutable once built.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query/expr.h"
+#include "query/table_source.h"
+#include "storage/data_file_reader.h"
+
+namespace strata::query {
+
+struct OutputColumn {
+  std::string name;
+  Type type;
+  std::string table;   // origin table (alias), may be empty
+  std::string schema;  // origin database, may be empty
+};
+
+enum class AggFunc { kCountStar, kCount, kSum, kMin, kMax, kAvg, kAnyValue };
+
+struct AggSpec {
+  AggFunc func = AggFunc::kCountStar;
+  bool distinct = false;
+  BoundExprPtr arg;  // null for COUNT(*)
+  Type type;         // result
+  std::string text;  // for EXPLAIN
+};
+
+struct SortKey {
+  size_t column = 0;
+  bool desc = false;
+};
+
+struct ScanSpec {
+  TableInfo table;
+  std::string alias;
+  std::vector<bool> read;                      // per table column: read it (else NULL-filled)
+  std::vector<size_t> partitions;              // indexes into table.partitions that survive pruning
+  std::vector<storage::Predicate> predicates;  // min/max pruning
+  std::vector<std::string> predicate_text;     // for EXPLAIN
+};
+
+struct PlanNode {
+  enum class Kind {
+    kScan,       // scan
+    kOneRow,     // one row, no columns (SELECT without FROM)
+    kFilter,     // predicate over children[0]
+    kProject,    // exprs over children[0]
+    kAggregate,  // group_keys + aggs over children[0]; output = keys then aggs
+    kSort,       // sort_keys over children[0]; limit (top-N) if set
+    kLimit,      // offset, limit
+    kDistinct,   // distinct rows of children[0]
+    kHashJoin,   // children[0] (probe) with children[1] (build)
+    kUnion,      // UNION ALL of children (same output types)
+  } kind = Kind::kOneRow;
+
+  std::vector<OutputColumn> output;
+  std::vector<std::unique_ptr<PlanNode>> children;
+
+  ScanSpec scan;
+  BoundExprPtr predicate;            // kFilter; kHashJoin residual (over left+right columns)
+  std::vector<BoundExprPtr> exprs;   // kProject
+  std::vector<BoundExprPtr> group_keys;
+  std::vector<AggSpec> aggs;
+  std::vector<SortKey> sort_keys;
+  std::optional<uint64_t> limit;     // kSort (top-N: offset + limit rows) / kLimit
+  uint64_t offset = 0;               // kLimit
+
+  enum class JoinType { kInner, kLeft, kCross } join = JoinType::kInner;
+  std::vector<BoundExprPtr> left_keys;   // over children[0]'s columns
+  std::vector<BoundExprPtr> right_keys;  // over children[1]'s columns
+};
+
+using PlanPtr = std::unique_ptr<PlanNode>;
+
+// The plan as EXPLAIN prints it: one line per node, children indented.
+std::vector<std::string> ExplainPlan(const PlanNode& root);
+
+}  // namespace strata::query

@@ -1,0 +1,59 @@
+// The query engine's entry point (query_engine.h).
+#include "query/query_engine.h"
+
+#include "query/binder.h"
+
+namespace strata::query {
+
+sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOptions& options) {
+  MemoryTracker memory(options.memory_limit_bytes);
+  BindContext bind{.source = source_, .current_db = options.current_db, .session = options.session};
+  // Uncorrelated subqueries run while binding, under the same memory bound.
+  bind.run_subquery = [&](const sql::SelectStmt& sub) {
+    PlanPtr plan = BindQuery(sub, bind);
+    ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
+    SubqueryResult r;
+    r.columns = plan->output;
+    r.rows = RunToChunk(*plan, ctx);
+    return r;
+  };
+  PlanPtr plan = BindQuery(stmt, bind);
+  sql::ResultSet rs;
+  if (stmt.explain) {
+    rs.columns.push_back(sql::ResultColumn{.name = "Explain String"});
+    for (auto& line : ExplainPlan(*plan)) rs.rows.push_back(sql::Row{std::move(line)});
+    return rs;
+  }
+  for (const auto& c : plan->output) {
+    rs.columns.push_back(sql::ResultColumn{.name = c.name, .type = WireType(c.type), .table = c.table, .schema = c.schema});
+  }
+  ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
+  // Rows become text as they arrive (the chunk is not kept).
+  class TextSink : public Sink {
+   public:
+    TextSink(sql::ResultSet* rs, MemoryTracker* memory) : rs_(rs), memory_(memory) {}
+    bool Push(Chunk chunk) override {
+      uint64_t bytes = 0;
+      for (size_t r = 0; r < chunk.rows; ++r) {
+        sql::Row row;
+        row.reserve(chunk.columns.size());
+        for (const auto& c : chunk.columns) {
+          row.push_back(FormatCell(c, r));
+          bytes += 32 + (row.back() ? row.back()->size() : 0);
+        }
+        rs_->rows.push_back(std::move(row));
+      }
+      memory_->Consume(bytes);
+      return true;
+    }
+    void Finish() override {}
+
+   private:
+    sql::ResultSet* rs_;
+    MemoryTracker* memory_;
+  } sink(&rs, &memory);
+  Run(*plan, sink, ctx);
+  return rs;
+}
+
+}  // namespace strata::query

@@ -1,0 +1,223 @@
+// End-to-end tests of the query engine: SQL text -> parser -> binder ->
+// executor over real data files in an in-memory store.
+#include "query/query_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "query/query_test_util.h"
+#include "sql/mysql_errors.h"
+#include "sql/parser.h"
+
+namespace strata::query {
+namespace {
+
+using testing::MemTableSource;
+using testing::NoSession;
+using Rows = std::vector<std::vector<std::optional<std::string>>>;
+
+class QueryEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    source_.CreateTable("db", "t", {{"k", "INT"}, {"s", "VARCHAR(16)"}, {"x", "DECIMAL(10,2)"}, {"d", "DATE"}, {"f", "DOUBLE"}},
+                        {"k"},
+                        {{.name = "p1", .upper = {"10"}}, {.name = "p2", .lower = {"10"}, .upper = {"20"}},
+                         {.name = "p3", .lower = {"20"}}});
+    source_.Load("db", "t", {{"1", "a", "1.25", "2024-01-02", "0.5"}, {"2", "b", "-3.10", std::nullopt, "1.5"},
+                             {"5", std::nullopt, std::nullopt, "2024-03-01", std::nullopt}}, "p1");
+    source_.Load("db", "t", {{"12", "a", "10.00", "2023-12-31", "2"}, {"15", "c", "0.05", "2024-01-02", "-1"}}, "p2");
+    source_.Load("db", "t", {{"25", "b", "7.50", "2024-02-29", "3.25"}}, "p3");
+    source_.CreateTable("db", "u", {{"k", "INT"}, {"name", "VARCHAR(16)"}});
+    source_.Load("db", "u", {{"1", "one"}, {"2", "two"}, {"12", "twelve"}, {"99", "ninety-nine"}, {std::nullopt, "null"}});
+  }
+
+  sql::ResultSet Run(const std::string& text, uint64_t memory = 1ull << 30) {
+    sql::Statement st = sql::Parse(text);
+    auto* select = std::get_if<sql::SelectStmt>(&st);
+    EXPECT_NE(select, nullptr) << text;
+    QueryEngine engine(&source_);
+    return engine.Select(*select, SelectOptions{.current_db = "db", .session = &session_, .memory_limit_bytes = memory});
+  }
+
+  // Rows as "a|b|NULL"; sorted unless `ordered`.
+  std::vector<std::string> Q(const std::string& text, bool ordered = false) {
+    sql::ResultSet rs = Run(text);
+    std::vector<std::string> out;
+    for (const auto& row : rs.rows) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].value_or("NULL");
+      out.push_back(line);
+    }
+    if (!ordered) std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  uint16_t ErrorOf(const std::string& text) {
+    try {
+      Run(text);
+    } catch (const sql::SqlException& e) {
+      return e.code();
+    }
+    return 0;
+  }
+
+  MemTableSource source_;
+  NoSession session_;
+};
+
+using V = std::vector<std::string>;
+
+TEST_F(QueryEngineTest, ScanProjectFilter) {
+  EXPECT_EQ(Q("SELECT k, s FROM t WHERE k > 4 AND s IS NOT NULL"), (V{"12|a", "15|c", "25|b"}));
+  EXPECT_EQ(Q("SELECT * FROM t WHERE k = 1"), (V{"1|a|1.25|2024-01-02|0.5"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s IN ('a', 'c') AND x BETWEEN 0 AND 5"), (V{"1", "15"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE 'b%' OR d < '2024-01-01'"), (V{"12", "2", "25"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE NOT (k < 20)"), (V{"25"}));
+  // NULL never satisfies a comparison, and NOT IN with a NULL in the list is never true.
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s NOT IN ('a', NULL)"), V{});
+}
+
+TEST_F(QueryEngineTest, ResultTypesAndFormatsAreMySqls) {
+  sql::ResultSet rs = Run("SELECT k, x, d, f, k / 4, x * 2, k + 1.5, CAST(k AS CHAR) FROM t WHERE k = 1");
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_EQ(rs.columns[0].type, sql::ColumnType::kLong);
+  EXPECT_EQ(rs.columns[1].type, sql::ColumnType::kNewDecimal);
+  EXPECT_EQ(rs.columns[2].type, sql::ColumnType::kDate);
+  EXPECT_EQ(rs.columns[3].type, sql::ColumnType::kDouble);
+  EXPECT_EQ(rs.columns[4].type, sql::ColumnType::kNewDecimal);
+  EXPECT_EQ(rs.columns[7].type, sql::ColumnType::kVarString);
+  EXPECT_EQ(rs.columns[4].name, "k / 4");
+  std::vector<std::optional<std::string>> want{"1", "1.25", "2024-01-02", "0.5", "0.2500", "2.50", "2.5", "1"};
+  EXPECT_EQ(rs.rows[0], want);
+}
+
+TEST_F(QueryEngineTest, AggregatesWithGroupByAndHaving) {
+  EXPECT_EQ(Q("SELECT COUNT(*), COUNT(s), COUNT(DISTINCT s), SUM(k), MIN(s), MAX(d), AVG(x), SUM(f) FROM t"),
+            (V{"6|5|3|60|a|2024-03-01|3.140000|6.25"}));
+  EXPECT_EQ(Q("SELECT s, COUNT(*) AS n, SUM(x) FROM t GROUP BY s"),
+            (V{"NULL|1|NULL", "a|2|11.25", "b|2|4.40", "c|1|0.05"}));
+  EXPECT_EQ(Q("SELECT s, COUNT(*) n FROM t GROUP BY s HAVING n > 1 ORDER BY s DESC", true), (V{"b|2", "a|2"}));
+  EXPECT_EQ(Q("SELECT s, SUM(k) FROM t GROUP BY 1 HAVING SUM(k) > 20"), (V{"b|27"}));
+  // Without GROUP BY an aggregate over no rows is one row; with it, none.
+  EXPECT_EQ(Q("SELECT COUNT(*), SUM(k), MAX(s) FROM t WHERE k > 100"), (V{"0|NULL|NULL"}));
+  EXPECT_EQ(Q("SELECT s, COUNT(*) FROM t WHERE k > 100 GROUP BY s"), V{});
+  EXPECT_EQ(Q("SELECT YEAR(d), COUNT(*) FROM t GROUP BY YEAR(d)"), (V{"2023|1", "2024|4", "NULL|1"}));
+  EXPECT_EQ(ErrorOf("SELECT s, k FROM t GROUP BY s"), sql::ER_WRONG_FIELD_WITH_GROUP);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t WHERE SUM(k) > 1"), sql::ER_INVALID_GROUP_FUNC_USE);
+}
+
+TEST_F(QueryEngineTest, OrderByLimitOffsetDistinct) {
+  EXPECT_EQ(Q("SELECT k FROM t ORDER BY k DESC LIMIT 2", true), (V{"25", "15"}));
+  EXPECT_EQ(Q("SELECT k FROM t ORDER BY k LIMIT 2 OFFSET 3", true), (V{"12", "15"}));
+  EXPECT_EQ(Q("SELECT k FROM t ORDER BY k LIMIT 1, 2", true), (V{"2", "5"}));
+  // NULLs first ascending, last descending; ordering by a column not selected.
+  EXPECT_EQ(Q("SELECT s FROM t ORDER BY s, k", true), (V{"NULL", "a", "a", "b", "b", "c"}));
+  EXPECT_EQ(Q("SELECT k FROM t ORDER BY x DESC, k", true), (V{"12", "25", "1", "15", "2", "5"}));
+  EXPECT_EQ(Q("SELECT DISTINCT s FROM t ORDER BY 1", true), (V{"NULL", "a", "b", "c"}));
+  EXPECT_EQ(Q("SELECT k * 2 AS dbl FROM t ORDER BY dbl DESC LIMIT 1", true), (V{"50"}));
+  EXPECT_EQ(Q("SELECT k FROM t LIMIT 0"), V{});
+}
+
+TEST_F(QueryEngineTest, Joins) {
+  EXPECT_EQ(Q("SELECT t.k, u.name FROM t JOIN u ON t.k = u.k"), (V{"12|twelve", "1|one", "2|two"}));
+  EXPECT_EQ(Q("SELECT t.k, u.name FROM t LEFT JOIN u ON t.k = u.k WHERE t.k < 13"),
+            (V{"12|twelve", "1|one", "2|two", "5|NULL"}));
+  EXPECT_EQ(Q("SELECT u.k, t.s FROM t RIGHT JOIN u ON t.k = u.k AND t.s = 'a'"),
+            (V{"12|a", "1|a", "2|NULL", "99|NULL", "NULL|NULL"}));
+  EXPECT_EQ(Q("SELECT a.k, b.name FROM t a, u b WHERE a.k = b.k AND b.name LIKE 't%'"), (V{"12|twelve", "2|two"}));
+  EXPECT_EQ(Q("SELECT COUNT(*) FROM t CROSS JOIN u"), (V{"30"}));
+  EXPECT_EQ(Q("SELECT k, name FROM t JOIN u USING (k) WHERE k > 1"), (V{"12|twelve", "2|two"}));
+  EXPECT_EQ(ErrorOf("SELECT k FROM t JOIN u ON t.k = u.k"), sql::ER_NON_UNIQ_ERROR);
+}
+
+TEST_F(QueryEngineTest, SubqueriesAndUnion) {
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k IN (SELECT k FROM u)"), (V{"1", "12", "2"}));
+  // NOT IN over a set holding NULL is never true (MySQL).
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k NOT IN (SELECT k FROM u)"), V{});
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k NOT IN (SELECT k FROM u WHERE k IS NOT NULL)"), (V{"15", "25", "5"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE EXISTS (SELECT 1 FROM u WHERE k = 99) AND k < 3"), (V{"1", "2"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k = (SELECT MAX(k) FROM t)"), (V{"25"}));
+  EXPECT_EQ(Q("SELECT m.s, m.n FROM (SELECT s, COUNT(*) AS n FROM t GROUP BY s) AS m WHERE m.n > 1"),
+            (V{"a|2", "b|2"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k < 3 UNION ALL SELECT k FROM u WHERE k < 3"), (V{"1", "1", "2", "2"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE k < 3 UNION SELECT k FROM u WHERE k < 3"), (V{"1", "2"}));
+  EXPECT_EQ(Q("SELECT k FROM t UNION ALL SELECT k FROM u ORDER BY k DESC LIMIT 2", true), (V{"99", "25"}));
+  EXPECT_EQ(ErrorOf("SELECT k FROM t WHERE k = (SELECT k FROM u)"), sql::ER_SUBQUERY_NO_1_ROW);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t UNION SELECT k, name FROM u"), sql::ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT);
+}
+
+TEST_F(QueryEngineTest, ExpressionsAndFunctions) {
+  EXPECT_EQ(Q("SELECT CASE WHEN k < 5 THEN 'low' WHEN k < 20 THEN 'mid' ELSE 'high' END, "
+              "CASE s WHEN 'a' THEN 1 END FROM t WHERE k IN (1, 12, 25)"),
+            (V{"high|NULL", "low|1", "mid|1"}));
+  EXPECT_EQ(Q("SELECT CONCAT(s, '-', k), UPPER(s), LENGTH(s), SUBSTRING('hello', 2, 3), REPLACE('aXbX', 'X', '.') "
+              "FROM t WHERE k = 1"),
+            (V{"a-1|A|1|ell|a.b."}));
+  EXPECT_EQ(Q("SELECT IFNULL(s, 'none'), COALESCE(NULL, x, 0), IF(k > 1, 'y', 'n'), NULLIF(k, 5) FROM t WHERE k = 5"),
+            (V{"none|0.00|y|NULL"}));
+  EXPECT_EQ(Q("SELECT DATE_ADD(d, INTERVAL 1 MONTH), d + INTERVAL 1 DAY, DATEDIFF(d, '2024-01-01'), "
+              "DATE_FORMAT(d, '%Y/%m/%d'), MONTH(d), DAYOFWEEK(d) FROM t WHERE k = 25"),
+            (V{"2024-03-29|2024-03-01|59|2024/02/29|2|5"}));
+  EXPECT_EQ(Q("SELECT ROUND(x, 1), FLOOR(x), CEIL(f), ABS(x), MOD(k, 4), 7 DIV 2, POWER(2, 10) FROM t WHERE k = 2"),
+            (V{"-3.1|-4|2|3.10|2|3|1024"}));
+  EXPECT_EQ(Q("SELECT CAST('2024-05-06' AS DATE), CAST(x AS SIGNED), CAST(k AS DECIMAL(5,1)) FROM t WHERE k = 1"),
+            (V{"2024-05-06|1|1.0"}));
+  EXPECT_EQ(Q("SELECT 1 + NULL, NULL = NULL, NULL <=> NULL, 5 / 0 FROM t WHERE k = 1"), (V{"NULL|NULL|1|NULL"}));
+  EXPECT_EQ(ErrorOf("SELECT nope FROM t"), sql::ER_BAD_FIELD_ERROR);
+  EXPECT_EQ(ErrorOf("SELECT * FROM missing"), sql::ER_NO_SUCH_TABLE);
+  EXPECT_EQ(ErrorOf("SELECT NO_SUCH_FN(k) FROM t"), sql::ER_SP_DOES_NOT_EXIST);
+}
+
+TEST_F(QueryEngineTest, PartitionsAndRowGroupsArePruned) {
+  sql::ResultSet plan = Run("EXPLAIN SELECT s FROM t WHERE k >= 12 AND k < 16");
+  std::string text;
+  for (const auto& row : plan.rows) text += *row[0] + "\n";
+  EXPECT_NE(text.find("partitions: 1/3 [p2]"), std::string::npos) << text;
+  EXPECT_NE(text.find("columns: [k, s]"), std::string::npos) << text;
+  EXPECT_NE(text.find("min/max pruning"), std::string::npos) << text;
+  source_.tablets_scanned = 0;
+  EXPECT_EQ(Q("SELECT s FROM t WHERE k >= 12 AND k < 16"), (V{"a", "c"}));
+  EXPECT_EQ(source_.tablets_scanned, 1u);
+  // Row groups: 1000 rows in groups of 100; k = 450 reads one group.
+  source_.CreateTable("db", "big", {{"k", "BIGINT"}, {"v", "VARCHAR(8)"}});
+  Rows rows;
+  for (int i = 0; i < 1000; ++i) rows.push_back({std::to_string(i), "v" + std::to_string(i % 7)});
+  source_.Load("db", "big", rows, "", 100);
+  source_.rows_returned = 0;
+  EXPECT_EQ(Q("SELECT v FROM big WHERE k = 450"), (V{"v2"}));
+  EXPECT_EQ(source_.rows_returned, 100u);
+  source_.rows_returned = 0;
+  EXPECT_EQ(Q("SELECT COUNT(*) FROM big WHERE k >= 950"), (V{"50"}));
+  EXPECT_EQ(source_.rows_returned, 100u);
+}
+
+TEST_F(QueryEngineTest, MemoryBoundEndsTheQueryWithAClearError) {
+  source_.CreateTable("db", "wide", {{"k", "BIGINT"}, {"s", "VARCHAR(64)"}});
+  Rows rows;
+  for (int i = 0; i < 20000; ++i) rows.push_back({std::to_string(i), std::string(40, 'a' + i % 26)});
+  source_.Load("db", "wide", rows);
+  try {
+    Run("SELECT k, s FROM wide ORDER BY s, k", 256 * 1024);
+    FAIL() << "no memory error";
+  } catch (const sql::SqlException& e) {
+    EXPECT_EQ(e.code(), sql::ER_CAPACITY_EXCEEDED);
+    EXPECT_NE(std::string(e.what()).find("exec_mem_limit"), std::string::npos);
+  }
+  EXPECT_EQ(Run("SELECT COUNT(DISTINCT s) FROM wide", 64ull << 20).rows[0][0], "26");
+}
+
+TEST_F(QueryEngineTest, LimitStopsTheScanEarly) {
+  source_.CreateTable("db", "many", {{"k", "BIGINT"}});
+  for (int file = 0; file < 5; ++file) {
+    Rows rows;
+    for (int i = 0; i < 100; ++i) rows.push_back({std::to_string(file * 100 + i)});
+    source_.Load("db", "many", rows, "", 100);
+  }
+  source_.rows_returned = 0;
+  EXPECT_EQ(Run("SELECT k FROM many LIMIT 3").rows.size(), 3u);
+  EXPECT_EQ(source_.rows_returned, 100u);
+}
+
+}  // namespace
+}  // namespace strata::query

@@ -1,0 +1,55 @@
+// TableSource: how the query engine sees tables — their schema, partitions
+// and tablets (Resolve), and the rows of one tablet version (ScanTablet, with
+// projection and min/max predicates for row-group pruning). server/
+// implements it over the catalog and the tablet service (in-process or on
+// the CN owning the tablet); tests implement it over an in-memory store.
+//
+// Errors: NotFound (unknown database or table), the storage's errors for
+// scans (Unavailable, DataLoss, ...). Predicates only prune: a scan may
+// return rows that do not satisfy them (the engine filters again).
+// Thread-safety: implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/column_vector.h"
+#include "storage/tablet_io.h"
+
+namespace strata::query {
+
+struct TabletRef {
+  uint64_t tablet_id = 0;
+  std::string meta_key;  // "" = never written (empty)
+};
+
+struct TablePartition {
+  std::string name;
+  std::vector<std::string> lower;  // inclusive; empty = MINVALUE (one text per partition column)
+  std::vector<std::string> upper;  // exclusive; empty = MAXVALUE
+  std::vector<TabletRef> tablets;
+};
+
+struct TableInfo {
+  std::string db;
+  std::string name;
+  std::vector<storage::ColumnSchema> columns;  // table order
+  std::vector<std::string> partition_columns;  // empty: unpartitioned
+  std::vector<TablePartition> partitions;
+  std::shared_ptr<const void> source_state;  // the implementation's own (what it needs to scan)
+};
+
+class TableSource {
+ public:
+  virtual ~TableSource() = default;
+  virtual Result<TableInfo> Resolve(const std::string& db, const std::string& table) = 0;
+  // The visible rows of one tablet version; `options.columns` names the
+  // projected columns (in that order), `options.predicates` may skip row groups.
+  virtual Status ScanTablet(const TableInfo& table, const TabletRef& tablet,
+                            const storage::TabletScanOptions& options, const storage::RowsetSink& sink) = 0;
+};
+
+}  // namespace strata::query

@@ -1,0 +1,399 @@
+// Query engine values (types.h).
+#include "query/types.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/check.h"
+#include "load/value_parse.h"
+
+namespace strata::query {
+
+Type Type::Decimal(int precision, int scale) {
+  precision = std::clamp(precision, 1, kDecimalPrecisionMax);
+  scale = std::clamp(scale, 0, precision);
+  return Type{.id = TypeId::kDecimal, .precision = precision, .scale = scale};
+}
+
+bool IsNumeric(const Type& t) {
+  return t.id == TypeId::kInt || t.id == TypeId::kLargeInt || t.id == TypeId::kDecimal || t.id == TypeId::kDouble;
+}
+bool IsTemporal(const Type& t) { return t.id == TypeId::kDate || t.id == TypeId::kDateTime; }
+bool UsesI64(const Type& t) { return t.id == TypeId::kInt || t.id == TypeId::kDate || t.id == TypeId::kDateTime; }
+bool UsesI128(const Type& t) { return t.id == TypeId::kLargeInt || t.id == TypeId::kDecimal; }
+
+std::string TypeName(const Type& t) {
+  switch (t.id) {
+    case TypeId::kNull: return "NULL";
+    case TypeId::kInt:
+      return t.int_bytes == 1 ? "TINYINT" : t.int_bytes == 2 ? "SMALLINT" : t.int_bytes == 4 ? "INT" : "BIGINT";
+    case TypeId::kLargeInt: return "LARGEINT";
+    case TypeId::kDouble: return t.is_float ? "FLOAT" : "DOUBLE";
+    case TypeId::kDecimal: return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kString: return "VARCHAR";
+    case TypeId::kDate: return "DATE";
+    case TypeId::kDateTime: return "DATETIME";
+  }
+  return "?";
+}
+
+sql::ColumnType WireType(const Type& t) {
+  using W = sql::ColumnType;
+  switch (t.id) {
+    case TypeId::kNull: return W::kNull;
+    case TypeId::kInt:
+      return t.int_bytes == 1 ? W::kTiny : t.int_bytes == 2 ? W::kShort : t.int_bytes == 4 ? W::kLong : W::kLongLong;
+    case TypeId::kLargeInt: return W::kVarString;  // as StarRocks: LARGEINT travels as text
+    case TypeId::kDouble: return t.is_float ? W::kFloat : W::kDouble;
+    case TypeId::kDecimal: return W::kNewDecimal;
+    case TypeId::kString: return W::kVarString;
+    case TypeId::kDate: return W::kDate;
+    case TypeId::kDateTime: return W::kDateTime;
+  }
+  return W::kVarString;
+}
+
+Type FromStorage(const storage::ColumnType& t) {
+  using D = storage::DataType;
+  switch (t.type) {
+    case D::kTinyInt: case D::kBoolean: return Type::Int(1);
+    case D::kSmallInt: return Type::Int(2);
+    case D::kInt: return Type::Int(4);
+    case D::kBigInt: return Type::Int(8);
+    case D::kLargeInt: return Type::LargeInt();
+    case D::kFloat: return Type{.id = TypeId::kDouble, .is_float = true};
+    case D::kDouble: return Type::Double();
+    case D::kDecimal: return Type::Decimal(static_cast<int>(t.precision), static_cast<int>(t.scale));
+    case D::kChar: case D::kVarchar: case D::kString: return Type::String();
+    case D::kDate: return Type::Date();
+    case D::kDateTime: return Type::DateTime();
+  }
+  return Type::String();
+}
+
+int128 Pow10(int n) {
+  STRATA_CHECK(n >= 0 && n <= 38, "Pow10 exponent out of range");
+  int128 v = 1;
+  for (int i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
+// ---------------------------------------------------------------- Column
+
+Column Column::Constant(Type type, const Scalar& value, size_t rows) {
+  Column c(type);
+  c.Append(value);
+  c.constant_ = true;
+  c.constant_rows_ = rows;
+  return c;
+}
+
+Scalar Column::At(size_t row) const {
+  size_t i = Index(row);
+  if (nulls_[i]) return Scalar::Null();
+  if (UsesI64(type_)) return Scalar::I64(i64_[i]);
+  if (UsesI128(type_)) return Scalar::I128(i128_[i]);
+  if (type_.id == TypeId::kDouble) return Scalar::F64(f64_[i]);
+  if (type_.id == TypeId::kString) return Scalar::Str(str_[i]);
+  return Scalar::Null();
+}
+
+void Column::Reserve(size_t rows) {
+  nulls_.reserve(rows);
+  if (UsesI64(type_)) i64_.reserve(rows);
+  if (UsesI128(type_)) i128_.reserve(rows);
+  if (type_.id == TypeId::kDouble) f64_.reserve(rows);
+  if (type_.id == TypeId::kString) str_.reserve(rows);
+}
+
+void Column::AppendNull() {
+  STRATA_CHECK(!constant_, "append to a constant column");
+  nulls_.push_back(1);
+  if (UsesI64(type_)) i64_.push_back(0);
+  if (UsesI128(type_)) i128_.push_back(0);
+  if (type_.id == TypeId::kDouble) f64_.push_back(0);
+  if (type_.id == TypeId::kString) str_.emplace_back();
+}
+
+void Column::AppendI64(int64_t v) {
+  STRATA_CHECK(UsesI64(type_) && !constant_, "AppendI64 to a column of another kind");
+  nulls_.push_back(0);
+  i64_.push_back(v);
+}
+
+void Column::AppendI128(int128 v) {
+  STRATA_CHECK(UsesI128(type_) && !constant_, "AppendI128 to a column of another kind");
+  nulls_.push_back(0);
+  i128_.push_back(v);
+}
+
+void Column::AppendF64(double v) {
+  STRATA_CHECK(type_.id == TypeId::kDouble && !constant_, "AppendF64 to a column of another kind");
+  nulls_.push_back(0);
+  f64_.push_back(v);
+}
+
+void Column::AppendStr(std::string v) {
+  STRATA_CHECK(type_.id == TypeId::kString && !constant_, "AppendStr to a column of another kind");
+  nulls_.push_back(0);
+  str_.push_back(std::move(v));
+}
+
+void Column::Append(const Scalar& v) {
+  if (v.null || type_.id == TypeId::kNull) return AppendNull();
+  if (UsesI64(type_)) return AppendI64(v.i64);
+  if (UsesI128(type_)) return AppendI128(v.i128);
+  if (type_.id == TypeId::kDouble) return AppendF64(v.f64);
+  AppendStr(v.str);
+}
+
+void Column::AppendFrom(const Column& other, size_t row) {
+  size_t i = other.Index(row);
+  if (other.nulls_[i] || type_.id == TypeId::kNull) return AppendNull();
+  if (UsesI64(type_)) return AppendI64(other.i64_[i]);
+  if (UsesI128(type_)) return AppendI128(other.i128_[i]);
+  if (type_.id == TypeId::kDouble) return AppendF64(other.f64_[i]);
+  AppendStr(other.str_[i]);
+}
+
+Column Column::Gather(const std::vector<uint32_t>& rows) const {
+  Column out(type_);
+  out.Reserve(rows.size());
+  for (uint32_t r : rows) out.AppendFrom(*this, r);
+  return out;
+}
+
+Column Column::Materialize() const {
+  if (!constant_) return *this;
+  Column out(type_);
+  out.Reserve(constant_rows_);
+  for (size_t r = 0; r < constant_rows_; ++r) out.AppendFrom(*this, r);
+  return out;
+}
+
+uint64_t Column::ApproxBytes() const {
+  uint64_t b = nulls_.size() + i64_.size() * 8 + i128_.size() * 16 + f64_.size() * 8;
+  for (const auto& s : str_) b += sizeof(std::string) + (s.size() > 15 ? s.size() : 0);
+  return b;
+}
+
+uint64_t Chunk::ApproxBytes() const {
+  uint64_t b = 0;
+  for (const auto& c : columns) b += c.ApproxBytes();
+  return b;
+}
+
+Column FromStorageVector(const storage::ColumnVector& v) {
+  Type t = FromStorage(v.type());
+  Column out(t);
+  const size_t n = v.size();
+  out.Reserve(n);
+  switch (v.kind()) {
+    case storage::PhysicalKind::kInt64:
+      for (size_t r = 0; r < n; ++r) {
+        if (v.IsNull(r)) {
+          out.AppendNull();
+        } else if (UsesI128(t)) {
+          out.AppendI128(v.GetInt(r));
+        } else {
+          out.AppendI64(v.GetInt(r));
+        }
+      }
+      break;
+    case storage::PhysicalKind::kInt128:
+      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendI128(v.GetWide(r));
+      break;
+    case storage::PhysicalKind::kDouble:
+      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendF64(v.GetDouble(r));
+      break;
+    case storage::PhysicalKind::kBytes:
+      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendStr(v.GetString(r));
+      break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- text
+
+std::string FormatInt128(int128 v) {
+  if (v == 0) return "0";
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  std::string digits;
+  while (u > 0) {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (neg) digits.push_back('-');
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+std::string FormatDecimal(int128 unscaled, int scale) {
+  bool neg = unscaled < 0;
+  std::string digits = FormatInt128(neg ? -unscaled : unscaled);
+  if (scale == 0) return (neg ? "-" : "") + digits;
+  if (static_cast<int>(digits.size()) <= scale) digits.insert(0, scale + 1 - digits.size(), '0');
+  digits.insert(digits.size() - scale, ".");
+  return (neg ? "-" : "") + digits;
+}
+
+// MySQL prints the shortest digits that read back as the same value, in
+// fixed notation for decimal exponents in [-15, 15), else as 1.5e20 / 1e-20.
+std::string FormatDouble(double v, bool as_float) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == 0) return "0";
+  char buf[64];
+  auto r = as_float ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v), std::chars_format::scientific)
+                    : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  STRATA_CHECK(r.ec == std::errc(), "to_chars of a double");
+  std::string sci(buf, r.ptr);  // [-]d[.ddd]e[+-]NN
+  size_t e = sci.find('e');
+  int exp10 = std::atoi(sci.c_str() + e + 1);
+  bool neg = sci[0] == '-';
+  std::string digits;
+  for (size_t i = neg ? 1 : 0; i < e; ++i) {
+    if (sci[i] != '.') digits.push_back(sci[i]);
+  }
+  std::string out = neg ? "-" : "";
+  if (exp10 >= 15 || exp10 < -15) {
+    out += digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    return out + "e" + std::to_string(exp10);
+  }
+  if (exp10 < 0) return out + "0." + std::string(-exp10 - 1, '0') + digits;
+  if (static_cast<int>(digits.size()) <= exp10 + 1) return out + digits + std::string(exp10 + 1 - digits.size(), '0');
+  return out + digits.substr(0, exp10 + 1) + "." + digits.substr(exp10 + 1);
+}
+
+std::string FormatDate(int64_t days) { return load::FormatDateDays(days); }
+std::string FormatDateTime(int64_t micros) { return load::FormatDateTimeMicros(micros); }
+
+std::optional<std::string> FormatCell(const Column& c, size_t row) {
+  if (c.IsNull(row)) return std::nullopt;
+  const Type& t = c.type();
+  switch (t.id) {
+    case TypeId::kNull: return std::nullopt;
+    case TypeId::kInt: return std::to_string(c.I64(row));
+    case TypeId::kLargeInt: return FormatInt128(c.I128(row));
+    case TypeId::kDecimal: return FormatDecimal(c.I128(row), t.scale);
+    case TypeId::kDouble: return FormatDouble(c.F64(row), t.is_float);
+    case TypeId::kString: return c.Str(row);
+    case TypeId::kDate: return FormatDate(c.I64(row));
+    case TypeId::kDateTime: return FormatDateTime(c.I64(row));
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- parsing
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// 'YYYYMMDD' -> 'YYYY-MM-DD'.
+std::string Dashed(std::string_view s) {
+  if (s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::string(s.substr(0, 4)) + "-" + std::string(s.substr(4, 2)) + "-" + std::string(s.substr(6, 2));
+  }
+  return std::string(s);
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDate(std::string_view text) {
+  return load::ParseDateDays(Dashed(Trim(text)));
+}
+
+std::optional<int64_t> ParseDateTime(std::string_view text) {
+  return load::ParseDateTimeMicros(Dashed(Trim(text)));
+}
+
+std::optional<int128> ParseDecimal(std::string_view text, int scale) {
+  text = Trim(text);
+  bool neg = false;
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) neg = text[0] == '-', text.remove_prefix(1);
+  int128 v = 0;
+  int frac = 0, digits = 0;
+  bool dot = false, any = false;
+  int round_digit = -1;
+  size_t i = 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any = true;
+    if (dot && frac >= scale) {
+      if (round_digit < 0) round_digit = c - '0';
+      continue;
+    }
+    if (dot) ++frac;
+    if (v != 0 || c != '0') ++digits;
+    if (digits > kDecimalPrecisionMax) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (!any) return std::nullopt;
+  int exp = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    // Exponent form: go through double (rare in decimal contexts).
+    double d = StringToDouble(text);
+    double scaled = std::round(std::fabs(d) * std::pow(10.0, scale));
+    if (!(scaled < 1e38)) return std::nullopt;
+    int128 u = static_cast<int128>(scaled);
+    return neg ? -u : u;
+  }
+  if (i != text.size()) return std::nullopt;
+  (void)exp;
+  for (; frac < scale; ++frac) {
+    if (++digits > kDecimalPrecisionMax && v != 0) return std::nullopt;
+    v *= 10;
+  }
+  if (round_digit >= 5) v += 1;
+  return neg ? -v : v;
+}
+
+double StringToDouble(std::string_view text) {
+  std::string s(Trim(text));
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end == s.c_str()) return 0;
+  return d;
+}
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+}  // namespace strata::query

@@ -1,0 +1,163 @@
+// The query engine's values: logical types (MySQL's result types), columns
+// of one type (a batch's worth of values with NULL flags), chunks (the
+// columns a batch of rows carries between operators), and the text forms
+// MySQL prints for each type.
+//
+// Physical representation by TypeId:
+//   kInt (TINYINT..BIGINT, BOOLEAN, comparison results)   int64  -> Column::i64
+//   kDate (days since 1970-01-01), kDateTime (microseconds) int64  -> Column::i64
+//   kLargeInt, kDecimal (unscaled, scale in the Type)      int128 -> Column::i128
+//   kDouble (FLOAT too: Type::is_float prints it as float)  double -> Column::f64
+//   kString                                                bytes  -> Column::str
+//   kNull (the type of a bare NULL)                        only NULL flags
+// A constant column holds one row that stands for every row (Size() says how
+// many it stands for); At(r) hides the difference.
+//
+// Thread-safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/engine.h"
+#include "storage/column_vector.h"
+
+namespace strata::query {
+
+using int128 = __int128;
+
+enum class TypeId : uint8_t { kNull, kInt, kLargeInt, kDouble, kDecimal, kString, kDate, kDateTime };
+
+inline constexpr int kDecimalPrecisionMax = 38;
+inline constexpr int kDivScaleIncrement = 4;  // MySQL's div_precision_increment
+
+struct Type {
+  TypeId id = TypeId::kNull;
+  int precision = 0;     // kDecimal: 1..38
+  int scale = 0;         // kDecimal: 0..precision
+  int int_bytes = 8;     // kInt: 1, 2, 4 or 8 (the wire type)
+  bool is_float = false; // kDouble from a FLOAT column
+  bool operator==(const Type&) const = default;
+
+  static Type Null() { return {}; }
+  static Type Int(int bytes = 8) { return Type{.id = TypeId::kInt, .int_bytes = bytes}; }
+  static Type LargeInt() { return Type{.id = TypeId::kLargeInt}; }
+  static Type Double() { return Type{.id = TypeId::kDouble}; }
+  static Type Decimal(int precision, int scale);  // precision clamped to 1..38, scale to 0..precision
+  static Type String() { return Type{.id = TypeId::kString}; }
+  static Type Date() { return Type{.id = TypeId::kDate}; }
+  static Type DateTime() { return Type{.id = TypeId::kDateTime}; }
+};
+
+bool IsNumeric(const Type& t);      // kInt kLargeInt kDecimal kDouble
+bool IsTemporal(const Type& t);     // kDate kDateTime
+bool UsesI64(const Type& t);        // kInt kDate kDateTime
+bool UsesI128(const Type& t);       // kLargeInt kDecimal
+std::string TypeName(const Type& t);  // "BIGINT", "DECIMAL(10,2)", "VARCHAR", ...
+sql::ColumnType WireType(const Type& t);
+
+// The type a scan produces for a storage column.
+Type FromStorage(const storage::ColumnType& t);
+
+int128 Pow10(int n);  // 0 <= n <= 38
+
+// One value of a known Type (which alternative is meaningful follows the Type).
+struct Scalar {
+  bool null = true;
+  int64_t i64 = 0;
+  int128 i128 = 0;
+  double f64 = 0;
+  std::string str;
+
+  static Scalar Null() { return {}; }
+  static Scalar I64(int64_t v) { return Scalar{.null = false, .i64 = v}; }
+  static Scalar I128(int128 v) { return Scalar{.null = false, .i128 = v}; }
+  static Scalar F64(double v) { return Scalar{.null = false, .f64 = v}; }
+  static Scalar Str(std::string v) { return Scalar{.null = false, .str = std::move(v)}; }
+};
+
+class Column {
+ public:
+  Column() = default;
+  explicit Column(Type type) : type_(type) {}
+  // A constant column: `value` for each of `rows` rows.
+  static Column Constant(Type type, const Scalar& value, size_t rows);
+
+  const Type& type() const { return type_; }
+  size_t Size() const { return constant_ ? constant_rows_ : nulls_.size(); }
+  bool is_constant() const { return constant_; }
+  size_t Index(size_t row) const { return constant_ ? 0 : row; }
+
+  bool IsNull(size_t row) const { return nulls_[Index(row)] != 0; }
+  int64_t I64(size_t row) const { return i64_[Index(row)]; }
+  int128 I128(size_t row) const { return i128_[Index(row)]; }
+  double F64(size_t row) const { return f64_[Index(row)]; }
+  const std::string& Str(size_t row) const { return str_[Index(row)]; }
+  Scalar At(size_t row) const;
+
+  void Reserve(size_t rows);
+  void AppendNull();
+  void AppendI64(int64_t v);
+  void AppendI128(int128 v);
+  void AppendF64(double v);
+  void AppendStr(std::string v);
+  void Append(const Scalar& v);
+  void AppendFrom(const Column& other, size_t row);  // same type
+  // Rows `rows` of this column, as a new (non-constant) column.
+  Column Gather(const std::vector<uint32_t>& rows) const;
+  // A non-constant copy (constants expanded).
+  Column Materialize() const;
+  // Reinterprets the values as `type` (same physical representation).
+  void Retype(const Type& type) { type_ = type; }
+  uint64_t ApproxBytes() const;
+
+ private:
+  Type type_;
+  bool constant_ = false;
+  size_t constant_rows_ = 0;
+  std::vector<uint8_t> nulls_;
+  std::vector<int64_t> i64_;
+  std::vector<int128> i128_;
+  std::vector<double> f64_;
+  std::vector<std::string> str_;
+};
+
+// The rows of one batch: every column has `rows` rows.
+struct Chunk {
+  std::vector<Column> columns;
+  size_t rows = 0;
+  uint64_t ApproxBytes() const;
+};
+
+// A storage column vector as an engine column (DECIMAL(p<=18) widened to int128).
+Column FromStorageVector(const storage::ColumnVector& v);
+
+// ---- text forms (what MySQL prints)
+std::string FormatDecimal(int128 unscaled, int scale);
+std::string FormatDouble(double v, bool as_float);
+std::string FormatDate(int64_t days);
+std::string FormatDateTime(int64_t micros);
+std::string FormatInt128(int128 v);
+// nullopt for NULL.
+std::optional<std::string> FormatCell(const Column& c, size_t row);
+
+// ---- parsing text into values (CAST and comparisons with literals)
+// Days / micros from 'YYYY-MM-DD[ HH:MM:SS[.f]]' (also 'YYYYMMDD'); nullopt if invalid.
+std::optional<int64_t> ParseDate(std::string_view text);
+std::optional<int64_t> ParseDateTime(std::string_view text);
+// A decimal string with the given scale (rounded half away from zero);
+// nullopt if not a number or it does not fit 38 digits.
+std::optional<int128> ParseDecimal(std::string_view text, int scale);
+// MySQL's string-to-number: the longest numeric prefix, else 0.
+double StringToDouble(std::string_view text);
+
+// Calendar (proleptic Gregorian).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
+
+inline constexpr int64_t kMicrosPerSecond = 1'000'000;
+inline constexpr int64_t kMicrosPerDay = 86'400LL * kMicrosPerSecond;
+
+}  // namespace strata::query
