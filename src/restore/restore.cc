@@ -116,6 +116,9 @@ StoreOpener ReplacingOpener(const meta::CatalogState& image, const ClusterSnapsh
 Status FenceSource(const std::shared_ptr<objstore::ObjectStore>& store, const std::string& source,
                    const std::string& successor, uint64_t from_version, const std::string& writer) {
   meta::MetaLog log(store, source);
+  if (from_version == 0) {
+    STRATA_ASSIGN_OR_RETURN(from_version, log.OldestVersion());
+  }
   STRATA_ASSIGN_OR_RETURN(uint64_t last, log.LastVersion(from_version));
   if (last == 0) {
     STRATA_LOG(kWarn, "restore: the source lineage {} has no log on this volume; nothing to fence", source);
@@ -183,17 +186,21 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
                intent.snapshot_name);
   } else if (stored_intent.status().code() == StatusCode::kNotFound) {
     STRATA_ASSIGN_OR_RETURN(snapshot::Manifest chosen, ResolveSnapshot(*snap_store, path, config.snapshot_path));
+    Result<meta::LineagePointer> current = meta::CurrentLineage(meta, options.cluster_name);
+    if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+    std::string replaced;
     if (config.mode == RestoreMode::kClone) {
-      Result<meta::LineagePointer> current = meta::CurrentLineage(meta, options.cluster_name);
       if (current.ok() && current->cluster_id == chosen.cluster_id) {
         return FailedPrecondition("a clone restore needs its own cluster_name: cluster " + options.cluster_name +
                                   " is the source itself (set cluster_name in fe.conf, or restore_mode: takeover)");
       }
+    } else if (current.ok() && current->cluster_id != chosen.cluster_id) {
+      replaced = current->cluster_id;
     }
     RestoreIntent fresh{.key = out.key, .generation = options.generation, .cluster_id = meta::NewClusterId(),
                         .source_cluster_id = chosen.cluster_id, .snapshot_name = chosen.name,
                         .snapshot_version = chosen.version, .mode = std::string(RestoreModeName(config.mode)),
-                        .started_ms = now()};
+                        .started_ms = now(), .replaced_cluster_id = replaced};
     STRATA_ASSIGN_OR_RETURN(intent, WriteIntent(meta, options.cluster_name, fresh));
     STRATA_LOG(kInfo, "restore {}: {} snapshot {} of lineage {} (version {}) into new lineage {}", out.key,
                intent.mode, intent.snapshot_name, intent.source_cluster_id, intent.snapshot_version,
@@ -218,8 +225,10 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
   STRATA_ASSIGN_OR_RETURN(meta::Catalog image, snapshot::ReadSnapshotCatalog(*snap_store, manifest));
   STRATA_ASSIGN_OR_RETURN(
       meta::Catalog restored,
-      BuildRestoredCatalog(image.state(), config, RestoredFrom{.manifest = manifest, .key = out.key,
-                                                               .mode = out.mode, .restored_ms = intent.started_ms}));
+      BuildRestoredCatalog(image.state(), config,
+                           RestoredFrom{.manifest = manifest, .key = out.key, .mode = out.mode,
+                                        .restored_ms = intent.started_ms,
+                                        .replaced_cluster_id = intent.replaced_cluster_id}));
 
   // 4. Everything the snapshot needs is reachable where the yaml says.
   StoreOpener opener = ReplacingOpener(image.state(), config, options.open);
@@ -270,6 +279,10 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
   if (out.mode == RestoreMode::kTakeover) {
     STRATA_RETURN_IF_ERROR(FenceSource(snap_store, intent.source_cluster_id, intent.cluster_id, manifest.version,
                                        "restore:" + options.fe_name));
+    if (!intent.replaced_cluster_id.empty()) {
+      STRATA_RETURN_IF_ERROR(FenceSource(options.meta_store, intent.replaced_cluster_id, intent.cluster_id, 0,
+                                         "restore:" + options.fe_name));
+    }
   }
   STRATA_FAILPOINT("restore.after_fence");
 

@@ -54,6 +54,9 @@ Result<RestoreIntent> ReadIntent(objstore::ObjectStore& store, std::string_view 
   STRATA_RETURN_IF_ERROR(Field(j, "snapshot_version", object, &r.snapshot_version));
   STRATA_RETURN_IF_ERROR(Field(j, "mode", object, &r.mode));
   STRATA_RETURN_IF_ERROR(Field(j, "started_ms", object, &r.started_ms));
+  if (j.contains("replaced_cluster_id")) {
+    STRATA_RETURN_IF_ERROR(Field(j, "replaced_cluster_id", object, &r.replaced_cluster_id));
+  }
   if (r.key != key) return DataLoss("restore record " + object + " is for key " + r.key);
   return r;
 }
@@ -79,7 +82,8 @@ Result<RestoreIntent> WriteIntent(objstore::ObjectStore& store, std::string_view
          {"snapshot_name", intent.snapshot_name},
          {"snapshot_version", intent.snapshot_version},
          {"mode", intent.mode},
-         {"started_ms", intent.started_ms}};
+         {"started_ms", intent.started_ms},
+         {"replaced_cluster_id", intent.replaced_cluster_id}};
   Status s = store.PutIfAbsent(IntentKey(cluster_name, intent.key), j.dump(2) + "\n");
   if (s.ok()) return intent;
   if (s.code() != StatusCode::kAlreadyExists) return s;

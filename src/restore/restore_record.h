@@ -27,6 +27,10 @@ struct RestoreIntent {
   uint64_t snapshot_version = 0;
   std::string mode;                // "takeover" | "clone"
   int64_t started_ms = 0;
+  // Takeover: the lineage the cluster followed when the restore began, if it
+  // is not the snapshot's (e.g. an earlier restore's); it is fenced and
+  // adopted too. "" when none.
+  std::string replaced_cluster_id;
 };
 
 struct RestoreDone {

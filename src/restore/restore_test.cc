@@ -166,6 +166,10 @@ TEST(Restore, TakeoverStartsANewLineageMarksTheSnapshotFinishedAndFencesTheSourc
   EXPECT_FALSE(gen2->already_done);
   EXPECT_NE(gen2->cluster_id, r->cluster_id);
   EXPECT_EQ(meta::CurrentLineage(*f.store, "prod")->cluster_id, gen2->cluster_id);
+  // It replaced the first restore's lineage: that one is adopted too (its data is swept by the new one).
+  auto cat2 = meta::Catalog::DecodeImage(*meta::ImageStore(f.store, gen2->cluster_id).Read(snap_version));
+  ASSERT_TRUE(cat2.ok());
+  EXPECT_EQ(cat2->state().lineage.adopted_lineages, (std::vector<std::string>{kSource, r->cluster_id}));
 }
 
 TEST(Restore, ACrashAtEveryStepIsCompletedByTheNextRun) {

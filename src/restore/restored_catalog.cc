@@ -65,9 +65,12 @@ Result<meta::Catalog> BuildRestoredCatalog(const meta::CatalogState& image, cons
   lineage.restored_ms = from.restored_ms;
   if (from.mode == RestoreMode::kTakeover) {
     lineage.adopted_lineages = image.lineage.adopted_lineages;
-    if (std::find(lineage.adopted_lineages.begin(), lineage.adopted_lineages.end(), m.cluster_id) ==
-        lineage.adopted_lineages.end()) {
-      lineage.adopted_lineages.push_back(m.cluster_id);
+    for (const std::string& id : {m.cluster_id, from.replaced_cluster_id}) {
+      if (id.empty()) continue;
+      if (std::find(lineage.adopted_lineages.begin(), lineage.adopted_lineages.end(), id) ==
+          lineage.adopted_lineages.end()) {
+        lineage.adopted_lineages.push_back(id);
+      }
     }
   }
   s.lineage = std::move(lineage);

@@ -18,6 +18,7 @@ struct RestoredFrom {
   std::string key;              // the restore key
   RestoreMode mode = RestoreMode::kTakeover;
   int64_t restored_ms = 0;
+  std::string replaced_cluster_id;  // takeover: the cluster's lineage before, if not the source
 };
 
 // - storage volumes named in the yaml replace (or join) the image's;

@@ -48,7 +48,9 @@ INSERT INTO source_wiki_edit VALUES
   ("2015-09-12 00:00:00","#en.wikipedia","AustinFF",0,0,0,0,0,21,5,0),
   ("2015-09-12 00:00:00","#ca.wikipedia","helloSR",0,1,0,1,0,3,23,0),
   ("2015-09-12 08:00:00","#ca.wikipedia","helloSR",0,1,0,1,0,3,23,0);
-CREATE USER analyst IDENTIFIED BY 'pw1';
+CREATE ROLE readers;
+GRANT SELECT ON TABLE quickstart.source_wiki_edit TO ROLE readers;
+CREATE USER analyst IDENTIFIED BY 'pw1' DEFAULT ROLE readers;
 GRANT SELECT ON quickstart.source_wiki_edit TO analyst;
 """
 
@@ -79,8 +81,10 @@ def dump(fe):
         out[f"tables {db}"] = tables
         for t in tables:
             out[f"rows {db}.{t}"] = sorted(tuple(r) for r in sql(fe, f"SELECT * FROM {db}.{t}"))
-    out["grants analyst"] = sorted(r[0] for r in sql(fe, "SHOW GRANTS FOR analyst")) if has_user(fe, "analyst") else None
-    out["grants temp"] = sorted(r[0] for r in sql(fe, "SHOW GRANTS FOR temp")) if has_user(fe, "temp") else None
+    out["grants analyst"] = sorted(tuple(r) for r in sql(fe, "SHOW GRANTS FOR analyst")) if has_user(fe, "analyst") else None
+    out["grants temp"] = sorted(tuple(r) for r in sql(fe, "SHOW GRANTS FOR temp")) if has_user(fe, "temp") else None
+    out["roles"] = sorted(r[0] for r in sql(fe, "SHOW ROLES"))
+    out["grants role readers"] = sorted(tuple(r) for r in sql(fe, "SHOW GRANTS FOR ROLE readers"))
     return out
 
 
@@ -144,6 +148,20 @@ def keys_under(client, bucket, prefix):
     return keys
 
 
+def full_vacuum_pass(fe):
+    """Runs maintenance on `fe` until a whole vacuum pass began after this call; returns the report."""
+    st, body = fe.post("/api/data/maintenance", timeout=120)
+    expect(st == 200, f"maintenance: {st} {body}")
+    want = body["vacuum_passes"] + 2  # passes count per volume and lineage; two more = one began after now
+    deadline = time.time() + 60
+    while body["vacuum_passes"] < want:
+        expect(time.time() < deadline, f"no vacuum pass within 60s: {body}")
+        time.sleep(0.5)
+        st, body = fe.post("/api/data/maintenance", timeout=120)
+        expect(st == 200, f"maintenance: {st} {body}")
+    return body
+
+
 def start_restore(fe, generation, failpoints=None):
     env = {"RESTORE_CLUSTER_SNAPSHOT": "true", "RESTORE_CLUSTER_GENERATION": str(generation)}
     env["STRATA_FAILPOINTS"] = failpoints if failpoints else None
@@ -176,7 +194,8 @@ def test():
         run_sql(fe0, "INSERT INTO quickstart.source_wiki_edit VALUES "
                      "('2015-09-12 13:00:00','#de.wikipedia','late',0,0,0,0,0,1,1,1);\n"
                      "CREATE TABLE quickstart.after_snapshot (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k);\n"
-                     "CREATE USER temp IDENTIFIED BY 'x';\nDROP USER analyst;\n")
+                     "CREATE USER temp IDENTIFIED BY 'x';\nDROP USER analyst;\nCREATE ROLE writers;\n"
+                     "REVOKE SELECT ON TABLE quickstart.source_wiki_edit FROM ROLE readers;\n")
         expect(dump(fe0) != at_snapshot, "changes after the snapshot are visible before the restore")
 
         # 2. s2 dies after its image, before its manifest.
@@ -248,6 +267,13 @@ def test():
         expect(dump(fe0)["rows quickstart.source_wiki_edit"] == at_snapshot["rows quickstart.source_wiki_edit"],
                "the rows are right with the CN's old cache in use")
         sql(fe0, "DROP DATABASE made_on_fe1")
+        # The restored cluster's vacuum (which adopted the source's data) keeps everything it needs.
+        time.sleep(2.5)
+        full_vacuum_pass(cluster.leader())
+        st, body = fe0.get("/api/data/check", timeout=120)
+        expect(st == 200, f"data check after the restored cluster's vacuum: {st} {body}")
+        expect(dump(fe0) == at_snapshot, "the rows survive the restored cluster's vacuum of the source's leftovers")
+        log("3. the restored cluster's vacuum ran over the source's data; data check OK, same state")
         log("3. fe1 (old cache, never wiped) followed the restored lineage; one cluster; the CN (old cache) serves it")
 
         # 4. Same generation: no second restore. New generation: restore again.
@@ -268,6 +294,11 @@ def test():
         gen2 = cluster_id(fe0)
         expect(gen2 not in (source, restored), "generation 2 made another lineage")
         expect(dump(fe0) == at_snapshot, "generation 2 restored the snapshot again")
+        # Generation 2 replaced generation 1's lineage: fenced and adopted, its data is swept.
+        time.sleep(2.5)
+        full_vacuum_pass(cluster.leader())
+        expect(not keys_under(s3, bucket, f"{prefix}/{restored}/data/"),
+               "generation 1's leftovers (rows and tables written after its restore) are vacuumed")
         log("4. same generation did nothing; generation 2 restored again")
 
         # 5. kill -9 at every restore failpoint, then a plain restart completes it.
@@ -306,6 +337,10 @@ def test():
         log("6. bad yaml / missing snapshot: failed with the reason, nothing changed")
 
         # 7. Clone while the source runs.
+        # A row only s3 (and then the clone's pin) will hold once the source truncates.
+        sql(fe0, "INSERT INTO quickstart.source_wiki_edit VALUES "
+                 "('2015-09-12 16:00:00','#es.wikipedia','pre-clone',0,0,0,0,0,4,4,4)")
+        at_s3 = dump(fe0)
         sql(fe0, "CREATE CLUSTER SNAPSHOT s3")
         src_lineage = cluster_id(fe0)
         with Cluster("dr-clone", volume) as clone_cluster:
@@ -317,18 +352,19 @@ def test():
             c0.wait_query_port()
             cluster_id_of_clone = cluster_id(c0)
             expect(cluster_id_of_clone != src_lineage, "the clone has its own lineage")
-            expect(dump(c0) == at_snapshot, "the clone serves the snapshot")
+            expect(dump(c0) == at_s3, "the clone serves the snapshot")
             sql(c0, "INSERT INTO quickstart.source_wiki_edit VALUES "
                     "('2015-09-12 15:00:00','#it.wikipedia','clone',0,0,0,0,0,3,3,3)")
             sql(fe0, "TRUNCATE TABLE quickstart.source_wiki_edit")
             sql(fe0, "DROP CLUSTER SNAPSHOT s3")
             time.sleep(2.5)  # past the source's vacuum grace
             leader = cluster.leader()
-            st, body = leader.post("/api/data/maintenance", timeout=120)
-            expect(st == 200, f"source maintenance: {st} {body}")
+            kept_by_pin = full_vacuum_pass(leader)
+            expect(keys_under(s3, bucket, f"{prefix}/{src_lineage}/data/"),
+                   "the source's truncated rows are still stored: the clone's pin keeps them")
             expect(len(sql(fe0, "SELECT * FROM quickstart.source_wiki_edit")) == 0, "the source truncated")
             rows = sql(c0, "SELECT * FROM quickstart.source_wiki_edit")
-            expect(len(rows) == 4, f"the clone keeps its 3 borrowed rows and its own: {rows}")
+            expect(len(rows) == 5, f"the clone keeps its 4 borrowed rows and its own: {rows}")
             st, body = c0.get("/api/data/check", timeout=120)
             expect(st == 200, f"the clone's data check: {st} {body}")
             st, body = fe0.get("/api/data/check", timeout=120)
@@ -340,10 +376,12 @@ def test():
                                 "--access-key", volume["aws_s3_access_key"], "--secret-key",
                                 volume["aws_s3_secret_key"]], capture_output=True, text=True, timeout=60)
             expect(r.returncode == 0, f"unpin: {r.stdout} {r.stderr}")
-            st, body = leader.post("/api/data/maintenance", timeout=120)
-            expect(st == 200 and body.get("vacuum_deleted", 0) > 0,
-                   f"after unpin the source's vacuum reclaims what the clone borrowed: {body}")
-            log(f"7. unpinned: the source's vacuum reclaimed {body.get('vacuum_deleted')} objects")
+            after_unpin = full_vacuum_pass(leader)
+            expect(after_unpin["vacuum_deleted"] > kept_by_pin["vacuum_deleted"],
+                   f"after unpin the source's vacuum reclaims what only the clone's pin kept: {after_unpin}")
+            expect(not keys_under(s3, bucket, f"{prefix}/{src_lineage}/data/"),
+                   "the source's truncated data is gone once nothing pins it")
+            log("7. unpinned: the source's vacuum reclaimed the data only the pin had kept")
 
         # 8. Restore into another bucket (a replica of everything).
         replica_bucket = bucket + "-replica"
