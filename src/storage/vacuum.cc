@@ -113,9 +113,11 @@ Candidates Classify(std::string_view lineage, const std::vector<objstore::Object
   return out;
 }
 
-Status DeleteInBatches(objstore::ObjectStore& store, std::span<const std::string> keys, uint64_t* deleted) {
+Status DeleteInBatches(objstore::ObjectStore& store, std::span<const std::string> keys, uint64_t* deleted,
+                       const std::function<Status()>& may_delete) {
   for (size_t i = 0; i < keys.size(); i += objstore::kDeleteBatchMax) {
     auto batch = keys.subspan(i, std::min(objstore::kDeleteBatchMax, keys.size() - i));
+    if (may_delete) STRATA_RETURN_IF_ERROR(may_delete().WithContext("vacuum stopped before deleting"));
     STRATA_RETURN_IF_ERROR(store.DeleteBatch(batch).WithContext(
         "vacuum: delete " + std::to_string(batch.size()) + " objects from " + batch.front()));
     *deleted += batch.size();
@@ -167,7 +169,7 @@ Result<VacuumReport> VacuumLineage(objstore::ObjectStore& store, std::string_vie
     report.deleted_keys = std::move(doomed);
     return report;
   }
-  STRATA_RETURN_IF_ERROR(DeleteInBatches(store, doomed, &report.deleted));
+  STRATA_RETURN_IF_ERROR(DeleteInBatches(store, doomed, &report.deleted, options.may_delete));
   STRATA_LOG(kInfo, "vacuum {}: listed {}, deleted {}, deferred {}, kept {} referenced, {} young, {} unknown",
              lineage, report.listed, report.deleted, report.deferred, report.kept_referenced, report.kept_young,
              report.kept_unknown);

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct VacuumOptions {
   size_t deletes_max = 100'000;    // bound on one pass; the rest waits for the next pass
   size_t listed_max = 10'000'000;  // bound on the listing; more is ResourceExhausted, nothing deleted
   bool dry_run = false;            // decide, report, delete nothing
+  // Asked before every delete batch; an error stops the pass there (e.g. the
+  // lineage was fenced by a restore, or this FE stopped leading). May be null.
+  std::function<Status()> may_delete;
 };
 
 // listed == kept_referenced + kept_young + kept_unknown + deleted + deferred.

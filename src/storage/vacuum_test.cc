@@ -272,3 +272,24 @@ TEST_F(VacuumHistoryTest, CheckerFindsTheFirstMissingObject) {
 
 }  // namespace
 }  // namespace strata::storage
+
+namespace strata::storage {
+namespace {
+
+TEST_F(VacuumHistoryTest, AFencedOrDeposedLeaderStopsBeforeDeleting) {
+  const auto before = AllKeys(store_);
+  VacuumOptions options = Options();
+  int asked = 0;
+  options.may_delete = [&asked] {
+    ++asked;
+    return FailedPrecondition("the lineage was fenced");
+  };
+  auto report = VacuumLineage(store_, "lin", retained_, options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(AllKeys(store_), before);  // nothing deleted
+}
+
+}  // namespace
+}  // namespace strata::storage

@@ -258,7 +258,14 @@ Status DataMaintenance::Vacuum(const std::vector<TabletRef>& tablets) {
     }
     for (const auto& pin : *pins) keep.meta_keys.insert(pin.tablet_versions.begin(), pin.tablet_versions.end());
     for (const std::string& lineage : lineages) {
-      storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms};
+      storage::VacuumOptions options{.now_ms = NowMs(), .grace_ms = options_.vacuum_grace_ms,
+                                     .may_delete = [this] {
+                                       // A restore fences this lineage (the leader steps down at once):
+                                       // a pass decided before that deletes nothing more.
+                                       return options_.is_leader && !options_.is_leader()
+                                                  ? FailedPrecondition("this FE no longer leads the lineage")
+                                                  : Status::OK();
+                                     }};
       auto report = storage::VacuumLineage(**store, lineage, keep, options);
       if (!report.ok()) {
         if (first_error.ok()) first_error = report.status().WithContext("vacuum volume " + volume.name);
