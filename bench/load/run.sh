@@ -6,7 +6,10 @@
 #   bash bench/load/run.sh                    # 10M rows, writes bench/results/load.md (~20 min on 2 cores)
 #   ROWS=1000000 REPS=1 OUT=/tmp/load.md bash bench/load/run.sh     # a quick check
 # Knobs: ROWS PARTS (the split loads) REPS SEED BACKENDS (s3,local) MODES (single,seq,conc) OUT;
-# RGW_PORT MON_PORT_V2 MON_PORT_V1 OSD_PORT_MIN for the Ceph daemons (defaults here avoid the usual ports).
+# RGW_PORT MON_PORT_V2 MON_PORT_V1 OSD_PORT_MIN for the Ceph daemons (defaults here avoid the usual ports);
+# S3_ENV=FILE: use an S3 server that is already running (FILE sets STRATA_TEST_S3_*, e.g. /tmp/dev-ceph/env of
+# scripts/s3/start-ceph.sh) instead of starting one; STRATA_BIN=PATH: measure that binary instead of building
+# build/programs/strata with scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,7 +28,10 @@ START=$(date +%s)
 
 bash scripts/install-deps.sh >&2
 BUILD_NOTE=""
-if ! bash scripts/build.sh strata >&2; then  # others may be mid-edit in the shared tree
+STRATA_BIN=${STRATA_BIN:-}
+if [ -n "$STRATA_BIN" ]; then
+  BUILD_NOTE="; the binary $STRATA_BIN built at $(date -u -r "$STRATA_BIN" '+%Y-%m-%d %H:%M') UTC"
+elif ! bash scripts/build.sh strata >&2; then  # others may be mid-edit in the shared tree
   [ -x build/programs/strata ] || { echo "run.sh: scripts/build.sh strata failed and there is no binary" >&2; exit 1; }
   BUILD_NOTE="; scripts/build.sh strata failed at the time, so this is the binary built before, of $(date -u -r build/programs/strata '+%Y-%m-%d %H:%M') UTC"
   echo "run.sh: the build failed; measuring the existing build/programs/strata$BUILD_NOTE" >&2
@@ -38,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # The binary as built now: others may rebuild build/programs/strata while this runs.
-cp build/programs/strata "$RUN_DIR/strata"
+cp "${STRATA_BIN:-build/programs/strata}" "$RUN_DIR/strata"
 STRATA_COMMIT=$(git rev-parse --short HEAD)
 [ -n "$(git status --porcelain --untracked-files=no -- src)" ] && STRATA_COMMIT="$STRATA_COMMIT (src/ has uncommitted changes)"
 
@@ -60,7 +66,11 @@ CSV_MD5=$(md5sum "$RUN_DIR/csv/all.csv" | cut -d' ' -f1)
 echo "$GEN md5 $CSV_MD5" >&2
 
 S3_NOTE="not measured"
-if [[ ",$BACKENDS," == *",s3,"* ]]; then
+if [[ ",$BACKENDS," == *",s3,"* ]] && [ -n "${S3_ENV:-}" ]; then
+  # shellcheck disable=SC1090
+  source "$S3_ENV"
+  S3_NOTE="Ceph RADOS Gateway $(radosgw --version 2>/dev/null | awk '{print $3}') already running at $STRATA_TEST_S3_ENDPOINT (S3_ENV=$S3_ENV), path-style; a fresh prefix of one bucket per measurement"
+elif [[ ",$BACKENDS," == *",s3,"* ]]; then
   CEPH_STARTED=1
   DATA=$RUN_DIR/ceph bash scripts/s3/start-ceph.sh >&2
   # shellcheck disable=SC1091
@@ -78,7 +88,7 @@ export M_MACHINE="nproc $(nproc), $(lscpu | sed -n 's/^Model name: *//p' | head 
 export M_COMMAND="\`$COMMAND\`"
 export M_DATA="$ROWS rows, seed $SEED, all.csv $CSV_BYTES bytes (md5 $CSV_MD5), the same rows split into $PARTS files for the split loads; made by bench/load/gen_csv.cc"
 export M_S3="$S3_NOTE"
-export M_STRATA="build/programs/strata (RelWithDebInfo) at commit $STRATA_COMMIT$BUILD_NOTE; one FE with fe.conf defaults (sys_log_level WARN), the load runs in the FE (no compute node); table: RANGE(event_time) 4 monthly partitions x HASH(user_id) 8 buckets = 32 tablets, DUPLICATE KEY(event_time, user_id); client: curl -T, one process per load, as StarRocks documents stream load"
+export M_STRATA="${STRATA_BIN:-build/programs/strata} (RelWithDebInfo) at commit $STRATA_COMMIT$BUILD_NOTE; one FE with fe.conf defaults (sys_log_level WARN), the load runs in the FE (no compute node); table: RANGE(event_time) 4 monthly partitions x HASH(user_id) 8 buckets = 32 tablets, DUPLICATE KEY(event_time, user_id); client: curl -T, one process per load, as StarRocks documents stream load"
 export M_DUCKDB="duckdb $("$PY" -c "import duckdb; print(duckdb.__version__)") (PyPI) in its own process, default threads (= cores), the same columns (TIMESTAMP for DATETIME), no keys"
 export M_METHOD="per backend, $REPS rounds of: each Strata mode on a fresh FE and a fresh volume, then one DuckDB load into a fresh database file; wall times, medians over the rounds"
 "$PY" -c 'import json, os, sys

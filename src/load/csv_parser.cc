@@ -1,6 +1,7 @@
 // Stream-load CSV records (csv_parser.h).
 #include "load/csv_parser.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/check.h"
@@ -91,6 +92,8 @@ CsvReader::CsvReader(std::string_view body, CsvOptions options) : body_(body), o
 
 size_t CsvReader::RowDelimiterAt(size_t p) const {
   const std::string& rd = options_.row_delimiter;
+  if (rd.size() == 1 && rd[0] != '\n') return body_[p] == rd[0] ? 1 : 0;  // fast path: no memcmp
+  if (rd == "\n" && body_[p] == '\n') return 1;
   if (rd == "\n" && body_[p] == '\r') {
     if (p + 1 == body_.size()) return 1;
     if (body_[p + 1] == '\n') return 2;
@@ -99,6 +102,7 @@ size_t CsvReader::RowDelimiterAt(size_t p) const {
 }
 
 bool CsvReader::SeparatorAt(size_t p) const {
+  if (options_.column_separator.size() == 1) return body_[p] == options_.column_separator[0];
   return body_.compare(p, options_.column_separator.size(), options_.column_separator) == 0;
 }
 
@@ -157,7 +161,21 @@ Status CsvReader::ParseField(size_t* p, SourceField* field, End* end) {
   } else {
     const size_t start = *p;
     std::string* text = nullptr;  // set once an escape is seen
-    while ((*end = EndAt(*p)) == End::kNone) {
+    *end = End::kNone;
+    if (!options_.escape) {
+      // Fast path: skip the bytes that cannot start a delimiter, then ask EndAt.
+      const char sep0 = options_.column_separator[0], rd0 = options_.row_delimiter[0];
+      const char* data = body_.data();
+      const size_t size = body_.size();
+      size_t q = *p;
+      while (true) {  // bounded: q only grows, up to size (EndAt is kBody there)
+        while (q < size && data[q] != sep0 && data[q] != rd0 && data[q] != '\r') ++q;
+        if ((*end = EndAt(q)) != End::kNone) break;
+        ++q;
+      }
+      *p = q;
+    }
+    while (*end == End::kNone && (*end = EndAt(*p)) == End::kNone) {
       char c = body_[*p];
       if (options_.escape && c == *options_.escape && *p + 1 < body_.size()) {
         if (text == nullptr) text = &unescaped_.emplace_back(body_.substr(start, *p - start));
@@ -207,7 +225,8 @@ bool CsvReader::Next(SourceRow* row) {
     row->fields.clear();
     unescaped_.clear();
     row->record_number = ++records_;
-    for (; lines_pos_ < pos_; ++lines_pos_) lines_ += body_[lines_pos_] == '\n';
+    lines_ += static_cast<uint64_t>(std::count(body_.begin() + lines_pos_, body_.begin() + pos_, '\n'));
+    lines_pos_ = pos_;
     row->line_number = lines_;
     row->error = ParseRecord(row);
     if (records_ <= options_.skip_header_rows) continue;

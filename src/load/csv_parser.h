@@ -63,6 +63,14 @@ class CsvReader {
  public:
   // `options` must pass ValidateCsvOptions (CHECK).
   CsvReader(std::string_view body, CsvOptions options);
+  // For a body that is one piece of a larger one, cut at a record boundary
+  // (SplitCsvBody): `records_before` records and `lines_before` '\n' bytes
+  // precede it, so record and line numbers, and skip_header, count as in the
+  // whole body. Call before the first Next.
+  void ContinueNumbering(uint64_t records_before, uint64_t lines_before) {
+    records_ = records_before;
+    lines_ = 1 + lines_before;
+  }
 
   // Fills `row` with the next non-empty, non-header record; false at the end of
   // the body. A malformed record (unterminated enclose, bytes after a closing

@@ -97,8 +97,21 @@ class Router {
   std::vector<storage::Datum> KeyOf(const std::vector<storage::ColumnVector>& columns, size_t row) const;
   std::string DescribeKey(const std::vector<storage::Datum>& key) const;
 
+  // The common case — one partition column of an int64 kind (DATE,
+  // DATETIME, integers): the ranges' bounds as plain integers, so a non-NULL
+  // value finds its partition without building a key.
+  struct IntRange {
+    bool has_lower = false;  // false: MINVALUE
+    bool has_upper = false;  // false: MAXVALUE
+    int64_t lower = 0;
+    int64_t upper = 0;
+  };
+  std::optional<size_t> IntPartitionOf(int64_t v) const;
+
   std::vector<TableColumn> schema_;
   std::vector<meta::Partition> partitions_;
+  bool int_fast_ = false;            // int_ranges_ holds ranges_ as IntRange
+  std::vector<IntRange> int_ranges_; // same order as ranges_
   std::vector<size_t> partition_columns_;     // table column indices
   std::vector<size_t> distribution_columns_;  // table column indices
   uint32_t bucket_count_ = 0;

@@ -146,6 +146,11 @@ void RowBatchBuilder::Add(const SourceRow& row) {
   ++batch_.rows_loaded;
 }
 
+void RowBatchBuilder::Reserve(size_t rows) {
+  for (storage::ColumnVector& c : batch_.columns) c.Reserve(c.size() + rows);
+  batch_.line_numbers.reserve(batch_.line_numbers.size() + rows);
+}
+
 LoadBatch RowBatchBuilder::Finish() {
   LoadBatch out = std::move(batch_);
   batch_ = LoadBatch();

@@ -80,6 +80,9 @@ class RowBatchBuilder {
   // Appends the row to the batch, or filters it (see the file comment).
   void Add(const SourceRow& row);
 
+  // Room for `rows` more rows (an allocation hint).
+  void Reserve(size_t rows);
+
   // The batch so far; the builder is left empty.
   LoadBatch Finish();
 

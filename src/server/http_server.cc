@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -82,14 +83,32 @@ void SocketOptions(int sock) {
   setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
 }
 
+// Everything but the body.
 HttpRequest FromHttplib(const httplib::Request& req) {
   HttpRequest out;
   out.method = req.method;
   out.path = req.path;
   for (const auto& [k, v] : req.params) out.params.emplace(k, v);
   for (const auto& [k, v] : req.headers) out.headers.emplace(k, v);
-  out.body = req.body;
   return out;
+}
+
+// Reads the body straight into `out` (a stream load's body can be GBs: no
+// second copy, and one allocation of Content-Length bytes instead of
+// growing). httplib enforces the payload limit and sets 413 / 400 in `res`
+// when reading fails; false then.
+bool ReadBody(const httplib::Request& req, const httplib::ContentReader& read, uint64_t body_max_bytes,
+              std::string* out) {
+  const std::string length = req.get_header_value("Content-Length");
+  if (!length.empty()) {
+    char* end = nullptr;
+    uint64_t n = std::strtoull(length.c_str(), &end, 10);
+    if (end != nullptr && *end == '\0' && n <= body_max_bytes) out->reserve(n);
+  }
+  return read([out](const char* data, size_t size) {
+    out->append(data, size);
+    return true;
+  });
 }
 
 void ToHttplib(const HttpResponse& in, httplib::Response& res) {
@@ -186,11 +205,27 @@ Status HttpServer::Start() {
 
   auto router = router_;
   auto handle = [router](const httplib::Request& req, httplib::Response& res) {
-    ToHttplib(router->Dispatch(FromHttplib(req)), res);
+    HttpRequest request = FromHttplib(req);
+    request.body = req.body;
+    ToHttplib(router->Dispatch(request), res);
+  };
+  const uint64_t body_max_bytes = options_.body_max_bytes;
+  auto handle_body = [router, body_max_bytes](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& read) {
+    HttpRequest request = FromHttplib(req);
+    if (!ReadBody(req, read, body_max_bytes, &request.body)) {
+      if (res.status == 413) {
+        ToHttplib(HttpResponse::Json(413, ErrorJson("PayloadTooLarge", "request body too large")), res);
+      } else {
+        ToHttplib(HttpResponse::Json(400, ErrorJson("BadRequest", "could not read the request body")), res);
+      }
+      return;
+    }
+    ToHttplib(router->Dispatch(request), res);
   };
   // Every method goes through our router so that 404/405 are ours.
   const std::string all = ".*";
-  s.Get(all, handle).Post(all, handle).Put(all, handle).Delete(all, handle);
+  s.Get(all, handle).Post(all, handle_body).Put(all, handle_body).Delete(all, handle);
   s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
     STRATA_LOG(kError, "http: exception while handling {} {}", req.method, req.path);
     ToHttplib(HttpResponse::Json(500, ErrorJson("Internal", "internal error")), res);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 #include "common/check.h"
 
@@ -169,6 +170,24 @@ void ColumnVector::GatherMoved(ColumnVector& o, std::span<const uint32_t> rows) 
       }
       break;
   }
+}
+
+void ColumnVector::AppendMoved(ColumnVector& o) {
+  STRATA_CHECK(o.type_ == type_, "AppendMoved across types");
+  if (size() == 0 && nulls_.capacity() < o.size()) {  // take the buffers as they are
+    ColumnType type = type_;
+    *this = std::move(o);
+    o = ColumnVector(type);
+    return;
+  }
+  nulls_.insert(nulls_.end(), o.nulls_.begin(), o.nulls_.end());
+  ints_.insert(ints_.end(), o.ints_.begin(), o.ints_.end());
+  wides_.insert(wides_.end(), o.wides_.begin(), o.wides_.end());
+  doubles_.insert(doubles_.end(), o.doubles_.begin(), o.doubles_.end());
+  strings_.insert(strings_.end(), std::make_move_iterator(o.strings_.begin()),
+                  std::make_move_iterator(o.strings_.end()));
+  approx_bytes_ += o.approx_bytes_;
+  o = ColumnVector(type_);
 }
 
 void ColumnVector::Reserve(size_t rows) {

@@ -84,6 +84,9 @@ class ColumnVector {
   // Appends the given rows of `other` (same type), moving its strings out
   // (`other` keeps its size; the moved-from strings are left empty).
   void GatherMoved(ColumnVector& other, std::span<const uint32_t> rows);
+  // Appends every row of `other` (same type), moving its values out; `other`
+  // is left empty (size 0, same type).
+  void AppendMoved(ColumnVector& other);
   void Reserve(size_t rows);
 
   int64_t GetInt(size_t row) const { return ints_[row]; }

@@ -1,11 +1,82 @@
 #include "storage/data_file_writer.h"
 
+#include <cmath>
 #include <set>
+#include <type_traits>
 
 #include "common/check.h"
 #include "storage/page.h"
 
 namespace strata::storage {
+
+namespace {
+
+// The smallest and largest value of rows [begin, end) of one kind, first wins on ties.
+template <typename T, typename Get>
+void MinMax(const ColumnVector& col, size_t begin, size_t end, Get get, ColumnStats* s, bool* nan) {
+  const T* mn = nullptr;
+  const T* mx = nullptr;
+  T min_v{}, max_v{};
+  for (size_t i = begin; i < end; ++i) {
+    if (col.IsNull(i)) {
+      ++s->null_count;
+      continue;
+    }
+    ++s->value_count;
+    decltype(auto) v = get(i);
+    if constexpr (std::is_same_v<T, double>) {
+      if (std::isnan(v)) {
+        *nan = true;
+        continue;
+      }
+    }
+    if (mn == nullptr || v < *mn) { min_v = v; mn = &min_v; }
+    if (mx == nullptr || *mx < v) { max_v = v; mx = &max_v; }
+  }
+  if (mn != nullptr) s->min = Datum(std::move(min_v));
+  if (mx != nullptr) s->max = Datum(std::move(max_v));
+}
+
+}  // namespace
+
+ColumnStats PageStats(const ColumnVector& col, size_t begin, size_t end) {
+  ColumnStats s;
+  bool nan = false;
+  switch (col.kind()) {
+    case PhysicalKind::kInt64:
+      MinMax<int64_t>(col, begin, end, [&](size_t i) { return col.GetInt(i); }, &s, &nan);
+      break;
+    case PhysicalKind::kInt128:
+      MinMax<int128>(col, begin, end, [&](size_t i) { return col.GetWide(i); }, &s, &nan);
+      break;
+    case PhysicalKind::kDouble: {
+      const bool as_float = col.type().type == DataType::kFloat;
+      MinMax<double>(col, begin, end, [&](size_t i) {
+        return as_float ? static_cast<double>(static_cast<float>(col.GetDouble(i))) : col.GetDouble(i);
+      }, &s, &nan);
+      break;
+    }
+    case PhysicalKind::kBytes: {  // by reference: no copy per value
+      const std::string* mn = nullptr;
+      const std::string* mx = nullptr;
+      for (size_t i = begin; i < end; ++i) {
+        if (col.IsNull(i)) {
+          ++s.null_count;
+          continue;
+        }
+        ++s.value_count;
+        const std::string& v = col.GetString(i);
+        if (mn == nullptr || v.compare(*mn) < 0) mn = &v;
+        if (mx == nullptr || v.compare(*mx) > 0) mx = &v;
+      }
+      if (mn != nullptr) s.min = mn->size() > kStatStringBytesMax ? mn->substr(0, kStatStringBytesMax) : *mn;
+      if (mx != nullptr && mx->size() <= kStatStringBytesMax) s.max = *mx;
+      break;
+    }
+  }
+  if (nan) s.min = s.max = Datum();
+  return s;
+}
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(std::vector<ColumnSchema> schema,
                                                                DataFileWriterOptions options) {
@@ -46,6 +117,13 @@ Status DataFileWriter::Append(std::span<const ColumnVector> batch) {
   }
   size_t done = 0;
   while (done < rows) {  // bounded: each pass appends >= 1 row
+    if (pending_rows_ == 0 && rows - done >= options_.row_group_rows_max) {
+      // A whole row group straight from the batch: the same row group the
+      // pending path would make, without copying the values.
+      WriteRowGroup(batch, done, done + options_.row_group_rows_max);
+      done += options_.row_group_rows_max;
+      continue;
+    }
     size_t take = std::min<uint64_t>(rows - done, options_.row_group_rows_max - pending_rows_);
     for (size_t i = 0; i < batch.size(); ++i) pending_[i].AppendRange(batch[i], done, done + take);
     pending_rows_ += take;
@@ -57,25 +135,25 @@ Status DataFileWriter::Append(std::span<const ColumnVector> batch) {
   return Status::OK();
 }
 
-ColumnChunkInfo DataFileWriter::WriteChunk(const ColumnVector& col) {
+ColumnChunkInfo DataFileWriter::WriteChunk(const ColumnVector& col, size_t first, size_t last) {
   ColumnChunkInfo chunk;
   chunk.offset = out_.size();
   PageEncodeOptions po{.compression = options_.compression, .zstd_level = options_.zstd_level};
   if (options_.forced_encoding && EncodingApplies(col.type(), *options_.forced_encoding)) {
     po.forced_encoding = options_.forced_encoding;
   }
-  size_t begin = 0;
-  while (begin < col.size()) {  // bounded: each page takes >= 1 row
+  size_t begin = first;
+  while (begin < last) {  // bounded: each page takes >= 1 row
     size_t end = begin;
     uint64_t bytes = 0;
-    while (end < col.size() && end - begin < options_.page_rows_max && bytes < options_.page_bytes_max) {
+    while (end < last && end - begin < options_.page_rows_max && bytes < options_.page_bytes_max) {
       bytes += col.kind() == PhysicalKind::kBytes ? col.GetString(end).size() + 4 : 16;
       ++end;
     }
     PageInfo p;
     p.offset = out_.size();
     p.num_rows = static_cast<uint32_t>(end - begin);
-    p.stats = ComputeStats(col, begin, end);
+    p.stats = PageStats(col, begin, end);
     out_ += EncodePage(col, begin, end, po, &p.encoding);
     p.size_bytes = out_.size() - p.offset;
     MergeStats(&chunk.stats, p.stats);
@@ -86,17 +164,21 @@ ColumnChunkInfo DataFileWriter::WriteChunk(const ColumnVector& col) {
   return chunk;
 }
 
+void DataFileWriter::WriteRowGroup(std::span<const ColumnVector> columns, size_t begin, size_t end) {
+  RowGroupInfo rg;
+  rg.num_rows = end - begin;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    rg.columns.push_back(WriteChunk(columns[i], begin, end));
+    MergeStats(&footer_.column_stats[i], rg.columns.back().stats);
+  }
+  footer_.num_rows += end - begin;
+  footer_.row_groups.push_back(std::move(rg));
+}
+
 void DataFileWriter::FlushRowGroup() {
   if (pending_rows_ == 0) return;
-  RowGroupInfo rg;
-  rg.num_rows = pending_rows_;
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    rg.columns.push_back(WriteChunk(pending_[i]));
-    MergeStats(&footer_.column_stats[i], rg.columns.back().stats);
-    pending_[i] = ColumnVector(footer_.schema[i].type);
-  }
-  footer_.num_rows += pending_rows_;
-  footer_.row_groups.push_back(std::move(rg));
+  WriteRowGroup(pending_, 0, pending_rows_);
+  for (size_t i = 0; i < pending_.size(); ++i) pending_[i] = ColumnVector(footer_.schema[i].type);
   pending_rows_ = 0;
 }
 

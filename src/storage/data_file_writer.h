@@ -55,7 +55,9 @@ class DataFileWriter {
  private:
   DataFileWriter(std::vector<ColumnSchema> schema, DataFileWriterOptions options);
   void FlushRowGroup();
-  ColumnChunkInfo WriteChunk(const ColumnVector& col);
+  // Rows [begin, end) of `columns` (one per schema column) as the next row group.
+  void WriteRowGroup(std::span<const ColumnVector> columns, size_t begin, size_t end);
+  ColumnChunkInfo WriteChunk(const ColumnVector& col, size_t begin, size_t end);
 
   DataFileWriterOptions options_;
   FileFooter footer_;
@@ -64,6 +66,10 @@ class DataFileWriter {
   uint64_t pending_rows_ = 0;
   bool finished_ = false;
 };
+
+// ComputeStats (data_file_format.h) of rows [begin, end), computed without a
+// Datum per value (the writer's hot path); always equal to it.
+ColumnStats PageStats(const ColumnVector& col, size_t begin, size_t end);
 
 // Stores a finished file with PutIfAbsent (data file names are never reused).
 // If the key already holds exactly these bytes (a retried put whose reply was

@@ -1,7 +1,8 @@
 #include "storage/encoding.h"
 
 #include <cstring>
-#include <unordered_map>
+#include <type_traits>
+#include <functional>
 
 #include "common/check.h"
 #include "common/coding.h"
@@ -69,8 +70,34 @@ Status UnpackBits(Decoder* d, size_t count, std::vector<uint64_t>* out) {
 
 void PutLE(std::string* out, const void* p, int n) { out->append(static_cast<const char*>(p), n); }
 
-std::string EncodePlain(const ColumnType& t, const PageValues& v) {
+size_t VarintBytes(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+size_t PackedBytes(size_t count, int width) { return 1 + (count * static_cast<size_t>(width) + 7) / 8; }
+
+size_t PlainSize(const ColumnType& t, const PageValuesView& v) {
+  switch (KindOf(t)) {
+    case PhysicalKind::kInt64: return v.ints.size() * PlainWidthBytes(t);
+    case PhysicalKind::kInt128: return v.wides.size() * 16;
+    case PhysicalKind::kDouble: return v.doubles.size() * PlainWidthBytes(t);
+    case PhysicalKind::kBytes: {
+      size_t n = 0;
+      for (std::string_view x : v.strings) n += VarintBytes(x.size()) + x.size();
+      return n;
+    }
+  }
+  return 0;
+}
+
+std::string EncodePlain(const ColumnType& t, const PageValuesView& v) {
   std::string out;
+  out.reserve(PlainSize(t, v));
   int w = PlainWidthBytes(t);
   switch (KindOf(t)) {
     case PhysicalKind::kInt64:
@@ -87,7 +114,7 @@ std::string EncodePlain(const ColumnType& t, const PageValues& v) {
       break;
     case PhysicalKind::kBytes: {
       Encoder e;
-      for (const auto& s : v.strings) e.PutString(s);
+      for (std::string_view s : v.strings) e.PutString(s);
       out = e.Take();
       break;
     }
@@ -123,18 +150,25 @@ Status DecodePlain(const ColumnType& t, Decoder* d, size_t count, PageValues* ou
 }
 
 // BIT_PACKED: fixed64 min, then (value - min) in the narrowest width.
-std::string EncodeBitPacked(const PageValues& v) {
+int64_t MinOf(std::span<const int64_t> v) {
+  int64_t mn = v.empty() ? 0 : v[0];
+  for (int64_t x : v) mn = std::min(mn, x);
+  return mn;
+}
+int BitPackedWidth(std::span<const int64_t> v, int64_t mn) {
+  uint64_t max_delta = 0;
+  for (int64_t x : v) max_delta = std::max(max_delta, static_cast<uint64_t>(x) - static_cast<uint64_t>(mn));
+  return BitWidth(max_delta);
+}
+size_t BitPackedSize(std::span<const int64_t> v) { return 8 + PackedBytes(v.size(), BitPackedWidth(v, MinOf(v))); }
+
+std::string EncodeBitPacked(const PageValuesView& v) {
   std::string out;
-  int64_t mn = v.ints.empty() ? 0 : v.ints[0];
-  for (int64_t x : v.ints) mn = std::min(mn, x);
+  const int64_t mn = MinOf(v.ints);
   Encoder e; e.PutFixed64(static_cast<uint64_t>(mn)); out = e.Take();
   std::vector<uint64_t> deltas; deltas.reserve(v.ints.size());
-  uint64_t max_delta = 0;
-  for (int64_t x : v.ints) {
-    deltas.push_back(static_cast<uint64_t>(x) - static_cast<uint64_t>(mn));
-    max_delta = std::max(max_delta, deltas.back());
-  }
-  PackBits(deltas, BitWidth(max_delta), &out);
+  for (int64_t x : v.ints) deltas.push_back(static_cast<uint64_t>(x) - static_cast<uint64_t>(mn));
+  PackBits(deltas, BitPackedWidth(v.ints, mn), &out);
   return out;
 }
 
@@ -148,7 +182,18 @@ Status DecodeBitPacked(Decoder* d, size_t count, PageValues* out) {
 }
 
 // RUN_LENGTH: (varint run length >= 1, svarint value) pairs covering count values.
-std::string EncodeRunLength(const PageValues& v) {
+size_t RunLengthSize(std::span<const int64_t> v) {
+  size_t n = 0;
+  for (size_t i = 0; i < v.size();) {  // bounded: each pass consumes >= 1 value
+    size_t j = i + 1;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    n += VarintBytes(j - i) + VarintBytes(ZigZag(v[i]));
+    i = j;
+  }
+  return n;
+}
+
+std::string EncodeRunLength(const PageValuesView& v) {
   Encoder e;
   for (size_t i = 0; i < v.ints.size();) {
     size_t j = i;
@@ -174,39 +219,66 @@ Status DecodeRunLength(Decoder* d, size_t count, PageValues* out) {
 }
 
 // DICTIONARY: varint entries, the entries (svarint or string), bit-packed indices.
+// Built only while it can still be smaller than `size_bound`: the size of the
+// entries so far plus their indices only grows with more entries.
 template <typename T>
-bool BuildDictionary(const std::vector<T>& vals, std::vector<T>* dict, std::vector<uint64_t>* idx) {
-  std::unordered_map<T, uint64_t> pos;
-  for (const T& x : vals) {
-    auto [it, inserted] = pos.try_emplace(x, dict->size());
-    if (inserted) {
-      if (dict->size() >= kDictionaryEntriesMax) return false;
-      dict->push_back(x);
-    }
-    idx->push_back(it->second);
+struct Dictionary {
+  std::vector<T> entries;
+  std::vector<uint64_t> idx;
+  size_t entry_bytes = 0;  // encoded bytes of the entries
+
+  size_t SizeWith(size_t count) const {
+    size_t n = entries.size();
+    return VarintBytes(n) + entry_bytes + PackedBytes(count, BitWidth(n <= 1 ? 0 : n - 1));
   }
-  return true;
+};
+
+size_t EntryBytes(int64_t x) { return VarintBytes(ZigZag(x)); }
+size_t EntryBytes(std::string_view x) { return VarintBytes(x.size()) + x.size(); }
+
+uint64_t HashOf(int64_t x) {
+  auto h = static_cast<uint64_t>(x) * 0x9e3779b97f4a7c15ull;  // Fibonacci hashing: the high bits are mixed
+  return h ^ (h >> 29);
+}
+uint64_t HashOf(std::string_view x) { return std::hash<std::string_view>{}(x); }
+
+// nullopt when the dictionary has more than kDictionaryEntriesMax entries or
+// would be at least `size_bound` bytes. An open-addressing table of entry
+// numbers (no allocation per entry: pages are rebuilt for every column chunk).
+template <typename T>
+std::optional<Dictionary<T>> BuildDictionary(std::span<const T> vals, size_t size_bound) {
+  Dictionary<T> d;
+  size_t slots = 16;
+  while (slots < 2 * std::min(vals.size(), kDictionaryEntriesMax)) slots *= 2;
+  constexpr uint32_t kEmpty = UINT32_MAX;
+  std::vector<uint32_t> table(slots, kEmpty);
+  const size_t mask = slots - 1;
+  d.idx.reserve(vals.size());
+  for (const T& x : vals) {
+    size_t slot = HashOf(x) & mask;
+    while (table[slot] != kEmpty && !(d.entries[table[slot]] == x)) slot = (slot + 1) & mask;  // bounded: load <= 1/2
+    if (table[slot] == kEmpty) {
+      if (d.entries.size() >= kDictionaryEntriesMax) return std::nullopt;
+      table[slot] = static_cast<uint32_t>(d.entries.size());
+      d.entries.push_back(x);
+      d.entry_bytes += EntryBytes(x);
+      if (d.SizeWith(vals.size()) >= size_bound) return std::nullopt;
+    }
+    d.idx.push_back(table[slot]);
+  }
+  return d;
 }
 
-std::optional<std::string> EncodeDictionary(PhysicalKind k, const PageValues& v) {
+template <typename T>
+std::string EncodeDictionary(const Dictionary<T>& d) {
   Encoder e;
-  std::vector<uint64_t> idx;
-  size_t entries = 0;
-  if (k == PhysicalKind::kInt64) {
-    std::vector<int64_t> dict;
-    if (!BuildDictionary(v.ints, &dict, &idx)) return std::nullopt;
-    entries = dict.size();
-    e.PutVarint(entries);
-    for (int64_t x : dict) e.PutSignedVarint(x);
-  } else {
-    std::vector<std::string> dict;
-    if (!BuildDictionary(v.strings, &dict, &idx)) return std::nullopt;
-    entries = dict.size();
-    e.PutVarint(entries);
-    for (const auto& s : dict) e.PutString(s);
+  e.PutVarint(d.entries.size());
+  for (const T& x : d.entries) {
+    if constexpr (std::is_same_v<T, int64_t>) e.PutSignedVarint(x);
+    else e.PutString(x);
   }
   std::string out = e.Take();
-  PackBits(idx, BitWidth(entries <= 1 ? 0 : entries - 1), &out);
+  PackBits(d.idx, BitWidth(d.entries.size() <= 1 ? 0 : d.entries.size() - 1), &out);
   return out;
 }
 
@@ -251,29 +323,58 @@ bool EncodingApplies(const ColumnType& type, Encoding e) {
   return false;
 }
 
-std::string EncodeValues(const ColumnType& type, const PageValues& v, std::optional<Encoding> forced,
+std::string EncodeValues(const ColumnType& type, const PageValuesView& v, std::optional<Encoding> forced,
                          Encoding* chosen) {
-  PhysicalKind k = KindOf(type);
-  std::string best;
-  bool have = false;
-  // Cheapest to decode first: a later candidate must be strictly smaller.
-  for (Encoding e : {Encoding::kPlain, Encoding::kRunLength, Encoding::kBitPacked, Encoding::kDictionary}) {
-    if (!EncodingApplies(type, e) || (forced && *forced != e)) continue;
-    std::optional<std::string> bytes;
-    switch (e) {
-      case Encoding::kPlain: bytes = EncodePlain(type, v); break;
-      case Encoding::kDictionary: bytes = EncodeDictionary(k, v); break;
-      case Encoding::kRunLength: bytes = EncodeRunLength(v); break;
-      case Encoding::kBitPacked: bytes = EncodeBitPacked(v); break;
+  STRATA_CHECK(!forced || EncodingApplies(type, *forced), "forced encoding does not apply to the column type");
+  const PhysicalKind k = KindOf(type);
+  // Sizes first; a later candidate must be strictly smaller (cheapest to decode first).
+  Encoding best = Encoding::kPlain;
+  size_t best_size = SIZE_MAX;
+  auto consider = [&](Encoding e, size_t size) {
+    if (size < best_size) {
+      best = e;
+      best_size = size;
     }
-    if (bytes && (!have || bytes->size() < best.size())) {
-      best = std::move(*bytes);
-      *chosen = e;
-      have = true;
+  };
+  auto wanted = [&](Encoding e) { return EncodingApplies(type, e) && (!forced || *forced == e); };
+  if (wanted(Encoding::kPlain)) consider(Encoding::kPlain, PlainSize(type, v));
+  if (wanted(Encoding::kRunLength)) consider(Encoding::kRunLength, RunLengthSize(v.ints));
+  if (wanted(Encoding::kBitPacked)) consider(Encoding::kBitPacked, BitPackedSize(v.ints));
+  std::optional<Dictionary<int64_t>> int_dict;
+  std::optional<Dictionary<std::string_view>> string_dict;
+  if (wanted(Encoding::kDictionary)) {
+    if (k == PhysicalKind::kInt64) {
+      int_dict = BuildDictionary(v.ints, best_size);
+      if (int_dict) consider(Encoding::kDictionary, int_dict->SizeWith(v.ints.size()));
+    } else {
+      string_dict = BuildDictionary(v.strings, best_size);
+      if (string_dict) consider(Encoding::kDictionary, string_dict->SizeWith(v.strings.size()));
+    }
+    // A forced dictionary that is too large still has to be written.
+    if (forced && best_size == SIZE_MAX) {
+      if (k == PhysicalKind::kInt64) int_dict = BuildDictionary(v.ints, SIZE_MAX);
+      else string_dict = BuildDictionary(v.strings, SIZE_MAX);
+      STRATA_CHECK(int_dict || string_dict, "forced DICTIONARY over kDictionaryEntriesMax entries");
+      best = Encoding::kDictionary;
     }
   }
-  STRATA_CHECK(have, "forced encoding does not apply to the column type");
-  return best;
+  *chosen = best;
+  std::string out;
+  switch (best) {
+    case Encoding::kPlain: out = EncodePlain(type, v); break;
+    case Encoding::kRunLength: out = EncodeRunLength(v); break;
+    case Encoding::kBitPacked: out = EncodeBitPacked(v); break;
+    case Encoding::kDictionary: out = int_dict ? EncodeDictionary(*int_dict) : EncodeDictionary(*string_dict); break;
+  }
+  STRATA_CHECK(best_size == SIZE_MAX || out.size() == best_size, "encoded size differs from the computed one");
+  return out;
+}
+
+std::string EncodeValues(const ColumnType& type, const PageValues& v, std::optional<Encoding> forced,
+                         Encoding* chosen) {
+  std::vector<std::string_view> strings(v.strings.begin(), v.strings.end());
+  return EncodeValues(type, PageValuesView{.ints = v.ints, .wides = v.wides, .doubles = v.doubles, .strings = strings},
+                      forced, chosen);
 }
 
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,11 +36,24 @@ struct PageValues {
   std::vector<std::string> strings;
 };
 
+// The same, viewed: what the writer encodes from (no copies of the values).
+struct PageValuesView {
+  std::span<const int64_t> ints;
+  std::span<const int128> wides;
+  std::span<const double> doubles;
+  std::span<const std::string_view> strings;
+};
+
 // True if `e` can encode values of this type.
 bool EncodingApplies(const ColumnType& type, Encoding e);
 
 // Encodes `v` for `type`. With `forced` (which must apply), uses it;
-// otherwise picks the smallest applicable candidate. Sets *chosen.
+// otherwise picks the smallest applicable candidate (ties: the earlier of
+// PLAIN, RUN_LENGTH, BIT_PACKED, DICTIONARY — the cheaper to decode). The
+// candidates' sizes are computed without encoding them; only the chosen one
+// is. Sets *chosen.
+std::string EncodeValues(const ColumnType& type, const PageValuesView& v,
+                         std::optional<Encoding> forced, Encoding* chosen);
 std::string EncodeValues(const ColumnType& type, const PageValues& v,
                          std::optional<Encoding> forced, Encoding* chosen);
 

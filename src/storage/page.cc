@@ -7,16 +7,43 @@
 namespace strata::storage {
 namespace {
 
-PageValues Gather(const ColumnVector& col, size_t begin, size_t end) {
-  PageValues v;
-  for (size_t i = begin; i < end; ++i) {
-    if (col.IsNull(i)) continue;
-    switch (col.kind()) {
-      case PhysicalKind::kInt64: v.ints.push_back(col.GetInt(i)); break;
-      case PhysicalKind::kInt128: v.wides.push_back(col.GetWide(i)); break;
-      case PhysicalKind::kDouble: v.doubles.push_back(col.GetDouble(i)); break;
-      case PhysicalKind::kBytes: v.strings.push_back(col.GetString(i)); break;
-    }
+// The non-NULL values of rows [begin, end) (strings as views into `col`).
+struct Gathered {
+  std::vector<int64_t> ints;
+  std::vector<int128> wides;
+  std::vector<double> doubles;
+  std::vector<std::string_view> strings;
+  PageValuesView View() const { return {.ints = ints, .wides = wides, .doubles = doubles, .strings = strings}; }
+};
+
+Gathered Gather(const ColumnVector& col, size_t begin, size_t end) {
+  Gathered v;
+  const size_t rows = end - begin;
+  switch (col.kind()) {
+    case PhysicalKind::kInt64:
+      v.ints.reserve(rows);
+      for (size_t i = begin; i < end; ++i) {
+        if (!col.IsNull(i)) v.ints.push_back(col.GetInt(i));
+      }
+      break;
+    case PhysicalKind::kInt128:
+      v.wides.reserve(rows);
+      for (size_t i = begin; i < end; ++i) {
+        if (!col.IsNull(i)) v.wides.push_back(col.GetWide(i));
+      }
+      break;
+    case PhysicalKind::kDouble:
+      v.doubles.reserve(rows);
+      for (size_t i = begin; i < end; ++i) {
+        if (!col.IsNull(i)) v.doubles.push_back(col.GetDouble(i));
+      }
+      break;
+    case PhysicalKind::kBytes:
+      v.strings.reserve(rows);
+      for (size_t i = begin; i < end; ++i) {
+        if (!col.IsNull(i)) v.strings.push_back(col.GetString(i));
+      }
+      break;
   }
   return v;
 }
@@ -50,7 +77,7 @@ std::string EncodePage(const ColumnVector& col, size_t begin, size_t end, const 
       if (col.IsNull(i)) body[(i - begin) / 8] |= static_cast<char>(1 << ((i - begin) % 8));
     }
   }
-  body += EncodeValues(col.type(), Gather(col, begin, end), opts.forced_encoding, encoding);
+  body += EncodeValues(col.type(), Gather(col, begin, end).View(), opts.forced_encoding, encoding);
   STRATA_CHECK(body.size() <= kPageBytesMax, "page body over kPageBytesMax");
   Compression c = opts.compression;
   std::string stored = Compress(c, body, opts.zstd_level);

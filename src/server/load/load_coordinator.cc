@@ -1,5 +1,6 @@
 #include "server/load/load_coordinator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <random>
@@ -69,19 +70,45 @@ Result<DataTarget> LoadCoordinator::Resolve(std::string_view db, std::string_vie
 
 Result<LoadOutcome> LoadCoordinator::Load(const DataTarget& target, load::LoadBatch batch, std::string label,
                                           std::string kind, double max_filter_ratio) {
-  const std::string txn_id = storage::NewTxnId();
-  if (label.empty()) label = kind + "_" + txn_id;
-  LoadOutcome out{.label = label, .txn_id = txn_id, .rows_total = batch.rows_total};
-  if (CommittedVersion(target.db_id, label, "").has_value()) {
-    return AlreadyExists("Label [" + label + "] has already been used");
-  }
+  STRATA_RETURN_IF_ERROR(CheckLabelUnused(target, label));
+  STRATA_ASSIGN_OR_RETURN(load::RoutedLoad routed, RouteBatch(target, std::move(batch)));
+  return LoadRouted(target, std::move(routed), std::move(label), std::move(kind), max_filter_ratio);
+}
+
+Result<load::RoutedLoad> LoadCoordinator::RouteBatch(const DataTarget& target, load::LoadBatch batch) const {
   STRATA_ASSIGN_OR_RETURN(load::Router router, load::Router::Make(target.table, target.schema, target.partitions));
   load::RoutedBatch routed = router.RouteMoving(batch.columns, batch.line_numbers);
-  out.rows_filtered = batch.rows_filtered + routed.rows_filtered;
-  out.rows_loaded = batch.rows_loaded - routed.rows_filtered;
-  out.errors = std::move(batch.errors);
-  out.errors.insert(out.errors.end(), routed.errors.begin(), routed.errors.end());
-  batch.columns.clear();
+  load::RoutedLoad r{.tablets = std::move(routed.tablets), .rows_total = batch.rows_total,
+                     .rows_loaded = batch.rows_loaded - routed.rows_filtered,
+                     .rows_filtered = batch.rows_filtered + routed.rows_filtered, .errors = std::move(batch.errors)};
+  r.errors.insert(r.errors.end(), routed.errors.begin(), routed.errors.end());
+  return r;
+}
+
+Status LoadCoordinator::CheckLabelUnused(const DataTarget& target, const std::string& label) const {
+  if (!label.empty() && CommittedVersion(target.db_id, label, "").has_value()) {
+    return AlreadyExists("Label [" + label + "] has already been used");
+  }
+  return Status::OK();
+}
+
+Result<load::RoutedLoad> LoadCoordinator::RouteCsv(const DataTarget& target, const load::BuilderOptions& options,
+                                                   const load::CsvOptions& csv, std::string_view body) const {
+  STRATA_ASSIGN_OR_RETURN(load::Router router, load::Router::Make(target.table, target.schema, target.partitions));
+  size_t threads = options_.load_threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, load::kLoadThreadsMax);
+  return load::LoadCsvRouted(target.schema, options, csv, body, router, {.threads = threads});
+}
+
+Result<LoadOutcome> LoadCoordinator::LoadRouted(const DataTarget& target, load::RoutedLoad routed, std::string label,
+                                                std::string kind, double max_filter_ratio) {
+  const std::string txn_id = storage::NewTxnId();
+  if (label.empty()) label = kind + "_" + txn_id;
+  STRATA_RETURN_IF_ERROR(CheckLabelUnused(target, label));
+  LoadOutcome out{.label = label, .txn_id = txn_id, .rows_total = routed.rows_total,
+                  .rows_loaded = routed.rows_loaded, .rows_filtered = routed.rows_filtered,
+                  .errors = std::move(routed.errors)};
   if (out.rows_total > 0 && static_cast<double>(out.rows_filtered) / static_cast<double>(out.rows_total) >
                                 max_filter_ratio) {
     return InvalidArgument("too many filtered rows (" + std::to_string(out.rows_filtered) + " of " +

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "load/parallel_load.h"
 #include "load/router.h"
 #include "server/fe_bootstrap.h"  // kBuiltinVolumeName
 #include "load/row_batch_builder.h"
@@ -75,6 +76,8 @@ class LoadCoordinator {
     uint32_t commit_attempts_max = 32;  // with jittered back-off between conflicts
     uint64_t rows_per_data_file_max = 2'000'000;
     size_t parallel_writes_max = 8;
+    // Threads that read, type and route one CSV body (RouteCsv); 0: one per core.
+    size_t load_threads = 0;
   };
 
   LoadCoordinator(Options options, Submit submit, CatalogReadFn read, storage::TabletService& tablets,
@@ -90,6 +93,22 @@ class LoadCoordinator {
   // conflicts persist; the store's / service's errors otherwise.
   Result<LoadOutcome> Load(const DataTarget& target, load::LoadBatch batch, std::string label, std::string kind,
                            double max_filter_ratio);
+
+  // AlreadyExists when `label` was already used in the target's database
+  // (a cheap check before reading a body; Load and LoadRouted check again).
+  Status CheckLabelUnused(const DataTarget& target, const std::string& label) const;
+
+  // Reads, types and routes a CSV body on this coordinator's load threads
+  // (load/parallel_load.h). Errors as load::LoadCsvRouted, and the router's.
+  Result<load::RoutedLoad> RouteCsv(const DataTarget& target, const load::BuilderOptions& options,
+                                    const load::CsvOptions& csv, std::string_view body) const;
+
+  // Routes a typed batch (from LoadJson, INSERT) to tablets. The router's errors.
+  Result<load::RoutedLoad> RouteBatch(const DataTarget& target, load::LoadBatch batch) const;
+
+  // As Load, for rows already routed (RouteCsv, RouteBatch).
+  Result<LoadOutcome> LoadRouted(const DataTarget& target, load::RoutedLoad routed, std::string label,
+                                 std::string kind, double max_filter_ratio);
 
   // DELETE FROM target [PARTITION ...] WHERE conditions (AND). Every tablet of
   // the named partitions (all if empty) gets a version with the predicate.

@@ -76,7 +76,8 @@ Result<meta::UserIdentity> Authenticate(const StreamLoadDeps& deps, const HttpRe
   return meta::UserIdentity{.name = account->user, .host = account->host};
 }
 
-Result<load::LoadBatch> ParseBody(const DataTarget& target, const HttpRequest& req) {
+// Reads, types and routes the body (CSV on the coordinator's load threads).
+Result<load::RoutedLoad> ParseBody(LoadCoordinator& coordinator, const DataTarget& target, const HttpRequest& req) {
   load::BuilderOptions options;
   options.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count();
@@ -91,7 +92,8 @@ Result<load::LoadBatch> ParseBody(const DataTarget& target, const HttpRequest& r
     if (!req.Header("jsonpaths").empty()) {
       STRATA_ASSIGN_OR_RETURN(json.jsonpaths, load::ParseJsonPathsHeader(req.Header("jsonpaths")));
     }
-    return load::LoadJson(target.schema, options, json, req.body);
+    STRATA_ASSIGN_OR_RETURN(load::LoadBatch batch, load::LoadJson(target.schema, options, json, req.body));
+    return coordinator.RouteBatch(target, std::move(batch));
   }
   if (!format.empty() && format != "csv") return InvalidArgument("unknown format '" + format + "' (csv or json)");
   load::CsvOptions csv;
@@ -116,7 +118,7 @@ Result<load::LoadBatch> ParseBody(const DataTarget& target, const HttpRequest& r
   }
   csv.trim_space = req.Header("trim_space") == "true";
   STRATA_RETURN_IF_ERROR(load::ValidateCsvOptions(csv));
-  return load::LoadCsv(target.schema, options, csv, req.body);
+  return coordinator.RouteCsv(target, options, csv, req.body);
 }
 
 }  // namespace
@@ -146,10 +148,17 @@ HttpResponse HandleStreamLoad(const StreamLoadDeps& deps, const HttpRequest& req
   }
   auto target = deps.coordinator->Resolve(target_name->db, target_name->table);
   if (!target.ok()) return Fail(label, target.status().message());
-  auto batch = ParseBody(*target, req);
-  if (!batch.ok()) return Fail(label, batch.status().message());
-  const uint64_t total = batch->rows_total;
-  auto out = deps.coordinator->Load(*target, std::move(*batch), label, "stream_load", max_filter_ratio);
+  if (Status used = deps.coordinator->CheckLabelUnused(*target, label); !used.ok()) {
+    return Answer(200, Json{{"Status", "Label Already Exists"}, {"ExistingJobStatus", "FINISHED"}, {"Label", label},
+                            {"Message", used.message()}, {"NumberTotalRows", 0}, {"NumberLoadedRows", 0},
+                            {"LoadBytes", req.body.size()},
+                            {"LoadTimeMs", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - started).count()}});
+  }
+  auto routed = ParseBody(*deps.coordinator, *target, req);
+  if (!routed.ok()) return Fail(label, routed.status().message());
+  const uint64_t total = routed->rows_total;
+  auto out = deps.coordinator->LoadRouted(*target, std::move(*routed), label, "stream_load", max_filter_ratio);
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started).count();
   if (!out.ok()) {
