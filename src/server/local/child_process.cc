@@ -36,6 +36,7 @@ std::vector<std::string> ChildEnvironment(const ChildSpec& spec) {
     std::string key = entry.substr(0, entry.find('='));
     bool replaced = false;
     for (const auto& [k, v] : spec.env_set) replaced = replaced || k == key;
+    for (const std::string& k : spec.env_unset) replaced = replaced || k == key;
     if (!replaced) env.push_back(std::move(entry));
   }
   for (const auto& [k, v] : spec.env_set) env.push_back(k + "=" + v);

@@ -33,6 +33,7 @@ struct ChildSpec {
   std::string cwd;                 // must exist
   std::string log_path;            // appended to; created 0644
   std::vector<std::pair<std::string, std::string>> env_set;  // added to (or replacing in) this process's environment
+  std::vector<std::string> env_unset;                         // removed from it
 };
 
 class ChildProcess {

@@ -46,6 +46,9 @@ class ChildProcessTest : public ::testing::Test {
 TEST_F(ChildProcessTest, RunsWithEnvironmentDirectoryAndLog) {
   ChildSpec spec = Shell("echo \"hello $STRATA_LOCAL_TEST_VAR from $(pwd)\"; echo oops >&2; exit 3");
   spec.env_set = {{"STRATA_LOCAL_TEST_VAR", "world"}};
+  setenv("STRATA_LOCAL_TEST_GONE", "inherited", 1);
+  spec.env_unset = {"STRATA_LOCAL_TEST_GONE"};
+  spec.args[1] = "echo \"[$STRATA_LOCAL_TEST_GONE]\"; " + spec.args[1];
   auto child = ChildProcess::Spawn(spec);
   ASSERT_TRUE(child.ok()) << child.status().ToString();
   EXPECT_TRUE((*child)->WaitUntil(mysql::MonotonicMs() + 10000));
@@ -55,6 +58,8 @@ TEST_F(ChildProcessTest, RunsWithEnvironmentDirectoryAndLog) {
   EXPECT_NE(log.find("---- strata local: starting /bin/sh"), std::string::npos) << log;
   EXPECT_NE(log.find("hello world from " + dir_), std::string::npos) << log;
   EXPECT_NE(log.find("oops"), std::string::npos) << log;
+  EXPECT_NE(log.find("[]"), std::string::npos) << "an unset variable leaked: " << log;
+  unsetenv("STRATA_LOCAL_TEST_GONE");
   EXPECT_NE((*child)->LogTail(2).find("oops"), std::string::npos);
 }
 

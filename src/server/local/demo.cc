@@ -44,7 +44,7 @@ std::vector<MysqlRow> Sorted(std::vector<MysqlRow> rows) {
   return rows;
 }
 
-// The restore state the FE reports, or nullopt when it has no such endpoint (404).
+// GET /api/v2/get_cluster_snapshot_restore_state: an FE without a restore mode answers 404.
 struct RestoreState {
   int http_status = 0;
   std::string state;  // restoring | finished | failed | "" (no answer)
@@ -74,6 +74,7 @@ class Demo {
   Result<std::unique_ptr<MysqlClient>> Connect(const std::string& database, int64_t timeout_ms);
   Result<MysqlResult> Sql(MysqlClient& c, std::string_view statement, bool print);
   RestoreState GetRestoreState();
+  void SayState(const std::string& state);  // prints each new restore state once
   std::optional<DemoError> WaitForFirstSelect(int64_t start_ms);
 
   LocalOptions options_;
@@ -86,6 +87,7 @@ class Demo {
   std::string source_cluster_id_;
   MysqlResult rows_after_;
   int64_t recovery_ms_ = 0;
+  std::string printed_state_;
 };
 
 void Demo::Step(int n, const std::string& title) {
@@ -252,8 +254,14 @@ RestoreState Demo::GetRestoreState() {
   return s;
 }
 
+void Demo::SayState(const std::string& state) {
+  if (state.empty() || state == printed_state_) return;
+  Say("restore state: " + state);
+  printed_state_ = state;
+}
+
 std::optional<DemoError> Demo::WaitForFirstSelect(int64_t start_ms) {
-  std::string last_state, last_error;
+  std::string last_error;
   MysqlClientOptions o;
   o.port = ports_.query;
   o.database = "quickstart";
@@ -261,8 +269,7 @@ std::optional<DemoError> Demo::WaitForFirstSelect(int64_t start_ms) {
   while (true) {
     if (auto e = Check(cluster_->CheckChildren())) return e;
     RestoreState state = GetRestoreState();
-    if (state.state != last_state && !state.state.empty()) Say("restore state: " + state.state);
-    if (!state.state.empty()) last_state = state.state;
+    SayState(state.state);
     if (state.state == "failed") return DemoError{"the restore failed: " + state.body};
     if (state.http_status == 404) {
       Result<std::pair<int, std::string>> ready = cluster_->FeGet("/api/ready");
@@ -283,7 +290,7 @@ std::optional<DemoError> Demo::WaitForFirstSelect(int64_t start_ms) {
     last_error = r.status().ToString();
     if (mysql::MonotonicMs() - start_ms > kRestoreTimeoutMs) {
       return DemoError{fmt::format("no successful SELECT {} after starting the restore (state '{}', last error: {})",
-                                   Seconds(kRestoreTimeoutMs), last_state, last_error)};
+                                   Seconds(kRestoreTimeoutMs), printed_state_, last_error)};
     }
     if (!SleepUnlessStopped(kRestorePollMs)) return DemoError{"interrupted"};
   }
@@ -311,7 +318,8 @@ std::optional<DemoError> Demo::Restore() {
     return DemoError{fmt::format("the FE serves queries but its restore state is '{}' ({} {})", state.state,
                                  state.http_status, state.body)};
   }
-  Say("restore state: finished — " + state.body);
+  SayState(state.state);
+  Say("GET " + std::string(kRestoreStatePath) + ": " + state.body);
   Result<std::string> id = cluster_->ClusterId();
   if (!id.ok()) return Check(id.status());
   if (*id == source_cluster_id_) {

@@ -118,7 +118,11 @@ Status LocalCluster::StartFe(bool restore) {
                  .args = {"fe", "--conf", paths().FeConf()},
                  .cwd = paths().FeDir(),
                  .log_path = paths().FeLog()};
-  if (restore) spec.env_set.emplace_back(kRestoreEnv, "true");
+  if (restore) {
+    spec.env_set.emplace_back(kRestoreEnv, "true");
+  } else {
+    spec.env_unset.emplace_back(kRestoreEnv);  // one exported in the user's shell must not restore
+  }
   STRATA_ASSIGN_OR_RETURN(fe_, ChildProcess::Spawn(spec));
   return Status::OK();
 }

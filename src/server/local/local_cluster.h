@@ -41,7 +41,8 @@ class LocalCluster {
   // the port and suggesting --port-base otherwise).
   Status Prepare();
 
-  // Starts the FE; `restore` adds RESTORE_CLUSTER_SNAPSHOT=true.
+  // Starts the FE; `restore` sets RESTORE_CLUSTER_SNAPSHOT=true, otherwise the
+  // variable is removed from the FE's environment.
   Status StartFe(bool restore);
   Status StartCns();
 
