@@ -160,6 +160,13 @@ def run_foreground(tmp):
         if len(pids) != 3 or not all(pid_alive(p) for p in pids):
             fail(f"pids line: {pids}")
         log(f"MySQL greeting '{version}', CNs alive {alive}, child pids {pids}")
+        # A second strata local on the same directory, or on the same ports, refuses to start.
+        for other_dir, want in ((directory, "another strata local runs in"), (directory + "-2", f"port {base}")):
+            second = subprocess.run([harness.binary(), "local", "--dir", other_dir, "--cns", "2", "--port-base",
+                                     str(base)], capture_output=True, text=True, timeout=60)
+            if second.returncode != 1 or want not in second.stderr:
+                fail(f"a second strata local in {other_dir}: exit {second.returncode}, {second.stderr}")
+        log("a second strata local on the same directory or ports refuses to start")
         proc.send_signal(signal.SIGINT)
         code = proc.wait(60)
         text = open(out_path).read()
