@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+#include <ctime>
 #include <limits>
 #include <set>
 
@@ -100,6 +102,34 @@ Result<meta::StorageVolume> ParseVolume(const YAML::Node& node, size_t index) {
   return v;
 }
 
+Result<uint64_t> ParseUnsigned(const std::string& text) {
+  uint64_t v = 0;
+  if (text.empty() || text.size() > 19) return InvalidArgument("'" + text + "' is not a number");
+  for (char c : text) {
+    if (c < '0' || c > '9') return InvalidArgument("'" + text + "' is not a number");
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// "YYYY-MM-DD HH:MM:SS" (UTC) or epoch milliseconds.
+Result<int64_t> ParseTargetTime(const std::string& text) {
+  if (text.find('-') == std::string::npos) {
+    auto v = ParseUnsigned(text);
+    if (!v.ok() || *v == 0) return InvalidArgument("'" + text + "' is not \"YYYY-MM-DD HH:MM:SS\" (UTC) or epoch ms");
+    return static_cast<int64_t>(*v);
+  }
+  std::tm tm{};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*[ T]%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) != 6 || mo < 1 ||
+      mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) {
+    return InvalidArgument("'" + text + "' is not \"YYYY-MM-DD HH:MM:SS\" (UTC) or epoch ms");
+  }
+  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
 Result<ClusterSnapshotConfig> Parse(const YAML::Node& root) {
   if (!root.IsMap()) return InvalidArgument("cluster_snapshot.yaml: the document must be a mapping");
   static const std::set<std::string> kTopKeys = {"cluster_snapshot", "frontends", "compute_nodes", "storage_volumes"};
@@ -113,7 +143,8 @@ Result<ClusterSnapshotConfig> Parse(const YAML::Node& root) {
   if (!snap.IsMap()) return Bad("cluster_snapshot", snap, "must be a mapping");
   for (const auto& kv : snap) {
     const std::string key = kv.first.as<std::string>();
-    if (key != "cluster_snapshot_path" && key != "storage_volume_name" && key != "restore_mode") {
+    if (key != "cluster_snapshot_path" && key != "storage_volume_name" && key != "restore_mode" &&
+        key != "target_version" && key != "target_time") {
       return Bad("cluster_snapshot." + key, kv.first, "unknown key");
     }
   }
@@ -130,6 +161,20 @@ Result<ClusterSnapshotConfig> Parse(const YAML::Node& root) {
     return Bad("cluster_snapshot.restore_mode", snap["restore_mode"], "'" + mode + "' is not takeover or clone");
   }
 
+  STRATA_ASSIGN_OR_RETURN(std::string target_version, Scalar(snap, "target_version", "cluster_snapshot", false));
+  if (!target_version.empty()) {
+    STRATA_ASSIGN_OR_RETURN(out.target_version, ParseUnsigned(target_version));
+    if (out.target_version == 0) return Bad("cluster_snapshot.target_version", snap, "must be a log version >= 1");
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string target_time, Scalar(snap, "target_time", "cluster_snapshot", false));
+  if (!target_time.empty()) {
+    Result<int64_t> ms = ParseTargetTime(target_time);
+    if (!ms.ok()) return Bad("cluster_snapshot.target_time", snap["target_time"], ms.status().message());
+    out.target_time_ms = *ms;
+  }
+  if (out.target_version != 0 && out.target_time_ms != 0) {
+    return Bad("cluster_snapshot", snap, "target_version and target_time exclude each other");
+  }
   STRATA_ASSIGN_OR_RETURN(YAML::Node fes, OptionalList(root, "frontends"));
   for (size_t i = 0; i < fes.size(); ++i) {
     const std::string path = "frontends[" + std::to_string(i) + "]";

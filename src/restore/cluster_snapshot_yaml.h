@@ -6,6 +6,8 @@
 //                                         # or .../<cluster id>/meta: the newest complete snapshot
 //     storage_volume_name: builtin_storage_volume
 //     restore_mode: takeover | clone      # Strata; default takeover
+//     target_version: 1234                # Strata, point-in-time: restore the catalog as of this log version
+//     target_time: "2026-11-29 03:00:00"  # ... or as of this UTC time (or epoch milliseconds); not both
 //   frontends: [{host, edit_log_port, type: follower|observer}]   # replaces the image's
 //   compute_nodes: [{host, heartbeat_service_port}]               # replaces the image's
 //   storage_volumes:                                              # replace same-named volumes
@@ -45,6 +47,8 @@ struct ClusterSnapshotConfig {
   std::string snapshot_path;        // cluster_snapshot.cluster_snapshot_path
   std::string storage_volume_name;  // cluster_snapshot.storage_volume_name
   RestoreMode mode = RestoreMode::kTakeover;
+  uint64_t target_version = 0;  // 0: the snapshot itself
+  int64_t target_time_ms = 0;   // 0: none
   std::vector<YamlFrontend> frontends;
   std::vector<YamlComputeNode> compute_nodes;
   std::vector<meta::StorageVolume> storage_volumes;  // credentials split out (IsCredentialKey)

@@ -15,6 +15,8 @@
 #include "objstore/s3/sigv4.h"
 #include "restore/restore_record.h"
 #include "restore/restored_catalog.h"
+#include "restore/restore_target.h"
+#include "storage/vacuum.h"
 #include "snapshot/clone_pins.h"
 #include "snapshot/snapshot_store.h"
 #include "snapshot/snapshot_tool.h"
@@ -185,7 +187,22 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
     STRATA_LOG(kInfo, "restore {}: resuming (lineage {}, snapshot {})", out.key, intent.cluster_id,
                intent.snapshot_name);
   } else if (stored_intent.status().code() == StatusCode::kNotFound) {
-    STRATA_ASSIGN_OR_RETURN(snapshot::Manifest chosen, ResolveSnapshot(*snap_store, path, config.snapshot_path));
+    // Point-in-time: a target version (or time) within the source's retained log.
+    uint64_t target = config.target_version;
+    if (config.target_time_ms != 0) {
+      STRATA_ASSIGN_OR_RETURN(target, VersionAtTime(snap_store, path.cluster_id, config.target_time_ms));
+    }
+    snapshot::Manifest chosen;
+    uint64_t base_version = 0;
+    if (target != 0) {
+      STRATA_ASSIGN_OR_RETURN(RestoreBase base, ChooseBase(snap_store, path.cluster_id, path.name, target));
+      chosen = base.manifest;
+      chosen.cluster_id = path.cluster_id;
+      base_version = base.version;
+    } else {
+      STRATA_ASSIGN_OR_RETURN(chosen, ResolveSnapshot(*snap_store, path, config.snapshot_path));
+      base_version = chosen.version;
+    }
     Result<meta::LineagePointer> current = meta::CurrentLineage(meta, options.cluster_name);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
     std::string replaced;
@@ -199,8 +216,8 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
     }
     RestoreIntent fresh{.key = out.key, .generation = options.generation, .cluster_id = meta::NewClusterId(),
                         .source_cluster_id = chosen.cluster_id, .snapshot_name = chosen.name,
-                        .snapshot_version = chosen.version, .mode = std::string(RestoreModeName(config.mode)),
-                        .started_ms = now(), .replaced_cluster_id = replaced};
+                        .snapshot_version = base_version, .mode = std::string(RestoreModeName(config.mode)),
+                        .started_ms = now(), .replaced_cluster_id = replaced, .target_version = target};
     STRATA_ASSIGN_OR_RETURN(intent, WriteIntent(meta, options.cluster_name, fresh));
     STRATA_LOG(kInfo, "restore {}: {} snapshot {} of lineage {} (version {}) into new lineage {}", out.key,
                intent.mode, intent.snapshot_name, intent.source_cluster_id, intent.snapshot_version,
@@ -212,39 +229,68 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
   out.cluster_id = intent.cluster_id;
   out.source_cluster_id = intent.source_cluster_id;
   out.snapshot_name = intent.snapshot_name;
-  out.snapshot_version = intent.snapshot_version;
+  out.snapshot_version = intent.target_version != 0 ? intent.target_version : intent.snapshot_version;
   out.mode = intent.mode == "clone" ? RestoreMode::kClone : RestoreMode::kTakeover;
 
-  // 3. The restored catalog.
-  STRATA_ASSIGN_OR_RETURN(snapshot::Manifest manifest,
-                          snapshot::ReadManifest(*snap_store, intent.source_cluster_id, intent.snapshot_name));
-  if (manifest.version != intent.snapshot_version) {
-    return DataLoss(fmt::format("snapshot {} is at version {}, the restore record says {}", intent.snapshot_name,
-                                manifest.version, intent.snapshot_version));
+  // 3. The restored catalog: the snapshot's, or (point-in-time) a base plus the log up to the target.
+  snapshot::Manifest manifest;
+  meta::Catalog image;
+  if (intent.target_version != 0) {
+    RestoreBase base{.version = intent.snapshot_version};
+    if (!intent.snapshot_name.empty()) {
+      STRATA_ASSIGN_OR_RETURN(base.manifest,
+                              snapshot::ReadManifest(*snap_store, intent.source_cluster_id, intent.snapshot_name));
+    }
+    manifest = base.manifest;
+    STRATA_ASSIGN_OR_RETURN(image, CatalogAt(snap_store, intent.source_cluster_id, base, intent.target_version));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(manifest,
+                            snapshot::ReadManifest(*snap_store, intent.source_cluster_id, intent.snapshot_name));
+    if (manifest.version != intent.snapshot_version) {
+      return DataLoss(fmt::format("snapshot {} is at version {}, the restore record says {}", intent.snapshot_name,
+                                  manifest.version, intent.snapshot_version));
+    }
+    STRATA_ASSIGN_OR_RETURN(image, snapshot::ReadSnapshotCatalog(*snap_store, manifest));
   }
-  STRATA_ASSIGN_OR_RETURN(meta::Catalog image, snapshot::ReadSnapshotCatalog(*snap_store, manifest));
   STRATA_ASSIGN_OR_RETURN(
       meta::Catalog restored,
       BuildRestoredCatalog(image.state(), config,
-                           RestoredFrom{.manifest = manifest, .key = out.key, .mode = out.mode,
-                                        .restored_ms = intent.started_ms,
+                           RestoredFrom{.source_cluster_id = intent.source_cluster_id, .manifest = manifest,
+                                        .key = out.key, .mode = out.mode, .restored_ms = intent.started_ms,
                                         .replaced_cluster_id = intent.replaced_cluster_id}));
 
-  // 4. Everything the snapshot needs is reachable where the yaml says.
-  StoreOpener opener = ReplacingOpener(image.state(), config, options.open);
-  snapshot::SnapshotVerdict verdict = snapshot::VerifySnapshot(
-      *snap_store, intent.source_cluster_id, intent.snapshot_name,
-      snapshot::VerifyOptions{.volume_location = snap_volume.location, .problems_max = 20,
-                              .parallel = options.verify_parallel},
-      [&opener](const objstore::VolumeSpec& spec) { return opener(spec); });
-  if (!verdict.ok()) {
-    std::string problems;
-    for (const auto& p : verdict.problems) problems += "\n  " + p;
-    return DataLoss(fmt::format("snapshot {} cannot be restored from {}: {} problem(s):{}", intent.snapshot_name,
-                                config.snapshot_path, verdict.problems.size() + verdict.problems_not_listed,
-                                problems));
+  // 4. Everything the catalog needs is reachable where the yaml says.
+  if (intent.target_version == 0) {
+    StoreOpener opener = ReplacingOpener(image.state(), config, options.open);
+    snapshot::SnapshotVerdict verdict = snapshot::VerifySnapshot(
+        *snap_store, intent.source_cluster_id, intent.snapshot_name,
+        snapshot::VerifyOptions{.volume_location = snap_volume.location, .problems_max = 20,
+                                .parallel = options.verify_parallel},
+        [&opener](const objstore::VolumeSpec& spec) { return opener(spec); });
+    if (!verdict.ok()) {
+      std::string problems;
+      for (const auto& p : verdict.problems) problems += "\n  " + p;
+      return DataLoss(fmt::format("snapshot {} cannot be restored from {}: {} problem(s):{}", intent.snapshot_name,
+                                  config.snapshot_path, verdict.problems.size() + verdict.problems_not_listed,
+                                  problems));
+    }
+    out.tablet_versions = verdict.tablet_versions_checked;
+  } else {
+    for (const auto& [volume, keys] : snapshot::PinnedVersionsByVolume(restored.state())) {
+      auto def = restored.state().storage_volumes.find(volume);
+      if (def == restored.state().storage_volumes.end()) {
+        return DataLoss("storage volume " + volume + " is not defined in the restored catalog");
+      }
+      STRATA_ASSIGN_OR_RETURN(std::shared_ptr<objstore::ObjectStore> vs,
+                              options.open(snapshot::VolumeSpecOf(def->second)));
+      Status readable = storage::CheckRetainedReadable(*vs, storage::RetainedVersions{.meta_keys = keys});
+      if (!readable.ok()) {
+        return DataLoss(fmt::format("version {} of lineage {} cannot be restored: {}", intent.target_version,
+                                    intent.source_cluster_id, readable.ToString()));
+      }
+      out.tablet_versions += keys.size();
+    }
   }
-  out.tablet_versions = verdict.tablet_versions_checked;
   STRATA_FAILPOINT("restore.after_verify");
 
   // 5. Clone: pin what is borrowed, on each volume it lives in.
@@ -262,7 +308,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
 
   // 6. The new lineage's first image.
   meta::ImageStore images(options.meta_store, intent.cluster_id);
-  STRATA_RETURN_IF_ERROR(images.Write(manifest.version, restored.EncodeImage()).WithContext("write the restored image"));
+  STRATA_RETURN_IF_ERROR(images.Write(restored.version(), restored.EncodeImage()).WithContext("write the restored image"));
   STRATA_FAILPOINT("restore.after_image");
 
   // 7. The cluster follows the new lineage.
@@ -277,7 +323,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
 
   // 8. Takeover: the source commits and deletes nothing more.
   if (out.mode == RestoreMode::kTakeover) {
-    STRATA_RETURN_IF_ERROR(FenceSource(snap_store, intent.source_cluster_id, intent.cluster_id, manifest.version,
+    STRATA_RETURN_IF_ERROR(FenceSource(snap_store, intent.source_cluster_id, intent.cluster_id, intent.snapshot_version,
                                        "restore:" + options.fe_name));
     if (!intent.replaced_cluster_id.empty()) {
       STRATA_RETURN_IF_ERROR(FenceSource(options.meta_store, intent.replaced_cluster_id, intent.cluster_id, 0,

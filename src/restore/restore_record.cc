@@ -54,6 +54,7 @@ Result<RestoreIntent> ReadIntent(objstore::ObjectStore& store, std::string_view 
   STRATA_RETURN_IF_ERROR(Field(j, "snapshot_version", object, &r.snapshot_version));
   STRATA_RETURN_IF_ERROR(Field(j, "mode", object, &r.mode));
   STRATA_RETURN_IF_ERROR(Field(j, "started_ms", object, &r.started_ms));
+  if (j.contains("target_version")) STRATA_RETURN_IF_ERROR(Field(j, "target_version", object, &r.target_version));
   if (j.contains("replaced_cluster_id")) {
     STRATA_RETURN_IF_ERROR(Field(j, "replaced_cluster_id", object, &r.replaced_cluster_id));
   }
@@ -83,7 +84,8 @@ Result<RestoreIntent> WriteIntent(objstore::ObjectStore& store, std::string_view
          {"snapshot_version", intent.snapshot_version},
          {"mode", intent.mode},
          {"started_ms", intent.started_ms},
-         {"replaced_cluster_id", intent.replaced_cluster_id}};
+         {"replaced_cluster_id", intent.replaced_cluster_id},
+         {"target_version", intent.target_version}};
   Status s = store.PutIfAbsent(IntentKey(cluster_name, intent.key), j.dump(2) + "\n");
   if (s.ok()) return intent;
   if (s.code() != StatusCode::kAlreadyExists) return s;

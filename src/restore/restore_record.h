@@ -31,6 +31,10 @@ struct RestoreIntent {
   // is not the snapshot's (e.g. an earlier restore's); it is fenced and
   // adopted too. "" when none.
   std::string replaced_cluster_id;
+  // Point-in-time: the log version restored (the base above is the snapshot,
+  // checkpoint image — snapshot_name "" — or empty catalog at 0 it starts
+  // from); 0 = the snapshot itself.
+  uint64_t target_version = 0;
 };
 
 struct RestoreDone {

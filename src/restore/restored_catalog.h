@@ -14,7 +14,8 @@
 namespace strata::restore {
 
 struct RestoredFrom {
-  snapshot::Manifest manifest;  // the snapshot restored
+  std::string source_cluster_id;
+  snapshot::Manifest manifest;  // the snapshot restored; name "" for a point-in-time base without one
   std::string key;              // the restore key
   RestoreMode mode = RestoreMode::kTakeover;
   int64_t restored_ms = 0;

@@ -68,6 +68,12 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
                           GetPositive(c, "compaction_min_rowsets", fe.compaction_min_rowsets));
   STRATA_ASSIGN_OR_RETURN(fe.vacuum_interval_ms, GetPositive(c, "vacuum_interval_ms", fe.vacuum_interval_ms));
   STRATA_ASSIGN_OR_RETURN(fe.vacuum_grace_ms, GetPositive(c, "vacuum_grace_ms", fe.vacuum_grace_ms));
+  STRATA_ASSIGN_OR_RETURN(fe.point_in_time_retention_seconds,
+                          c.GetInt("point_in_time_retention_seconds", fe.point_in_time_retention_seconds));
+  if (fe.point_in_time_retention_seconds < 0 || fe.point_in_time_retention_seconds > 366LL * 86400) {
+    return InvalidArgument(fmt::format("point_in_time_retention_seconds: {} is outside 0..31622400 (0 = off)",
+                                       fe.point_in_time_retention_seconds));
+  }
   STRATA_ASSIGN_OR_RETURN(fe.automated_cluster_snapshot_retention_count,
                           GetPositive(c, "automated_cluster_snapshot_retention_count",
                                       fe.automated_cluster_snapshot_retention_count));
@@ -155,7 +161,7 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
       "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
       "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms",
-      "automated_cluster_snapshot_retention_count"};
+      "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds"};
   return kKeys;
 }
 
@@ -274,6 +280,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"vacuum_interval_ms", std::to_string(fe.vacuum_interval_ms)},
       {"vacuum_grace_ms", std::to_string(fe.vacuum_grace_ms)},
       {"automated_cluster_snapshot_retention_count", std::to_string(fe.automated_cluster_snapshot_retention_count)},
+      {"point_in_time_retention_seconds", std::to_string(fe.point_in_time_retention_seconds)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

@@ -51,6 +51,10 @@ struct FeConfig {
   int64_t compaction_min_rowsets = 5;           // compact a tablet once it has this many rowsets
   int64_t vacuum_interval_ms = 60'000;
   int64_t vacuum_grace_ms = 3'600'000;          // never delete what is younger or was current this recently
+  // Point-in-time recovery window (0 = off): the metadata log and every tablet
+  // version current at any moment of the last this-many seconds are kept, so a
+  // restore can target any committed version inside it (docs/operations/restore.md).
+  int64_t point_in_time_retention_seconds = 0;
   int64_t automated_cluster_snapshot_retention_count = 6;  // automated snapshots kept (1 h at 10 min)
   int64_t streaming_load_max_mb = 10240;       // largest stream load body (StarRocks' BE key)
   int64_t cn_liveness_timeout_ms = 5000;       // a compute node unheard of this long is dead

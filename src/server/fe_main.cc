@@ -1,5 +1,6 @@
 #include "server/fe_main.h"
 
+#include <algorithm>
 #include <atomic>
 #include <signal.h>
 
@@ -70,6 +71,7 @@ meta::MetaServiceOptions ServiceOptions(const FeConfig& fe, std::shared_ptr<objs
   o.poll_ms = fe.meta_poll_ms;
   o.checkpoint_entries = fe.meta_checkpoint_entries;
   o.checkpoint_interval_ms = fe.meta_checkpoint_interval_ms;
+  o.pitr_window_ms = fe.point_in_time_retention_seconds * 1000;
   return o;
 }
 
@@ -278,7 +280,9 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
       DataMaintenanceOptions{.lineage = svc->ClusterId(),
                              .interval_ms = fe.data_maintenance_interval_ms,
                              .vacuum_interval_ms = fe.vacuum_interval_ms,
-                             .vacuum_grace_ms = fe.vacuum_grace_ms,
+                             // The point-in-time window keeps every version current in it: vacuum's grace
+                             // (by creation time, by "seen current", and its start-up wait) covers it.
+                             .vacuum_grace_ms = std::max(fe.vacuum_grace_ms, fe.point_in_time_retention_seconds * 1000),
                              .policy = {.min_rowsets = static_cast<size_t>(fe.compaction_min_rowsets)},
                              .is_leader = [svc] { return svc->IsLeader(); },
                              .extra_retained = [&snapshots] { return snapshots.Pins(); },

@@ -32,7 +32,38 @@ MetricsRegistry& Metrics() { return MetricsRegistry::Global(); }
 
 }  // namespace
 
+// Clean-up keeps the point-in-time window as well as what the configured hook keeps.
+class MetaService::WindowRetention : public RetentionHook {
+ public:
+  WindowRetention(const MetaService* service, RetentionHook* inner) : service_(service), inner_(inner) {}
+  std::optional<uint64_t> OldestRetainedVersion() override {
+    std::optional<uint64_t> a = inner_ ? inner_->OldestRetainedVersion() : std::nullopt;
+    std::optional<uint64_t> b = service_->OldestVersionInWindow();
+    if (a && b) return std::min(*a, *b);
+    return a ? a : b;
+  }
+
+ private:
+  const MetaService* service_;
+  RetentionHook* inner_;
+};
+
+std::optional<uint64_t> MetaService::OldestVersionInWindow() const {
+  if (options_.pitr_window_ms <= 0) return std::nullopt;
+  const int64_t cutoff = WallMs() - options_.pitr_window_ms;
+  std::lock_guard lock(mu_);
+  if (commit_times_.empty()) return started_ms_ < cutoff ? std::max<uint64_t>(1, applied_.load()) : 1;
+  if (commit_times_.front().second < cutoff) return commit_times_.front().first;
+  if (started_ms_ < cutoff) return std::max<uint64_t>(1, commit_times_.front().first - 1);
+  return 1;  // not yet known: keep everything
+}
+
 MetaService::MetaService(MetaServiceOptions options) : options_(std::move(options)) {
+  started_ms_ = WallMs();
+  if (options_.pitr_window_ms > 0) {
+    window_retention_ = std::make_unique<WindowRetention>(this, options_.retention);
+    options_.retention = window_retention_.get();
+  }
   STRATA_CHECK(options_.store != nullptr, "MetaService needs a store");
   STRATA_CHECK(!options_.fe_name.empty(), "MetaService needs an fe_name");
   STRATA_CHECK_GT(options_.batch_max, 0);
@@ -212,6 +243,11 @@ Status MetaService::ApplyEntry(uint64_t version, const std::string& payload, std
       std::lock_guard mlock(mu_);
       leader_hint_ = catalog_.leader();
       applied_.store(version);
+      if (options_.pitr_window_ms > 0) {
+        commit_times_.emplace_back(version, batch->commit_time_ms);
+        const int64_t cutoff = WallMs() - options_.pitr_window_ms;
+        while (commit_times_.size() >= 2 && commit_times_[1].second < cutoff) commit_times_.pop_front();
+      }
     }
     if (was_leading && !leading) {
       STRATA_LOG(kWarn, "{} lost leadership at version {} to {} (term {})", options_.fe_name, version,

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -42,6 +43,10 @@ struct MetaServiceOptions {
   int images_kept = 2;
   bool may_lead = true;                          // false: never take leadership (read-only follower)
   RetentionHook* retention = nullptr;            // snapshots / PITR (later issues); may be null
+  // Point-in-time window (0 = off): clean-up keeps every log entry committed
+  // within it (and the image below them). Until this FE has applied entries
+  // covering the whole window since it started, it keeps everything.
+  int64_t pitr_window_ms = 0;
 };
 
 struct CommitResult {
@@ -94,6 +99,11 @@ class MetaService {
 
   // Writes an image at the applied version now and cleans up behind it (leader only).
   Result<uint64_t> Checkpoint();
+
+  // The smallest version whose state is inside the point-in-time window (the
+  // last entry committed before the window began), or 1 while this FE cannot
+  // tell (it has not seen the whole window yet); nullopt when the window is off.
+  std::optional<uint64_t> OldestVersionInWindow() const;
 
   // Stops the background thread; pending submissions fail with Unavailable.
   void Stop();
@@ -157,6 +167,12 @@ class MetaService {
   std::deque<std::shared_ptr<Pending>> queue_;
   std::string leader_hint_;
   std::string superseded_by_;
+  // (version, commit_time_ms) of applied entries, oldest first, trimmed to the
+  // window plus the last entry before it (guarded by mu_).
+  std::deque<std::pair<uint64_t, int64_t>> commit_times_;
+  int64_t started_ms_ = 0;
+  class WindowRetention;
+  std::unique_ptr<RetentionHook> window_retention_;
 
   // Loop-thread state (no lock: only the loop thread touches it after Start).
   std::unique_ptr<InDoubt> in_doubt_;
