@@ -104,7 +104,8 @@ def crash_sweep(fe):
         label = f"crash{i}"
         status, r = stream_load(fe, csv_rows(100_000 * (i + 1), 500), label=label, column_separator=",")
         expect(status is None or r.get("Status") != "Success", f"{point}: the load was acknowledged: {r}")
-        fe.wait_exit(30)
+        if fe.wait_exit(60) is None:
+            fail(f"{point}: the FE did not reach the failpoint; the load answered {status} {r}")
         fe.start(env={"STRATA_FAILPOINTS": None}).wait_ready()
         fe.wait_query_port()
         after = count(fe)
