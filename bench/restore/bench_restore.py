@@ -293,8 +293,8 @@ def catalog_curve(args, backend, out, taken, gen):
                 for rep in range(args.reps):
                     load_avg = [round(x, 2) for x in os.getloadavg()]
                     steps = profile_steps(args, volume, conf, path, gen, taken, f"{backend}-cat-{tablets}-prof")
-                    write(out, {"curve": "steps", "backend": backend, "tablets": tablets, "rep": rep,
-                                "to_step_s": steps, "load_avg": load_avg})
+                    write(out, {"curve": "steps", "of": "catalog", "backend": backend, "tablets": tablets,
+                                "rep": rep, "to_step_s": steps, "load_avg": load_avg})
                     bench_load.log(f"{backend} {tablets} tablets, spawn -> crash after each step: {steps}")
         finally:
             volume.remove()
@@ -344,6 +344,12 @@ def loaded_curve(args, backend, out, taken, gen):
                     write(out, row)
                     bench_load.log(f"{backend} {tablets} loaded tablets, {address} address, rep {rep}: "
                                    f"{describe(row)}, {row['log'].get('tablet_versions_checked')} versions checked")
+            if args.profile_steps and backend == "s3" and tablets == min(args.loaded_tablets):
+                load_avg = [round(x, 2) for x in os.getloadavg()]
+                steps = profile_steps(args, volume, conf, path, gen, taken, f"{backend}-loaded-{tablets}-prof")
+                write(out, {"curve": "steps", "of": "loaded", "backend": backend, "tablets": tablets, "rep": 0,
+                            "to_step_s": steps, "load_avg": load_avg})
+                bench_load.log(f"{backend} {tablets} loaded tablets, spawn -> crash after each step: {steps}")
         finally:
             volume.remove()
 

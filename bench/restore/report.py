@@ -86,7 +86,7 @@ def main():
     data = group(rows, "data", "rows")
     w = print
     w("# bench/restore: FE start to ready-and-queryable after a cluster-snapshot restore\n")
-    w(f"- when: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (the run took {a.seconds} s)")
+    w(f"- when: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (run time: {a.seconds})")
     w(f"- machine: {machine()}; the 1-minute load average at each restore's start is in the tables "
       "(2 cores: above 2 means other work was waiting for the CPU)")
     w(f"- command: {'; then '.join(f'`{c}`' for c in a.command)}; strata at {a.commit} ({a.binary}; the working "
@@ -142,39 +142,53 @@ def main():
           "the image carries a version key per tablet. (c) here is the first answered "
           "`SELECT COUNT(*) FROM sb.t WHERE k = 0` (one row): a whole-table COUNT(*) on a cold FE over 10k "
           "loaded tablets on S3 did not answer within 60 s in a trial, a query-path cost outside the restore.\n")
-        w("| backend | address | tablets | tablet versions checked | objects on the volume | (a) finished s | "
-          "(b) ready s | (c) first COUNT(*) s | (c) runs s | FE CPU s | load avg |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|")
+        w("| backend | address | tablets | tablet versions checked | objects on the volume | source load s | "
+          "(a) finished s | (b) ready s | (c) first query s | (c) runs s | restore ms per tablet version | "
+          "FE CPU s | load avg |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for (backend, address, n), rs in loaded.items():
+            per = med(r["log"]["restore_elapsed_ms"] / r["log"]["tablet_versions_checked"] for r in rs
+                      if r["log"].get("tablet_versions_checked"))
             w(f"| {backend} | {address} | {n:,} | {rs[0]['log'].get('tablet_versions_checked', '')} | "
-              f"{rs[0]['objects']:,} | {timing_cells(rs)} | {f3(med(r['fe_cpu_s'] for r in rs))} | {loads(rs)} |")
+              f"{rs[0]['objects']:,} | {', '.join(str(r['source_load_s']) for r in rs)} | {timing_cells(rs)} | "
+              f"{'' if per is None else f'{per:.2f}'} | {f3(med(r['fe_cpu_s'] for r in rs))} | {loads(rs)} |")
         w("")
-        for (backend, address, n), rs in loaded.items():
-            if backend == "s3" and n == GOAL_TABLETS:
-                q = med(r["query_s"] for r in rs)
-                w(f"Goal with loaded tablets (S3, {n:,}, {address} address): {f3(q)} s — "
-                  f"{'**met**' if q <= GOAL_S else '**not met**'}.\n")
+        for backend in sorted({k[0] for k in loaded}):
+            pts = [(n, r["ready_s"]) for (b, _, n), rs in loaded.items() if b == backend for r in rs]
+            if len({n for n, _ in pts}) < 2:
+                continue
+            mx = statistics.mean(n for n, _ in pts)
+            my = statistics.mean(y for _, y in pts)
+            slope = sum((n - mx) * (y - my) for n, y in pts) / sum((n - mx) ** 2 for n, _ in pts)
+            at = my + slope * (GOAL_TABLETS - mx)
+            w(f"Least-squares line through the {backend} (b) ready times: {slope * 1000:.2f} s per 1,000 loaded "
+              f"tablets; at {GOAL_TABLETS:,} tablets that is **~{at:.0f} s** (an extrapolation, not a measurement) "
+              f"— goal **{'met' if at <= GOAL_S else 'not met'}** for a catalog whose tablets hold data.\n")
     w("## Where the time goes (medians, seconds, from the FE's INFO log and the client)\n")
     w("spawn→requested: process start, config, volume opened, HTTP up; requested→intent: the restore record "
       "read and the snapshot resolved, intent written; intent→restored: manifest + image read, catalog built, "
       "verify, new image, lineage pointer, fence, done record; restored→leader: metadata service start (image "
       "load) and the take-over (a full lease wait when the image names another FE as leader); leader→up: SQL "
-      "front door, compute-node service; up→ready: until the client saw 200; ready→COUNT(*): the query.\n")
+      "front door, compute-node service; up→ready: until the client saw 200; ready→first query: the COUNT(*) (loaded: the WHERE k = 0 one).\n")
     w("| curve | backend | address | size | spawn→requested | requested→intent | intent→restored | "
-      "restored→leader | leader→up | up→ready seen | ready→COUNT(*) | lease wait | meta start→leader |")
+      "restored→leader | leader→up | up→ready seen | ready→first query | lease wait | meta start→leader |")
     w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for curve, groups in (("catalog", cat), ("loaded", loaded), ("data", data)):
         for (backend, address, n), rs in groups.items():
             size = f"{n:,} rows" if curve == "data" else f"{n:,} tablets"
             w(f"| {curve} | {backend} | {address} | {size} | {breakdown(rs)} |")
     w("")
-    steps = [r for r in rows if r["curve"] == "steps"]
-    if steps:
+    by_kind = {}
+    for r in rows:
+        if r["curve"] == "steps":
+            by_kind.setdefault((r.get("of", "catalog"), r["tablets"]), []).append(r)
+    for (kind, tablets), steps in sorted(by_kind.items()):
         names = list(steps[0]["to_step_s"])
-        w(f"### Inside the restore: S3, {steps[0]['tablets']:,} tablets, a crash failpoint after each step\n")
+        what = "empty tablets" if kind == "catalog" else "tablets holding data"
+        w(f"### Inside the restore: S3, {tablets:,} {what}, a crash failpoint after each step\n")
         w("Each run is killed (`STRATA_FAILPOINTS=<step>=crash`, a new generation each) right after one step; "
           "spawn→death is the cumulative time to that step (process start included). Medians over "
-          f"{len(steps)} runs per step; load avg at the runs' start {loads(steps)}.\n")
+          f"{len(steps)} run(s) per step; load avg at the runs' start {loads(steps)}.\n")
         w("| step | spawn→crash s (median) | runs s | step alone s (difference of medians) |")
         w("|---|---|---|---|")
         prev = 0.0

@@ -39,6 +39,10 @@ finish() {
 }
 trap finish EXIT
 cp "$STRATA" "$RUN_DIR/strata"
+if ! [ -x "$RUN_DIR/strata" ] || ! cmp -s "$STRATA" "$RUN_DIR/strata"; then
+  echo "bench/restore: $STRATA changed while being copied (a build in progress?); run again" >&2
+  exit 1
+fi
 BINARY_NOTE="$(stat -c '%y' "$STRATA" | cut -d. -f1) build of $STRATA"
 mkdir -p "$RUN_DIR/work" "$RUN_DIR/logs"
 START=$(date +%s)
@@ -50,5 +54,5 @@ REPORT_INPUTS=()
 if [ -n "${MERGE:-}" ]; then REPORT_INPUTS+=(--results "$MERGE" --command "${MERGE_COMMAND:-an earlier run}"); fi
 REPORT_INPUTS+=(--results "$RUN_DIR/results.jsonl" --command "$COMMAND")
 /usr/bin/python3 bench/restore/report.py "${REPORT_INPUTS[@]}" \
-  --commit "$(git rev-parse --short HEAD)" --binary "$BINARY_NOTE" --seconds "$(( $(date +%s) - START ))" > "$OUT"
+  --commit "$(git rev-parse --short HEAD)" --binary "$BINARY_NOTE" --seconds "$(( $(date +%s) - START )) s" > "$OUT"
 echo "wrote $OUT" >&2
