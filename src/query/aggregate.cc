@@ -3,6 +3,8 @@
 // SUM and AVG of integers and decimals are exact (128-bit); of doubles,
 // double. Without GROUP BY there is exactly one group, even over no rows.
 #include <cmath>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -34,24 +36,8 @@ class AggregateSink : public Sink {
     std::vector<Column> key_cols, arg_cols;
     for (const auto& k : node_.group_keys) key_cols.push_back(Evaluate(*k, chunk));
     for (const auto& a : node_.aggs) arg_cols.push_back(a.arg ? Evaluate(*a.arg, chunk) : Column());
-    std::string key;
-    for (size_t r = 0; r < chunk.rows; ++r) {
-      uint32_t group = 0;
-      if (!key_cols.empty()) {
-        key.clear();
-        for (const auto& c : key_cols) EncodeKey(c, r, &key);
-        auto it = groups_.find(key);
-        if (it == groups_.end()) {
-          group = NewGroup();
-          for (size_t k = 0; k < key_cols.size(); ++k) keys_[k].AppendFrom(key_cols[k], r);
-          ctx_.memory->Consume(key.size() * 2 + 64 + 64 * node_.aggs.size());
-          groups_.emplace(key, group);
-        } else {
-          group = it->second;
-        }
-      }
-      for (size_t a = 0; a < node_.aggs.size(); ++a) Update(a, group, arg_cols[a], r);
-    }
+    GroupIds(key_cols, chunk.rows);
+    for (size_t a = 0; a < node_.aggs.size(); ++a) UpdateAll(a, arg_cols[a], chunk.rows);
     return true;
   }
 
@@ -76,6 +62,81 @@ class AggregateSink : public Sink {
       s.emplace_back();
     }
     return static_cast<uint32_t>(group_count_++);
+  }
+
+  // The group of every row into gids_ (new groups get their key values).
+  void GroupIds(const std::vector<Column>& key_cols, size_t rows) {
+    gids_.assign(rows, 0);
+    if (key_cols.empty()) return;
+    auto added = [&](size_t r, size_t key_bytes) {
+      uint32_t g = NewGroup();
+      for (size_t k = 0; k < key_cols.size(); ++k) keys_[k].AppendFrom(key_cols[k], r);
+      ctx_.memory->Consume(key_bytes * 2 + 64 + 64 * node_.aggs.size());
+      return g;
+    };
+    const Column& first = key_cols[0];
+    if (key_cols.size() == 1 && (UsesI64(first.type()) || first.type().id == TypeId::kString)) {
+      const bool ints = UsesI64(first.type());
+      for (size_t r = 0; r < rows; ++r) {
+        if (first.IsNull(r)) {
+          if (!null_group_) null_group_ = added(r, 8);
+          gids_[r] = *null_group_;
+        } else if (ints) {
+          auto [it, fresh] = int_groups_.try_emplace(first.I64(r), 0);
+          if (fresh) it->second = added(r, 8);
+          gids_[r] = it->second;
+        } else {
+          const std::string& v = first.Str(r);
+          auto it = str_groups_.find(std::string_view(v));
+          if (it == str_groups_.end()) it = str_groups_.emplace(v, added(r, v.size())).first;
+          gids_[r] = it->second;
+        }
+      }
+      return;
+    }
+    std::string key;
+    for (size_t r = 0; r < rows; ++r) {
+      key.clear();
+      for (const auto& c : key_cols) EncodeKey(c, r, &key);
+      auto it = groups_.find(key);
+      if (it == groups_.end()) it = groups_.emplace(key, added(r, key.size())).first;
+      gids_[r] = it->second;
+    }
+  }
+
+  // Folds every row of `arg` into aggregate `a` (tight loops for the common cases).
+  void UpdateAll(size_t a, const Column& arg, size_t rows) {
+    const AggSpec& spec = node_.aggs[a];
+    std::vector<AggState>& st = states_[a];
+    if (spec.func == AggFunc::kCountStar) {
+      for (size_t r = 0; r < rows; ++r) ++st[gids_[r]].count;
+      return;
+    }
+    if (!spec.distinct && spec.func == AggFunc::kCount) {
+      for (size_t r = 0; r < rows; ++r) st[gids_[r]].count += !arg.IsNull(r);
+      return;
+    }
+    if (!spec.distinct && (spec.func == AggFunc::kSum || spec.func == AggFunc::kAvg)) {
+      if (UsesI128(arg.type())) {
+        for (size_t r = 0; r < rows; ++r) {
+          if (arg.IsNull(r)) continue;
+          AggState& s = st[gids_[r]];
+          ++s.count;
+          if (__builtin_add_overflow(s.sum_i128, arg.I128(r), &s.sum_i128)) {
+            sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
+          }
+        }
+      } else {
+        for (size_t r = 0; r < rows; ++r) {
+          if (arg.IsNull(r)) continue;
+          AggState& s = st[gids_[r]];
+          ++s.count;
+          s.sum_f64 += arg.F64(r);
+        }
+      }
+      return;
+    }
+    for (size_t r = 0; r < rows; ++r) Update(a, gids_[r], arg, r);
   }
 
   void Update(size_t a, uint32_t group, const Column& arg, size_t r) {
@@ -177,7 +238,15 @@ class AggregateSink : public Sink {
   const PlanNode& node_;
   Sink& out_;
   ExecContext& ctx_;
-  std::unordered_map<std::string, uint32_t> groups_;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_map<std::string, uint32_t> groups_;  // encoded keys (several columns)
+  std::unordered_map<int64_t, uint32_t> int_groups_;   // one integer / date key
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> str_groups_;  // one string key
+  std::optional<uint32_t> null_group_;
+  std::vector<uint32_t> gids_;  // per row of the chunk being folded
   size_t group_count_ = 0;
   std::vector<Column> keys_;                   // one row per group
   std::vector<Column> values_;                 // MIN / MAX values per aggregate

@@ -158,6 +158,37 @@ Column CastColumn(const Column& c, const Type& to) {
   }
   Column out(to);
   out.Reserve(n);
+  const TypeId from = c.type().id;
+  // Numeric widenings without a Scalar per row.
+  if (from == TypeId::kInt && (to.id == TypeId::kDecimal || to.id == TypeId::kLargeInt)) {
+    const int128 scale = Pow10(to.id == TypeId::kDecimal ? to.scale : 0);
+    const int128 max = to.id == TypeId::kDecimal ? DecimalMax(to.precision) : Pow10(38);
+    for (size_t r = 0; r < n; ++r) {
+      if (c.IsNull(r)) {
+        out.AppendNull();
+        continue;
+      }
+      int128 v = static_cast<int128>(c.I64(r)) * scale;
+      if (v > max || v < -max) OutOfRange(to);
+      out.AppendI128(v);
+    }
+    return out;
+  }
+  if ((from == TypeId::kInt || from == TypeId::kDecimal) && to.id == TypeId::kDouble && !to.is_float) {
+    const double div = from == TypeId::kDecimal ? static_cast<double>(Pow10(c.type().scale)) : 1.0;
+    for (size_t r = 0; r < n; ++r) {
+      if (c.IsNull(r)) {
+        out.AppendNull();
+      } else {
+        out.AppendF64(from == TypeId::kInt ? static_cast<double>(c.I64(r)) : static_cast<double>(c.I128(r)) / div);
+      }
+    }
+    return out;
+  }
+  if (from == TypeId::kDate && to.id == TypeId::kDateTime) {
+    for (size_t r = 0; r < n; ++r) c.IsNull(r) ? out.AppendNull() : out.AppendI64(c.I64(r) * kMicrosPerDay);
+    return out;
+  }
   for (size_t r = 0; r < n; ++r) out.Append(CastScalar(c.At(r), c.type(), to));
   return out;
 }

@@ -22,8 +22,6 @@ bool IsNumeric(const Type& t) {
   return t.id == TypeId::kInt || t.id == TypeId::kLargeInt || t.id == TypeId::kDecimal || t.id == TypeId::kDouble;
 }
 bool IsTemporal(const Type& t) { return t.id == TypeId::kDate || t.id == TypeId::kDateTime; }
-bool UsesI64(const Type& t) { return t.id == TypeId::kInt || t.id == TypeId::kDate || t.id == TypeId::kDateTime; }
-bool UsesI128(const Type& t) { return t.id == TypeId::kLargeInt || t.id == TypeId::kDecimal; }
 
 std::string TypeName(const Type& t) {
   switch (t.id) {
@@ -74,11 +72,20 @@ Type FromStorage(const storage::ColumnType& t) {
   return Type::String();
 }
 
+namespace {
+struct Pow10Table {
+  int128 values[39];
+  Pow10Table() {
+    values[0] = 1;
+    for (int i = 1; i <= 38; ++i) values[i] = values[i - 1] * 10;
+  }
+};
+const Pow10Table kPow10;
+}  // namespace
+
 int128 Pow10(int n) {
   STRATA_CHECK(n >= 0 && n <= 38, "Pow10 exponent out of range");
-  int128 v = 1;
-  for (int i = 0; i < n; ++i) v *= 10;
-  return v;
+  return kPow10.values[n];
 }
 
 // ---------------------------------------------------------------- Column
@@ -107,39 +114,6 @@ void Column::Reserve(size_t rows) {
   if (UsesI128(type_)) i128_.reserve(rows);
   if (type_.id == TypeId::kDouble) f64_.reserve(rows);
   if (type_.id == TypeId::kString) str_.reserve(rows);
-}
-
-void Column::AppendNull() {
-  STRATA_CHECK(!constant_, "append to a constant column");
-  nulls_.push_back(1);
-  if (UsesI64(type_)) i64_.push_back(0);
-  if (UsesI128(type_)) i128_.push_back(0);
-  if (type_.id == TypeId::kDouble) f64_.push_back(0);
-  if (type_.id == TypeId::kString) str_.emplace_back();
-}
-
-void Column::AppendI64(int64_t v) {
-  STRATA_CHECK(UsesI64(type_) && !constant_, "AppendI64 to a column of another kind");
-  nulls_.push_back(0);
-  i64_.push_back(v);
-}
-
-void Column::AppendI128(int128 v) {
-  STRATA_CHECK(UsesI128(type_) && !constant_, "AppendI128 to a column of another kind");
-  nulls_.push_back(0);
-  i128_.push_back(v);
-}
-
-void Column::AppendF64(double v) {
-  STRATA_CHECK(type_.id == TypeId::kDouble && !constant_, "AppendF64 to a column of another kind");
-  nulls_.push_back(0);
-  f64_.push_back(v);
-}
-
-void Column::AppendStr(std::string v) {
-  STRATA_CHECK(type_.id == TypeId::kString && !constant_, "AppendStr to a column of another kind");
-  nulls_.push_back(0);
-  str_.push_back(std::move(v));
 }
 
 void Column::Append(const Scalar& v) {

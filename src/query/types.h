@@ -16,6 +16,7 @@
 // Thread-safety: value types.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -53,15 +54,17 @@ struct Type {
 
 bool IsNumeric(const Type& t);      // kInt kLargeInt kDecimal kDouble
 bool IsTemporal(const Type& t);     // kDate kDateTime
-bool UsesI64(const Type& t);        // kInt kDate kDateTime
-bool UsesI128(const Type& t);       // kLargeInt kDecimal
+inline bool UsesI64(const Type& t) {  // kInt kDate kDateTime
+  return t.id == TypeId::kInt || t.id == TypeId::kDate || t.id == TypeId::kDateTime;
+}
+inline bool UsesI128(const Type& t) { return t.id == TypeId::kLargeInt || t.id == TypeId::kDecimal; }  // kLargeInt kDecimal
 std::string TypeName(const Type& t);  // "BIGINT", "DECIMAL(10,2)", "VARCHAR", ...
 sql::ColumnType WireType(const Type& t);
 
 // The type a scan produces for a storage column.
 Type FromStorage(const storage::ColumnType& t);
 
-int128 Pow10(int n);  // 0 <= n <= 38
+int128 Pow10(int n);  // 0 <= n <= 38 (a table lookup)
 
 // One value of a known Type (which alternative is meaningful follows the Type).
 struct Scalar {
@@ -98,11 +101,35 @@ class Column {
   Scalar At(size_t row) const;
 
   void Reserve(size_t rows);
-  void AppendNull();
-  void AppendI64(int64_t v);
-  void AppendI128(int128 v);
-  void AppendF64(double v);
-  void AppendStr(std::string v);
+  // Appending a value of another kind, or to a constant column, is a
+  // programmer error (checked in debug builds; these run once per row).
+  void AppendNull() {
+    nulls_.push_back(1);
+    if (UsesI64(type_)) i64_.push_back(0);
+    else if (UsesI128(type_)) i128_.push_back(0);
+    else if (type_.id == TypeId::kDouble) f64_.push_back(0);
+    else if (type_.id == TypeId::kString) str_.emplace_back();
+  }
+  void AppendI64(int64_t v) {
+    assert(UsesI64(type_) && !constant_);
+    nulls_.push_back(0);
+    i64_.push_back(v);
+  }
+  void AppendI128(int128 v) {
+    assert(UsesI128(type_) && !constant_);
+    nulls_.push_back(0);
+    i128_.push_back(v);
+  }
+  void AppendF64(double v) {
+    assert(type_.id == TypeId::kDouble && !constant_);
+    nulls_.push_back(0);
+    f64_.push_back(v);
+  }
+  void AppendStr(std::string v) {
+    assert(type_.id == TypeId::kString && !constant_);
+    nulls_.push_back(0);
+    str_.push_back(std::move(v));
+  }
   void Append(const Scalar& v);
   void AppendFrom(const Column& other, size_t row);  // same type
   // Rows `rows` of this column, as a new (non-constant) column.

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# bench/query: Strata vs DuckDB on scan / filter / aggregate / top-N / join
+# queries (bench_query.py). DuckDB comes from PyPI in the cached venv that
+# bench/load/run.sh uses.
+#   STRATA_BIN=build/programs/strata bench/query/run.sh [--rows N] [--reps N]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+VENV=${STRATA_BENCH_VENV:-$HOME/.cache/strata/bench-venv}
+if ! "$VENV/bin/python" -c "import duckdb, pymysql" 2>/dev/null; then
+  rm -rf "$VENV"
+  /usr/bin/python3 -m venv --system-site-packages "$VENV"
+  "$VENV/bin/pip" install -q duckdb >&2
+fi
+exec "$VENV/bin/python" "$HERE/bench_query.py" "$@"
