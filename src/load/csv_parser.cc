@@ -92,11 +92,12 @@ CsvReader::CsvReader(std::string_view body, CsvOptions options) : body_(body), o
 
 size_t CsvReader::RowDelimiterAt(size_t p) const {
   const std::string& rd = options_.row_delimiter;
-  if (rd.size() == 1 && rd[0] != '\n') return body_[p] == rd[0] ? 1 : 0;  // fast path: no memcmp
-  if (rd == "\n" && body_[p] == '\n') return 1;
-  if (rd == "\n" && body_[p] == '\r') {
+  if (rd.size() == 1) {  // fast path: no memcmp
+    if (body_[p] == rd[0]) return 1;
+    if (rd[0] != '\n' || body_[p] != '\r') return 0;
+    // "\r\n", and a final "\r", end a row too when the delimiter is "\n".
     if (p + 1 == body_.size()) return 1;
-    if (body_[p + 1] == '\n') return 2;
+    return body_[p + 1] == '\n' ? 2 : 0;
   }
   return body_.compare(p, rd.size(), rd) == 0 ? rd.size() : 0;
 }

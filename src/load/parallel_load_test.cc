@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "load/load_test_util.h"
@@ -87,8 +88,9 @@ std::string RandomBody(std::mt19937_64& rng, size_t rows, char sep, const std::s
 }
 
 TEST(ParallelLoadTest, SameAsSequentialForEveryPieceSize) {
-  const uint64_t seed = std::random_device{}();
-  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  const char* env = std::getenv("STRATA_TEST_SEED");  // reproduce a failure with its printed seed
+  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
+  std::printf("[seed] STRATA_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
   Fixture f;
   for (const std::string rd : {"\n", "|"}) {
