@@ -143,6 +143,7 @@ TEST(Restore, TakeoverStartsANewLineageMarksTheSnapshotFinishedAndFencesTheSourc
   ASSERT_EQ(s.compute_nodes.size(), 1u);
   EXPECT_EQ(s.compute_nodes.begin()->second.host, "cn-0.example");
   EXPECT_EQ(s.storage_volumes.at("builtin_storage_volume").comment, "restored");
+  EXPECT_EQ(s.leader, "");  // the first FE of the new lineage leads at once
 
   // The source's log now ends with the fence.
   meta::MetaLog source_log(f.store, kSource);

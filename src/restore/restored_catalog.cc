@@ -50,6 +50,9 @@ Result<meta::Catalog> BuildRestoredCatalog(const meta::CatalogState& image, cons
 
   for (const auto& v : config.storage_volumes) s.storage_volumes[v.name] = v;
 
+  // No leader: the first FE of the restored lineage takes over at once instead
+  // of waiting out the lease of a leader that belongs to the source.
+  s.leader.clear();
   s.frontends.clear();
   for (const auto& fe : config.frontends) {
     meta::Frontend f{.name = fe.host + ":" + std::to_string(fe.edit_log_port), .host = fe.host,

@@ -23,6 +23,7 @@ struct RestoredFrom {
 };
 
 // - storage volumes named in the yaml replace (or join) the image's;
+// - no leader (the first FE to start leads without waiting for a lease);
 // - frontends and compute nodes are the yaml's (FEs and CNs register
 //   themselves when they start; old entries would only show dead nodes);
 // - every snapshot job is marked as living in the lineage it was taken in;
