@@ -117,6 +117,11 @@ class LoadCoordinator {
 
   // Every visible row of the table, per tablet, all columns in table order.
   Status Scan(const DataTarget& target, const storage::RowsetSink& sink);
+  // One tablet through the tablet service (on the compute node that owns it,
+  // falling back to this process): the query engine's scans.
+  Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) {
+    return tablets_.ScanTablet(request, sink);
+  }
 
   // Makes a compaction's output the tablet's current version, if `base_meta`
   // still is (Aborted otherwise: a load or another compaction won).

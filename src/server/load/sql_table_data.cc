@@ -139,9 +139,12 @@ Result<query::TableInfo> SqlTableData::Resolve(const std::string& db, const std:
 Status SqlTableData::ScanTablet(const query::TableInfo& table, const query::TabletRef& tablet,
                                 const storage::TabletScanOptions& options, const storage::RowsetSink& sink) {
   const auto* target = static_cast<const DataTarget*>(table.source_state.get());
-  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<objstore::ObjectStore> store, coordinator_.Store(target->volume));
-  STRATA_ASSIGN_OR_RETURN(storage::TabletMeta meta, storage::ReadTabletMeta(*store, tablet.meta_key, tablet.tablet_id));
-  return storage::ScanTablet(*store, meta, options, sink);
+  if (tablet.meta_key.empty()) return Status::OK();  // an empty tablet
+  // Through the tablet service, so scans run on the compute node that owns the
+  // tablet (its cache) and fail over like loads do.
+  return coordinator_.ScanTablet(storage::ScanTabletRequest{.volume = target->volume, .tablet_id = tablet.tablet_id,
+                                                            .meta_key = tablet.meta_key, .options = options},
+                                 sink);
 }
 
 }  // namespace strata::server
