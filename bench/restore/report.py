@@ -80,6 +80,9 @@ def main():
     p.add_argument("--binary", default="")
     p.add_argument("--seconds", required=True)
     p.add_argument("--notes", default=os.path.join(HERE, "analysis.md"))
+    p.add_argument("--after", help="JSON lines of a later run with another build, shown in a section of its own")
+    p.add_argument("--after-title", default="A later build")
+    p.add_argument("--after-command", default="")
     a = p.parse_args()
     rows = [json.loads(line) for path in a.results for line in open(path) if line.startswith("{")]
     cat = group(rows, "catalog", "tablets")
@@ -199,6 +202,22 @@ def main():
             w(f"| {name} | {f3(m)} | {', '.join(f3(r['to_step_s'][name]) for r in steps)} | {f3(m - prev)} |")
             prev = m
         w("")
+    if a.after:
+        later = [json.loads(line) for line in open(a.after) if line.startswith("{")]
+        w(f"## {a.after_title}\n")
+        if a.after_command:
+            w(f"`{a.after_command}`\n")
+        w("| backend | address | tablets | (a) finished s | (b) ready s | (c) first COUNT(*) s | (c) runs s | "
+          "FE CPU s | load avg |")
+        w("|---|---|---|---|---|---|---|---|---|")
+        for (backend, address, n), rs in group(later, "catalog", "tablets").items():
+            w(f"| {backend} | {address} | {n:,} | {timing_cells(rs)} | {f3(med(r['fe_cpu_s'] for r in rs))} | "
+              f"{loads(rs)} |")
+        w("")
+        w("<details><summary>raw (JSON lines) of this later run</summary>\n\n```")
+        for r in later:
+            print(json.dumps(r))
+        w("```\n</details>\n")
     if a.notes and os.path.exists(a.notes):
         w(open(a.notes).read().rstrip("\n"))
         w("")
