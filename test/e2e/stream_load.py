@@ -11,6 +11,7 @@ applied exactly once.
 import base64
 import json
 import os
+import time
 import subprocess
 import urllib.error
 import urllib.request
@@ -102,10 +103,17 @@ def crash_sweep(fe):
         fe.start(env={"STRATA_FAILPOINTS": f"{point}=crash"}).wait_ready()
         fe.wait_query_port()
         label = f"crash{i}"
-        status, r = stream_load(fe, csv_rows(100_000 * (i + 1), 500), label=label, column_separator=",")
-        expect(status is None or r.get("Status") != "Success", f"{point}: the load was acknowledged: {r}")
-        if fe.wait_exit(60) is None:
-            fail(f"{point}: the FE did not reach the failpoint; the load answered {status} {r}")
+        # A just-restarted FE may refuse the load before it reaches the failpoint (not leading yet): a
+        # refused load wrote nothing visible, so the client retries with the same label until the FE dies.
+        deadline = time.time() + 60
+        while True:
+            status, r = stream_load(fe, csv_rows(100_000 * (i + 1), 500), label=label, column_separator=",")
+            expect(status is None or r.get("Status") != "Success", f"{point}: the load was acknowledged: {r}")
+            if fe.wait_exit(5) is not None:
+                break
+            if time.time() > deadline:
+                fail(f"{point}: the FE did not reach the failpoint; the load answered {status} {r}")
+            log(f"{point}: the load was refused before the failpoint ({status} {r}); retrying")
         fe.start(env={"STRATA_FAILPOINTS": None}).wait_ready()
         fe.wait_query_port()
         after = count(fe)
