@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/local/demo.h"
 #include "server/local/local_cluster.h"
 #include "server/mysql/packet.h"
 
@@ -123,6 +124,26 @@ TEST_F(ChildProcessTest, WriteFileAtomicallyIsPrivate) {
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST_F(ChildProcessTest, DemoDirIsWipedOnlyWhenTheDemoMadeIt) {
+  namespace fs = std::filesystem;
+  const std::string demo = dir_ + "/demo";
+  ASSERT_TRUE(PrepareDemoDir(demo).ok());  // absent: created and marked
+  EXPECT_TRUE(fs::exists(demo + "/.strata-demo"));
+  fs::create_directories(demo + "/fe/meta");
+  std::ofstream(demo + "/.lock") << "";
+  std::ofstream(demo + "/fe/meta/x") << "old";
+  ASSERT_TRUE(PrepareDemoDir(demo).ok());  // an earlier demo's: wiped, the lock kept
+  EXPECT_FALSE(fs::exists(demo + "/fe"));
+  EXPECT_TRUE(fs::exists(demo + "/.lock"));
+  EXPECT_TRUE(fs::exists(demo + "/.strata-demo"));
+  const std::string mine = dir_ + "/mine";
+  fs::create_directories(mine);
+  std::ofstream(mine + "/precious") << "data";
+  Status refused = PrepareDemoDir(mine);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(fs::exists(mine + "/precious"));
 }
 
 TEST(CheckPortsFreeTest, ABoundPortIsReported) {
