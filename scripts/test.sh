@@ -39,4 +39,10 @@ else
   echo "test.sh: MinIO is not available on this machine (build-minio.sh exit $minio_rc); conformance runs on Ceph RGW only"
 fi
 
+# The operator's integration tests need kube-apiserver, etcd and helm, built from
+# the Go module proxy and cached under ~/.cache/strata (only a new machine pays,
+# ~10-20 min on 2 cores); built here so that no test's timeout has to cover it.
+bash operator/hack/build-kube.sh
+bash operator/hack/build-helm.sh
+
 ctest --test-dir build --output-on-failure --timeout 1500 "$@"
