@@ -65,17 +65,20 @@ func TestRestoreEnvOnlyInDRForm(t *testing.T) {
 }
 
 func TestCredentialsOnlyBySecretReference(t *testing.T) {
-	for _, ct := range []corev1.Container{
-		FEStatefulSet(full(), Options{}).Spec.Template.Spec.Containers[0],
-		CNStatefulSet(full(), Options{}).Spec.Template.Spec.Containers[0],
-	} {
-		env := envMap(t, ct)
-		for _, name := range []string{EnvS3AccessKey, EnvS3SecretKey} {
-			e := env[name]
-			if e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil ||
-				e.ValueFrom.SecretKeyRef.Name != "s3-keys" {
-				t.Errorf("%s: %s = %+v", ct.Name, name, e)
-			}
+	env := envMap(t, FEStatefulSet(full(), Options{}).Spec.Template.Spec.Containers[0])
+	for _, name := range []string{EnvS3AccessKey, EnvS3SecretKey} {
+		e := env[name]
+		if e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil ||
+			e.ValueFrom.SecretKeyRef.Name != "s3-keys" {
+			t.Errorf("fe: %s = %+v", name, e)
+		}
+	}
+	// CNs get the volume's credentials from the FE with each request (docs/operations/cn.md):
+	// they need no copy of the Secret.
+	cn := CNStatefulSet(full(), Options{}).Spec.Template.Spec.Containers[0]
+	for _, e := range cn.Env {
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			t.Errorf("cn: env %s from Secret %s", e.Name, e.ValueFrom.SecretKeyRef.Name)
 		}
 	}
 }
@@ -89,7 +92,7 @@ func TestCNReplicasOverride(t *testing.T) {
 	}
 	c := cluster()
 	c.Spec.CN = nil
-	if CNStatefulSet(c, Options{}) != nil || CNService(c) != nil || CNConfigMap(c) != nil {
+	if CNStatefulSet(c, Options{}) != nil || CNService(c) != nil || CNConfigMap(c, Options{}) != nil {
 		t.Error("CN objects without a CN spec")
 	}
 }

@@ -11,45 +11,44 @@ func selector(c *strata.StrataCluster, component string) *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchLabels: Labels(c, component)}
 }
 
-// CNStatefulSet is the desired CN StatefulSet; nil when the cluster has no CNs. CNs find the
-// FEs through the FE Service name in FE_SERVICE (the CN binary and its registration are not
-// written yet; the contract is recorded in operator/README.md).
+// CNStatefulSet is the desired CN StatefulSet; nil when the cluster has no CNs. A CN registers
+// itself with the FEs by its first heartbeat to fe_address (the FE Service's rpc port, in
+// cn.conf) under host:heartbeat_service_port, host being its DNS name through the CN headless
+// Service (appended by the start script). CNs get no object-store credentials: the FE sends
+// them with each request.
 func CNStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 	if c.Spec.CN == nil {
 		return nil
 	}
 	spec := c.Spec.CN
-	conf := CNConf(c)
-	env := append(podIdentityEnv(),
-		corev1.EnvVar{Name: "FE_SERVICE", Value: FEName(c)},
-		corev1.EnvVar{Name: "FE_QUERY_PORT", Value: itoa(int64(FEQueryPort))})
-	env = append(env, credentialEnv(c)...)
-	env = append(env, spec.Env...)
+	conf := CNConf(c, o)
+	env := append(startEnv(CNName(c), o), spec.Env...)
 
 	ready, live, startup := probes(spec.Probes,
 		httpProbe("/api/health", CNHTTPPort, 5, 3),
 		httpProbe("/api/health", CNHTTPPort, 10, 3),
-		nil)
+		// Covers the start script's wait for the pod's DNS name (DNSWaitSecondsMax).
+		httpProbe("/api/health", CNHTTPPort, 5, 30))
 
-	vols := []corev1.Volume{{Name: "conf", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-		LocalObjectReference: corev1.LocalObjectReference{Name: CNConfigMapName(c)}}}}}
+	vols, mounts := confVolumes(CNConfigMapName(c), CNConfDir)
 	cacheVols, claims := storageVolume("cache", spec.CacheStorage)
 	vols = append(vols, cacheVols...)
-	mounts := []corev1.VolumeMount{
-		{Name: "conf", MountPath: CNConfDir, ReadOnly: true},
-		{Name: "cache", MountPath: CNCacheDir},
-	}
+	mounts = append(mounts, corev1.VolumeMount{Name: "cache", MountPath: CNCacheDir})
 	cmVols, cmMounts := configMapMounts(spec.ConfigMaps)
 	vols = append(vols, cmVols...)
 	mounts = append(mounts, cmMounts...)
 
 	container := corev1.Container{
-		Name:           "cn",
-		Image:          spec.Image,
-		Command:        []string{"strata", "cn", "--conf", CNConfDir + "/cn.conf"},
-		Env:            env,
-		Resources:      spec.Resources,
-		Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: CNHTTPPort, Protocol: corev1.ProtocolTCP}},
+		Name:      "cn",
+		Image:     spec.Image,
+		Command:   []string{"/bin/sh", "-c", startScript("cn", CNConfDir, false)},
+		Env:       env,
+		Resources: spec.Resources,
+		Ports: []corev1.ContainerPort{
+			{Name: "http", ContainerPort: CNHTTPPort, Protocol: corev1.ProtocolTCP},
+			{Name: "heartbeat", ContainerPort: CNHeartbeatPort, Protocol: corev1.ProtocolTCP},
+			{Name: "rpc", ContainerPort: CNRPCPort, Protocol: corev1.ProtocolTCP},
+		},
 		ReadinessProbe: ready,
 		LivenessProbe:  live,
 		StartupProbe:   startup,
@@ -63,6 +62,7 @@ func CNStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 			ServiceName:         CNName(c),
 			Selector:            selector(c, ComponentCN),
 			PodManagementPolicy: appsv1.ParallelPodManagement,
+			UpdateStrategy:      rollingUpdate(),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{
 					Labels:      Labels(c, ComponentCN),
@@ -73,5 +73,6 @@ func CNStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 			VolumeClaimTemplates: claims,
 		},
 	}
+	stampTemplateHash(&sts.Spec.Template)
 	return sts
 }

@@ -3,21 +3,28 @@
 package builders
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
 	strata "github.com/strata-db/strata/operator/api/v1alpha1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Ports of the FE (docs/operations/fe.md) and the CN. The operator owns them: it appends them
 // to the generated conf so Services and probes always agree with what the process binds.
 const (
-	FEHTTPPort  int32 = 8030
-	FERPCPort   int32 = 9020
-	FEQueryPort int32 = 9030
-	CNHTTPPort  int32 = 8040
+	FEHTTPPort      int32 = 8030 // fe.conf http_port
+	FERPCPort       int32 = 9020 // fe.conf rpc_port: CNs heartbeat here
+	FEQueryPort     int32 = 9030 // fe.conf query_port: MySQL protocol
+	CNHTTPPort      int32 = 8040 // cn.conf be_http_port
+	CNHeartbeatPort int32 = 9050 // cn.conf heartbeat_service_port: with host, the CN's identity
+	CNRPCPort       int32 = 9060 // cn.conf be_port: TabletRpc, called by the FEs
 
 	// Label and annotation keys.
 	LabelName          = "app.kubernetes.io/name"
@@ -26,6 +33,10 @@ const (
 	LabelManagedBy     = "app.kubernetes.io/managed-by"
 	LabelDRGeneration  = "strata.io/restore-generation"
 	AnnotationConfHash = "strata.io/config-hash"
+	// AnnotationTemplateHash is a hash of the whole pod template, stamped on it (and so on
+	// every pod made from it): the reconciler tells up-to-date pods from stale ones by it,
+	// whatever made the pod (the StatefulSet controller, or a test playing it).
+	AnnotationTemplateHash = "strata.io/template-hash"
 
 	ComponentFE = "fe"
 	ComponentCN = "cn"
@@ -151,3 +162,30 @@ func configMapMounts(mounts []strata.ConfigMapMount) ([]corev1.Volume, []corev1.
 func ptr[T any](v T) *T { return &v }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// rollingUpdate: at most one pod down at a time. The partition starts at 0; the reconciler
+// steps it (controller/rollout.go) so that a pod is replaced only while the others are Ready,
+// which the StatefulSet controller alone does not guarantee.
+func rollingUpdate() appsv1.StatefulSetUpdateStrategy {
+	return appsv1.StatefulSetUpdateStrategy{
+		Type: appsv1.RollingUpdateStatefulSetStrategyType,
+		RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{
+			Partition:      ptr(int32(0)),
+			MaxUnavailable: ptr(intstr.FromInt32(1)),
+		},
+	}
+}
+
+// stampTemplateHash sets AnnotationTemplateHash to a hash of the template without it.
+func stampTemplateHash(t *corev1.PodTemplateSpec) {
+	delete(t.Annotations, AnnotationTemplateHash)
+	b, err := json.Marshal(t)
+	if err != nil {
+		panic(fmt.Sprintf("marshal pod template: %v", err)) // a PodTemplateSpec always marshals
+	}
+	sum := sha256.Sum256(b)
+	if t.Annotations == nil {
+		t.Annotations = map[string]string{}
+	}
+	t.Annotations[AnnotationTemplateHash] = hex.EncodeToString(sum[:8])
+}

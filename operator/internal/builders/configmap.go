@@ -15,7 +15,7 @@ const (
 	confTemplateDir = "/etc/strata/conf-template" // the ConfigMap, read-only
 	FEConfDir       = "/opt/strata/fe/conf"       // emptyDir: the start script writes fe.conf here
 	FEMetaDir       = "/opt/strata/fe/meta"
-	CNConfDir       = "/opt/strata/cn/conf"
+	CNConfDir       = "/opt/strata/cn/conf" // emptyDir: the start script writes cn.conf here
 	CNCacheDir      = "/opt/strata/cn/cache"
 )
 
@@ -24,39 +24,74 @@ const (
 var operatorOwnedFEKeys = []string{"http_port", "rpc_port", "query_port", "meta_dir", "host",
 	"aws_s3_access_key", "aws_s3_secret_key"}
 
+// operatorOwnedCNKeys: the ports the Services and probes use, the FE address, the cache on
+// the cache volume, and host (per pod, from the start script). rpc_port is cn.conf's alias of
+// be_port: a user value that differs from the operator's be_port would make the CN refuse to
+// start, so it is owned too.
+var operatorOwnedCNKeys = []string{"heartbeat_service_port", "be_port", "rpc_port", "be_http_port",
+	"fe_address", "storage_root_path", "cache_dir", "host"}
+
+const managedHeader = "# --- managed by strata-operator (later keys win) ---\n"
+
 // FEConf is the fe.conf text the ConfigMap carries: the user's config, then the keys the
-// operator owns.
+// operator owns. The start script appends host (and the S3 keys) per pod.
 func FEConf(c *strata.StrataCluster) string {
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(c.Spec.FE.Config, "\n"))
-	if b.Len() > 0 {
-		b.WriteString("\n")
-	}
-	b.WriteString("# --- managed by strata-operator (later keys win) ---\n")
+	writeUserConfig(&b, c.Spec.FE.Config)
+	b.WriteString(managedHeader)
 	fmt.Fprintf(&b, "http_port = %d\nrpc_port = %d\nquery_port = %d\nmeta_dir = %s\n",
 		FEHTTPPort, FERPCPort, FEQueryPort, FEMetaDir)
 	return b.String()
 }
 
-// CNConf is the cn.conf text the ConfigMap carries.
-func CNConf(c *strata.StrataCluster) string {
+// CNConf is the cn.conf text the ConfigMap carries: the user's config, then the CN's ports,
+// the FE Service's rpc port as fe_address (one FE is enough: the CN learns every FE from the
+// heartbeat answers), and the disk cache on the cache volume. When the cache volume is a PVC
+// and the user did not choose cache_capacity_bytes, the cache is capped below its size. The
+// start script appends host per pod: <pod>.<cluster>-cn.<ns>.svc.<domain>, the identity the CN
+// registers under (stable across restarts, so a restarted CN keeps its node id).
+func CNConf(c *strata.StrataCluster, o Options) string {
 	if c.Spec.CN == nil {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(c.Spec.CN.Config, "\n"))
-	if b.Len() > 0 {
-		b.WriteString("\n")
+	writeUserConfig(&b, c.Spec.CN.Config)
+	b.WriteString(managedHeader)
+	fmt.Fprintf(&b, "heartbeat_service_port = %d\nbe_port = %d\nbe_http_port = %d\n",
+		CNHeartbeatPort, CNRPCPort, CNHTTPPort)
+	fmt.Fprintf(&b, "fe_address = %s\n", FERPCAddress(c, o))
+	fmt.Fprintf(&b, "storage_root_path = %s\ncache_dir = %s\n", CNCacheDir, CNCacheDir)
+	if capacity := cacheCapacityBytes(c.Spec.CN); capacity > 0 && !hasKey(c.Spec.CN.Config, "cache_capacity_bytes") {
+		fmt.Fprintf(&b, "cache_capacity_bytes = %d\n", capacity)
 	}
-	b.WriteString("# --- managed by strata-operator (later keys win) ---\n")
-	fmt.Fprintf(&b, "webserver_port = %d\n", CNHTTPPort)
 	return b.String()
 }
 
-// OwnedKeysInConfig lists keys of text the operator owns, so the reconciler can report them
-// in a condition instead of silently overriding the user.
-func OwnedKeysInConfig(text string) []string {
-	var found []string
+// FERPCAddress is host:port of the FE Service's rpc port, where CNs heartbeat.
+func FERPCAddress(c *strata.StrataCluster, o Options) string {
+	return fmt.Sprintf("%s.%s.svc.%s:%d", FEName(c), c.Namespace, o.clusterDomain(), FERPCPort)
+}
+
+// cacheCapacityBytes is 80% of the CN cache PVC (room for the cache's own files and for a
+// second volume's cache filling while the first is evicted); 0 without a PVC (emptyDir: the
+// CN's default applies). cache_capacity_bytes is per storage volume the CN caches.
+func cacheCapacityBytes(cn *strata.CNSpec) int64 {
+	if cn.CacheStorage == nil {
+		return 0
+	}
+	return cn.CacheStorage.Size.Value() / 10 * 8
+}
+
+func writeUserConfig(b *strings.Builder, text string) {
+	b.WriteString(strings.TrimRight(text, "\n"))
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+}
+
+// confKeys lists the keys of a conf text in order ("key = value" lines; comments skipped).
+func confKeys(text string) []string {
+	var keys []string
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -66,8 +101,24 @@ func OwnedKeysInConfig(text string) []string {
 		if !ok {
 			continue
 		}
-		key = strings.TrimSpace(key)
-		for _, k := range operatorOwnedFEKeys {
+		keys = append(keys, strings.TrimSpace(key))
+	}
+	return keys
+}
+
+func hasKey(text, key string) bool {
+	for _, k := range confKeys(text) {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func ownedKeys(text string, owned []string) []string {
+	var found []string
+	for _, key := range confKeys(text) {
+		for _, k := range owned {
 			if key == k {
 				found = append(found, k)
 			}
@@ -75,6 +126,13 @@ func OwnedKeysInConfig(text string) []string {
 	}
 	return found
 }
+
+// OwnedKeysInConfig lists keys of an fe.conf text the operator owns, so the reconciler can
+// report them in a condition instead of silently overriding the user.
+func OwnedKeysInConfig(text string) []string { return ownedKeys(text, operatorOwnedFEKeys) }
+
+// OwnedKeysInCNConfig is OwnedKeysInConfig for cn.conf.
+func OwnedKeysInCNConfig(text string) []string { return ownedKeys(text, operatorOwnedCNKeys) }
 
 // FEConfigMap holds fe.conf.
 func FEConfigMap(c *strata.StrataCluster) *corev1.ConfigMap {
@@ -86,14 +144,14 @@ func FEConfigMap(c *strata.StrataCluster) *corev1.ConfigMap {
 }
 
 // CNConfigMap holds cn.conf; nil when the cluster has no CNs.
-func CNConfigMap(c *strata.StrataCluster) *corev1.ConfigMap {
+func CNConfigMap(c *strata.StrataCluster, o Options) *corev1.ConfigMap {
 	if c.Spec.CN == nil {
 		return nil
 	}
 	return &corev1.ConfigMap{
 		TypeMeta:   typeMeta("v1", "ConfigMap"),
 		ObjectMeta: objectMeta(c, CNConfigMapName(c), ComponentCN),
-		Data:       map[string]string{"cn.conf": CNConf(c)},
+		Data:       map[string]string{"cn.conf": CNConf(c, o)},
 	}
 }
 

@@ -9,21 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// feStartScript copies the ConfigMap's fe.conf into the writable conf dir (where
-// cluster_snapshot.yaml is mounted too) and appends the per-pod keys: the FE's stable DNS name
-// and the object-store keys from the environment. The FE reads neither from the environment
-// itself yet, so this is the one place they are joined; they never reach a manifest or a log.
-const feStartScript = `set -eu
-conf=` + FEConfDir + `/fe.conf
-cp ` + confTemplateDir + `/fe.conf "$conf"
-echo "host = ${POD_NAME}.${PEER_SERVICE}.${POD_NAMESPACE}.svc.${CLUSTER_DOMAIN}" >> "$conf"
-if [ -n "${STRATA_S3_ACCESS_KEY:-}" ]; then
-  echo "aws_s3_access_key = ${STRATA_S3_ACCESS_KEY}" >> "$conf"
-  echo "aws_s3_secret_key = ${STRATA_S3_SECRET_KEY}" >> "$conf"
-fi
-exec strata fe --conf "$conf"
-`
-
 func httpProbe(path string, port int32, period, failures int32) *corev1.Probe {
 	return &corev1.Probe{
 		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
@@ -72,10 +57,7 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 		podLabels[LabelDRGeneration] = itoa(o.DRGeneration)
 	}
 
-	env := append(podIdentityEnv(),
-		corev1.EnvVar{Name: "PEER_SERVICE", Value: FEPeerServiceName(c)},
-		corev1.EnvVar{Name: "CLUSTER_DOMAIN", Value: o.clusterDomain()})
-	env = append(env, credentialEnv(c)...)
+	env := append(startEnv(FEPeerServiceName(c), o), credentialEnv(c)...)
 	if o.DRGeneration > 0 {
 		env = append(env,
 			corev1.EnvVar{Name: EnvRestoreSnapshot, Value: "true"},
@@ -94,18 +76,10 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 		live, startup = nil, nil
 	}
 
-	vols := []corev1.Volume{
-		{Name: "conf-template", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-			LocalObjectReference: corev1.LocalObjectReference{Name: FEConfigMapName(c)}}}},
-		{Name: "conf", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
-	}
+	vols, mounts := confVolumes(FEConfigMapName(c), FEConfDir)
 	metaVols, claims := storageVolume("meta", spec.MetaStorage)
 	vols = append(vols, metaVols...)
-	mounts := []corev1.VolumeMount{
-		{Name: "conf-template", MountPath: confTemplateDir, ReadOnly: true},
-		{Name: "conf", MountPath: FEConfDir},
-		{Name: "meta", MountPath: FEMetaDir},
-	}
+	mounts = append(mounts, corev1.VolumeMount{Name: "meta", MountPath: FEMetaDir})
 	cmVols, cmMounts := configMapMounts(spec.ConfigMaps)
 	vols = append(vols, cmVols...)
 	mounts = append(mounts, cmMounts...)
@@ -113,7 +87,7 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 	container := corev1.Container{
 		Name:      "fe",
 		Image:     spec.Image,
-		Command:   []string{"/bin/sh", "-c", feStartScript},
+		Command:   []string{"/bin/sh", "-c", startScript("fe", FEConfDir, true)},
 		Env:       env,
 		Resources: spec.Resources,
 		Ports: []corev1.ContainerPort{
@@ -135,7 +109,7 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 			ServiceName:         FEPeerServiceName(c),
 			Selector:            selector(c, ComponentFE),
 			PodManagementPolicy: appsv1.ParallelPodManagement,
-			UpdateStrategy:      appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType},
+			UpdateStrategy:      rollingUpdate(),
 			Template: corev1.PodTemplateSpec{
 				Spec: corev1.PodSpec{Containers: []corev1.Container{container}, Volumes: vols},
 			},
@@ -147,5 +121,6 @@ func FEStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 	if o.DRGeneration > 0 {
 		sts.Annotations = map[string]string{LabelDRGeneration: fmt.Sprint(o.DRGeneration)}
 	}
+	stampTemplateHash(&sts.Spec.Template)
 	return sts
 }

@@ -40,9 +40,12 @@ func full() *strata.StrataCluster {
 // render returns all objects of one cluster as one multi-document YAML.
 func render(t *testing.T, c *strata.StrataCluster, o Options) []byte {
 	t.Helper()
-	objs := []any{FEConfigMap(c), FEService(c), FEPeerService(c), FEStatefulSet(c, o)}
+	fe := FEStatefulSet(c, o)
+	objs := []any{FEConfigMap(c), FEService(c), FEPeerService(c), fe,
+		PodDisruptionBudget(c, ComponentFE, *fe.Spec.Replicas)}
 	if c.Spec.CN != nil {
-		objs = append(objs, CNConfigMap(c), CNService(c), CNStatefulSet(c, o))
+		cn := CNStatefulSet(c, o)
+		objs = append(objs, CNConfigMap(c, o), CNService(c), cn, PodDisruptionBudget(c, ComponentCN, *cn.Spec.Replicas))
 	}
 	var buf bytes.Buffer
 	for _, obj := range objs {

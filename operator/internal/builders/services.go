@@ -15,7 +15,8 @@ func tcpPort(name string, port int32) corev1.ServicePort {
 	return corev1.ServicePort{Name: name, Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP}
 }
 
-// FEService is the clients' entry point: MySQL protocol on 9030 and HTTP on 8030, ready FEs only.
+// FEService is the clients' entry point: MySQL protocol on 9030 and HTTP on 8030, ready FEs
+// only; and the CNs' first contact, rpc on 9020 (cn.conf fe_address).
 func FEService(c *strata.StrataCluster) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   typeMeta("v1", "Service"),
@@ -23,7 +24,8 @@ func FEService(c *strata.StrataCluster) *corev1.Service {
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: Labels(c, ComponentFE),
-			Ports:    []corev1.ServicePort{tcpPort("query", FEQueryPort), tcpPort("http", FEHTTPPort)},
+			Ports: []corev1.ServicePort{tcpPort("query", FEQueryPort), tcpPort("http", FEHTTPPort),
+				tcpPort("rpc", FERPCPort)},
 		},
 	}
 }
@@ -45,7 +47,8 @@ func FEPeerService(c *strata.StrataCluster) *corev1.Service {
 	}
 }
 
-// CNService is the headless Service of the CN pods; nil when the cluster has no CNs.
+// CNService is the headless Service of the CN pods, which gives each its DNS name (its cn.conf
+// host; the FEs call it there); nil when the cluster has no CNs.
 func CNService(c *strata.StrataCluster) *corev1.Service {
 	if c.Spec.CN == nil {
 		return nil
@@ -57,7 +60,8 @@ func CNService(c *strata.StrataCluster) *corev1.Service {
 			ClusterIP:                corev1.ClusterIPNone,
 			PublishNotReadyAddresses: true,
 			Selector:                 Labels(c, ComponentCN),
-			Ports:                    []corev1.ServicePort{tcpPort("http", CNHTTPPort)},
+			Ports: []corev1.ServicePort{tcpPort("http", CNHTTPPort), tcpPort("heartbeat", CNHeartbeatPort),
+				tcpPort("rpc", CNRPCPort)},
 		},
 	}
 }

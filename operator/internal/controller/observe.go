@@ -20,6 +20,8 @@ type observed struct {
 	dr      DRObservation
 	feSts   *appsv1.StatefulSet // nil if absent
 	cnSts   *appsv1.StatefulSet
+	fePods  []corev1.Pod
+	cnPods  []corev1.Pod
 	feReady int32
 	feTotal int32
 	cnReady int32
@@ -42,6 +44,7 @@ func (r *Reconciler) observe(ctx context.Context, c *strata.StrataCluster) (obse
 	if err != nil {
 		return o, err
 	}
+	o.fePods = pods
 	gen := wantedRestoreGeneration(c)
 	var restorePods []corev1.Pod
 	for _, p := range pods {
@@ -60,6 +63,7 @@ func (r *Reconciler) observe(ctx context.Context, c *strata.StrataCluster) (obse
 	if err != nil {
 		return o, err
 	}
+	o.cnPods = cnPods
 	for _, p := range cnPods {
 		o.cnTotal++
 		if podReady(&p) {

@@ -18,18 +18,38 @@ const (
 	CondReady      = "Ready"
 	CondReconciled = "Reconciled"
 	CondConfigOK   = "ConfigValid"
+	// CondRollingOut is True while a StatefulSet's scale-down or rolling update is held back
+	// to keep one pod down at most (controller/rollout.go); the message says what it waits for.
+	CondRollingOut = "RollingOut"
 )
 
-// configCondition flags fe.conf keys the operator owns: they are overridden (ports, meta_dir,
-// host) or belong in storageCredentials (the S3 keys), never in a manifest.
+// configCondition flags fe.conf and cn.conf keys the operator owns: they are overridden
+// (ports, meta_dir, host, fe_address, the cache dir) or belong in storageCredentials (the S3
+// keys), never in a manifest.
 func configCondition(c *strata.StrataCluster) metav1.Condition {
-	keys := builders.OwnedKeysInConfig(c.Spec.FE.Config)
-	if len(keys) == 0 {
+	var parts []string
+	if keys := builders.OwnedKeysInConfig(c.Spec.FE.Config); len(keys) > 0 {
+		parts = append(parts, "fe.config sets keys the operator owns (put S3 keys in storageCredentials): "+
+			strings.Join(keys, ", "))
+	}
+	if c.Spec.CN != nil {
+		if keys := builders.OwnedKeysInCNConfig(c.Spec.CN.Config); len(keys) > 0 {
+			parts = append(parts, "cn.config sets keys the operator owns: "+strings.Join(keys, ", "))
+		}
+	}
+	if len(parts) == 0 {
 		return metav1.Condition{Type: CondConfigOK, Status: metav1.ConditionTrue, Reason: "Valid"}
 	}
 	return metav1.Condition{Type: CondConfigOK, Status: metav1.ConditionFalse, Reason: "OperatorOwnedKeys",
-		Message: "fe.config sets keys the operator owns (put S3 keys in storageCredentials): " +
-			strings.Join(keys, ", ")}
+		Message: strings.Join(parts, "; ")}
+}
+
+func rolloutCondition(waiting []string) metav1.Condition {
+	if len(waiting) == 0 {
+		return metav1.Condition{Type: CondRollingOut, Status: metav1.ConditionFalse, Reason: "NothingHeldBack"}
+	}
+	return metav1.Condition{Type: CondRollingOut, Status: metav1.ConditionTrue, Reason: "OnePodAtATime",
+		Message: strings.Join(waiting, "; ")}
 }
 
 func wantReplicas(r *int32) int32 {
@@ -62,7 +82,8 @@ func readiness(c *strata.StrataCluster, obs observed) metav1.Condition {
 }
 
 // computeStatus is the pure part of status reporting.
-func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr error, now time.Time) strata.StrataClusterStatus {
+func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, waiting []string, applyErr error,
+	now time.Time) strata.StrataClusterStatus {
 	st := *c.Status.DeepCopy()
 	st.ObservedGeneration = c.Generation
 	st.DisasterRecoveryStatus = d.Status
@@ -70,7 +91,7 @@ func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr
 	st.CN = strata.ComponentStatus{Replicas: obs.cnTotal, ReadyReplicas: obs.cnReady}
 
 	conds := append([]metav1.Condition(nil), d.Conditions...)
-	conds = append(conds, configCondition(c))
+	conds = append(conds, configCondition(c), rolloutCondition(waiting))
 	if applyErr != nil {
 		conds = append(conds, metav1.Condition{Type: CondReconciled, Status: metav1.ConditionFalse,
 			Reason: "ApplyFailed", Message: applyErr.Error()})
@@ -101,8 +122,8 @@ func computeStatus(c *strata.StrataCluster, obs observed, d DRDecision, applyErr
 }
 
 func (r *Reconciler) writeStatus(ctx context.Context, c *strata.StrataCluster, obs observed, d DRDecision,
-	applyErr error, now time.Time) error {
-	st := computeStatus(c, obs, d, applyErr, now)
+	waiting []string, applyErr error, now time.Time) error {
+	st := computeStatus(c, obs, d, waiting, applyErr, now)
 	if equality.Semantic.DeepEqual(st, c.Status) {
 		return nil
 	}

@@ -31,6 +31,7 @@ type Reconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups="",resources=services;configmaps,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 
 // Reconcile is level-based: the same world always leads to the same objects and status.
@@ -51,9 +52,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	d := DecideDR(c.Spec.DisasterRecovery, c.Status.DisasterRecoveryStatus, obs.dr, now)
-	applyErr := r.apply(ctx, &c, d)
+	waiting, applyErr := r.apply(ctx, &c, d, obs)
 	// Status is written even when apply failed, so the DR phase and the error are visible.
-	if err := r.writeStatus(ctx, &c, obs, d, applyErr, now); err != nil {
+	if err := r.writeStatus(ctx, &c, obs, d, waiting, applyErr, now); err != nil {
 		// Typically a conflict with a newer cluster: the retry decides again, and records
 		// the transition's events then, so each is recorded once.
 		return ctrl.Result{}, err
