@@ -290,6 +290,14 @@ func TestDisasterRecoveryFailed(t *testing.T) {
 			if cond == nil || cond.Reason != controller.ReasonFailed || cond.Message != tc.want {
 				t.Fatalf("condition %+v", cond)
 			}
+			// Events reach the API server asynchronously (the recorder's broadcaster): wait
+			// for the first, then check there is exactly one.
+			eventually(t, wait, "DisasterRecoveryFailed event", func() string {
+				if n, _ := countEvents(t, ns, "DisasterRecoveryFailed"); n == 0 {
+					return "none yet"
+				}
+				return ""
+			})
 			if n, msgs := countEvents(t, ns, "DisasterRecoveryFailed"); n != 1 || !strings.HasPrefix(msgs[0], "Warning") {
 				t.Fatalf("DisasterRecoveryFailed events: %d %v", n, msgs)
 			}

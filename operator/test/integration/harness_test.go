@@ -87,8 +87,8 @@ func templateHash(t *corev1.PodTemplateSpec) string {
 }
 
 // syncPods makes the pods of StatefulSet ns/name match it, as the StatefulSet controller
-// would (pod <name>-<i> for i < replicas, recreated when the template changed, extra ones
-// deleted), and sets their status as a kubelet would: Running on 127.0.0.1, Ready as ready(i)
+// would (pod <name>-<i> for i < replicas, recreated when the template changed if i is at or
+// above the RollingUpdate partition, extra ones deleted), and sets their status as a kubelet would: Running on 127.0.0.1, Ready as ready(i)
 // says. The FE container's "http" port is pointed at the fake FE endpoint. It returns the
 // number of pods.
 func syncPods(t *testing.T, ns, name string, fe *feServer, ready func(i int) bool) int {
@@ -100,6 +100,10 @@ func syncPods(t *testing.T, ns, name string, fe *feServer, ready func(i int) boo
 	}
 	n := int(*sts.Spec.Replicas)
 	hash := templateHash(&sts.Spec.Template)
+	partition := 0 // RollingUpdate: only pods at or above the partition get a new template
+	if ru := sts.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
+		partition = int(*ru.Partition)
+	}
 	var pods corev1.PodList
 	if err := cl.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabels(sts.Spec.Selector.MatchLabels)); err != nil {
 		t.Fatal(err)
@@ -107,7 +111,7 @@ func syncPods(t *testing.T, ns, name string, fe *feServer, ready func(i int) boo
 	for i := range pods.Items {
 		p := &pods.Items[i]
 		ord, err := strconv.Atoi(strings.TrimPrefix(p.Name, name+"-"))
-		if err != nil || ord >= n || p.Annotations[templateHashAnnotation] != hash {
+		if err != nil || ord >= n || (ord >= partition && p.Annotations[templateHashAnnotation] != hash) {
 			if err := cl.Delete(ctx, p, client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
 				t.Fatal(err)
 			}
