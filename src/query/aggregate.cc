@@ -23,6 +23,57 @@ struct AggState {
   std::unique_ptr<std::unordered_set<std::string>> distinct;
 };
 
+// Open-addressing map from int64 keys to group ids (linear probing,
+// power-of-two capacity, at most half full).
+class IntGroupMap {
+ public:
+  IntGroupMap() { Rehash(kInitialSlots); }
+  // The group of `key`, made by `make()` the first time the key is seen.
+  template <typename Make>
+  uint32_t FindOrAdd(int64_t key, Make make) {
+    size_t i = Slot(key);
+    while (used_[i]) {  // bounded: the table is never full
+      if (keys_[i] == key) return groups_[i];
+      i = (i + 1) & mask_;
+    }
+    uint32_t g = make();
+    used_[i] = 1;
+    keys_[i] = key;
+    groups_[i] = g;
+    if (++size_ * 2 > keys_.size()) Rehash(keys_.size() * 2);
+    return g;
+  }
+
+ private:
+  static constexpr size_t kInitialSlots = 64;
+  size_t Slot(int64_t key) const {
+    uint64_t h = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h ^ (h >> 29)) & mask_;
+  }
+  void Rehash(size_t slots) {
+    std::vector<int64_t> keys = std::move(keys_);
+    std::vector<uint32_t> groups = std::move(groups_);
+    std::vector<uint8_t> used = std::move(used_);
+    keys_.assign(slots, 0);
+    groups_.assign(slots, 0);
+    used_.assign(slots, 0);
+    mask_ = slots - 1;
+    for (size_t i = 0; i < used.size(); ++i) {
+      if (!used[i]) continue;
+      size_t j = Slot(keys[i]);
+      while (used_[j]) j = (j + 1) & mask_;
+      used_[j] = 1;
+      keys_[j] = keys[i];
+      groups_[j] = groups[i];
+    }
+  }
+  std::vector<int64_t> keys_;
+  std::vector<uint32_t> groups_;
+  std::vector<uint8_t> used_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
 class AggregateSink : public Sink {
  public:
   AggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx) : node_(node), out_(out), ctx_(ctx) {
@@ -82,9 +133,7 @@ class AggregateSink : public Sink {
           if (!null_group_) null_group_ = added(r, 8);
           gids_[r] = *null_group_;
         } else if (ints) {
-          auto [it, fresh] = int_groups_.try_emplace(first.I64(r), 0);
-          if (fresh) it->second = added(r, 8);
-          gids_[r] = it->second;
+          gids_[r] = int_groups_.FindOrAdd(first.I64(r), [&] { return added(r, 8); });
         } else {
           const std::string& v = first.Str(r);
           auto it = str_groups_.find(std::string_view(v));
@@ -136,8 +185,40 @@ class AggregateSink : public Sink {
       }
       return;
     }
+    if (!spec.distinct && (spec.func == AggFunc::kMin || spec.func == AggFunc::kMax) && TypedMinMax(a)) {
+      const bool is_min = spec.func == AggFunc::kMin;
+      if (UsesI64(arg.type())) {
+        for (size_t r = 0; r < rows; ++r) {
+          if (arg.IsNull(r)) continue;
+          AggState& s = st[gids_[r]];
+          const int128 v = arg.I64(r);
+          if (!s.has_value || (is_min ? v < s.sum_i128 : v > s.sum_i128)) s.sum_i128 = v;
+          s.has_value = true;
+        }
+      } else {
+        for (size_t r = 0; r < rows; ++r) {
+          if (arg.IsNull(r)) continue;
+          AggState& s = st[gids_[r]];
+          const double v = arg.F64(r);
+          if (!s.has_value || (is_min ? CompareDouble(v, s.sum_f64) < 0 : CompareDouble(v, s.sum_f64) > 0)) {
+            s.sum_f64 = v;
+          }
+          s.has_value = true;
+        }
+      }
+      return;
+    }
     for (size_t r = 0; r < rows; ++r) Update(a, gids_[r], arg, r);
   }
+
+  // MIN / MAX of an integer, date or double argument keep the value in the
+  // state itself (sum_i128 / sum_f64) instead of the value column.
+  bool TypedMinMax(size_t a) const {
+    const AggSpec& spec = node_.aggs[a];
+    return spec.arg && (UsesI64(spec.arg->type) || spec.arg->type.id == TypeId::kDouble);
+  }
+  // As CompareAt orders doubles.
+  static int CompareDouble(double x, double y) { return x < y ? -1 : x > y; }
 
   void Update(size_t a, uint32_t group, const Column& arg, size_t r) {
     const AggSpec& spec = node_.aggs[a];
@@ -226,6 +307,12 @@ class AggregateSink : public Sink {
         case AggFunc::kAnyValue:
           if (!s.has_value) {
             out.AppendNull();
+          } else if (!spec.distinct && spec.func != AggFunc::kAnyValue && TypedMinMax(a)) {
+            if (UsesI64(spec.arg->type)) {
+              out.AppendI64(static_cast<int64_t>(s.sum_i128));
+            } else {
+              out.AppendF64(s.sum_f64);
+            }
           } else {
             out.AppendFrom(values_[a], s.value_row);
           }
@@ -243,7 +330,7 @@ class AggregateSink : public Sink {
     size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
   };
   std::unordered_map<std::string, uint32_t> groups_;  // encoded keys (several columns)
-  std::unordered_map<int64_t, uint32_t> int_groups_;   // one integer / date key
+  IntGroupMap int_groups_;                             // one integer / date key
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> str_groups_;  // one string key
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded

@@ -3,6 +3,9 @@
 #include "query/executor.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <exception>
 #include <unordered_set>
 
@@ -39,9 +42,115 @@ Chunk GatherRows(const Chunk& in, const std::vector<uint32_t>& rows) {
   return out;
 }
 
+void AppendChunk(Chunk& dst, const Chunk& src) {
+  for (size_t c = 0; c < dst.columns.size(); ++c) dst.columns[c].AppendColumn(src.columns[c]);
+  dst.rows += src.rows;
+}
+
+// The rows where `keep` is true (non-NULL, non-zero), into `rows`.
+void SelectTrue(const Column& keep, size_t n, std::vector<uint32_t>* rows) {
+  rows->clear();
+  if (keep.is_constant() || !UsesI64(keep.type())) {
+    for (size_t r = 0; r < n; ++r) {
+      if (IsTrueAt(keep, r)) rows->push_back(static_cast<uint32_t>(r));
+    }
+    return;
+  }
+  rows->resize(n);
+  uint32_t* out = rows->data();
+  size_t k = 0;
+  for (size_t r = 0; r < n; ++r) {  // branch-free: write every index, advance on true
+    out[k] = static_cast<uint32_t>(r);
+    k += (keep.I64(r) != 0) & !keep.IsNull(r);
+  }
+  rows->resize(k);
+}
+
 // ---------------------------------------------------------------- scan
 
-void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx) {
+struct ScanShared {
+  const PlanNode& node;
+  const std::vector<size_t>& read_columns;
+  const storage::TabletScanOptions& options;
+  Sink& out;
+  ExecContext& ctx;
+  std::atomic<bool> stop{false};
+  std::mutex mu;                // guards error, stats below
+  std::exception_ptr error;     // the first exception of any task
+  ExecStats stats;
+};
+
+// The engine chunk of one scanned batch: read columns taken without a copy,
+// the others NULL constants.
+Chunk ToChunk(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors) {
+  const ScanSpec& spec = sh.node.scan;
+  Chunk chunk;
+  chunk.rows = vectors.empty() ? 0 : vectors[0].size();
+  size_t next = 0;
+  for (size_t i = 0; i < spec.table.columns.size(); ++i) {
+    if (next < sh.read_columns.size() && sh.read_columns[next] == i && spec.read[i]) {
+      chunk.columns.push_back(FromStorageVector(std::move(vectors[next++])));
+    } else {
+      if (next < sh.read_columns.size() && sh.read_columns[next] == i) ++next;
+      chunk.columns.push_back(Column::Constant(sh.node.output[i].type, Scalar::Null(), chunk.rows));
+    }
+  }
+  return chunk;
+}
+
+// Scans one tablet into sh.out; false once the query should stop (no more
+// rows wanted, or an error recorded in sh.error).
+bool ScanOne(ScanShared& sh, const TabletRef& tablet) {
+  const TableInfo& t = sh.node.scan.table;
+  ExecStats local;
+  ++local.tablets_scanned;
+  bool wanted_no_more = false;
+  std::exception_ptr error;
+  Status s = sh.ctx.source->ScanTablet(t, tablet, sh.options, [&](std::vector<storage::ColumnVector>&& vectors) -> Status {
+    if (sh.stop.load(std::memory_order_relaxed)) return Aborted("the query ended");
+    try {
+      if (sh.ctx.check_interrupt) sh.ctx.check_interrupt();
+      Chunk chunk = ToChunk(sh, std::move(vectors));
+      if (chunk.rows == 0) return Status::OK();
+      ++local.batches_scanned;
+      local.rows_scanned += chunk.rows;
+      if (!sh.out.Push(std::move(chunk))) {
+        wanted_no_more = true;
+        return Aborted("the query needs no more rows");
+      }
+      return Status::OK();
+    } catch (...) {
+      error = std::current_exception();
+      return Aborted("the query ended");
+    }
+  });
+  if (!error && !wanted_no_more && !s.ok() && !sh.stop.load()) {
+    try {
+      sql::Fail(sql::ER_UNKNOWN_ERROR, "reading table " + t.db + "." + t.name + ": " + s.ToString());
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  std::lock_guard<std::mutex> lock(sh.mu);
+  sh.stats.tablets_scanned += local.tablets_scanned;
+  sh.stats.batches_scanned += local.batches_scanned;
+  sh.stats.rows_scanned += local.rows_scanned;
+  if (error && !sh.error) sh.error = error;
+  if (error || wanted_no_more) sh.stop.store(true);
+  return !sh.stop.load();
+}
+
+// Scan tasks run at once: one per tablet, at most one per core.
+size_t ScanThreads(size_t tablets) {
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::min({tablets, cores, kScanThreadsMax});
+}
+
+// Reads every tablet of the surviving partitions. With `concurrent`, the
+// sink accepts pushes from several threads at once (the pipeline up to a
+// locked breaker) and tablets are scanned by up to ScanThreads tasks, taken
+// in order from a shared cursor; otherwise one after another in order.
+void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
   const ScanSpec& spec = n.scan;
   const TableInfo& t = spec.table;
   storage::TabletScanOptions options;
@@ -52,49 +161,55 @@ void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx) {
   if (read_columns.empty() && !t.columns.empty()) read_columns.push_back(0);  // rows still need counting
   for (size_t i : read_columns) options.columns.push_back(t.columns[i].name);
   options.predicates = spec.predicates;
-  bool stopped = false;
-  std::exception_ptr error;
+  std::vector<const TabletRef*> tablets;
   for (size_t p : spec.partitions) {
     for (const TabletRef& tablet : t.partitions[p].tablets) {
-      if (tablet.meta_key.empty()) continue;
-      ++ctx.stats.tablets_scanned;
-      Status s = ctx.source->ScanTablet(t, tablet, options, [&](std::vector<storage::ColumnVector>&& vectors) -> Status {
-        try {
-          if (ctx.check_interrupt) ctx.check_interrupt();
-          Chunk chunk;
-          chunk.rows = vectors.empty() ? 0 : vectors[0].size();
-          if (chunk.rows == 0) return Status::OK();
-          size_t next = 0;
-          for (size_t i = 0; i < t.columns.size(); ++i) {
-            if (next < read_columns.size() && read_columns[next] == i && spec.read[i]) {
-              chunk.columns.push_back(FromStorageVector(vectors[next++]));
-            } else {
-              if (next < read_columns.size() && read_columns[next] == i) ++next;
-              chunk.columns.push_back(Column::Constant(n.output[i].type, Scalar::Null(), chunk.rows));
-            }
-          }
-          ++ctx.stats.batches_scanned;
-          ctx.stats.rows_scanned += chunk.rows;
-          if (!out.Push(std::move(chunk))) {
-            stopped = true;
-            return Aborted("the query needs no more rows");
-          }
-          return Status::OK();
-        } catch (...) {
-          error = std::current_exception();
-          return Aborted("the query ended");
-        }
-      });
-      if (error) std::rethrow_exception(error);
-      if (stopped) {
-        out.Finish();
-        return;
-      }
-      if (!s.ok()) sql::Fail(sql::ER_UNKNOWN_ERROR, "reading table " + t.db + "." + t.name + ": " + s.ToString());
+      if (!tablet.meta_key.empty()) tablets.push_back(&tablet);
     }
   }
+  ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx};
+  const size_t threads = concurrent ? ScanThreads(tablets.size()) : 1;
+  if (threads <= 1) {
+    for (const TabletRef* tablet : tablets) {
+      if (!ScanOne(sh, *tablet)) break;
+    }
+  } else {
+    std::atomic<size_t> cursor{0};
+    auto task = [&] {
+      for (size_t i = cursor++; i < tablets.size(); i = cursor++) {  // bounded by the tablet count
+        if (!ScanOne(sh, *tablets[i])) return;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < threads; ++w) pool.emplace_back(task);
+    task();
+    for (auto& th : pool) th.join();
+  }
+  ctx.stats.tablets_scanned += sh.stats.tablets_scanned;
+  ctx.stats.batches_scanned += sh.stats.batches_scanned;
+  ctx.stats.rows_scanned += sh.stats.rows_scanned;
+  if (sh.error) std::rethrow_exception(sh.error);
   out.Finish();
 }
+
+// Serializes pushes from concurrent scan tasks into a breaker that is not
+// thread-safe (aggregate); Finish comes once, after every task ended.
+class LockedSink : public Sink {
+ public:
+  explicit LockedSink(Sink& out) : out_(out) {}
+  bool Push(Chunk chunk) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return false;
+    stopped_ = !out_.Push(std::move(chunk));
+    return !stopped_;
+  }
+  void Finish() override { out_.Finish(); }
+
+ private:
+  Sink& out_;
+  std::mutex mu_;
+  bool stopped_ = false;
+};
 
 // ---------------------------------------------------------------- streaming operators
 
@@ -104,10 +219,7 @@ class FilterSink : public Sink {
   bool Push(Chunk chunk) override {
     Column keep = Evaluate(predicate_, chunk);
     std::vector<uint32_t> rows;
-    rows.reserve(chunk.rows);
-    for (size_t r = 0; r < chunk.rows; ++r) {
-      if (IsTrueAt(keep, r)) rows.push_back(static_cast<uint32_t>(r));
-    }
+    SelectTrue(keep, chunk.rows, &rows);
     if (rows.empty()) return true;
     if (rows.size() == chunk.rows) return out_.Push(std::move(chunk));
     return out_.Push(GatherRows(chunk, rows));
@@ -194,30 +306,15 @@ class SortSink : public Sink {
   SortSink(const PlanNode& node, Sink& out, ExecContext& ctx)
       : node_(node), out_(out), ctx_(ctx), rows_(EmptyChunk(node.output)) {}
   bool Push(Chunk chunk) override {
-    uint64_t before = rows_.ApproxBytes();
-    for (size_t r = 0; r < chunk.rows; ++r) AppendRow(rows_, chunk, r);
-    ctx_.memory->Consume(rows_.ApproxBytes() - before);
+    if (node_.limit && chunk.rows > *node_.limit) chunk = TopRows(chunk, *node_.limit);
+    ctx_.memory->Consume(chunk.ApproxBytes());
+    AppendChunk(rows_, chunk);
+    if (node_.limit && rows_.rows >= 2 * *node_.limit + kOutputBatchRows) rows_ = TopRows(rows_, *node_.limit);
     return true;
   }
   void Finish() override {
-    std::vector<uint32_t> order(rows_.rows);
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
-    auto less = [&](uint32_t a, uint32_t b) {
-      for (const SortKey& k : node_.sort_keys) {
-        const Column& c = rows_.columns[k.column];
-        bool an = c.IsNull(a), bn = c.IsNull(b);
-        int cmp = an || bn ? (an == bn ? 0 : an ? -1 : 1) : CompareAt(c, a, c, b);
-        if (cmp != 0) return k.desc ? cmp > 0 : cmp < 0;
-      }
-      return a < b;  // stable
-    };
-    size_t keep = order.size();
-    if (node_.limit && *node_.limit < order.size()) {
-      keep = *node_.limit;
-      std::partial_sort(order.begin(), order.begin() + static_cast<long>(keep), order.end(), less);
-    } else {
-      std::sort(order.begin(), order.end(), less);
-    }
+    std::vector<uint32_t> order = Order(rows_, node_.limit);
+    const size_t keep = order.size();
     for (size_t start = 0; start < keep; start += kOutputBatchRows) {
       std::vector<uint32_t> batch(order.begin() + static_cast<long>(start),
                                   order.begin() + static_cast<long>(std::min(keep, start + kOutputBatchRows)));
@@ -227,6 +324,33 @@ class SortSink : public Sink {
   }
 
  private:
+  // The first `limit` (all without one) row numbers of `rows` in sort order;
+  // ties keep arrival order.
+  std::vector<uint32_t> Order(const Chunk& rows, std::optional<uint64_t> limit) const {
+    std::vector<uint32_t> order(rows.rows);
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    auto less = [&](uint32_t a, uint32_t b) {
+      for (const SortKey& k : node_.sort_keys) {
+        const Column& c = rows.columns[k.column];
+        bool an = c.IsNull(a), bn = c.IsNull(b);
+        int cmp = an || bn ? (an == bn ? 0 : an ? -1 : 1) : CompareAt(c, a, c, b);
+        if (cmp != 0) return k.desc ? cmp > 0 : cmp < 0;
+      }
+      return a < b;  // stable
+    };
+    if (limit && *limit < order.size()) {
+      std::partial_sort(order.begin(), order.begin() + static_cast<long>(*limit), order.end(), less);
+      order.resize(*limit);
+    } else {
+      std::sort(order.begin(), order.end(), less);
+    }
+    return order;
+  }
+  // The first `limit` rows of `rows` in sort order, in that order: top-N
+  // keeps only what can still make the cut (ties keep arrival order, so the
+  // result is the one a full sort would give).
+  Chunk TopRows(const Chunk& rows, uint64_t limit) const { return GatherRows(rows, Order(rows, limit)); }
+
   const PlanNode& node_;
   Sink& out_;
   ExecContext& ctx_;
@@ -257,9 +381,8 @@ class CollectSink : public Sink {
  public:
   CollectSink(Chunk* out, ExecContext& ctx) : out_(out), ctx_(ctx) {}
   bool Push(Chunk chunk) override {
-    uint64_t before = out_->ApproxBytes();
-    for (size_t r = 0; r < chunk.rows; ++r) AppendRow(*out_, chunk, r);
-    ctx_.memory->Consume(out_->ApproxBytes() - before);
+    ctx_.memory->Consume(chunk.ApproxBytes());
+    AppendChunk(*out_, chunk);
     return true;
   }
   void Finish() override {}
@@ -269,42 +392,78 @@ class CollectSink : public Sink {
   ExecContext& ctx_;
 };
 
-}  // namespace
 
-void Run(const PlanNode& n, Sink& out, ExecContext& ctx) {
+// COUNT(*) with nothing else over a bare scan (no WHERE, no GROUP BY): the
+// sum of the tablets' row counts when the source knows every one exactly.
+bool TryCountFromMetadata(const PlanNode& n, Sink& out, ExecContext& ctx) {
+  if (!n.group_keys.empty() || n.aggs.empty() || n.children.size() != 1) return false;
+  const PlanNode& child = *n.children[0];
+  if (child.kind != PlanNode::Kind::kScan) return false;
+  for (const AggSpec& a : n.aggs) {
+    if (a.func != AggFunc::kCountStar) return false;
+  }
+  const TableInfo& t = child.scan.table;
+  uint64_t total = 0;
+  for (size_t p : child.scan.partitions) {
+    for (const TabletRef& tablet : t.partitions[p].tablets) {
+      if (tablet.meta_key.empty()) continue;
+      std::optional<uint64_t> rows = ctx.source->TabletRowCount(t, tablet);
+      if (!rows) return false;
+      total += *rows;
+    }
+  }
+  if (ctx.check_interrupt) ctx.check_interrupt();
+  Chunk chunk;
+  chunk.rows = 1;
+  for (const AggSpec& a : n.aggs) {
+    Column c(a.type);
+    c.AppendI64(static_cast<int64_t>(total));
+    chunk.columns.push_back(std::move(c));
+  }
+  out.Push(std::move(chunk));
+  out.Finish();
+  return true;
+}
+
+// `concurrent`: `out` accepts pushes from several threads at once.
+void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
   using Kind = PlanNode::Kind;
   switch (n.kind) {
-    case Kind::kScan: return RunScan(n, out, ctx);
+    case Kind::kScan: return RunScan(n, out, ctx, concurrent);
     case Kind::kOneRow: {
       Chunk one;
       one.rows = 1;
       out.Push(std::move(one));
       return out.Finish();
     }
-    case Kind::kFilter: {
+    case Kind::kFilter: {  // stateless: as concurrent as its output
       FilterSink f(*n.predicate, out);
-      return Run(*n.children[0], f, ctx);
+      return RunNode(*n.children[0], f, ctx, concurrent);
     }
-    case Kind::kProject: {
+    case Kind::kProject: {  // stateless: as concurrent as its output
       ProjectSink p(n.exprs, out);
-      return Run(*n.children[0], p, ctx);
+      return RunNode(*n.children[0], p, ctx, concurrent);
     }
     case Kind::kLimit: {
       if (n.limit && *n.limit == 0) return out.Finish();
       LimitSink l(n.offset, n.limit, out);
-      return Run(*n.children[0], l, ctx);
+      return RunNode(*n.children[0], l, ctx, false);
     }
     case Kind::kDistinct: {
       DistinctSink d(out, ctx);
-      return Run(*n.children[0], d, ctx);
+      return RunNode(*n.children[0], d, ctx, false);
     }
     case Kind::kSort: {
       SortSink s(n, out, ctx);
-      return Run(*n.children[0], s, ctx);
+      return RunNode(*n.children[0], s, ctx, false);
     }
     case Kind::kAggregate: {
+      if (TryCountFromMetadata(n, out, ctx)) return;
+      // Groups come out in no defined order, so rows may arrive from
+      // several scan tasks at once (serialized by the lock).
       auto a = NewAggregateSink(n, out, ctx);
-      return Run(*n.children[0], *a, ctx);
+      LockedSink locked(*a);
+      return RunNode(*n.children[0], locked, ctx, true);
     }
     case Kind::kHashJoin: return RunHashJoin(n, out, ctx);
     case Kind::kUnion: {
@@ -314,12 +473,16 @@ void Run(const PlanNode& n, Sink& out, ExecContext& ctx) {
           u.Finish();
           continue;
         }
-        Run(*child, u, ctx);
+        RunNode(*child, u, ctx, false);
       }
       return;
     }
   }
 }
+
+}  // namespace
+
+void Run(const PlanNode& n, Sink& out, ExecContext& ctx) { RunNode(n, out, ctx, false); }
 
 Chunk RunToChunk(const PlanNode& plan, ExecContext& ctx) {
   Chunk out = EmptyChunk(plan.output);

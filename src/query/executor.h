@@ -11,7 +11,11 @@
 // OOM kill. Errors: SqlException (the storage's errors become ER_UNKNOWN_ERROR
 // with their message).
 //
-// Thread-safety: one query per executor call, one thread.
+// Thread-safety: one query per executor call. A scan feeding an aggregate
+// runs one task per tablet on up to kScanThreadsMax threads (bounded by the
+// cores); filters and projections between them run on those threads, the
+// aggregate behind a lock. ExecContext::check_interrupt and the TableSource
+// must be thread-safe; MemoryTracker is only charged under that lock.
 #pragma once
 
 #include <cstdint>
@@ -75,5 +79,7 @@ std::unique_ptr<Sink> NewAggregateSink(const PlanNode& node, Sink& out, ExecCont
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx);
 
 inline constexpr size_t kOutputBatchRows = 4096;
+// Scan tasks of one scan at most (also bounded by the cores and the tablets).
+inline constexpr size_t kScanThreadsMax = 16;
 
 }  // namespace strata::query

@@ -360,39 +360,57 @@ namespace {
 
 Column Fill(const Type& t, size_t rows) { return Column::Constant(t, Scalar::Null(), rows); }
 
-bool CmpResult(CmpOp op, int c) {
-  switch (op) {
-    case CmpOp::kEq: case CmpOp::kNullSafeEq: return c == 0;
-    case CmpOp::kNe: return c != 0;
-    case CmpOp::kLt: return c < 0;
-    case CmpOp::kLe: return c <= 0;
-    case CmpOp::kGt: return c > 0;
-    case CmpOp::kGe: return c >= 0;
+// `e` over `ch`: a column reference is the chunk's column itself (no copy)
+// when it has the representation `e` expects; anything else is evaluated
+// into `holder`.
+const Column& EvalRef(const BoundExpr& e, const Chunk& ch, Column* holder) {
+  if (e.op == ExprOp::kColumn) {
+    const Column& c = ch.columns[e.column];
+    const Type& t = c.type();
+    if (t.id == e.type.id && t.scale == e.type.scale && t.is_float == e.type.is_float) return c;
   }
-  return false;
+  *holder = Evaluate(e, ch);
+  return *holder;
+}
+
+template <typename Get, typename Cmp>
+void CompareRows(bool null_safe, const Column& a, const Column& b, size_t n, Get get, Cmp cmp, Column* out) {
+  out->ResizeForWrite(n);
+  uint8_t* on = out->mutable_nulls();
+  int64_t* ov = out->mutable_i64();
+  for (size_t r = 0; r < n; ++r) {
+    bool an = a.IsNull(r), bn = b.IsNull(r);
+    if (an || bn) {
+      if (null_safe) {
+        ov[r] = an && bn;
+      } else {
+        on[r] = 1;
+      }
+      continue;
+    }
+    ov[r] = cmp(get(a, r), get(b, r));
+  }
 }
 
 template <typename Get>
 void CompareLoop(CmpOp op, const Column& a, const Column& b, size_t n, Get get, Column* out) {
-  for (size_t r = 0; r < n; ++r) {
-    bool an = a.IsNull(r), bn = b.IsNull(r);
-    if (an || bn) {
-      if (op == CmpOp::kNullSafeEq) {
-        out->AppendI64(an && bn);
-      } else {
-        out->AppendNull();
-      }
-      continue;
-    }
-    auto x = get(a, r);
-    auto y = get(b, r);
-    int c = x < y ? -1 : (y < x ? 1 : 0);
-    out->AppendI64(CmpResult(op, c));
+  switch (op) {
+    // Equal = neither is less (as the three-way CompareAt orders values).
+    case CmpOp::kEq: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return !(x < y) && !(y < x); }, out);
+    case CmpOp::kNullSafeEq:
+      return CompareRows(true, a, b, n, get, [](auto x, auto y) { return !(x < y) && !(y < x); }, out);
+    case CmpOp::kNe: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return x < y || y < x; }, out);
+    case CmpOp::kLt: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return x < y; }, out);
+    case CmpOp::kLe: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return !(y < x); }, out);
+    case CmpOp::kGt: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return y < x; }, out);
+    case CmpOp::kGe: return CompareRows(false, a, b, n, get, [](auto x, auto y) { return !(x < y); }, out);
   }
 }
 
 Column EvalCompare(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch), b = Evaluate(*e.args[1], ch);
+  Column ha, hb;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
+  const Column& b = EvalRef(*e.args[1], ch, &hb);
   Column out(Type::Int());
   const size_t n = ch.rows;
   out.Reserve(n);
@@ -413,29 +431,29 @@ Column EvalCompare(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalLogic(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch), b = Evaluate(*e.args[1], ch);
+  Column ha, hb;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
+  const Column& b = EvalRef(*e.args[1], ch, &hb);
   Column out(Type::Int());
-  out.Reserve(ch.rows);
-  bool is_and = e.op == ExprOp::kAnd;
+  out.ResizeForWrite(ch.rows);
+  uint8_t* on = out.mutable_nulls();
+  int64_t* ov = out.mutable_i64();
+  const bool is_and = e.op == ExprOp::kAnd;
+  const bool ints = UsesI64(a.type()) && UsesI64(b.type());
   for (size_t r = 0; r < ch.rows; ++r) {
     bool an = a.IsNull(r), bn = b.IsNull(r);
-    bool at = !an && IsTrueAt(a, r), bt = !bn && IsTrueAt(b, r);
+    bool at = !an && (ints ? a.I64(r) != 0 : IsTrueAt(a, r));
+    bool bt = !bn && (ints ? b.I64(r) != 0 : IsTrueAt(b, r));
     if (is_and) {
-      if ((!an && !at) || (!bn && !bt)) {
-        out.AppendI64(0);
-      } else if (an || bn) {
-        out.AppendNull();
-      } else {
-        out.AppendI64(1);
-      }
+      // FALSE if either is FALSE, else NULL if either is NULL, else TRUE.
+      bool is_false = (!an && !at) || (!bn && !bt);
+      on[r] = !is_false && (an || bn);
+      ov[r] = !is_false && !an && !bn;
     } else {
-      if (at || bt) {
-        out.AppendI64(1);
-      } else if (an || bn) {
-        out.AppendNull();
-      } else {
-        out.AppendI64(0);
-      }
+      // TRUE if either is TRUE, else NULL if either is NULL, else FALSE.
+      bool is_true = at || bt;
+      on[r] = !is_true && (an || bn);
+      ov[r] = is_true;
     }
   }
   return out;
@@ -556,7 +574,9 @@ Scalar ArithRow(ArithOp op, const Type& rt, const Column& a, const Column& b, si
 }
 
 Column EvalArith(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch), b = Evaluate(*e.args[1], ch);
+  Column ha, hb;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
+  const Column& b = EvalRef(*e.args[1], ch, &hb);
   Column out(e.type);
   out.Reserve(ch.rows);
   // The hot case gets its own loop: BIGINT + - * BIGINT.
@@ -587,7 +607,8 @@ Column EvalArith(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalNeg(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch);
+  Column ha;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
   Column out(e.type);
   out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) {
@@ -606,7 +627,8 @@ Column EvalNeg(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalIn(const BoundExpr& e, const Chunk& ch) {
-  Column probe = Evaluate(*e.args[0], ch);
+  Column hprobe;
+  const Column& probe = EvalRef(*e.args[0], ch, &hprobe);
   std::vector<Column> list;
   for (size_t i = 1; i < e.args.size(); ++i) list.push_back(Evaluate(*e.args[i], ch));
   Column out(Type::Int());
@@ -637,7 +659,8 @@ Column EvalIn(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalInSet(const BoundExpr& e, const Chunk& ch) {
-  Column probe = Evaluate(*e.args[0], ch);
+  Column hprobe;
+  const Column& probe = EvalRef(*e.args[0], ch, &hprobe);
   Column out(Type::Int());
   out.Reserve(ch.rows);
   std::string key;
@@ -665,7 +688,9 @@ Column EvalInSet(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalLike(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch), p = Evaluate(*e.args[1], ch);
+  Column ha, hp;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
+  const Column& p = EvalRef(*e.args[1], ch, &hp);
   Column out(Type::Int());
   out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) {
@@ -708,7 +733,8 @@ Column EvalCase(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalNot(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch);
+  Column ha;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
   Column out(Type::Int());
   out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) a.IsNull(r) ? out.AppendNull() : out.AppendI64(!IsTrueAt(a, r));
@@ -716,7 +742,8 @@ Column EvalNot(const BoundExpr& e, const Chunk& ch) {
 }
 
 Column EvalIsNull(const BoundExpr& e, const Chunk& ch) {
-  Column a = Evaluate(*e.args[0], ch);
+  Column ha;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
   Column out(Type::Int());
   out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) out.AppendI64(a.IsNull(r) != e.negated);
@@ -746,7 +773,10 @@ Column Evaluate(const BoundExpr& e, const Chunk& ch) {
     case ExprOp::kInSet: return EvalInSet(e, ch);
     case ExprOp::kLike: return EvalLike(e, ch);
     case ExprOp::kCase: return EvalCase(e, ch);
-    case ExprOp::kCast: return CastColumn(Evaluate(*e.args[0], ch), e.type);
+    case ExprOp::kCast: {
+      Column held;
+      return CastColumn(EvalRef(*e.args[0], ch, &held), e.type);
+    }
     case ExprOp::kFunc: {
       std::vector<Column> args;
       for (const auto& a : e.args) args.push_back(Evaluate(*a, ch));

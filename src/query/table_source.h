@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,14 @@ class TableSource {
   // projected columns (in that order), `options.predicates` may skip row groups.
   virtual Status ScanTablet(const TableInfo& table, const TabletRef& tablet,
                             const storage::TabletScanOptions& options, const storage::RowsetSink& sink) = 0;
+  // The exact number of visible rows of one tablet version when the source
+  // knows it without scanning (its metadata, no delete predicates to apply);
+  // nullopt otherwise (the engine then scans). Never a guess.
+  virtual std::optional<uint64_t> TabletRowCount(const TableInfo& table, const TabletRef& tablet) {
+    (void)table;
+    (void)tablet;
+    return std::nullopt;
+  }
 };
 
 }  // namespace strata::query

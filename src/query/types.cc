@@ -116,6 +116,15 @@ void Column::Reserve(size_t rows) {
   if (type_.id == TypeId::kString) str_.reserve(rows);
 }
 
+void Column::ResizeForWrite(size_t rows) {
+  assert(!constant_);
+  nulls_.assign(rows, 0);
+  if (UsesI64(type_)) i64_.assign(rows, 0);
+  if (UsesI128(type_)) i128_.assign(rows, 0);
+  if (type_.id == TypeId::kDouble) f64_.assign(rows, 0);
+  if (type_.id == TypeId::kString) str_.assign(rows, std::string());
+}
+
 void Column::Append(const Scalar& v) {
   if (v.null || type_.id == TypeId::kNull) return AppendNull();
   if (UsesI64(type_)) return AppendI64(v.i64);
@@ -135,9 +144,36 @@ void Column::AppendFrom(const Column& other, size_t row) {
 
 Column Column::Gather(const std::vector<uint32_t>& rows) const {
   Column out(type_);
-  out.Reserve(rows.size());
-  for (uint32_t r : rows) out.AppendFrom(*this, r);
+  const size_t n = rows.size();
+  if (constant_) {
+    out.Reserve(n);
+    for (uint32_t r : rows) out.AppendFrom(*this, r);
+    return out;
+  }
+  out.nulls_.resize(n);
+  for (size_t i = 0; i < n; ++i) out.nulls_[i] = nulls_[rows[i]];
+  auto gather = [&](auto& dst, const auto& src) {
+    dst.resize(n);
+    for (size_t i = 0; i < n; ++i) dst[i] = src[rows[i]];
+  };
+  if (UsesI64(type_)) gather(out.i64_, i64_);
+  else if (UsesI128(type_)) gather(out.i128_, i128_);
+  else if (type_.id == TypeId::kDouble) gather(out.f64_, f64_);
+  else if (type_.id == TypeId::kString) gather(out.str_, str_);
   return out;
+}
+
+void Column::AppendColumn(const Column& other) {
+  if (other.constant_) {
+    for (size_t r = 0; r < other.Size(); ++r) AppendFrom(other, r);
+    return;
+  }
+  nulls_.insert(nulls_.end(), other.nulls_.begin(), other.nulls_.end());
+  if (type_.id == TypeId::kNull) return;
+  if (UsesI64(type_)) i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end());
+  else if (UsesI128(type_)) i128_.insert(i128_.end(), other.i128_.begin(), other.i128_.end());
+  else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), other.f64_.begin(), other.f64_.end());
+  else str_.insert(str_.end(), other.str_.begin(), other.str_.end());
 }
 
 Column Column::Materialize() const {
@@ -160,32 +196,24 @@ uint64_t Chunk::ApproxBytes() const {
   return b;
 }
 
-Column FromStorageVector(const storage::ColumnVector& v) {
+Column FromStorageVector(storage::ColumnVector&& v) {
   Type t = FromStorage(v.type());
+  const storage::PhysicalKind kind = v.kind();
+  storage::ColumnVector::Parts parts = v.Release();
   Column out(t);
-  const size_t n = v.size();
-  out.Reserve(n);
-  switch (v.kind()) {
+  out.nulls_ = std::move(parts.nulls);
+  switch (kind) {
     case storage::PhysicalKind::kInt64:
-      for (size_t r = 0; r < n; ++r) {
-        if (v.IsNull(r)) {
-          out.AppendNull();
-        } else if (UsesI128(t)) {
-          out.AppendI128(v.GetInt(r));
-        } else {
-          out.AppendI64(v.GetInt(r));
-        }
+      if (UsesI128(t)) {
+        out.i128_.resize(parts.ints.size());
+        for (size_t r = 0; r < parts.ints.size(); ++r) out.i128_[r] = parts.ints[r];
+      } else {
+        out.i64_ = std::move(parts.ints);
       }
       break;
-    case storage::PhysicalKind::kInt128:
-      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendI128(v.GetWide(r));
-      break;
-    case storage::PhysicalKind::kDouble:
-      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendF64(v.GetDouble(r));
-      break;
-    case storage::PhysicalKind::kBytes:
-      for (size_t r = 0; r < n; ++r) v.IsNull(r) ? out.AppendNull() : out.AppendStr(v.GetString(r));
-      break;
+    case storage::PhysicalKind::kInt128: out.i128_ = std::move(parts.wides); break;
+    case storage::PhysicalKind::kDouble: out.f64_ = std::move(parts.doubles); break;
+    case storage::PhysicalKind::kBytes: out.str_ = std::move(parts.strings); break;
   }
   return out;
 }

@@ -101,6 +101,13 @@ class Column {
   Scalar At(size_t row) const;
 
   void Reserve(size_t rows);
+  // Typed bulk writes: sizes a non-constant column to `rows` rows (values
+  // zero, none NULL) and exposes its buffers; the caller fills them.
+  void ResizeForWrite(size_t rows);
+  uint8_t* mutable_nulls() { return nulls_.data(); }
+  int64_t* mutable_i64() { return i64_.data(); }
+  int128* mutable_i128() { return i128_.data(); }
+  double* mutable_f64() { return f64_.data(); }
   // Appending a value of another kind, or to a constant column, is a
   // programmer error (checked in debug builds; these run once per row).
   void AppendNull() {
@@ -134,6 +141,8 @@ class Column {
   void AppendFrom(const Column& other, size_t row);  // same type
   // Rows `rows` of this column, as a new (non-constant) column.
   Column Gather(const std::vector<uint32_t>& rows) const;
+  // Appends every row of `other` (same type; constants expanded).
+  void AppendColumn(const Column& other);
   // A non-constant copy (constants expanded).
   Column Materialize() const;
   // Reinterprets the values as `type` (same physical representation).
@@ -141,6 +150,7 @@ class Column {
   uint64_t ApproxBytes() const;
 
  private:
+  friend Column FromStorageVector(storage::ColumnVector&& v);
   Type type_;
   bool constant_ = false;
   size_t constant_rows_ = 0;
@@ -158,8 +168,10 @@ struct Chunk {
   uint64_t ApproxBytes() const;
 };
 
-// A storage column vector as an engine column (DECIMAL(p<=18) widened to int128).
-Column FromStorageVector(const storage::ColumnVector& v);
+// A storage column vector as an engine column (DECIMAL(p<=18) widened to
+// int128). Takes the vector's buffers without copying where the
+// representations agree (everything but narrow decimals); `v` is left empty.
+Column FromStorageVector(storage::ColumnVector&& v);
 
 // ---- text forms (what MySQL prints)
 std::string FormatDecimal(int128 unscaled, int scale);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -88,6 +89,24 @@ class ColumnVector {
   // is left empty (size 0, same type).
   void AppendMoved(ColumnVector& other);
   void Reserve(size_t rows);
+  // Appends `rows` rows whose NULL flags are bit i of `null_bitmap` (empty:
+  // none is NULL) and whose non-NULL values are `values`' vector of this
+  // column's kind, in order (moved out; its size must equal the non-NULL
+  // rows). Into an empty vector without NULLs the values' buffer is taken
+  // as it is (no copy). What page decoding hands over.
+  void AppendDecoded(size_t rows, std::string_view null_bitmap, std::vector<int64_t>&& ints,
+                     std::vector<int128>&& wides, std::vector<double>&& doubles, std::vector<std::string>&& strings);
+
+  // The buffers, moved out (this vector is left empty, same type): lets a
+  // reader of the rows take them without a copy.
+  struct Parts {
+    std::vector<uint8_t> nulls;
+    std::vector<int64_t> ints;
+    std::vector<int128> wides;
+    std::vector<double> doubles;
+    std::vector<std::string> strings;
+  };
+  Parts Release();
 
   int64_t GetInt(size_t row) const { return ints_[row]; }
   int128 GetWide(size_t row) const { return wides_[row]; }

@@ -48,21 +48,6 @@ Gathered Gather(const ColumnVector& col, size_t begin, size_t end) {
   return v;
 }
 
-void Scatter(const std::string& bitmap, size_t rows, PageValues& v, ColumnVector* out) {
-  size_t next = 0;
-  for (size_t i = 0; i < rows; ++i) {
-    bool null = !bitmap.empty() && (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
-    if (null) { out->AppendNull(); continue; }
-    switch (out->kind()) {
-      case PhysicalKind::kInt64: out->AppendInt(v.ints[next]); break;
-      case PhysicalKind::kInt128: out->AppendWide(v.wides[next]); break;
-      case PhysicalKind::kDouble: out->AppendDouble(v.doubles[next]); break;
-      case PhysicalKind::kBytes: out->AppendString(std::move(v.strings[next])); break;
-    }
-    ++next;
-  }
-}
-
 }  // namespace
 
 std::string EncodePage(const ColumnVector& col, size_t begin, size_t end, const PageEncodeOptions& opts,
@@ -133,7 +118,8 @@ Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* 
   if (nulls > rows) return DataLoss("page NULL count > rows");
   PageValues v;
   STRATA_RETURN_IF_ERROR(DecodeValues(out->type(), enc, values, rows - nulls, &v));
-  Scatter(bitmap, rows, v, out);
+  out->AppendDecoded(rows, bitmap, std::move(v.ints), std::move(v.wides), std::move(v.doubles),
+                     std::move(v.strings));
   return Status::OK();
 }
 

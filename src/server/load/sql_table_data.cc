@@ -147,4 +147,24 @@ Status SqlTableData::ScanTablet(const query::TableInfo& table, const query::Tabl
                                  sink);
 }
 
+std::optional<uint64_t> SqlTableData::TabletRowCount(const query::TableInfo& table, const query::TabletRef& tablet) {
+  if (tablet.meta_key.empty()) return 0;
+  {
+    std::lock_guard<std::mutex> lock(row_counts_mu_);
+    auto it = row_counts_.find(tablet.meta_key);
+    if (it != row_counts_.end()) return it->second;
+  }
+  const auto* target = static_cast<const DataTarget*>(table.source_state.get());
+  auto store = coordinator_.Store(target->volume);
+  if (!store.ok()) return std::nullopt;
+  auto meta = storage::ReadTabletMeta(**store, tablet.meta_key, tablet.tablet_id);
+  if (!meta.ok()) return std::nullopt;  // the scan will report it
+  std::optional<uint64_t> rows;
+  if (meta->deletes.empty()) rows = meta->num_rows();
+  std::lock_guard<std::mutex> lock(row_counts_mu_);
+  if (row_counts_.size() >= kRowCountCacheMax) row_counts_.clear();
+  row_counts_.emplace(tablet.meta_key, rows);
+  return rows;
+}
+
 }  // namespace strata::server

@@ -9,6 +9,11 @@
 // Thread-safety: thread-safe (the coordinator is; queries share nothing).
 #pragma once
 
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
 #include "query/query_engine.h"
 #include "query/table_source.h"
 #include "server/load/load_coordinator.h"
@@ -32,9 +37,16 @@ class SqlTableData final : public sql::TableData, public sql::SelectRunner, publ
   Result<query::TableInfo> Resolve(const std::string& db, const std::string& table) override;
   Status ScanTablet(const query::TableInfo& table, const query::TabletRef& tablet,
                     const storage::TabletScanOptions& options, const storage::RowsetSink& sink) override;
+  // From the tablet version's metadata (read through the volume's store and
+  // remembered by key: keys are never reused, DESIGN invariant 1); nullopt
+  // when it has delete predicates or cannot be read.
+  std::optional<uint64_t> TabletRowCount(const query::TableInfo& table, const query::TabletRef& tablet) override;
 
  private:
+  static constexpr size_t kRowCountCacheMax = 100'000;  // entries; cleared whole when full
   LoadCoordinator& coordinator_;
+  std::mutex row_counts_mu_;
+  std::unordered_map<std::string, std::optional<uint64_t>> row_counts_;  // meta key -> exact rows
 };
 
 // The MySQL wire type of a loaded column type.
