@@ -43,7 +43,9 @@ type ComponentSpec struct {
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// Config is the text of fe.conf / cn.conf (`key = value` lines). The operator appends the
-	// keys it owns (host, meta_dir, credentials); giving those here is rejected at reconcile.
+	// keys it owns (ports, host, meta_dir and credentials for the FE; ports, host, fe_address
+	// and the cache directory for the CN); giving those here is reported as ConfigValid=False
+	// and overridden.
 	// +optional
 	Config string `json:"config,omitempty"`
 

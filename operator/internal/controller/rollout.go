@@ -48,7 +48,8 @@ type RolloutPlan struct {
 // PlanRollout takes at most one pod of the StatefulSet down at a time:
 //   - scale up at once (adding pods takes none down);
 //   - with StepScaleDown, scale down one pod at a time, only when no pod above the current
-//     replicas is still going away and every pod that stays is Ready; otherwise at once;
+//     replicas is still going away and every pod that stays is Ready (or the pod to remove is
+//     not Ready itself: removing it takes nothing more down); otherwise at once;
 //   - a template change replaces pods from the highest ordinal down, one at a time: the
 //     partition is lowered to the highest stale ordinal s only when every other pod is Ready
 //     and no pod is going away, or when s itself is not Ready (replacing a pod that is already
@@ -96,7 +97,7 @@ func PlanRollout(in RolloutInput) RolloutPlan {
 		switch away, down := goingAway(cur), notReady(cur-1, -1); {
 		case len(away) > 0:
 			plan.Waiting = fmt.Sprintf("scale-down to %d: waiting for %s to be gone", in.Want, podNames(in.Name, away))
-		case len(down) > 0:
+		case len(down) > 0 && healthy(cur-1):
 			plan.Waiting = fmt.Sprintf("scale-down to %d: waiting for %s to be Ready", in.Want, podNames(in.Name, down))
 		default:
 			plan.Replicas, steppedDown = cur-1, true
