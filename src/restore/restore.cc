@@ -262,8 +262,8 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
   // 4. Everything the catalog needs is reachable where the yaml says.
   if (intent.target_version == 0) {
     StoreOpener opener = ReplacingOpener(image.state(), config, options.open);
-    snapshot::SnapshotVerdict verdict = snapshot::VerifySnapshot(
-        *snap_store, intent.source_cluster_id, intent.snapshot_name,
+    snapshot::SnapshotVerdict verdict = snapshot::VerifySnapshotCatalog(
+        *snap_store, manifest, image,
         snapshot::VerifyOptions{.volume_location = snap_volume.location, .problems_max = 20,
                                 .parallel = options.verify_parallel},
         [&opener](const objstore::VolumeSpec& spec) { return opener(spec); });
@@ -275,6 +275,8 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
                                   problems));
     }
     out.tablet_versions = verdict.tablet_versions_checked;
+    STRATA_LOG(kInfo, "restore {}: verified {} tablet versions ({}; {} objects, {} lists)", out.key,
+               verdict.tablet_versions_checked, verdict.method, verdict.objects_checked, verdict.lists);
   } else {
     for (const auto& [volume, keys] : snapshot::PinnedVersionsByVolume(restored.state())) {
       auto def = restored.state().storage_volumes.find(volume);

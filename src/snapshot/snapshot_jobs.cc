@@ -110,6 +110,30 @@ Result<std::shared_ptr<objstore::ObjectStore>> SnapshotRunner::StoreFor(const me
   return stores_->Get(storage::VolumeRef{.name = v->second.name, .spec = VolumeSpecOf(v->second)});
 }
 
+Result<ObjectIndex> SnapshotRunner::BuildIndex(const meta::Catalog& cut, objstore::ObjectStore& snapshot_store) {
+  if (!index_cache_.seeded()) {
+    // After a start or leader change: the newest snapshot's index saves reading every tablet version again.
+    auto snapshots = ListSnapshots(snapshot_store, options_.cluster_id);
+    if (snapshots.ok()) {
+      for (auto m = snapshots->rbegin(); m != snapshots->rend(); ++m) {
+        if (m->objects_bytes == 0) continue;
+        auto previous = ReadObjectIndex(snapshot_store, *m);
+        if (previous.ok()) index_cache_.Seed(*previous);
+        if (previous.ok()) break;
+        STRATA_LOG(kWarn, "snapshot {}: its object index cannot seed the next one: {}", m->name,
+                   previous.status().ToString());
+      }
+    }
+    if (!index_cache_.seeded()) index_cache_.Seed(ObjectIndex{});
+  }
+  const uint64_t reads_before = index_cache_.reads();
+  auto index = index_cache_.Build(
+      PinnedVersionsByVolume(cut.state()),
+      [&](const std::string& volume) { return StoreFor(cut.state(), volume); }, kIndexReadParallel);
+  if (index.ok()) Metric("strata_snapshot_index_versions_read_total").Add(index_cache_.reads() - reads_before);
+  return index;
+}
+
 Status SnapshotRunner::RunJob(meta::SnapshotJob job, const meta::Catalog& at_start) {
   {
     std::lock_guard lock(mu_);
@@ -136,7 +160,8 @@ Status SnapshotRunner::RunJob(meta::SnapshotJob job, const meta::Catalog& at_sta
     Manifest m{.name = job.name, .type = job.type == meta::SnapshotType::kManual ? "MANUAL" : "AUTOMATED",
                .cluster_id = options_.cluster_id, .cluster_name = options_.cluster_name,
                .created_ms = job.created_ms, .completed_ms = Now(), .storage_volume = job.storage_volume};
-    auto written = WriteSnapshot(**store, cut, m);
+    auto index = BuildIndex(cut, **store);
+    auto written = index.ok() ? WriteSnapshot(**store, cut, m, &*index) : Result<Manifest>(index.status());
     s = written.status();
     if (s.ok()) job.detail = "version " + std::to_string(written->version) + ", " +
                               std::to_string(written->tablet_versions) + " tablet versions";

@@ -17,6 +17,9 @@
 // A job: INITIALIZING → SNAPSHOTING (the cut: the catalog at the version that
 // holds this transition) → UPLOADING (image, then the manifest, written last)
 // → FINISHED. Any failure → ERROR with the reason; a failed job pins nothing.
+// UPLOADING also writes the snapshot's object index (object_index.h): tablet
+// versions already indexed by an earlier snapshot are not read again, so a
+// snapshot reads only the versions committed since the previous one.
 //
 // Pins(): every tablet version named by a FINISHED snapshot whose manifest
 // exists — what vacuum must keep (by version, not by time).
@@ -39,6 +42,7 @@
 #include "meta/catalog/catalog.h"
 #include "meta/catalog/change.h"
 #include "meta/service/meta_service.h"
+#include "snapshot/object_index.h"
 #include "snapshot/snapshot_store.h"
 #include "storage/tablet_service.h"
 
@@ -84,6 +88,7 @@ class SnapshotRunner {
 
  private:
   Status RunJob(meta::SnapshotJob job, const meta::Catalog& at_start);
+  Result<ObjectIndex> BuildIndex(const meta::Catalog& cut, objstore::ObjectStore& snapshot_store);
   Status FailJob(meta::SnapshotJob job, const std::string& error);
   Status Upsert(meta::SnapshotJob& job);
   Status ApplyRetention(const meta::CatalogState& s);
@@ -103,6 +108,8 @@ class SnapshotRunner {
 
   mutable std::mutex mu_;
   SnapshotRunnerStatus status_;
+  static constexpr uint32_t kIndexReadParallel = 32;
+  ObjectIndexCache index_cache_;  // RunJob only (under tick_mu_)
   std::map<std::string, VersionsByVolume> pins_cache_;  // "<cluster_id>/<name>" -> versions
   std::set<uint64_t> running_;  // job ids this runner runs
   int64_t last_automated_start_ms_ = 0;

@@ -63,6 +63,10 @@ std::string EncodeManifest(const Manifest& m) {
          {"cluster_name", m.cluster_name}, {"version", m.version}, {"created_ms", m.created_ms},
          {"completed_ms", m.completed_ms}, {"storage_volume", m.storage_volume}, {"image_bytes", m.image_bytes},
          {"image_crc32c", m.image_crc32c}, {"tablet_versions", m.tablet_versions}, {"data_bytes", m.data_bytes}};
+  if (m.format_version >= 2) {
+    j["objects_bytes"] = m.objects_bytes;
+    j["objects_crc32c"] = m.objects_crc32c;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -88,11 +92,16 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view key) {
     m.image_crc32c = j.at("image_crc32c").get<uint32_t>();
     m.tablet_versions = j.value("tablet_versions", uint64_t{0});
     m.data_bytes = j.value("data_bytes", uint64_t{0});
+    if (m.format_version >= 2) {
+      m.objects_bytes = j.at("objects_bytes").get<uint64_t>();
+      m.objects_crc32c = j.at("objects_crc32c").get<uint32_t>();
+    }
   } catch (const Json::exception& e) {
     return Damaged(key, e.what());
   }
   if ((m.type != "AUTOMATED" && m.type != "MANUAL") || m.cluster_id.empty() || m.version == 0 ||
-      !ValidateSnapshotName(m.name).ok() || m.image_bytes > kImageBytesMax) {
+      !ValidateSnapshotName(m.name).ok() || m.image_bytes > kImageBytesMax || m.format_version == 0 ||
+      m.objects_bytes > kObjectIndexBytesMax || (m.format_version >= 2 && m.objects_bytes == 0)) {
     return Damaged(key, "inconsistent fields");
   }
   if (auto parts = SplitKey(key); parts && ((*parts)[0] != m.cluster_id || (*parts)[1] != m.name)) {
@@ -101,7 +110,8 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view key) {
   return m;
 }
 
-Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog& catalog, Manifest m) {
+Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog& catalog, Manifest m,
+                               const ObjectIndex* index) {
   STRATA_RETURN_IF_ERROR(ValidateSnapshotName(m.name));
   m.version = catalog.version();
   if (m.version == 0) return FailedPrecondition("cannot snapshot an empty log");
@@ -109,6 +119,30 @@ Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog
   m.image_bytes = framed.size();
   m.image_crc32c = ImageChecksum(framed);
   m.tablet_versions = PinnedVersions(catalog.state()).size();
+  std::string objects;
+  if (index != nullptr) {
+    if (index->versions() != m.tablet_versions) {
+      return FailedPrecondition(fmt::format("the object index has {} tablet versions; the catalog pins {}",
+                                            index->versions(), m.tablet_versions));
+    }
+    objects = EncodeObjectIndex(*index);
+    m.format_version = 2;
+    m.objects_bytes = objects.size();
+    m.objects_crc32c = Crc32c(objects);
+    std::set<std::string_view> files;
+    m.data_bytes = 0;
+    for (const auto& [volume, versions] : index->volumes) {
+      for (const auto& [key, v] : versions) {
+        for (const auto& [file, size] : v.files) {
+          if (files.insert(file).second) m.data_bytes += size;
+        }
+      }
+    }
+  } else {
+    m.format_version = 1;
+    m.objects_bytes = 0;
+    m.objects_crc32c = 0;
+  }
   const std::string image_key = ImageKey(m.cluster_id, m.name);
   Status put = store.PutIfAbsent(image_key, framed);
   if (put.code() == StatusCode::kAlreadyExists) {
@@ -120,6 +154,11 @@ Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog
   }
   STRATA_RETURN_IF_ERROR(put.WithContext("write snapshot image " + image_key));
   STRATA_FAILPOINT("snapshot.after_image");
+  if (index != nullptr) {
+    // Like the image: no manifest names this directory yet (checked above or just created).
+    STRATA_RETURN_IF_ERROR(store.Put(ObjectIndexKey(m.cluster_id, m.name), objects)
+                               .WithContext("write snapshot object index of " + m.name));
+  }
   STRATA_RETURN_IF_ERROR(store.PutIfAbsent(ManifestKey(m.cluster_id, m.name), EncodeManifest(m))
                              .WithContext("write snapshot manifest of " + m.name));
   STRATA_FAILPOINT("snapshot.after_manifest");
@@ -170,10 +209,21 @@ Result<meta::Catalog> ReadSnapshotCatalog(objstore::ObjectStore& store, const Ma
   return catalog;
 }
 
+Result<ObjectIndex> ReadObjectIndex(objstore::ObjectStore& store, const Manifest& m) {
+  const std::string key = ObjectIndexKey(m.cluster_id, m.name);
+  if (m.objects_bytes == 0) return NotFound("snapshot " + m.name + " has no object index (manifest format 1)");
+  STRATA_ASSIGN_OR_RETURN(std::string bytes, store.Get(key));
+  if (bytes.size() != m.objects_bytes || Crc32c(bytes) != m.objects_crc32c) {
+    return DataLoss("snapshot object index " + key + " does not match its manifest (size or checksum)");
+  }
+  return DecodeObjectIndex(bytes, key);
+}
+
 Status DeleteSnapshot(objstore::ObjectStore& store, std::string_view cluster_id, std::string_view name) {
   STRATA_RETURN_IF_ERROR(store.Delete(ManifestKey(cluster_id, name)));
   STRATA_FAILPOINT("snapshot.delete.after_manifest");
-  return store.Delete(ImageKey(cluster_id, name));
+  STRATA_RETURN_IF_ERROR(store.Delete(ImageKey(cluster_id, name)));
+  return store.Delete(ObjectIndexKey(cluster_id, name));
 }
 
 std::set<std::string> PinnedVersions(const meta::CatalogState& state) {

@@ -3,6 +3,10 @@
 //
 //   <cluster_id>/meta/image/<name>/image               the catalog at V, framed
 //                                                       like a checkpoint image
+//   <cluster_id>/meta/image/<name>/objects             the object index: every
+//                                                       tablet version and data
+//                                                       file it needs, with sizes
+//                                                       (object_index.h)
 //   <cluster_id>/meta/image/<name>/snapshot_meta.json  the manifest, written last
 //                                                       with put-if-absent
 //
@@ -26,10 +30,12 @@
 #include "common/result.h"
 #include "meta/catalog/catalog.h"
 #include "objstore/object_store.h"
+#include "snapshot/object_index.h"
 
 namespace strata::snapshot {
 
-inline constexpr uint32_t kManifestFormatVersion = 1;
+// 1: no object index; 2: the manifest names the object index (size, CRC).
+inline constexpr uint32_t kManifestFormatVersion = 2;
 inline constexpr std::string_view kManifestName = "snapshot_meta.json";
 inline constexpr uint64_t kManifestBytesMax = 1 << 20;
 inline constexpr uint64_t kImageBytesMax = 4ull << 30;
@@ -47,7 +53,9 @@ struct Manifest {
   uint64_t image_bytes = 0;
   uint32_t image_crc32c = 0;   // ImageChecksum of the framed image object
   uint64_t tablet_versions = 0;  // tablet versions the snapshot pins
-  uint64_t data_bytes = 0;       // not computed yet: 0
+  uint64_t data_bytes = 0;       // bytes of the data files the snapshot needs (0 without an index)
+  uint64_t objects_bytes = 0;    // size of the object index (format 2; 0 = none)
+  uint32_t objects_crc32c = 0;   // CRC-32C of the whole object index
   bool operator==(const Manifest&) const = default;
 };
 
@@ -68,9 +76,12 @@ std::string EncodeManifest(const Manifest& m);
 // FailedPrecondition for a newer format version.
 Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view key);
 
-// Writes the image then the manifest. The image is `catalog` encoded at its
-// version. AlreadyExists if a complete snapshot of that name exists.
-Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog& catalog, Manifest manifest);
+// Writes the image, the object index (when given: it must index exactly the
+// catalog's tablet versions) and then the manifest. The image is `catalog`
+// encoded at its version. AlreadyExists if a complete snapshot of that name
+// exists.
+Result<Manifest> WriteSnapshot(objstore::ObjectStore& store, const meta::Catalog& catalog, Manifest manifest,
+                               const ObjectIndex* index = nullptr);
 
 // Complete snapshots of `cluster_id` ("" = every lineage in the volume),
 // oldest first. Damaged manifests are reported in `damaged` (if given), not
@@ -81,8 +92,12 @@ Result<Manifest> ReadManifest(objstore::ObjectStore& store, std::string_view clu
 // The snapshot's catalog, verified against the manifest (size, CRC, frame).
 Result<meta::Catalog> ReadSnapshotCatalog(objstore::ObjectStore& store, const Manifest& manifest);
 
+// The snapshot's object index, checked against the manifest (size, CRC).
+// NotFound when the manifest names none (format 1); DataLoss when damaged.
+Result<ObjectIndex> ReadObjectIndex(objstore::ObjectStore& store, const Manifest& manifest);
+
 // Deletes the manifest first (the snapshot stops existing atomically), then
-// the image. Idempotent.
+// the image and the object index. Idempotent.
 Status DeleteSnapshot(objstore::ObjectStore& store, std::string_view cluster_id, std::string_view name);
 
 // Every tablet version key a catalog names (what a snapshot pins).

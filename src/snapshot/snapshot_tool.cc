@@ -21,15 +21,17 @@ namespace strata::snapshot {
 const char* const kSnapshotToolUsage =
     "usage: strata snapshot list    --volume LOC [--cluster-id ID] [--show-debris] [--json] [S3 flags]\n"
     "       strata snapshot inspect --volume LOC [--cluster-id ID] --name NAME [--json] [S3 flags]\n"
-    "       strata snapshot verify  --volume LOC [--cluster-id ID] [--name NAME | --all] [--parallel N] [--json]\n"
-    "                               [S3 flags]\n"
+    "       strata snapshot verify  --volume LOC [--cluster-id ID] [--name NAME | --all] [--parallel N] [--deep]\n"
+    "                               [--json] [S3 flags]\n"
     "       strata snapshot unpin   --volume LOC --cluster-id CLONE_ID [S3 flags]   release a dropped clone's pin\n"
     "  --volume LOC        the snapshot volume: s3://bucket[/prefix], /abs/dir or file:///abs/dir\n"
     "  --cluster-id ID     one lineage (default: every lineage in the volume)\n"
     "  --name NAME         one snapshot; verify without --name or --all checks the newest of each lineage\n"
     "  --all               verify every complete snapshot\n"
     "  --show-debris       list snapshot directories without a manifest (not snapshots)\n"
-    "  --parallel N        tablet versions verified at once (1..64, default 8)\n"
+    "  --parallel N        tablet versions (or listings) verified at once (1..64, default 8)\n"
+    "  --deep              read every tablet version and HEAD every data file, even when the snapshot has\n"
+    "                      an object index (default: list the volume against the index, as restore does)\n"
     "  --json              machine-readable output\n"
     "S3 flags: --endpoint URL  --region R (default us-east-1)  --path-style true|false (default true)\n"
     "          --access-key K  --secret-key K (default: $STRATA_S3_ACCESS_KEY, $STRATA_S3_SECRET_KEY)\n"
@@ -50,6 +52,7 @@ struct Args {
   bool show_debris = false;
   bool json = false;
   uint32_t parallel = VerifyOptions{}.parallel;
+  bool deep = false;
   objstore::VolumeSpec spec;  // location = volume
 };
 
@@ -64,6 +67,7 @@ constexpr FlagDef kFlags[] = {
     {"--endpoint", true, ""},        {"--region", true, ""},      {"--access-key", true, ""},
     {"--secret-key", true, ""},      {"--path-style", true, ""},  {"--name", true, "inspect verify"},
     {"--all", false, "verify"},      {"--parallel", true, "verify"}, {"--show-debris", false, "list"},
+    {"--deep", false, "verify"},
 };
 
 Status SetFlag(std::string_view flag, const std::string& value, Args* a) {
@@ -73,6 +77,7 @@ Status SetFlag(std::string_view flag, const std::string& value, Args* a) {
   if (flag == "--json") a->json = true;
   if (flag == "--all") a->all = true;
   if (flag == "--show-debris") a->show_debris = true;
+  if (flag == "--deep") a->deep = true;
   if (flag == "--endpoint") a->spec.endpoint = value;
   if (flag == "--region") a->spec.region = value;
   if (flag == "--access-key") a->spec.access_key = Secret(value);
@@ -402,6 +407,8 @@ Json VerdictJson(const SnapshotVerdict& v) {
   j["image_ok"] = v.image_ok;
   j["tablet_versions"] = v.tablet_versions;
   j["tablet_versions_checked"] = v.tablet_versions_checked;
+  j["method"] = v.method;
+  j["objects_checked"] = v.objects_checked;
   j["volumes"] = v.volumes;
   j["volumes_via_given"] = v.volumes_via_given;
   j["problems"] = v.problems;
@@ -427,6 +434,8 @@ void PrintVerdictText(std::ostream& out, const SnapshotVerdict& v) {
     }
     out << fmt::format("  tablet versions  {} pinned, {} checked{}\n", v.tablet_versions, v.tablet_versions_checked,
                        volumes.empty() ? "" : " on " + volumes);
+    out << fmt::format("  checked by       {}{}\n", v.method,
+                       v.lists > 0 ? fmt::format(" ({} objects, {} lists)", v.objects_checked, v.lists) : "");
   }
   for (const auto& p : v.problems) out << "  PROBLEM  " << p << "\n";
   if (v.problems_not_listed > 0) out << "  ... and " << v.problems_not_listed << " more problems not listed\n";
@@ -437,7 +446,7 @@ void PrintVerdictText(std::ostream& out, const SnapshotVerdict& v) {
 int RunVerify(objstore::ObjectStore& store, const Args& a, const ToolEnv& env) {
   auto targets = SelectTargets(store, a);
   if (!targets.ok()) return ExitForResolveError(targets.status(), "verify", env);
-  const VerifyOptions options{.volume_location = a.volume, .parallel = a.parallel};
+  const VerifyOptions options{.volume_location = a.volume, .parallel = a.parallel, .deep = a.deep};
   std::vector<SnapshotVerdict> verdicts;
   for (const auto& [lineage, name] : targets->snapshots) {
     verdicts.push_back(VerifySnapshot(store, lineage, name, options, env.open));

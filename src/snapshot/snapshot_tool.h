@@ -87,7 +87,11 @@ Result<SnapshotScan> ScanSnapshots(objstore::ObjectStore& store, std::string_vie
 struct VerifyOptions {
   std::string volume_location;  // the location `store` was opened from
   size_t problems_max = 100;    // per snapshot; checking stops there
-  uint32_t parallel = 8;        // tablet versions checked at once (1..64)
+  uint32_t parallel = 8;        // tablet versions checked (or prefixes listed) at once (1..64)
+  // Read every tablet version and HEAD every data file even when the snapshot
+  // has an object index (which otherwise is checked by LISTing the volume:
+  // every object present with its recorded size).
+  bool deep = false;
 };
 
 struct SnapshotVerdict {
@@ -97,6 +101,9 @@ struct SnapshotVerdict {
   bool image_ok = false;              // matches the manifest and its catalog decodes
   uint64_t tablet_versions = 0;       // pinned by the image (when it decoded)
   uint64_t tablet_versions_checked = 0;
+  std::string method;                 // "object index, listed" | "tablet versions read"
+  uint64_t objects_checked = 0;       // by listing: tablet versions and data files seen with their sizes
+  uint64_t lists = 0;                 // LIST requests made by the listing check
   std::vector<std::string> volumes;   // storage volumes whose tablet versions were checked
   std::vector<std::string> volumes_via_given;  // those read through the given store
   std::vector<std::string> problems;  // empty: restorable
@@ -111,6 +118,12 @@ struct SnapshotVerdict {
 // their definition in the image. Never fails: every problem is in the verdict.
 SnapshotVerdict VerifySnapshot(objstore::ObjectStore& store, std::string_view cluster_id, std::string_view name,
                                const VerifyOptions& options, const StoreOpener& open);
+// The same for a snapshot whose manifest and catalog the caller has already
+// read and checked (ReadManifest, ReadSnapshotCatalog): only the tablet
+// versions and data files are verified (a restore reads the image once).
+SnapshotVerdict VerifySnapshotCatalog(objstore::ObjectStore& store, const Manifest& manifest,
+                                      const meta::Catalog& catalog, const VerifyOptions& options,
+                                      const StoreOpener& open);
 
 // "2024-05-01T12:00:00Z" (UTC); "-" for 0.
 std::string FormatUtc(int64_t ms);

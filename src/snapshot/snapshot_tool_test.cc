@@ -330,6 +330,50 @@ TEST_F(SnapshotToolTest, UsageErrors) {
   EXPECT_EQ(Run({"inspect", "--volume", kMainLocation, "--name", "s1", "--cluster-id", "c2"}).code, kToolExitOk);
 }
 
+// A snapshot written with its object index is verified by listing the volumes
+// (as a restore does); --deep still reads every version; a damaged index falls
+// back to reading and says so.
+TEST_F(SnapshotToolTest, VerifyWithTheObjectIndexListsInsteadOfReading) {
+  ObjectIndexCache cache;
+  auto index = cache.Build(
+      PinnedVersionsByVolume(d_.cat.state()),
+      [this](const std::string& volume) -> Result<std::shared_ptr<objstore::ObjectStore>> {
+        return std::shared_ptr<objstore::ObjectStore>(volume == "sv2" ? other_ : main_);
+      },
+      4);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  auto m = WriteSnapshot(*main_, d_.cat, ManifestOf("s2", 1'700'000'100'000), &*index);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->format_version, 2u);
+  EXPECT_GT(m->data_bytes, 0u);
+  Output o = Run({"verify", "--volume", kMainLocation, "--name", "s2"});
+  EXPECT_EQ(o.code, kToolExitOk) << o.out;
+  EXPECT_NE(o.out.find("checked by       object index, listed"), std::string::npos) << o.out;
+
+  ASSERT_TRUE(other_->Delete(data_files_[3]).ok());  // a data file of t2 on sv2
+  ASSERT_TRUE(main_->Put(data_files_[1], "truncated").ok());
+  o = Run({"verify", "--volume", kMainLocation, "--name", "s2"});
+  EXPECT_EQ(o.code, kToolExitProblems) << o.out;
+  EXPECT_NE(o.out.find("data file " + data_files_[3]), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("is missing"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find(data_files_[1] + " of tablet version"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("has 9 bytes"), std::string::npos) << o.out;
+
+  o = Run({"verify", "--volume", kMainLocation, "--name", "s2", "--deep"});
+  EXPECT_EQ(o.code, kToolExitProblems) << o.out;
+  EXPECT_NE(o.out.find("checked by       tablet versions read"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find(data_files_[3]), std::string::npos) << o.out;
+
+  ASSERT_TRUE(main_->Put(ObjectIndexKey("c1", "s2"), "junk").ok());
+  o = Run({"verify", "--volume", kMainLocation, "--name", "s2"});
+  EXPECT_EQ(o.code, kToolExitProblems) << o.out;
+  EXPECT_NE(o.out.find("object index unusable"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find(data_files_[3]), std::string::npos) << o.out;
+
+  ASSERT_TRUE(DeleteSnapshot(*main_, "c1", "s2").ok());
+  EXPECT_EQ(main_->Head(ObjectIndexKey("c1", "s2")).status().code(), StatusCode::kNotFound);
+}
+
 TEST(SnapshotToolFormatTest, Utc) {
   EXPECT_EQ(FormatUtc(0), "-");
   EXPECT_EQ(FormatUtc(1'700'000'000'123), "2023-11-14T22:13:20Z");

@@ -247,8 +247,43 @@ void CheckVolume(objstore::ObjectStore& store, const std::string& volume_name, c
   }
 }
 
-void CheckTablets(objstore::ObjectStore& store, const meta::Catalog& catalog, const VerifyOptions& options,
-                  const StoreOpener& open, SnapshotVerdict& verdict, Problems& problems) {
+// The listing check of one volume against the snapshot's object index. Every
+// pinned version must be in the index (the index was written with the image;
+// a mismatch means one of them is not this snapshot's).
+void CheckVolumeListed(objstore::ObjectStore& store, const std::string& volume_name, const PinnedKeys& pinned,
+                       const ObjectIndex& index, const VerifyOptions& options, SnapshotVerdict& verdict,
+                       Problems& problems) {
+  VolumeIndex needed;
+  size_t unindexed = 0;
+  for (const auto& [key, where] : pinned) {
+    const IndexedVersion* found = nullptr;
+    for (const auto& [name, versions] : index.volumes) {
+      auto it = versions.find(key);
+      if (it != versions.end()) found = &it->second;
+      if (found != nullptr) break;
+    }
+    if (found == nullptr) {
+      if (++unindexed <= 3) problems.Add(where + ": tablet version " + key + " is not in the snapshot's object index");
+      continue;
+    }
+    needed.emplace(key, *found);
+  }
+  if (unindexed > 3) problems.Add(fmt::format("{} more tablet versions are not in the object index", unindexed - 3));
+  ListedCheck c = CheckListed(store, needed, options.parallel, options.problems_max,
+                              [&pinned](const std::string& key) { return pinned.at(key); });
+  verdict.objects_checked += c.objects_checked;
+  verdict.lists += c.lists;
+  if (c.ok() && unindexed == 0) verdict.tablet_versions_checked += pinned.size();
+  for (auto& p : c.problems) problems.Add(std::move(p));
+  if (c.problems_not_listed > 0) problems.Add(fmt::format("storage volume '{}': {} more problems", volume_name,
+                                                         c.problems_not_listed));
+  if (c.store_error) problems.Add(fmt::format("storage volume '{}': the listing check stopped at a store error",
+                                             volume_name));
+}
+
+void CheckTablets(objstore::ObjectStore& store, const meta::Catalog& catalog, const ObjectIndex* index,
+                  const VerifyOptions& options, const StoreOpener& open, SnapshotVerdict& verdict,
+                  Problems& problems) {
   const meta::CatalogState& s = catalog.state();
   const std::map<std::string, PinnedKeys> by_volume = PinnedByVolume(s, problems);
   for (const auto& [volume, pinned] : by_volume) verdict.tablet_versions += pinned.size();
@@ -277,8 +312,31 @@ void CheckTablets(objstore::ObjectStore& store, const meta::Catalog& catalog, co
     }
     verdict.volumes.push_back(volume_name);
     if (via_given) verdict.volumes_via_given.push_back(volume_name);
-    CheckVolume(**volume_store, volume_name, pinned, options, verdict, problems);
+    if (index != nullptr) {
+      CheckVolumeListed(**volume_store, volume_name, pinned, *index, options, verdict, problems);
+    } else {
+      CheckVolume(**volume_store, volume_name, pinned, options, verdict, problems);
+    }
   }
+}
+
+// The object index when the snapshot has one and the check may use it; nullopt
+// (with the reason in verdict.method) otherwise.
+std::optional<ObjectIndex> UsableIndex(objstore::ObjectStore& store, const Manifest& m, const VerifyOptions& options,
+                                       SnapshotVerdict& verdict) {
+  verdict.method = "tablet versions read";
+  if (options.deep) return std::nullopt;
+  if (m.objects_bytes == 0) {
+    verdict.method += " (the snapshot has no object index)";
+    return std::nullopt;
+  }
+  auto index = ReadObjectIndex(store, m);
+  if (!index.ok()) {
+    verdict.method += " (object index unusable: " + index.status().ToString() + ")";
+    return std::nullopt;
+  }
+  verdict.method = "object index, listed";
+  return std::move(*index);
 }
 
 }  // namespace
@@ -320,7 +378,24 @@ SnapshotVerdict VerifySnapshot(objstore::ObjectStore& store, std::string_view cl
   std::optional<meta::Catalog> catalog = CheckImage(store, *m, problems);
   if (!catalog) return verdict;
   verdict.image_ok = true;
-  CheckTablets(store, *catalog, options, open, verdict, problems);
+  std::optional<ObjectIndex> index = UsableIndex(store, *m, options, verdict);
+  CheckTablets(store, *catalog, index ? &*index : nullptr, options, open, verdict, problems);
+  return verdict;
+}
+
+SnapshotVerdict VerifySnapshotCatalog(objstore::ObjectStore& store, const Manifest& manifest,
+                                      const meta::Catalog& catalog, const VerifyOptions& options,
+                                      const StoreOpener& open) {
+  SnapshotVerdict verdict{.cluster_id = manifest.cluster_id, .name = manifest.name, .manifest = manifest};
+  Problems problems(&verdict, std::max<size_t>(options.problems_max, 1));
+  if (catalog.version() != manifest.version) {
+    problems.Add(fmt::format("the catalog is at version {}; the manifest says {}", catalog.version(),
+                             manifest.version));
+    return verdict;
+  }
+  verdict.image_ok = true;
+  std::optional<ObjectIndex> index = UsableIndex(store, manifest, options, verdict);
+  CheckTablets(store, catalog, index ? &*index : nullptr, options, open, verdict, problems);
   return verdict;
 }
 

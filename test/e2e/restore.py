@@ -229,6 +229,8 @@ def test():
         restored = cluster_id(fe0)
         expect(restored != source, "the restore made a new lineage")
         log(f"3. restored into lineage {restored} in {time.time() - t0:.2f}s (FE start to ready)")
+        with open(fe0.log_path, errors="replace") as f:
+            expect("object index, listed" in f.read(), "the restore did not verify through the snapshot's object index")
         wait_for("the CN (old cache kept) serving the restored cluster",
                  lambda: any(n["alive"] for n in nodes_by_port(fe0).values()), 30, [cn])
         got = dump(fe0)

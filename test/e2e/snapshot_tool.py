@@ -59,6 +59,11 @@ def healthy(volume):
     r = tool("verify", "--volume", volume, "--name", "s1")
     expect_rc(r, 0, "verify")
     expect("verified 1 snapshot: OK" in r.stdout, f"verify:\n{r.stdout}")
+    # The FE wrote the snapshot's object index: verify lists instead of reading every version; --deep reads.
+    expect("checked by       object index, listed" in r.stdout, f"verify did not use the object index:\n{r.stdout}")
+    r = tool("verify", "--volume", volume, "--name", "s1", "--deep")
+    expect_rc(r, 0, "verify --deep")
+    expect("checked by       tablet versions read" in r.stdout, f"verify --deep:\n{r.stdout}")
     return json.loads(tool("list", "--volume", volume, "--json").stdout)["snapshots"][0]
 
 
@@ -71,6 +76,9 @@ def missing_data_file(volume):
     expect_rc(r, 1, "verify with a data file missing")
     key = os.path.relpath(victim, volume)
     expect(key in r.stdout and "is missing" in r.stdout, f"verify does not name {key}:\n{r.stdout}")
+    r = tool("verify", "--volume", volume, "--deep")
+    expect_rc(r, 1, "verify --deep with a data file missing")
+    expect(key in r.stdout and "is missing" in r.stdout, f"verify --deep does not name {key}:\n{r.stdout}")
     shutil.move(victim + ".away", victim)
     expect_rc(tool("verify", "--volume", volume), 0, "verify after the file is back")
     log(f"missing {key}: named; restored: OK")
