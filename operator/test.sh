@@ -6,6 +6,7 @@
 #      and helm built by hack/build-helm.sh: the first run on a machine compiles them.
 # Arguments go to both `go test` runs (e.g. -run, -v, -count=1).
 # VERIFY_GENERATED=1 also checks that the CRD, RBAC and deepcopy files are current.
+# STRATA_BIN=<path to strata> also runs the generated fe.conf/cn.conf with the real binaries.
 # STRATA_OPERATOR_INTEGRATION=0 skips step 2 (and says so); nothing skips it silently.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,6 +27,9 @@ if [ "${STRATA_OPERATOR_INTEGRATION:-1}" = 0 ]; then
   exit 0
 fi
 
+if [ -z "${STRATA_BIN:-}" ]; then
+  echo "operator/test.sh: STRATA_BIN (the strata binary) not set: TestConfsStartTheRealBinaries will SKIP" >&2
+fi
 t0=$(date +%s)
 STRATA_KUBE_BIN=$(./hack/build-kube.sh)
 STRATA_HELM=$(./hack/build-helm.sh)
