@@ -267,8 +267,11 @@ func TestRollingChangeAndScaleDown(t *testing.T) {
 	if p := *sts.Spec.UpdateStrategy.RollingUpdate.Partition; p != 0 || rollingOut(t, ns) != "" {
 		t.Errorf("after the rollout: partition %d, RollingOut %q", p, rollingOut(t, ns))
 	}
-	t.Logf("FE updateStrategy as stored: %+v (maxUnavailable is kept only with the MaxUnavailableStatefulSet gate)",
-		*sts.Spec.UpdateStrategy.RollingUpdate)
+	// kube-apiserver 1.37 keeps maxUnavailable (the MaxUnavailableStatefulSet gate is on by
+	// default there; with it off the server would drop the field).
+	if mu := sts.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable; mu == nil || mu.IntValue() != 1 {
+		t.Errorf("FE updateStrategy.rollingUpdate.maxUnavailable as stored: %v", mu)
+	}
 
 	// Scale the FEs down to 1: one at a time.
 	updateCluster(t, ns, func(c *strata.StrataCluster) { c.Spec.FE.Replicas = ptr32(1) })
