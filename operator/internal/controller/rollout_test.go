@@ -350,3 +350,39 @@ func TestReconcilePodDisruptionBudgets(t *testing.T) {
 		}
 	}
 }
+
+// Leaving the restore form is an ordinary rollout: the new FEs start first, and the restored
+// FE (on the restore template) is replaced only once they are Ready.
+func TestReconcileLeavesRestoreFormOneFEAtATime(t *testing.T) {
+	e := newEnv(t, testCluster(&strata.DisasterRecoverySpec{Enabled: true, Generation: 1}), snapshotCM())
+	fe := &stsSim{e: e, name: "demo-fe", ready: allReadyMap(3)}
+	e.reconcile() // todo: the restore form, applied at once
+	e.reconcile() // doing
+	fe.step(false)
+	fe.step(false) // the restoring FE is Ready
+	e.reconcile()
+	if e.drPhase() != strata.DRDone {
+		t.Fatalf("phase %s", e.drPhase())
+	}
+	partition := func() int32 { return *e.sts("demo-fe").Spec.UpdateStrategy.RollingUpdate.Partition }
+	if r := *e.sts("demo-fe").Spec.Replicas; r != 3 || partition() != 1 {
+		t.Fatalf("normal spec: replicas %d partition %d, want 3 and 1 (keep the restored FE)", r, partition())
+	}
+	fe.step(false) // demo-fe-1 and -2 start
+	e.reconcile()
+	if partition() != 1 || !strings.Contains(e.rollingOut(), "before replacing demo-fe-0") {
+		t.Fatalf("with the new FEs starting: partition %d, RollingOut %q", partition(), e.rollingOut())
+	}
+	fe.step(false) // ... and are Ready
+	e.reconcile()
+	if partition() != 0 {
+		t.Fatalf("partition %d once the new FEs are Ready", partition())
+	}
+	fe.step(false)
+	if p := fe.pods()[0]; p.Labels[builders.LabelDRGeneration] != "" {
+		t.Errorf("demo-fe-0 still on the restore template: %v", p.Labels)
+	}
+	if d := fe.down(); len(d) != 1 || d[0] != 0 {
+		t.Errorf("down while demo-fe-0 is replaced: %v", d)
+	}
+}
