@@ -17,9 +17,11 @@ const DNSWaitSecondsMax = 120
 //
 //	host = <pod>.<headless service>.<namespace>.svc.<cluster domain>
 //
-// (stable across restarts, unlike the pod IP), waits until that name resolves, because the
-// headless Service publishes it only once the pod has an IP and binding it fails before that,
-// and execs the binary. For the FE it also appends the object-store keys from the environment
+// (stable across restarts, unlike the pod IP), waits until that name resolves, because binding
+// it fails before that (the kubelet's /etc/hosts normally has it from the start, the StatefulSet
+// setting the pod's hostname and subdomain; the wait covers a --cluster-domain that differs from
+// the kubelet's, where only the cluster DNS knows the name, once the headless Service publishes
+// it), and execs the binary. For the FE it also appends the object-store keys from the environment
 // (taken from the Secret), which the FE does not read from the environment itself; they never
 // reach a manifest or a log.
 func startScript(program, confDir string, credentials bool) string {
