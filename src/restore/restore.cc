@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -278,6 +279,12 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
     STRATA_LOG(kInfo, "restore {}: verified {} tablet versions ({}; {} objects, {} lists)", out.key,
                verdict.tablet_versions_checked, verdict.method, verdict.objects_checked, verdict.lists);
   } else {
+    // Versions the base snapshot indexed are checked by listing; those committed after it are read.
+    std::optional<snapshot::ObjectIndex> base_index;
+    if (manifest.objects_bytes > 0) {
+      auto read = snapshot::ReadObjectIndex(*snap_store, manifest);
+      if (read.ok()) base_index = std::move(*read);
+    }
     for (const auto& [volume, keys] : snapshot::PinnedVersionsByVolume(restored.state())) {
       auto def = restored.state().storage_volumes.find(volume);
       if (def == restored.state().storage_volumes.end()) {
@@ -285,7 +292,11 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
       }
       STRATA_ASSIGN_OR_RETURN(std::shared_ptr<objstore::ObjectStore> vs,
                               options.open(snapshot::VolumeSpecOf(def->second)));
-      Status readable = storage::CheckRetainedReadable(*vs, storage::RetainedVersions{.meta_keys = keys});
+      uint64_t listed = 0;
+      Status readable = snapshot::CheckVersionsRestorable(*vs, keys, base_index ? &*base_index : nullptr,
+                                                          options.verify_parallel, 20, &listed);
+      STRATA_LOG(kInfo, "restore {}: volume {}: {} tablet versions checked, {} through the base snapshot's index",
+                 out.key, volume, keys.size(), listed);
       if (!readable.ok()) {
         return DataLoss(fmt::format("version {} of lineage {} cannot be restored: {}", intent.target_version,
                                     intent.source_cluster_id, readable.ToString()));

@@ -10,6 +10,7 @@
 #include "common/crc32c.h"
 #include "snapshot/snapshot_store.h"
 #include "storage/tablet_meta.h"
+#include "storage/vacuum.h"
 
 namespace strata::snapshot {
 namespace {
@@ -383,6 +384,49 @@ ListedCheck CheckListed(objstore::ObjectStore& store, const VolumeIndex& version
     for (auto& e : errors) add(std::move(e));
   }
   return out;
+}
+
+Status CheckVersionsRestorable(objstore::ObjectStore& store, const std::set<std::string>& keys,
+                               const ObjectIndex* index, uint32_t parallel, size_t problems_max,
+                               uint64_t* checked_by_listing) {
+  VolumeIndex listed;
+  std::vector<std::string> unindexed;
+  for (const auto& key : keys) {
+    const IndexedVersion* found = nullptr;
+    if (index != nullptr) {
+      for (const auto& [volume, versions] : index->volumes) {
+        auto it = versions.find(key);
+        if (it != versions.end()) found = &it->second;
+        if (found != nullptr) break;
+      }
+    }
+    if (found != nullptr) {
+      listed.emplace(key, *found);
+    } else {
+      unindexed.push_back(key);
+    }
+  }
+  std::vector<std::string> problems;
+  StatusCode code = StatusCode::kDataLoss;
+  if (!listed.empty()) {
+    ListedCheck c = CheckListed(store, listed, parallel, problems_max, [](const std::string& key) { return key; });
+    problems = std::move(c.problems);
+    if (c.store_error) code = StatusCode::kUnavailable;
+  }
+  std::vector<Status> read(unindexed.size());
+  ParallelFor(unindexed.size(), parallel, [&](size_t i) {
+    read[i] = storage::CheckRetainedReadable(store, storage::RetainedVersions{.meta_keys = {unindexed[i]}});
+  });
+  for (auto& s : read) {
+    if (s.ok()) continue;
+    if (s.code() != StatusCode::kDataLoss && s.code() != StatusCode::kNotFound) code = s.code();
+    if (problems.size() < std::max<size_t>(problems_max, 1)) problems.push_back(s.ToString());
+  }
+  if (checked_by_listing != nullptr) *checked_by_listing = listed.size();
+  if (problems.empty()) return Status::OK();
+  std::string text = fmt::format("{} problem(s) among {} tablet versions:", problems.size(), keys.size());
+  for (const auto& p : problems) text += "\n  " + p;
+  return Status(code, text);
 }
 
 }  // namespace strata::snapshot

@@ -104,6 +104,16 @@ struct ListedCheck {
 ListedCheck CheckListed(objstore::ObjectStore& store, const VolumeIndex& versions, uint32_t parallel,
                         size_t problems_max, const std::function<std::string(const std::string&)>& where);
 
+// Checks that tablet versions `keys` (of one volume) are restorable: those
+// `index` holds (it may be null) by CheckListed, the others by reading each
+// version and HEADing its data files (storage::CheckRetainedReadable), on up
+// to `parallel` threads. OK, or DataLoss naming up to `problems_max` problems
+// (a store error keeps its code). `checked_by_listing` (if given) counts the
+// versions the index covered.
+Status CheckVersionsRestorable(objstore::ObjectStore& store, const std::set<std::string>& keys,
+                               const ObjectIndex* index, uint32_t parallel, size_t problems_max,
+                               uint64_t* checked_by_listing = nullptr);
+
 // The list prefixes covering `tablet_dirs` ("<lineage>/data/tablets/<id>/"),
 // each covering at most `tablets_per_prefix` of them unless it is a single
 // tablet's directory. Exposed for tests.

@@ -158,5 +158,31 @@ TEST_F(ObjectIndexTest, TheListingCheckFindsEveryObjectWithFewLists) {
   EXPECT_EQ(bad.objects_checked, 1198u);
 }
 
+// Point-in-time restores: versions a base snapshot indexed are listed, newer ones read.
+TEST_F(ObjectIndexTest, RestorableChecksIndexedVersionsByListingAndTheRestByReading) {
+  ObjectIndex index = Build();
+  std::set<std::string> keys(pinned_["v1"].begin(), std::next(pinned_["v1"].begin(), 300));
+  std::vector<std::string> newer;
+  for (uint64_t id = 30000; id < 30020; ++id) newer.push_back(WriteVersion(*store_, id));
+  keys.insert(newer.begin(), newer.end());
+  uint64_t listed = 0;
+  ASSERT_TRUE(CheckVersionsRestorable(*store_, keys, &index, 4, 10, &listed).ok());
+  EXPECT_EQ(listed, 300u);
+  ASSERT_TRUE(CheckVersionsRestorable(*store_, keys, nullptr, 4, 10, &listed).ok());
+  EXPECT_EQ(listed, 0u);
+
+  // A data file of an indexed version and one of a newer version go missing: both named.
+  const std::string indexed_file = index.volumes.at("v1").at(*keys.begin()).files[0].first;
+  ASSERT_TRUE(store_->Delete(indexed_file).ok());
+  auto newer_meta = storage::ReadTabletMeta(*store_, newer[3], 30003);
+  ASSERT_TRUE(newer_meta.ok());
+  const std::string newer_file = newer_meta->rowsets[0].data_file;
+  ASSERT_TRUE(store_->Delete(newer_file).ok());
+  Status s = CheckVersionsRestorable(*store_, keys, &index, 4, 10);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find(indexed_file), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find(newer_file), std::string::npos) << s.ToString();
+}
+
 }  // namespace
 }  // namespace strata::snapshot
