@@ -3,6 +3,7 @@
 #include "snapshot/snapshot_tool.h"
 
 #include "snapshot/clone_pins.h"
+#include "snapshot/snapshot_history.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,8 @@ const char* const kSnapshotToolUsage =
     "       strata snapshot verify  --volume LOC [--cluster-id ID] [--name NAME | --all] [--parallel N] [--deep]\n"
     "                               [--json] [S3 flags]\n"
     "       strata snapshot unpin   --volume LOC --cluster-id CLONE_ID [S3 flags]   release a dropped clone's pin\n"
+    "       strata snapshot history --volume LOC [--cluster-id ID] [--window-seconds N] [--json] [S3 flags]\n"
+    "                               restorable points: snapshots and the point-in-time window's bounds\n"
     "  --volume LOC        the snapshot volume: s3://bucket[/prefix], /abs/dir or file:///abs/dir\n"
     "  --cluster-id ID     one lineage (default: every lineage in the volume)\n"
     "  --name NAME         one snapshot; verify without --name or --all checks the newest of each lineage\n"
@@ -32,6 +35,8 @@ const char* const kSnapshotToolUsage =
     "  --parallel N        tablet versions (or listings) verified at once (1..64, default 8)\n"
     "  --deep              read every tablet version and HEAD every data file, even when the snapshot has\n"
     "                      an object index (default: list the volume against the index, as restore does)\n"
+    "  --window-seconds N  fe.conf's point_in_time_retention_seconds: the window starts no earlier than\n"
+    "                      the version current N seconds ago (table data older than that is not kept)\n"
     "  --json              machine-readable output\n"
     "S3 flags: --endpoint URL  --region R (default us-east-1)  --path-style true|false (default true)\n"
     "          --access-key K  --secret-key K (default: $STRATA_S3_ACCESS_KEY, $STRATA_S3_SECRET_KEY)\n"
@@ -53,6 +58,7 @@ struct Args {
   bool json = false;
   uint32_t parallel = VerifyOptions{}.parallel;
   bool deep = false;
+  int64_t window_seconds = -1;  // history: -1 = not given
   objstore::VolumeSpec spec;  // location = volume
 };
 
@@ -68,6 +74,7 @@ constexpr FlagDef kFlags[] = {
     {"--secret-key", true, ""},      {"--path-style", true, ""},  {"--name", true, "inspect verify"},
     {"--all", false, "verify"},      {"--parallel", true, "verify"}, {"--show-debris", false, "list"},
     {"--deep", false, "verify"},
+    {"--window-seconds", true, "history"},
 };
 
 Status SetFlag(std::string_view flag, const std::string& value, Args* a) {
@@ -94,6 +101,14 @@ Status SetFlag(std::string_view flag, const std::string& value, Args* a) {
     }
     a->parallel = n;
   }
+  if (flag == "--window-seconds") {
+    int64_t n = -1;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n < 0 || n > 366LL * 86400) {
+      return InvalidArgument("--window-seconds takes a number of seconds from 0 to 31622400");
+    }
+    a->window_seconds = n;
+  }
   return Status::OK();
 }
 
@@ -113,8 +128,9 @@ Result<Args> ParseArgs(const std::vector<std::string>& args, const ToolEnv& env)
   if (args.size() > kArgsMax) return InvalidArgument("too many arguments");
   Args a;
   a.command = args.at(0);
-  if (a.command != "list" && a.command != "inspect" && a.command != "verify" && a.command != "unpin") {
-    return InvalidArgument("unknown snapshot command '" + a.command + "' (list, inspect, verify or unpin)");
+  if (a.command != "list" && a.command != "inspect" && a.command != "verify" && a.command != "unpin" &&
+      a.command != "history") {
+    return InvalidArgument("unknown snapshot command '" + a.command + "' (list, inspect, verify, unpin or history)");
   }
   for (size_t i = 1; i < args.size(); ++i) {
     std::string flag = args[i];
@@ -511,6 +527,11 @@ int RunSnapshotTool(const std::vector<std::string>& args, const ToolEnv& env) {
   }
   if (a.command == "list") return RunList(**store, a, env);
   if (a.command == "inspect") return RunInspect(**store, a, env);
+  if (a.command == "history") {
+    return RunHistory(*store, HistoryCommand{.volume = a.volume, .cluster_id = a.cluster_id,
+                                             .window_seconds = a.window_seconds, .json = a.json},
+                      *env.out, *env.err);
+  }
   if (a.command == "unpin") {
     Status s = DeleteClonePin(**store, a.cluster_id);
     if (!s.ok()) {
