@@ -19,6 +19,7 @@
 #include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
 #include "server/fe_http.h"
+#include "server/fe_pitr_window.h"
 #include "server/fe_restore.h"
 #include "server/load/data_maintenance.h"
 #include "snapshot/snapshot_jobs.h"
@@ -128,6 +129,8 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   options.connection.server_version = server_version;
   options.connection.wait_timeout_ms = fe.mysql_wait_timeout_seconds * 1000;
   // CONNECTION_ID() is the thread id the handshake announced.
+  engine_options.point_in_time_window =
+      MakePointInTimeWindowSource(fe, [service] { return service->ClusterId(); });
   options.connection.new_session = sql::NewSessionWithConnectionId;
   door->listener = std::make_unique<mysql::MysqlServer>(options, door->engine.get());
   // A brand-new cluster: register the builtin volume (and this FE) before the

@@ -220,7 +220,8 @@ ExecResult SessionImpl::Run(const SelectStmt& s) {
       PrivilegeChecker checker = Checker(st);
       table = BuildInfoSchemaTable(
           LowerAscii(s.from->table),
-          InfoSchemaContext{.state = st, .checker = checker, .cluster_id = engine_->options().cluster_id});
+          InfoSchemaContext{.state = st, .checker = checker, .cluster_id = engine_->options().cluster_id,
+                            .point_in_time_window = engine_->options().point_in_time_window});
       if (!table) Fail(ER_UNKNOWN_TABLE, "Unknown table '" + s.from->table + "' in information_schema");
     }
   }

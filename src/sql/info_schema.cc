@@ -191,11 +191,38 @@ ResultSet ClusterSnapshots(const InfoSchemaContext& c, bool jobs) {
   return rs;
 }
 
+ResultSet PointInTimeWindow(const InfoSchemaContext& c) {
+  ResultSet rs = Columns({{"CLUSTER_ID", V}, {"RETENTION_SECONDS", L}, {"DATA_GRACE_SECONDS", L}, {"STATE", V},
+                          {"OLDEST_VERSION", L}, {"OLDEST_TIME", D}, {"OLDEST_TIME_MS", L}, {"NEWEST_VERSION", L},
+                          {"NEWEST_TIME", D}, {"NEWEST_TIME_MS", L}, {"RESTORE_BASE", V}, {"MESSAGE", V}});
+  if (!c.point_in_time_window) {
+    rs.rows.push_back({c.cluster_id, std::nullopt, std::nullopt, "UNKNOWN", std::nullopt, std::nullopt, std::nullopt,
+                       std::nullopt, std::nullopt, std::nullopt, std::nullopt, "this server does not report it"});
+    return rs;
+  }
+  const PointInTimeWindowInfo w = c.point_in_time_window();
+  auto number = [&](auto v) -> std::optional<std::string> {
+    if (!w.restorable) return std::nullopt;
+    return std::to_string(v);
+  };
+  auto ms = [&](int64_t v) -> std::optional<std::string> {
+    if (!w.restorable || v <= 0) return std::nullopt;
+    return std::to_string(v);
+  };
+  const std::string state = !w.restorable ? "UNAVAILABLE" : w.retention_seconds > 0 ? "ON" : "OFF";
+  rs.rows.push_back({c.cluster_id, std::to_string(w.retention_seconds), std::to_string(w.data_grace_seconds), state,
+                     number(w.oldest_version), w.restorable ? TimeOrNull(w.oldest_time_ms) : std::nullopt,
+                     ms(w.oldest_time_ms), number(w.newest_version),
+                     w.restorable ? TimeOrNull(w.newest_time_ms) : std::nullopt, ms(w.newest_time_ms),
+                     w.restorable ? std::optional<std::string>(w.oldest_base) : std::nullopt, w.message});
+  return rs;
+}
+
 }  // namespace
 
 std::vector<std::string> InfoSchemaTableNames() {
-  return {"cluster_snapshot_jobs", "cluster_snapshots", "columns", "schema_privileges", "schemata",
-          "table_privileges", "tables", "user_privileges", "views"};
+  return {"cluster_snapshot_jobs", "cluster_snapshots", "columns", "point_in_time_window", "schema_privileges",
+          "schemata", "table_privileges", "tables", "user_privileges", "views"};
 }
 
 std::optional<ResultSet> BuildInfoSchemaTable(std::string_view name, const InfoSchemaContext& ctx) {
@@ -207,6 +234,7 @@ std::optional<ResultSet> BuildInfoSchemaTable(std::string_view name, const InfoS
   if (name == "table_privileges") return Privileges(ctx, meta::ObjectType::kTable);
   if (name == "cluster_snapshots") return ClusterSnapshots(ctx, false);
   if (name == "cluster_snapshot_jobs") return ClusterSnapshots(ctx, true);
+  if (name == "point_in_time_window") return PointInTimeWindow(ctx);
   if (name == "views") {
     return Columns({{"TABLE_CATALOG", V}, {"TABLE_SCHEMA", V}, {"TABLE_NAME", V}, {"VIEW_DEFINITION", V},
                     {"CHECK_OPTION", V}, {"IS_UPDATABLE", V}, {"DEFINER", V}, {"SECURITY_TYPE", V},

@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "sql/engine.h"
+#include "sql/info_schema.h"
 #include "sql/table_data.h"
 
 namespace strata::sql {
@@ -59,6 +60,10 @@ struct EngineOptions {
 
   // Wall clock in ms for SHOW outputs (create times etc). Null: system clock.
   std::function<int64_t()> now_ms;
+
+  // information_schema.point_in_time_window: called per query of that table
+  // (it may read object storage). Null: the table says UNKNOWN.
+  PointInTimeWindowSource point_in_time_window;
 };
 
 // `reader` and `writer` must outlive the engine and every session it creates.
