@@ -3,6 +3,7 @@
 //   strata cn [--conf PATH]                   run a compute node (default conf/cn.conf)
 //   strata meta new-lineage [--conf PATH]     append a fresh lineage for the FE's cluster
 //   strata snapshot list|inspect|verify ...   offline snapshot tools (src/snapshot/snapshot_tool.h)
+//   strata drill [--conf PATH] [--json]       a DR drill of the cluster (src/server/drill_command.h)
 //   strata local [demo] [--dir DIR] ...       an FE and CNs on this machine (src/server/local/local_command.h)
 // Flags -> options -> Run(); everything else lives in src/server/.
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "server/cn/cn_main.h"
+#include "server/drill_command.h"
 #include "server/fe_main.h"
 #include "server/local/local_command.h"
 #include "snapshot/snapshot_tool.h"
@@ -28,6 +30,8 @@ constexpr const char* kUsage =
     "       strata meta new-lineage [--conf PATH]\n"
     "       strata snapshot list|inspect|verify --volume LOC ...   (strata snapshot --help)\n"
     "       strata local [demo] [--dir DIR] [--cns N] [--port-base P] ...   (strata local --help)\n"
+    "       strata drill [--conf PATH] [--json] [--keep-clone]   DR drill: restore the newest snapshot as a clone,\n"
+    "                                              verify, compare canaries, report recovery time, remove it\n"
     "  --conf PATH   fe.conf (default conf/fe.conf); for cn, cn.conf (default conf/cn.conf)\n";
 
 int Usage(const std::string& error) {
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
     if (!ParseFlags({args.begin() + 2, args.end()}, &options, &error)) return Usage(error);
     return strata::server::RunMetaNewLineage(options);
   }
+  if (args[0] == "drill") return strata::server::RunDrillCommand({args.begin() + 1, args.end()});
   if (args[0] == "local") return strata::server::local::RunLocalCommand({args.begin() + 1, args.end()});
   if (args[0] == "snapshot") {
     strata::snapshot::ToolEnv env{.out = &std::cout, .err = &std::cerr,
