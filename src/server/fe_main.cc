@@ -92,6 +92,8 @@ struct SqlFrontDoor {
   // Table data: the load coordinator (INSERT, DELETE, stream load, scans).
   std::shared_ptr<storage::VolumeStores> stores;
   std::unique_ptr<LoadCoordinator> coordinator;
+  // Tablet versions this FE wrote, so the snapshot job need not read them back.
+  std::shared_ptr<snapshot::ObjectIndexCache> index_cache = std::make_shared<snapshot::ObjectIndexCache>();
   std::unique_ptr<SqlTableData> table_data;
   std::unique_ptr<sql::Engine> engine;
   std::unique_ptr<mysql::MysqlServer> listener;
@@ -107,7 +109,14 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   ServiceCatalogReader* reader = door->reader.get();
   door->coordinator = std::make_unique<LoadCoordinator>(
       LoadCoordinator::Options{.lineage = service->ClusterId(),
-                               .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume}},
+                               .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume},
+                               .version_written =
+                                   [cache = door->index_cache](const std::string& key, const storage::TabletMeta& meta,
+                                                               uint64_t meta_bytes) {
+                                     snapshot::IndexedVersion v{.meta_bytes = meta_bytes};
+                                     for (const auto& r : meta.rowsets) v.files.emplace_back(r.data_file, r.size_bytes);
+                                     cache->Note(key, std::move(v));
+                                   }},
       [writer](meta::Change c) { return writer->Submit(std::move(c)); },
       [reader](const std::function<void(const meta::CatalogState&)>& fn) {
         reader->Read([&](const meta::Catalog& c) { fn(c.state()); });
@@ -270,7 +279,8 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
       snapshot::SnapshotRunnerOptions{.cluster_id = svc->ClusterId(), .cluster_name = fe.cluster_name,
                                       .retention_count = static_cast<size_t>(fe.automated_cluster_snapshot_retention_count),
                                       .is_leader = [svc] { return svc->IsLeader(); },
-                                      .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume}},
+                                      .builtin_volume = {.name = std::string(kBuiltinVolumeName), .spec = fe.volume},
+                                      .index_cache = (*sql_door)->index_cache},
       [writer](meta::Change c) { return writer->Submit(std::move(c)); },
       [svc] {
         std::optional<meta::Catalog> copy;

@@ -222,14 +222,25 @@ Result<ObjectIndex> DecodeObjectIndex(std::string_view bytes, std::string_view k
 void ObjectIndexCache::Seed(const ObjectIndex& index) {
   std::lock_guard lock(mu_);
   for (const auto& [volume, versions] : index.volumes) {
-    for (const auto& [key, v] : versions) cached_.emplace(key, v);
+    for (const auto& [key, v] : versions) cached_.emplace(key, Entry{.version = v});
   }
   seeded_ = true;
+}
+
+void ObjectIndexCache::Note(const std::string& key, IndexedVersion version) {
+  std::lock_guard lock(mu_);
+  if (cached_.size() >= entries_max_) return;
+  cached_.insert_or_assign(key, Entry{.version = std::move(version), .noted_build = std::max<uint64_t>(builds_, 1)});
 }
 
 bool ObjectIndexCache::seeded() const {
   std::lock_guard lock(mu_);
   return seeded_;
+}
+
+size_t ObjectIndexCache::entries() const {
+  std::lock_guard lock(mu_);
+  return cached_.size();
 }
 
 uint64_t ObjectIndexCache::reads() const {
@@ -240,7 +251,11 @@ uint64_t ObjectIndexCache::reads() const {
 Result<ObjectIndex> ObjectIndexCache::Build(const std::map<std::string, std::set<std::string>>& pinned,
                                             const VolumeStoreFor& store_for, uint32_t parallel) {
   ObjectIndex index;
-  std::map<std::string, IndexedVersion> next;
+  uint64_t build = 0;
+  {
+    std::lock_guard lock(mu_);
+    build = ++builds_;
+  }
   for (const auto& [volume, keys] : pinned) {
     std::vector<std::string> missing;
     VolumeIndex& out = index.volumes[volume];
@@ -251,7 +266,7 @@ Result<ObjectIndex> ObjectIndexCache::Build(const std::map<std::string, std::set
         if (hit == cached_.end()) {
           missing.push_back(key);
         } else {
-          out.emplace(key, hit->second);
+          out.emplace(key, hit->second.version);
         }
       }
     }
@@ -268,9 +283,16 @@ Result<ObjectIndex> ObjectIndexCache::Build(const std::map<std::string, std::set
     std::lock_guard lock(mu_);
     reads_ += missing.size();
   }
-  for (const auto& [volume, versions] : index.volumes) next.insert(versions.begin(), versions.end());
+  std::map<std::string, Entry> next;
+  for (const auto& [volume, versions] : index.volumes) {
+    for (const auto& [key, v] : versions) next.emplace(key, Entry{.version = v});
+  }
   std::lock_guard lock(mu_);
+  for (auto& [key, entry] : cached_) {
+    if (entry.noted_build >= build && !next.contains(key)) next.emplace(key, std::move(entry));  // noted meanwhile
+  }
   cached_ = std::move(next);
+  entries_max_ = std::max<size_t>(200'000, 2 * index.versions());
   return index;
 }
 

@@ -71,18 +71,29 @@ class ObjectIndexCache {
   // Adds every entry of an earlier index (a previous snapshot's).
   void Seed(const ObjectIndex& index);
   bool seeded() const;
+  // A tablet version this process just wrote (a load's commit): the next
+  // Build need not read it. Ignored once the cache holds more than
+  // max(200,000, twice the last index's versions) entries.
+  void Note(const std::string& key, IndexedVersion version);
   // The index of `pinned` (volume -> tablet version keys): cached entries are
   // reused, the others are read (on up to `parallel` threads) and cached.
-  // Afterwards the cache holds exactly this index's entries (it never grows
-  // past one catalog's versions). A version that cannot be read fails the call
+  // Afterwards the cache holds this index's entries and those noted while it
+  // ran (so it never grows much past one catalog's versions). A version that cannot be read fails the call
   // naming it (a snapshot of it could not be restored).
   Result<ObjectIndex> Build(const std::map<std::string, std::set<std::string>>& pinned, const VolumeStoreFor& store_for,
                             uint32_t parallel);
   uint64_t reads() const;  // tablet versions read so far (tests, metrics)
+  size_t entries() const;  // tablet versions cached
 
  private:
+  struct Entry {
+    IndexedVersion version;
+    uint64_t noted_build = 0;  // builds_ when noted (0: read or seeded)
+  };
   mutable std::mutex mu_;
-  std::map<std::string, IndexedVersion> cached_;  // by tablet version key (unique across volumes)
+  std::map<std::string, Entry> cached_;  // by tablet version key (unique across volumes)
+  uint64_t builds_ = 0;                  // Build calls started
+  size_t entries_max_ = 200'000;
   bool seeded_ = false;
   uint64_t reads_ = 0;
 };

@@ -99,6 +99,33 @@ TEST_F(ObjectIndexTest, TheCacheReadsOnlyVersionsItHasNotSeen) {
   EXPECT_EQ(*third, second);
 }
 
+TEST_F(ObjectIndexTest, NotedVersionsAreNotReadAndStaleNotesAreDropped) {
+  Build();
+  ASSERT_EQ(cache_.reads(), 600u);
+  // A load writes 5 new versions and notes them; the next build reads none of them.
+  std::set<std::string>& keys = pinned_["v1"];
+  for (uint64_t id = 40000; id < 40005; ++id) {
+    const std::string key = WriteVersion(*store_, id, 33);
+    auto meta = storage::ReadTabletMeta(*store_, key, id);
+    ASSERT_TRUE(meta.ok());
+    cache_.Note(key, IndexedVersion{.meta_bytes = storage::EncodeTabletMeta(*meta).size(),
+                                    .files = {{meta->rowsets[0].data_file, 33}}});
+    keys.insert(key);
+  }
+  // A version noted but never committed (not pinned) is dropped by the next build.
+  cache_.Note("c1/data/tablets/99/meta/never.tm", IndexedVersion{.meta_bytes = 1});
+  ObjectIndex index = Build();
+  EXPECT_EQ(cache_.reads(), 600u);
+  EXPECT_EQ(index.versions(), 605u);
+  EXPECT_EQ(cache_.entries(), 605u);  // the uncommitted note is gone
+  // What was noted is what a read finds.
+  ObjectIndexCache fresh;
+  auto read = fresh.Build(pinned_, StoreFor(), 4);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, index);
+  EXPECT_TRUE(CheckListed(*store_, index.volumes.at("v1"), 4, 10, Where).ok());
+}
+
 TEST_F(ObjectIndexTest, AnUnreadableVersionFailsTheBuildNamingIt) {
   const std::string lost = *pinned_["v1"].begin();
   ASSERT_TRUE(store_->Delete(lost).ok());

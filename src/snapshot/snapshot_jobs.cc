@@ -33,7 +33,8 @@ int64_t AutomatedIntervalMs(const meta::CatalogState& s) {
 
 SnapshotRunner::SnapshotRunner(SnapshotRunnerOptions options, Submit submit, ReadCatalog read,
                                std::shared_ptr<storage::VolumeStores> stores)
-    : options_(std::move(options)), submit_(std::move(submit)), read_(std::move(read)), stores_(std::move(stores)) {}
+    : options_(std::move(options)), submit_(std::move(submit)), read_(std::move(read)), stores_(std::move(stores)),
+      index_cache_(options_.index_cache ? options_.index_cache : std::make_shared<ObjectIndexCache>()) {}
 
 SnapshotRunner::~SnapshotRunner() { Stop(); }
 
@@ -111,26 +112,26 @@ Result<std::shared_ptr<objstore::ObjectStore>> SnapshotRunner::StoreFor(const me
 }
 
 Result<ObjectIndex> SnapshotRunner::BuildIndex(const meta::Catalog& cut, objstore::ObjectStore& snapshot_store) {
-  if (!index_cache_.seeded()) {
+  if (!index_cache_->seeded()) {
     // After a start or leader change: the newest snapshot's index saves reading every tablet version again.
     auto snapshots = ListSnapshots(snapshot_store, options_.cluster_id);
     if (snapshots.ok()) {
       for (auto m = snapshots->rbegin(); m != snapshots->rend(); ++m) {
         if (m->objects_bytes == 0) continue;
         auto previous = ReadObjectIndex(snapshot_store, *m);
-        if (previous.ok()) index_cache_.Seed(*previous);
+        if (previous.ok()) index_cache_->Seed(*previous);
         if (previous.ok()) break;
         STRATA_LOG(kWarn, "snapshot {}: its object index cannot seed the next one: {}", m->name,
                    previous.status().ToString());
       }
     }
-    if (!index_cache_.seeded()) index_cache_.Seed(ObjectIndex{});
+    if (!index_cache_->seeded()) index_cache_->Seed(ObjectIndex{});
   }
-  const uint64_t reads_before = index_cache_.reads();
-  auto index = index_cache_.Build(
+  const uint64_t reads_before = index_cache_->reads();
+  auto index = index_cache_->Build(
       PinnedVersionsByVolume(cut.state()),
       [&](const std::string& volume) { return StoreFor(cut.state(), volume); }, kIndexReadParallel);
-  if (index.ok()) Metric("strata_snapshot_index_versions_read_total").Add(index_cache_.reads() - reads_before);
+  if (index.ok()) Metric("strata_snapshot_index_versions_read_total").Add(index_cache_->reads() - reads_before);
   return index;
 }
 

@@ -58,6 +58,9 @@ struct SnapshotRunnerOptions {
   std::function<bool()> is_leader;
   std::function<int64_t()> now_ms;      // null: system clock
   storage::VolumeRef builtin_volume;    // builtin_storage_volume before the catalog has it
+  // Tablet versions known without reading them: the FE's load path notes the
+  // versions it writes here. Null: the runner keeps its own.
+  std::shared_ptr<ObjectIndexCache> index_cache;
 };
 
 struct SnapshotRunnerStatus {
@@ -109,7 +112,7 @@ class SnapshotRunner {
   mutable std::mutex mu_;
   SnapshotRunnerStatus status_;
   static constexpr uint32_t kIndexReadParallel = 32;
-  ObjectIndexCache index_cache_;  // RunJob only (under tick_mu_)
+  std::shared_ptr<ObjectIndexCache> index_cache_;  // options_.index_cache or its own
   std::map<std::string, VersionsByVolume> pins_cache_;  // "<cluster_id>/<name>" -> versions
   std::set<uint64_t> running_;  // job ids this runner runs
   int64_t last_automated_start_ms_ = 0;

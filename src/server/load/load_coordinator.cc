@@ -231,6 +231,7 @@ Result<meta::CommitResult> LoadCoordinator::CommitVersions(const DataTarget& tar
       storage::TabletMeta next = storage::NextTabletVersion(base, txn_id, schema, w.rowsets, std::move(del));
       std::string key = storage::TabletMetaKey(options_.lineage, w.tablet_id, next.version, txn_id);
       STRATA_RETURN_IF_ERROR(storage::PutTabletMeta(*store, key, next));
+      if (options_.version_written) options_.version_written(key, next, storage::EncodeTabletMeta(next).size());
       commit.tablets.push_back(meta::TabletMetaUpdate{.tablet_id = w.tablet_id, .base_meta = base_key,
                                                       .new_meta = key});
     }

@@ -40,6 +40,7 @@
 #include "meta/catalog/catalog.h"
 #include "meta/catalog/change.h"
 #include "meta/service/meta_service.h"
+#include "storage/tablet_meta.h"
 #include "storage/tablet_service.h"
 
 namespace strata::server {
@@ -78,6 +79,11 @@ class LoadCoordinator {
     size_t parallel_writes_max = 8;
     // Threads that read, type and route one CSV body (RouteCsv); 0: one per core.
     size_t load_threads = 0;
+    // Called with each tablet version object this coordinator wrote (key,
+    // contents, encoded size), before its commit is submitted; the version may
+    // never commit. Null: nothing. Must be thread-safe and cheap.
+    std::function<void(const std::string& key, const storage::TabletMeta& meta, uint64_t meta_bytes)>
+        version_written;
   };
 
   LoadCoordinator(Options options, Submit submit, CatalogReadFn read, storage::TabletService& tablets,
