@@ -327,6 +327,8 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();
   deferred.Set(nullptr);
+  // Last: nothing above can submit any more, so a leader's release of its
+  // lease (MetaService::Stop) lets a follower take over at once.
   (*service)->Stop();
   STRATA_LOG(kInfo, "fe {}: stopped", fe_name);
   return sig == 0 ? kExitRestart : kExitOk;

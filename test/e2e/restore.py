@@ -201,10 +201,13 @@ def test():
         # 2. s2 dies after its image, before its manifest.
         leader = cluster.leader()
         other = fe1 if leader is fe0 else fe0
-        leader.stop()
+        # kill -9, not SIGTERM: a leader stopped cleanly hands its lease to the other FE at once,
+        # while one that died is still the catalog's leader, which it takes back as soon as it
+        # restarts (before the other FE's lease clock runs out), now with the failpoint armed.
+        leader.kill9()
         leader.start(env={"STRATA_FAILPOINTS": "snapshot.after_image=crash"})
         leader.wait_ready()
-        cluster.leader()
+        expect(cluster.leader() is leader, "the restarted FE (with the failpoint) leads again")
         leader.wait_query_port()
         subprocess.run(["mysql", "-h127.0.0.1", f"-P{leader.query_port}", "-uroot", "-e",
                         "CREATE CLUSTER SNAPSHOT s2"], capture_output=True, text=True, timeout=120)

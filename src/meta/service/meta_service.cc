@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -125,17 +126,35 @@ void MetaService::Stop() {
   if (thread_.joinable()) thread_.join();
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   ready_.store(false);
-  is_leader_.store(false);
-  std::deque<std::shared_ptr<Pending>> left;
-  {
-    std::lock_guard lock(mu_);
-    left.swap(queue_);
+  // The loop has exited: nothing appends any more. Settle an unknown outcome
+  // before anything else, so that its submitters get a definite answer when
+  // the store can give one.
+  bool outcome_unknown = false;
+  for (int i = 0; in_doubt_ && i < kStopInDoubtAttemptsMax; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
+    ResolveInDoubt();
   }
-  for (auto& p : left) p->done.set_value(Unavailable("the metadata service stopped; not committed"));
   if (in_doubt_) {
     FailAll(in_doubt_->batch, Unavailable("the metadata service stopped; outcome unknown"));
     in_doubt_.reset();
+    outcome_unknown = true;
   }
+  // Whatever is still queued (including a batch the read-back found missing) was never appended.
+  FailQueued("the metadata service stopped; not committed");
+  if (is_leader_.load() && !outcome_unknown) {
+    Status released = ReleaseLease();
+    if (released.ok()) {
+      STRATA_LOG(kInfo, "{}: released the lease (term {}, version {}); a follower may take over now",
+                 options_.fe_name, my_term_, applied_.load());
+    } else {
+      STRATA_LOG(kWarn, "{}: lease not released ({}); followers take over when it expires", options_.fe_name,
+                 released.ToString());
+    }
+  } else if (is_leader_.load()) {
+    STRATA_LOG(kWarn, "{}: lease not released: the outcome of the last append is unknown", options_.fe_name);
+  }
+  is_leader_.store(false);
+  my_term_ = 0;
 }
 
 void MetaService::Loop() {

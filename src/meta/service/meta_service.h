@@ -1,8 +1,26 @@
 // MetaService: one FE's view of the metadata log — leader or follower — as
 // described in docs/design/meta.md. It loads the newest image and replays the
 // log at start, tails the log, group-commits submitted changes when leader,
-// takes over when the leader's lease goes stale, writes checkpoints and
-// cleans up behind them.
+// takes over when the leader's lease goes stale (or was released), writes
+// checkpoints and cleans up behind them.
+//
+// Lease hand-over. Leadership itself lives in the log: an FE leads from the
+// version where its LeaderChange{fe, term} was appended (put-if-absent at
+// applied + 1) until another FE appends the next one. The lease object
+// (<cluster_id>/meta/leader) only tells followers whether the leader is alive:
+//   "<fe_name> term=<t> renewal=<n>"   rewritten every lease_ms / 3 while leading;
+//   "<fe_name> term=<t> released"      written once by a leader that stopped cleanly.
+// A follower takes over when the lease has not changed for lease_ms, or at
+// once when it reads a release naming the leader and term of its own catalog.
+// The release is safe because it grants nothing: the follower still becomes
+// leader only by appending its LeaderChange at the next version with
+// put-if-absent, and the releasing FE has stopped appending before it writes
+// the release (Stop). A release by an FE that is no longer the leader —
+// another FE's entry is at its next version, or the follower's catalog
+// names a newer term — is either not written or ignored; at worst it
+// overwrites a newer leader's lease until that leader's next renewal, which
+// followers see as one more change of the lease (so they wait longer, never
+// shorter). So two FEs can never commit at the same version, released or not.
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -105,10 +123,21 @@ class MetaService {
   // tell (it has not seen the whole window yet); nullopt when the window is off.
   std::optional<uint64_t> OldestVersionInWindow() const;
 
-  // Stops the background thread; pending submissions fail with Unavailable.
+  // A clean stop, in this order: new submissions are refused (Unavailable);
+  // the background thread finishes the append it is making and exits; an
+  // append whose outcome was unknown is read back (acknowledged if it landed,
+  // else failed "not committed"; after kStopInDoubtAttemptsMax unanswered
+  // reads, failed "outcome unknown"); submissions still queued fail with
+  // Unavailable ("not committed"). Last, if this FE still leads, it releases
+  // its lease (see the top of this file) so that a follower takes over at
+  // once instead of after lease_ms. The release is best effort: when it is
+  // not written (another FE already appended at our next version, the store
+  // failed, or the outcome of our last append is unknown) followers take
+  // over after the lease expires, as after a crash. Idempotent.
   void Stop();
 
-  // Prometheus text for this service (log version, leader, commit latency, lag).
+  // Prometheus text for this service (log version, leader, commit latency, lag,
+  // take-overs by reason: "released", "expired", "vacant").
   std::string MetricsText() const;
 
  private:
@@ -143,6 +172,11 @@ class MetaService {
   void RenewLease();
   void MaybeCheckpoint();
   void StepDown(const std::string& why);
+  // Stop's last step (loop thread joined, nothing in doubt): writes the
+  // release if this FE still leads and nothing follows its last entry.
+  // FailedPrecondition when it is not (or no longer) the leader; the store's
+  // error when it cannot tell or the write failed. Never appends to the log.
+  Status ReleaseLease();
   // Sets superseded_by_ from the catalog's fence or the lineage pointer; true if superseded.
   bool CheckSuperseded();
   int64_t NowMs() const;
@@ -181,6 +215,10 @@ class MetaService {
   uint64_t watched_term_ = 0;  // the term whose leader the lease clock is timing
   int64_t lease_renewed_at_ms_ = 0;
   uint64_t lease_counter_ = 0;
+  // Take-overs this FE won, by what it saw before trying (MetricsText).
+  std::atomic<uint64_t> takeovers_released_{0};
+  std::atomic<uint64_t> takeovers_expired_{0};
+  std::atomic<uint64_t> takeovers_vacant_{0};
   std::atomic<uint64_t> last_image_version_{0};
   int64_t last_checkpoint_at_ms_ = 0;  // loop thread only
   std::atomic<int64_t> caught_up_at_ms_{0};  // when a poll last found no newer entry (lag metric)

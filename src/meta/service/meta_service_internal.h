@@ -30,5 +30,7 @@ struct MetaService::InDoubt {
 // answer in tens of milliseconds, so a 1,000-entry tail needs wide fan-out.
 inline constexpr int kReplayParallelism = 32;
 inline constexpr int kInDoubtAttemptsMax = 50;
+// Stop reads an in-doubt append back at most this many times (poll_ms apart).
+inline constexpr int kStopInDoubtAttemptsMax = 5;
 
 }  // namespace strata::meta

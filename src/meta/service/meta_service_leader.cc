@@ -11,6 +11,14 @@
 #include "meta/service/meta_service_internal.h"
 
 namespace strata::meta {
+namespace {
+
+// The release text (meta_service.h): "<fe_name> term=<t> released".
+std::string ReleaseText(const std::string& fe_name, uint64_t term) {
+  return fmt::format("{} term={} released", fe_name, term);
+}
+
+}  // namespace
 
 void MetaService::WatchLeader() {
   if (!options_.may_lead) return;
@@ -31,18 +39,29 @@ void MetaService::WatchLeader() {
   // No leader yet, or the recorded leader is this FE from an earlier life: no
   // one is renewing on its behalf, so there is nothing to wait for.
   bool take_now = leader.empty() || leader == options_.fe_name;
+  std::atomic<uint64_t>* reason = &takeovers_vacant_;
   if (!take_now) {
     Result<std::string> lease = options_.store->Get(lease_key_);
     std::string seen = lease.ok() ? *lease : std::string("<") + std::string(StatusCodeName(lease.status().code())) + ">";
     if (!lease.ok() && lease.status().retryable()) return;  // cannot judge liveness now
-    if (seen != last_lease_seen_ || lease_changed_at_ms_ == 0) {
-      last_lease_seen_ = seen;
-      lease_changed_at_ms_ = now;
-      return;
+    if (lease.ok() && *lease == ReleaseText(leader, term)) {
+      // The leader our catalog names released this very term: it appends no
+      // more, so there is nothing to wait for (a release of an older term, or
+      // by another FE, is just one more change of the lease below).
+      STRATA_LOG(kInfo, "{}: leader {} released its lease (term {}); taking over without waiting for it to expire",
+                 options_.fe_name, leader, term);
+      reason = &takeovers_released_;
+    } else {
+      if (seen != last_lease_seen_ || lease_changed_at_ms_ == 0) {
+        last_lease_seen_ = seen;
+        lease_changed_at_ms_ = now;
+        return;
+      }
+      if (now - lease_changed_at_ms_ < options_.lease_ms) return;
+      STRATA_LOG(kWarn, "{}: leader {} has not renewed its lease for {} ms; taking over", options_.fe_name, leader,
+                 now - lease_changed_at_ms_);
+      reason = &takeovers_expired_;
     }
-    if (now - lease_changed_at_ms_ < options_.lease_ms) return;
-    STRATA_LOG(kWarn, "{}: leader {} has not renewed its lease for {} ms; taking over", options_.fe_name, leader,
-               now - lease_changed_at_ms_);
   }
   // Never append at a version the clean-up may have deleted.
   Status caught = CatchUpFromNewerImage();
@@ -52,7 +71,12 @@ void MetaService::WatchLeader() {
   }
   Status s = TryTakeOver();
   if (s.ok()) {
-    STRATA_LOG(kInfo, "{} is the leader (term {}, version {})", options_.fe_name, my_term_, applied_.load());
+    reason->fetch_add(1);
+    const char* after = reason == &takeovers_released_ ? "a released lease"
+                        : reason == &takeovers_expired_ ? "an expired lease"
+                                                        : "no live leader";
+    STRATA_LOG(kInfo, "{} is the leader (term {}, version {}), taken over after {}", options_.fe_name, my_term_,
+               applied_.load(), after);
   } else if (s.code() != StatusCode::kAlreadyExists) {
     STRATA_LOG(kWarn, "{}: take-over failed: {}", options_.fe_name, s.ToString());
   }
@@ -104,6 +128,23 @@ void MetaService::RenewLease() {
   } else {
     STRATA_LOG(kWarn, "{}: lease renewal failed: {}", options_.fe_name, s.ToString());
   }
+}
+
+Status MetaService::ReleaseLease() {
+  if (!is_leader_.load() || my_term_ == 0) return FailedPrecondition("not the leader");
+  // Appends only ever go to applied + 1, so an entry there was written by
+  // another FE: it took over (or is taking over) and the lease is no longer ours.
+  const uint64_t next = applied_.load() + 1;
+  Result<std::string> taken = log_->Read(next);
+  if (taken.ok()) {
+    return FailedPrecondition(fmt::format("version {} was appended by another FE: leadership has passed", next));
+  }
+  if (taken.status().code() != StatusCode::kNotFound) {
+    return taken.status().WithContext(fmt::format("read version {} before releasing", next));
+  }
+  STRATA_FAILPOINT("meta.service.before_lease_release");
+  STRATA_RETURN_IF_ERROR(options_.store->Put(lease_key_, ReleaseText(options_.fe_name, my_term_)));
+  return Status::OK();
 }
 
 Result<uint64_t> MetaService::Checkpoint() {
@@ -164,9 +205,13 @@ std::string MetaService::MetricsText() const {
       "# TYPE strata_meta_term gauge\nstrata_meta_term {}\n"
       "# TYPE strata_meta_ready gauge\nstrata_meta_ready {}\n"
       "# TYPE strata_meta_image_version gauge\nstrata_meta_image_version {}\n"
-      "# TYPE strata_meta_lag_seconds gauge\nstrata_meta_lag_seconds {:.3f}\n",
+      "# TYPE strata_meta_lag_seconds gauge\nstrata_meta_lag_seconds {:.3f}\n"
+      "# TYPE strata_meta_takeovers_total counter\n"
+      "strata_meta_takeovers_total{{reason=\"released\"}} {}\n"
+      "strata_meta_takeovers_total{{reason=\"expired\"}} {}\n"
+      "strata_meta_takeovers_total{{reason=\"vacant\"}} {}\n",
       applied_.load(), is_leader_.load() ? 1 : 0, term, ready_.load() ? 1 : 0, last_image_version_.load(),
-      lag_seconds);
+      lag_seconds, takeovers_released_.load(), takeovers_expired_.load(), takeovers_vacant_.load());
 }
 
 }  // namespace strata::meta

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/failpoint.h"
 #include "objstore/fault/fault_injection_object_store.h"
 #include "objstore/mem/mem_object_store.h"
 
@@ -49,6 +50,70 @@ bool WaitLeader(MetaService& s, int64_t timeout_ms = 15000) {
   }
   return false;
 }
+
+bool MetricIs(const MetaService& s, const std::string& line) {
+  return s.MetricsText().find(line + "\n") != std::string::npos;
+}
+
+// Passes every call through, or, once Isolate() was called, only the calls
+// made by the thread that called it: a leader whose background thread can no
+// longer reach the store keeps believing it leads, while Stop() (run on the
+// isolating thread) still can. Counts the writes that passed after Isolate().
+class ThreadGateStore : public objstore::ObjectStore {
+ public:
+  explicit ThreadGateStore(std::shared_ptr<objstore::ObjectStore> base) : base_(std::move(base)) {}
+  void Isolate() {
+    std::lock_guard lock(mu_);
+    isolated_ = true;
+    allowed_ = std::this_thread::get_id();
+  }
+  int writes_after_isolate() const { return writes_.load(); }
+
+  Status Put(std::string_view key, std::string_view data) override {
+    STRATA_RETURN_IF_ERROR(Gate(true));
+    return base_->Put(key, data);
+  }
+  Status PutIfAbsent(std::string_view key, std::string_view data) override {
+    STRATA_RETURN_IF_ERROR(Gate(true));
+    return base_->PutIfAbsent(key, data);
+  }
+  Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override {
+    STRATA_RETURN_IF_ERROR(Gate(false));
+    return base_->GetRange(key, offset, length);
+  }
+  Result<objstore::ObjectMeta> Head(std::string_view key) override {
+    STRATA_RETURN_IF_ERROR(Gate(false));
+    return base_->Head(key);
+  }
+  Result<objstore::ListPage> List(const objstore::ListOptions& options) override {
+    STRATA_RETURN_IF_ERROR(Gate(false));
+    return base_->List(options);
+  }
+  Status DeleteBatch(std::span<const std::string> keys) override {
+    STRATA_RETURN_IF_ERROR(Gate(true));
+    return base_->DeleteBatch(keys);
+  }
+  Result<std::unique_ptr<objstore::MultipartUpload>> StartMultipart(std::string_view key) override {
+    STRATA_RETURN_IF_ERROR(Gate(true));
+    return base_->StartMultipart(key);
+  }
+  std::string_view BackendName() const override { return base_->BackendName(); }
+
+ private:
+  Status Gate(bool write) {
+    std::lock_guard lock(mu_);
+    if (!isolated_) return Status::OK();
+    if (std::this_thread::get_id() != allowed_) return Unavailable("isolated by the test");
+    if (write) writes_++;
+    return Status::OK();
+  }
+
+  std::shared_ptr<objstore::ObjectStore> base_;
+  std::mutex mu_;
+  bool isolated_ = false;
+  std::thread::id allowed_;
+  std::atomic<int> writes_{0};
+};
 
 bool HasDb(const MetaService& s, const std::string& name) {
   return s.Read([&](const Catalog& c) { return c.ToJson().find("\"" + name + "\"") != std::string::npos; });
@@ -151,8 +216,12 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
   EXPECT_EQ(on_follower.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(on_follower.status().message().find("fe1:8030"), std::string::npos) << on_follower.status().ToString();
 
+  // As if fe1 died: it stops without releasing its lease, so a follower
+  // takes over only once the lease has expired.
+  failpoint::Arm("meta.service.before_lease_release", {.action = failpoint::Action::kError});
   auto start = std::chrono::steady_clock::now();
   fe1->Stop();
+  failpoint::Disarm("meta.service.before_lease_release");
   bool taken = false;
   while (!taken && std::chrono::steady_clock::now() - start < std::chrono::seconds(15)) {
     taken = fe2->IsLeader() || fe3->IsLeader();
@@ -165,12 +234,84 @@ TEST(MetaService, FollowersForwardNothingButCatchUpAndTakeOverWhenTheLeaderStops
   EXPECT_FALSE(fe2->IsLeader() && fe3->IsLeader());
   MetaService& leader = fe2->IsLeader() ? *fe2 : *fe3;
   MetaService& follower = fe2->IsLeader() ? *fe3 : *fe2;
+  EXPECT_TRUE(MetricIs(leader, "strata_meta_takeovers_total{reason=\"expired\"} 1")) << leader.MetricsText();
+  EXPECT_TRUE(MetricIs(leader, "strata_meta_takeovers_total{reason=\"released\"} 0")) << leader.MetricsText();
   Result<CommitResult> after = leader.Submit(CreateDb("z"));
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   ASSERT_TRUE(follower.WaitApplied(after->version, 10000).ok());
   EXPECT_TRUE(HasDb(follower, "z"));
   EXPECT_EQ(leader.Read([](const Catalog& c) { return c.EncodeImage(); }),
             follower.Read([](const Catalog& c) { return c.EncodeImage(); }));
+}
+
+TEST(MetaService, AReleasedLeaseIsTakenAtOnceAndAReleaseOfAnotherFeOrTermIsIgnored) {
+  auto store = std::make_shared<MemObjectStore>();
+  // An hour-long lease: within this test a follower can only take over
+  // because the leader released, never because the lease expired.
+  MetaServiceOptions o1 = Options(store, "fe1:8030");
+  o1.lease_ms = 3'600'000;
+  auto fe1 = StartOrDie(o1);
+  ASSERT_TRUE(WaitLeader(*fe1));
+  MetaServiceOptions o2 = Options(store, "fe2:8030");
+  o2.lease_ms = 3'600'000;
+  auto fe2 = StartOrDie(o2);
+  const std::string lease_key = fe1->ClusterId() + "/meta/leader";
+  const uint64_t term = fe1->Read([](const Catalog& c) { return c.term(); });
+  // Releases that do not name the catalog's leader and term: not a hand-over.
+  // Each is followed by a commit fe2 applies, so fe2's loop (which applies,
+  // then watches the leader) has looked at the lease after each one.
+  for (const std::string& stale : {fmt::format("fe9:8030 term={} released", term),
+                                   fmt::format("fe1:8030 term={} released", term - 1)}) {
+    ASSERT_TRUE(store->Put(lease_key, stale).ok());
+    for (int i = 0; i < 2; ++i) {
+      Result<CommitResult> r = fe1->Submit(CreateDb(fmt::format("s{}", fe1->AppliedVersion())));
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_TRUE(fe2->WaitApplied(r->version, 10000).ok());
+    }
+    EXPECT_TRUE(fe1->IsLeader()) << stale;
+    EXPECT_FALSE(fe2->IsLeader()) << stale;
+  }
+  EXPECT_TRUE(MetricIs(*fe2, "strata_meta_takeovers_total{reason=\"released\"} 0")) << fe2->MetricsText();
+
+  fe1->Stop();  // a clean stop: the release is its last act
+  ASSERT_TRUE(WaitLeader(*fe2)) << "fe2 did not take the released lease";
+  EXPECT_TRUE(MetricIs(*fe2, "strata_meta_takeovers_total{reason=\"released\"} 1")) << fe2->MetricsText();
+  EXPECT_TRUE(MetricIs(*fe2, "strata_meta_takeovers_total{reason=\"expired\"} 0")) << fe2->MetricsText();
+  Result<CommitResult> after = fe2->Submit(CreateDb("after_handover"));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(fe2->Read([](const Catalog& c) { return c.term(); }), term + 1);
+  EXPECT_TRUE(HasDb(*fe2, "s1") || HasDb(*fe2, "s2"));
+}
+
+TEST(MetaService, AReleaseByAnFeThatNoLongerLeadsChangesNothing) {
+  auto mem = std::make_shared<MemObjectStore>();
+  auto gate = std::make_shared<ThreadGateStore>(mem);
+  auto fe1 = StartOrDie(Options(gate, "fe1:8030"));
+  ASSERT_TRUE(WaitLeader(*fe1));
+  auto fe2 = StartOrDie(Options(mem, "fe2:8030"));
+  Result<CommitResult> first = fe1->Submit(CreateDb("first"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(fe2->WaitApplied(first->version, 10000).ok());
+  // fe1's background thread loses the store: it stops renewing (fe2 takes
+  // over once the lease expires) and never learns that it was deposed.
+  gate->Isolate();
+  ASSERT_TRUE(WaitLeader(*fe2));
+  Result<CommitResult> by_fe2 = fe2->Submit(CreateDb("by_fe2"));
+  ASSERT_TRUE(by_fe2.ok()) << by_fe2.status().ToString();
+  ASSERT_TRUE(fe1->IsLeader()) << "the test needs a deposed leader that does not know it";
+  Result<std::string> lease_before = mem->Get(fe2->ClusterId() + "/meta/leader");
+  ASSERT_TRUE(lease_before.ok());
+  EXPECT_TRUE(lease_before->starts_with("fe2:8030 ")) << *lease_before;
+
+  fe1->Stop();  // its release runs on this thread, which the gate lets through
+  EXPECT_EQ(gate->writes_after_isolate(), 0) << "the deposed leader wrote to the store while stopping";
+  Result<std::string> lease_after = mem->Get(fe2->ClusterId() + "/meta/leader");
+  ASSERT_TRUE(lease_after.ok());
+  EXPECT_TRUE(lease_after->starts_with("fe2:8030 ")) << *lease_after;
+  EXPECT_EQ(lease_after->find("released"), std::string::npos) << *lease_after;
+  EXPECT_TRUE(fe2->IsLeader());
+  EXPECT_TRUE(fe2->Submit(CreateDb("still_fe2")).ok());
+  EXPECT_TRUE(MetricIs(*fe2, "strata_meta_takeovers_total{reason=\"expired\"} 1")) << fe2->MetricsText();
 }
 
 TEST(MetaService, AFollowerBehindTheLogCleanUpReloadsFromTheNewestImage) {
