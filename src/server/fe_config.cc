@@ -143,6 +143,14 @@ Status ReadGeneral(const Config& c, FeConfig& fe) {
   fe.host_set = c.Has("host");
   fe.host = c.GetString("host", fe.host);
   if (fe.host.empty()) return InvalidArgument("host: must not be empty");
+  if (c.Has("bind_address")) {
+    fe.bind_address = c.GetString("bind_address", "");
+    in_addr parsed{};
+    if (inet_pton(AF_INET, fe.bind_address.c_str(), &parsed) != 1) {
+      return InvalidArgument(fmt::format("bind_address: '{}' is not an IPv4 address (0.0.0.0 binds every "
+                                         "interface; leave it unset to bind host)", fe.bind_address));
+    }
+  }
   return Status::OK();
 }
 
@@ -159,6 +167,7 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "qe_max_connection",
       // Strata.
       "cluster_name", "storage_root", "meta_lease_ms", "meta_poll_ms", "meta_checkpoint_entries", "meta_checkpoint_interval_ms", "host",
+      "bind_address",
       "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
       "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms",
       "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds"};
@@ -267,6 +276,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"sys_log_level", fe.sys_log_level},
       {"cluster_name", fe.cluster_name},
       {"host", fe.host},
+      {"bind_address", fe.BindAddress()},
       {"meta_lease_ms", std::to_string(fe.meta_lease_ms)},
       {"meta_poll_ms", std::to_string(fe.meta_poll_ms)},
       {"meta_checkpoint_entries", std::to_string(fe.meta_checkpoint_entries)},

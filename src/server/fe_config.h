@@ -40,8 +40,11 @@ struct FeConfig {
   // Strata keys.
   std::string cluster_name = "strata";
   std::string storage_root = "storage";  // the local-directory volume unless storage_type is S3
-  std::string host = "127.0.0.1";        // the address this FE binds and advertises
+  std::string host = "127.0.0.1";        // the address this FE advertises (and binds unless bind_address is set)
   bool host_set = false;                 // host came from the file (priority_networks does not override it)
+  // The IPv4 address every listener (MySQL, HTTP, gRPC) binds: "0.0.0.0" for
+  // every interface; "" (unset) binds host, as before the key existed.
+  std::string bind_address;
   int64_t meta_lease_ms = 3000;
   int64_t meta_poll_ms = 100;
   int64_t meta_checkpoint_entries = 1000;
@@ -62,6 +65,9 @@ struct FeConfig {
   // The volume holding the cluster's state (from the aws_s3_* keys or
   // storage_root). Credentials are Secrets.
   objstore::VolumeSpec volume;
+
+  // The address the listeners bind: bind_address if set, else host.
+  const std::string& BindAddress() const { return bind_address.empty() ? host : bind_address; }
 };
 
 // Every key fe.conf may contain.
@@ -69,7 +75,8 @@ const std::set<std::string, std::less<>>& FeConfigKeys();
 
 // Interprets a parsed fe.conf. InvalidArgument naming the key for a bad
 // value (a port out of range, run_mode other than shared_data, S3 settings
-// missing, an unsupported storage type).
+// missing, an unsupported storage type, a bind_address that is not an IPv4
+// address).
 Result<FeConfig> FeConfigFromConfig(const Config& config);
 
 // Config::Load + FeConfigFromConfig. NotFound if the file is missing;

@@ -105,6 +105,29 @@ TEST(FeConfigTest, S3NeedsPathEndpointAndKeys) {
   EXPECT_EQ(no_keys.status().message().find("topsecret"), std::string::npos);
 }
 
+TEST(FeConfigTest, BindAddressIsSeparateFromTheAdvertisedHost) {
+  auto unset = Parse("host = fe-0.strata-fe.ns.svc.cluster.local\n");
+  ASSERT_TRUE(unset.ok()) << unset.status().ToString();
+  EXPECT_EQ(unset->bind_address, "");
+  EXPECT_EQ(unset->BindAddress(), "fe-0.strata-fe.ns.svc.cluster.local") << "unset: bind host, as before";
+
+  auto any = Parse("host = fe-0.strata-fe.ns.svc.cluster.local\nbind_address = 0.0.0.0\n");
+  ASSERT_TRUE(any.ok()) << any.status().ToString();
+  EXPECT_EQ(any->BindAddress(), "0.0.0.0");
+  EXPECT_EQ(any->host, "fe-0.strata-fe.ns.svc.cluster.local") << "host is still what the FE advertises";
+  bool shown = false;
+  for (const auto& [key, value] : FeConfigEntries(*any)) shown |= key == "bind_address" && value == "0.0.0.0";
+  EXPECT_TRUE(shown);
+
+  for (const char* bad : {"bind_address = fe-0.example\n", "bind_address =\n", "bind_address = 256.0.0.1\n",
+                          "bind_address = ::\n", "bind_address = 0.0.0.0:9030\n"}) {
+    auto fe = Parse(bad);
+    ASSERT_FALSE(fe.ok()) << bad;
+    EXPECT_EQ(fe.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(fe.status().message().find("bind_address"), std::string::npos) << fe.status().ToString();
+  }
+}
+
 TEST(FeConfigTest, PriorityNetworks) {
   auto lo = PickPriorityAddress("10.255.255.0/24; 127.0.0.0/8");
   ASSERT_TRUE(lo.ok()) << lo.status().ToString();

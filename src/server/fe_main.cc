@@ -132,7 +132,7 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   std::string server_version = engine_options.server_version;
   door->engine = sql::NewEngine(door->reader.get(), door->writer.get(), std::move(engine_options));
   mysql::MysqlServerOptions options;
-  options.bind_host = fe.host;
+  options.bind_host = fe.BindAddress();
   options.port = fe.query_port;
   options.connections_max = fe.qe_max_connection;
   options.connection.server_version = server_version;
@@ -161,7 +161,7 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
 // ---- compute nodes (src/server/cn/fe_compute_nodes.h) ----
 cn::FeComputeNodesOptions ComputeNodesOptions(const FeConfig& fe) {
   cn::FeComputeNodesOptions o;
-  o.bind_host = fe.host;
+  o.bind_host = fe.BindAddress();
   o.rpc_port = fe.rpc_port;
   o.liveness_timeout_ms = fe.cn_liveness_timeout_ms;
   return o;
@@ -175,7 +175,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   std::string fe_name = fe.host + ":" + std::to_string(fe.http_port);
   DeferredMetaApi deferred;
   HttpServerOptions http;
-  http.bind_host = fe.host;
+  http.bind_host = fe.BindAddress();
   http.port = fe.http_port;
   // ---- compute nodes: the registry and compute_nodes.tablet_service() (the
   // storage::TabletService for loads and scans) exist from here on; heartbeats

@@ -27,7 +27,7 @@ func CNStatefulSet(c *strata.StrataCluster, o Options) *appsv1.StatefulSet {
 	ready, live, startup := probes(spec.Probes,
 		httpProbe("/api/health", CNHTTPPort, 5, 3),
 		httpProbe("/api/health", CNHTTPPort, 10, 3),
-		// Covers the start script's wait for the pod's DNS name (DNSWaitSecondsMax).
+		// Covers the CN's start-up (opening its disk cache) on a slow node.
 		httpProbe("/api/health", CNHTTPPort, 5, 30))
 
 	vols, mounts := confVolumes(CNConfigMapName(c), CNConfDir)

@@ -211,6 +211,9 @@ func TestConfValuesMatchTheObjects(t *testing.T) {
 			t.Errorf("%s: meta_dir %s is not the meta volume", name, fe["meta_dir"])
 		}
 		checkHost(t, name, feSts, feCt, peer, o)
+		if fe["bind_address"] != "0.0.0.0" {
+			t.Errorf("%s: fe.conf bind_address = %q, want 0.0.0.0 (host is only advertised)", name, fe["bind_address"])
+		}
 
 		cn := confMap(CNConf(c, o))
 		cnSts := CNStatefulSet(c, o)
@@ -239,6 +242,9 @@ func TestConfValuesMatchTheObjects(t *testing.T) {
 				cn["storage_root_path"], mountOf(t, cnCt, "cache"))
 		}
 		checkHost(t, name, cnSts, cnCt, cnSvc, o)
+		if cn["bind_address"] != "0.0.0.0" {
+			t.Errorf("%s: cn.conf bind_address = %q, want 0.0.0.0 (host is only advertised)", name, cn["bind_address"])
+		}
 	}
 }
 
@@ -282,8 +288,9 @@ func TestOwnedCNKeysAreReported(t *testing.T) {
 }
 
 // The start script, run by a real /bin/sh with its paths moved into a temp dir and `getent`
-// and `strata` replaced by stubs: it appends host, waits for the name to resolve, and execs the
-// binary with the conf it wrote.
+// and `strata` replaced by stubs: it appends host and execs the binary with the conf it wrote,
+// without waiting for host to resolve (getent never resolves it here; the binaries bind
+// bind_address, not host).
 func TestStartScriptRuns(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
@@ -300,9 +307,9 @@ func TestStartScriptRuns(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(tmpl, program+".conf"), []byte("a = 1\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		// getent fails once (the name is not published yet), then resolves.
+		// The name is never published.
 		stubs := map[string]string{
-			"getent": "#!/bin/sh\nif [ -e " + dir + "/resolved ]; then echo \"10.0.0.1 $2\"; exit 0; fi\ntouch " + dir + "/resolved\nexit 2\n",
+			"getent": "#!/bin/sh\nexit 2\n",
 			"strata": "#!/bin/sh\necho \"$@\" > " + dir + "/args\ncp \"$3\" " + dir + "/used.conf\n",
 		}
 		for n, body := range stubs {

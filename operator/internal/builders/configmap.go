@@ -21,7 +21,10 @@ const (
 
 // operatorOwnedFEKeys are appended after the user's text; fe.conf's "last key wins" rule makes
 // them authoritative. host and the credentials are added per pod by the start script.
-var operatorOwnedFEKeys = []string{"http_port", "rpc_port", "query_port", "meta_dir", "host",
+// bind_address = 0.0.0.0: the listeners bind every interface of the pod (so kubectl
+// port-forward, which connects to the pod's localhost, reaches them) while host stays the
+// advertised DNS name, which need not resolve for the FE to start.
+var operatorOwnedFEKeys = []string{"http_port", "rpc_port", "query_port", "meta_dir", "host", "bind_address",
 	"aws_s3_access_key", "aws_s3_secret_key"}
 
 // operatorOwnedCNKeys: the ports the Services and probes use, the FE address, the cache on
@@ -29,9 +32,13 @@ var operatorOwnedFEKeys = []string{"http_port", "rpc_port", "query_port", "meta_
 // be_port: a user value that differs from the operator's be_port would make the CN refuse to
 // start, so it is owned too.
 var operatorOwnedCNKeys = []string{"heartbeat_service_port", "be_port", "rpc_port", "be_http_port",
-	"fe_address", "storage_root_path", "cache_dir", "host"}
+	"fe_address", "storage_root_path", "cache_dir", "host", "bind_address"}
 
 const managedHeader = "# --- managed by strata-operator (later keys win) ---\n"
+
+// podBindAddress is what FEs and CNs bind in a pod: every interface. host (the pod's DNS name)
+// is only advertised.
+const podBindAddress = "0.0.0.0"
 
 // FEConf is the fe.conf text the ConfigMap carries: the user's config, then the keys the
 // operator owns. The start script appends host (and the S3 keys) per pod.
@@ -39,8 +46,8 @@ func FEConf(c *strata.StrataCluster) string {
 	var b strings.Builder
 	writeUserConfig(&b, c.Spec.FE.Config)
 	b.WriteString(managedHeader)
-	fmt.Fprintf(&b, "http_port = %d\nrpc_port = %d\nquery_port = %d\nmeta_dir = %s\n",
-		FEHTTPPort, FERPCPort, FEQueryPort, FEMetaDir)
+	fmt.Fprintf(&b, "http_port = %d\nrpc_port = %d\nquery_port = %d\nmeta_dir = %s\nbind_address = %s\n",
+		FEHTTPPort, FERPCPort, FEQueryPort, FEMetaDir, podBindAddress)
 	return b.String()
 }
 
@@ -57,8 +64,8 @@ func CNConf(c *strata.StrataCluster, o Options) string {
 	var b strings.Builder
 	writeUserConfig(&b, c.Spec.CN.Config)
 	b.WriteString(managedHeader)
-	fmt.Fprintf(&b, "heartbeat_service_port = %d\nbe_port = %d\nbe_http_port = %d\n",
-		CNHeartbeatPort, CNRPCPort, CNHTTPPort)
+	fmt.Fprintf(&b, "heartbeat_service_port = %d\nbe_port = %d\nbe_http_port = %d\nbind_address = %s\n",
+		CNHeartbeatPort, CNRPCPort, CNHTTPPort, podBindAddress)
 	fmt.Fprintf(&b, "fe_address = %s\n", FERPCAddress(c, o))
 	fmt.Fprintf(&b, "storage_root_path = %s\ncache_dir = %s\n", CNCacheDir, CNCacheDir)
 	if capacity := cacheCapacityBytes(c.Spec.CN); capacity > 0 && !hasKey(c.Spec.CN.Config, "cache_capacity_bytes") {

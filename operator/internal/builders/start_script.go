@@ -7,23 +7,18 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// DNSWaitSecondsMax bounds how long a starting pod waits for its own DNS name.
-const DNSWaitSecondsMax = 120
-
 // startScript is the container command of FEs and CNs. `strata fe|cn` takes only --conf, and
-// the one per-pod key, host, is both the address the process binds and the name it advertises
-// (the FE's name host:http_port; the CN's identity host:heartbeat_service_port). So the script
-// copies the conf from the ConfigMap into the writable conf dir, appends
+// the one per-pod key, host, is the name the process advertises (the FE's name host:http_port;
+// the CN's identity host:heartbeat_service_port). So the script copies the conf from the
+// ConfigMap into the writable conf dir, appends
 //
 //	host = <pod>.<headless service>.<namespace>.svc.<cluster domain>
 //
-// (stable across restarts, unlike the pod IP), waits until that name resolves, because binding
-// it fails before that (the kubelet's /etc/hosts normally has it from the start, the StatefulSet
-// setting the pod's hostname and subdomain; the wait covers a --cluster-domain that differs from
-// the kubelet's, where only the cluster DNS knows the name, once the headless Service publishes
-// it), and execs the binary. For the FE it also appends the object-store keys from the environment
-// (taken from the Secret), which the FE does not read from the environment itself; they never
-// reach a manifest or a log.
+// (stable across restarts, unlike the pod IP), and execs the binary. It does not wait for that
+// name to resolve: the conf's bind_address = 0.0.0.0 makes the listeners bind every interface
+// rather than host, so nothing in the process needs its own name before others use it. For the
+// FE it also appends the object-store keys from the environment (taken from the Secret), which
+// the FE does not read from the environment itself; they never reach a manifest or a log.
 func startScript(program, confDir string, credentials bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "set -eu\nconf=%s/%s.conf\n", confDir, program)
@@ -37,14 +32,7 @@ func startScript(program, confDir string, credentials bool) string {
 fi
 `)
 	}
-	fmt.Fprintf(&b, `i=0
-until getent hosts "$host" >/dev/null 2>&1; do
-  i=$((i + 1))
-  if [ "$i" -ge %d ]; then echo "strata %s: $host does not resolve after %d s" >&2; exit 1; fi
-  sleep 1
-done
-exec strata %s --conf "$conf"
-`, DNSWaitSecondsMax, program, DNSWaitSecondsMax, program)
+	fmt.Fprintf(&b, "exec strata %s --conf \"$conf\"\n", program)
 	return b.String()
 }
 

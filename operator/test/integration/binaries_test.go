@@ -19,7 +19,8 @@ import (
 
 // TestConfsStartTheRealBinaries runs `strata fe` and `strata cn` (STRATA_BIN) with the fe.conf
 // and cn.conf the operator generates, on 127.0.0.1: the only changes are what a pod supplies
-// or a shared machine forces — host = 127.0.0.1 instead of the pod's DNS name, free ports
+// or a shared machine forces — host and bind_address = 127.0.0.1 instead of the pod's DNS name
+// and every interface (servers on shared machines listen on 127.0.0.1 only), free ports
 // instead of the fixed ones, fe_address at the FE's rpc port, /opt/strata moved under a temp
 // dir. Every changed key must be one the operator (or the start script) already writes, so the
 // binaries see exactly the operator's key set. The CN must register with the FE.
@@ -40,9 +41,9 @@ func TestConfsStartTheRealBinaries(t *testing.T) {
 		}
 		ports[k] = p
 	}
-	feConf := localize(t, builders.FEConf(c), dir, map[string]string{"host": "127.0.0.1",
+	feConf := localize(t, builders.FEConf(c), dir, map[string]string{"host": "127.0.0.1", "bind_address": "127.0.0.1",
 		"http_port": itoaInt(ports["fe_http"]), "rpc_port": itoaInt(ports["fe_rpc"]), "query_port": itoaInt(ports["fe_query"])})
-	cnConf := localize(t, builders.CNConf(c, o), dir, map[string]string{"host": "127.0.0.1",
+	cnConf := localize(t, builders.CNConf(c, o), dir, map[string]string{"host": "127.0.0.1", "bind_address": "127.0.0.1",
 		"heartbeat_service_port": itoaInt(ports["cn_hb"]), "be_port": itoaInt(ports["cn_be"]),
 		"be_http_port": itoaInt(ports["cn_http"]), "fe_address": "127.0.0.1:" + itoaInt(ports["fe_rpc"])})
 	fePath, cnPath := filepath.Join(dir, "fe.conf"), filepath.Join(dir, "cn.conf")

@@ -1,5 +1,8 @@
 #include "server/cn/cn_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -88,6 +91,14 @@ Status ReadGeneral(const Config& c, CnConfig& cn) {
   cn.host_set = c.Has("host");
   cn.host = c.GetString("host", cn.host);
   if (cn.host.empty()) return InvalidArgument("host: must not be empty");
+  if (c.Has("bind_address")) {
+    cn.bind_address = c.GetString("bind_address", "");
+    in_addr parsed{};
+    if (inet_pton(AF_INET, cn.bind_address.c_str(), &parsed) != 1) {
+      return InvalidArgument(fmt::format("bind_address: '{}' is not an IPv4 address (0.0.0.0 binds every "
+                                         "interface; leave it unset to bind host)", cn.bind_address));
+    }
+  }
   cn.priority_networks = c.GetString("priority_networks", "");
   STRATA_ASSIGN_OR_RETURN(cn.heartbeat_interval_ms, GetPositive(c, "heartbeat_interval_ms", cn.heartbeat_interval_ms));
   STRATA_ASSIGN_OR_RETURN(cn.heartbeat_timeout_ms, GetPositive(c, "heartbeat_timeout_ms", cn.heartbeat_timeout_ms));
@@ -112,7 +123,7 @@ const std::set<std::string, std::less<>>& CnConfigKeys() {
       "heartbeat_service_port", "be_port", "be_http_port", "brpc_port", "priority_networks", "storage_root_path",
       "sys_log_level", "LOG_DIR", "JAVA_OPTS",
       // Strata.
-      "host", "rpc_port", "fe_address", "cache_dir", "cache_capacity_bytes", "heartbeat_interval_ms",
+      "host", "bind_address", "rpc_port", "fe_address", "cache_dir", "cache_capacity_bytes", "heartbeat_interval_ms",
       "heartbeat_timeout_ms"};
   return kKeys;
 }

@@ -8,7 +8,11 @@
 //   be_port (alias rpc_port) 9060  the gRPC port serving TabletRpc
 //   be_http_port            8040   HTTP: /api/health, /metrics, /api/status
 //   brpc_port               8060   accepted; not used (no CN-to-CN exchange yet)
-//   priority_networks / host       the address to bind and advertise (127.0.0.1)
+//   priority_networks / host       the address to advertise (127.0.0.1), bound too
+//                                  unless bind_address is set
+//   bind_address                   the IPv4 address every listener binds (gRPC
+//                                  be_port and heartbeat_service_port, HTTP);
+//                                  0.0.0.0 = every interface; unset = host
 //   fe_address                     host:rpc_port of FEs, comma-separated (required)
 //   storage_root_path              StarRocks' "path[,medium];path..." — the first
 //                                  path holds the disk cache unless cache_dir is set
@@ -33,8 +37,9 @@ struct CnConfig {
   int rpc_port = 9060;  // be_port
   int http_port = 8040;  // be_http_port
   int brpc_port = 8060;
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // advertised: the CN's identity is host:heartbeat_service_port
   bool host_set = false;
+  std::string bind_address;        // "" = bind host
   std::string priority_networks;
   std::vector<std::string> fe_addresses;  // host:port, validated
   std::string storage_root_path = "storage";
@@ -47,12 +52,15 @@ struct CnConfig {
 
   // The directory the disk cache lives in.
   std::string CacheDir() const;
+  // The address the listeners bind: bind_address if set, else host.
+  const std::string& BindAddress() const { return bind_address.empty() ? host : bind_address; }
 };
 
 const std::set<std::string, std::less<>>& CnConfigKeys();
 
 // InvalidArgument naming the key for a bad value (a port out of range, no
-// fe_address, a malformed address, conflicting be_port and rpc_port).
+// fe_address, a malformed address, conflicting be_port and rpc_port, a
+// bind_address that is not an IPv4 address).
 Result<CnConfig> CnConfigFromConfig(const Config& config);
 
 // Config::Load + CnConfigFromConfig. NotFound if the file is missing.

@@ -38,6 +38,16 @@ TEST(CnConfigTest, DefaultsAndStarRocksKeys) {
   EXPECT_EQ(cn->CacheDir(), "/c");
 }
 
+TEST(CnConfigTest, BindAddressIsSeparateFromTheAdvertisedHost) {
+  auto unset = Parse("fe_address = a:1\nhost = cn-0.strata-cn.ns.svc.cluster.local\n");
+  ASSERT_TRUE(unset.ok()) << unset.status().ToString();
+  EXPECT_EQ(unset->BindAddress(), "cn-0.strata-cn.ns.svc.cluster.local") << "unset: bind host, as before";
+  auto any = Parse("fe_address = a:1\nhost = cn-0.strata-cn.ns.svc.cluster.local\nbind_address = 0.0.0.0\n");
+  ASSERT_TRUE(any.ok()) << any.status().ToString();
+  EXPECT_EQ(any->BindAddress(), "0.0.0.0");
+  EXPECT_EQ(any->host, "cn-0.strata-cn.ns.svc.cluster.local") << "the identity keeps the advertised host";
+}
+
 TEST(CnConfigTest, BadValuesNameTheKey) {
   struct Case {
     const char* text;
@@ -51,7 +61,10 @@ TEST(CnConfigTest, BadValuesNameTheKey) {
                         Case{"fe_address = a:1\nheartbeat_interval_ms = 0\n", "heartbeat_interval_ms"},
                         Case{"fe_address = a:1\ncache_capacity_bytes = -1\n", "cache_capacity_bytes"},
                         Case{"fe_address = a:1\nsys_log_level = LOUD\n", "sys_log_level"},
-                        Case{"fe_address = a:1\nstorage_root_path = ;\n", "storage_root_path"}}) {
+                        Case{"fe_address = a:1\nstorage_root_path = ;\n", "storage_root_path"},
+                        Case{"fe_address = a:1\nbind_address = cn-0.example\n", "bind_address"},
+                        Case{"fe_address = a:1\nbind_address =\n", "bind_address"},
+                        Case{"fe_address = a:1\nbind_address = 1.2.3.4.5\n", "bind_address"}}) {
     auto cn = Parse(c.text);
     ASSERT_FALSE(cn.ok()) << c.text;
     EXPECT_EQ(cn.status().code(), StatusCode::kInvalidArgument) << c.text;

@@ -68,8 +68,8 @@ int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& sign
   std::unique_ptr<storage::TabletService> local = storage::NewLocalTabletService(stores);
   TabletRpcService tablet_rpc(local.get());
   GrpcServerOptions grpc_options;
-  grpc_options.addresses = {cn.host + ":" + std::to_string(cn.rpc_port),
-                            cn.host + ":" + std::to_string(cn.heartbeat_service_port)};
+  grpc_options.addresses = {cn.BindAddress() + ":" + std::to_string(cn.rpc_port),
+                            cn.BindAddress() + ":" + std::to_string(cn.heartbeat_service_port)};
   auto grpc_server = GrpcServer::Start(grpc_options, {&tablet_rpc});
   if (!grpc_server.ok()) {
     Fatal(grpc_server.status().ToString());
@@ -83,7 +83,7 @@ int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& sign
       .interval_ms = cn.heartbeat_interval_ms,
       .timeout_ms = cn.heartbeat_timeout_ms});
   HttpServerOptions http;
-  http.bind_host = cn.host;
+  http.bind_host = cn.BindAddress();
   http.port = cn.http_port;
   HttpServer http_server(http, CnRouter(cn, started_ms, &heartbeats));
   Status http_started = http_server.Start();
