@@ -9,6 +9,7 @@
 #include <exception>
 #include <unordered_set>
 
+#include "common/failpoint.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
@@ -108,6 +109,8 @@ bool ScanOne(ScanShared& sh, const TabletRef& tablet) {
   std::exception_ptr error;
   Status s = sh.ctx.source->ScanTablet(t, tablet, sh.options, [&](std::vector<storage::ColumnVector>&& vectors) -> Status {
     if (sh.stop.load(std::memory_order_relaxed)) return Aborted("the query ended");
+    // Tests slow scans down here (sleep:<ms>) to KILL a query mid-flight.
+    STRATA_FAILPOINT("query.scan.batch");
     try {
       if (sh.ctx.check_interrupt) sh.ctx.check_interrupt();
       Chunk chunk = ToChunk(sh, std::move(vectors));

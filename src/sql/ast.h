@@ -332,11 +332,17 @@ struct TransactionStmt {
   std::string what;
 };
 
+// KILL [CONNECTION | QUERY] <connection id>.
+struct KillStmt {
+  bool query_only = false;  // KILL QUERY: end the running statement, keep the connection
+  uint64_t connection_id = 0;
+};
+
 using Statement =
     std::variant<CreateDatabaseStmt, DropDatabaseStmt, CreateTableStmt, DropTableStmt, TruncateTableStmt,
                  AlterTableStmt, CreateStorageVolumeStmt, DropStorageVolumeStmt, SetDefaultStorageVolumeStmt,
                  AlterSystemStmt, AdminSetConfigStmt, AdminSnapshotStmt, CreateUserStmt, DropUserStmt,
                  SetPasswordStmt, CreateRoleStmt, DropRoleStmt, GrantStmt, GrantRoleStmt, UseStmt, SelectStmt,
-                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt, InsertStmt, DeleteStmt, ClusterSnapshotStmt>;
+                 SetStmt, ShowStmt, UnsupportedStmt, TransactionStmt, InsertStmt, DeleteStmt, ClusterSnapshotStmt, KillStmt>;
 
 }  // namespace strata::sql

@@ -32,6 +32,23 @@ int64_t EngineImpl::NowMs() const {
       .count();
 }
 
+void EngineImpl::RegisterSession(std::shared_ptr<SessionControl> control) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_[control->connection_id] = std::move(control);
+}
+
+void EngineImpl::UnregisterSession(uint64_t connection_id, const SessionControl* control) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(connection_id);
+  if (it != sessions_.end() && it->second.get() == control) sessions_.erase(it);  // not a newer session's entry
+}
+
+std::shared_ptr<SessionControl> EngineImpl::FindSession(uint64_t connection_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(connection_id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
 std::string EngineImpl::GlobalVariable(const std::string& name) const {
   {
     std::lock_guard lock(mu_);

@@ -102,6 +102,14 @@ class Session {
   virtual ExecOutcome FieldList(std::string_view table) = 0;
   virtual const std::string& current_database() const = 0;
   virtual const std::string& user() const = 0;
+  // True once KILL [CONNECTION] named this session: the protocol layer
+  // closes the connection after answering the command in flight.
+  virtual bool killed() const { return false; }
+  // Called (from the killing session's thread) when KILL [CONNECTION] names
+  // this session, so a connection waiting for its next command wakes up; it
+  // must not block. Set it null before whatever it touches goes away (the
+  // call and the reset are serialized). Thread-safe.
+  virtual void SetKillHook(std::function<void()> hook) { (void)hook; }
 };
 
 // What the protocol layer needs to authenticate `user` connecting from `host`.

@@ -173,7 +173,8 @@ ExecResult SessionImpl::RunQueryEngine(const SelectStmt& s, const std::vector<Ta
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   SelectRequest request{.stmt = &s, .current_db = database_, .session = this,
                         .memory_limit_bytes = ParseU64(SessionVariable("exec_mem_limit"), 2ull << 30)};
-  request.check_interrupt = [deadline, timeout_s] {
+  request.check_interrupt = [deadline, timeout_s, control = control_] {
+    CheckKilled(*control);
     if (std::chrono::steady_clock::now() > deadline) {
       Fail(ER_QUERY_TIMEOUT, "Query execution was interrupted, maximum statement execution time exceeded (query_timeout " +
                                  std::to_string(timeout_s) + " s)");

@@ -70,6 +70,10 @@ inline constexpr uint16_t ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT = 1582;
 inline constexpr uint16_t ER_CAPACITY_EXCEEDED = 3170;  // the query's memory bound (exec_mem_limit)
 inline constexpr uint16_t ER_DATA_OUT_OF_RANGE = 1690;
 inline constexpr uint16_t ER_QUERY_TIMEOUT = 3024;
+// KILL.
+inline constexpr uint16_t ER_NO_SUCH_THREAD = 1094;
+inline constexpr uint16_t ER_KILL_DENIED_ERROR = 1095;
+inline constexpr uint16_t ER_QUERY_INTERRUPTED = 1317;
 
 // The SQLSTATE MySQL sends with `code` (mysqld_error.h / the MySQL 8.0 error
 // reference); every code above is listed. Anything else is HY000.
@@ -100,6 +104,8 @@ inline const char* SqlStateOf(uint16_t code) {
       return "42000";
     case ER_WRONG_VALUE_COUNT_ON_ROW:
       return "21S01";
+    case ER_QUERY_INTERRUPTED:
+      return "70100";
     case ER_TABLE_EXISTS_ERROR:
       return "42S01";
     case ER_BAD_TABLE_ERROR:

@@ -240,6 +240,23 @@ Statement Parser::ParseStatement() {
       return TransactionStmt{.what = std::string(verb)};
     }
   }
+  if (AcceptKeyword("KILL")) {
+    KillStmt k;
+    if (AcceptKeyword("QUERY")) {
+      k.query_only = true;
+    } else {
+      AcceptKeyword("CONNECTION");
+    }
+    const Token& id = Take();
+    if (id.kind != TokenKind::kNumber || id.text.empty() ||
+        !std::all_of(id.text.begin(), id.text.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        id.text.size() > 19) {
+      Error();
+    }
+    k.connection_id = std::stoull(id.text);
+    ExpectEnd();
+    return k;
+  }
   if (AcceptKeywords({"START", "TRANSACTION"})) {
     ExpectEnd();
     return TransactionStmt{.what = "BEGIN"};

@@ -77,10 +77,59 @@ void FilterRows(ResultSet& rs, const std::optional<std::string>& like, const Exp
 
 SessionImpl::SessionImpl(EngineImpl* engine, meta::UserIdentity account, std::string database,
                          uint64_t connection_id)
-    : engine_(engine), account_(std::move(account)), database_(std::move(database)), connection_id_(connection_id) {}
+    : engine_(engine), account_(std::move(account)), database_(std::move(database)), connection_id_(connection_id),
+      control_(std::make_shared<SessionControl>()) {
+  control_->connection_id = connection_id_;
+  control_->account = account_;
+  engine_->RegisterSession(control_);
+}
+
+SessionImpl::~SessionImpl() {
+  SetKillHook(nullptr);
+  engine_->UnregisterSession(connection_id_, control_.get());
+}
+
+void SessionImpl::SetKillHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(control_->hook_mu);
+  control_->hook = std::move(hook);
+}
+
+void SessionImpl::CheckKilled(const SessionControl& control) {
+  if (control.kill_query.load(std::memory_order_relaxed) || control.kill_connection.load(std::memory_order_relaxed)) {
+    Fail(ER_QUERY_INTERRUPTED, "Query execution was interrupted");
+  }
+}
+
+// MySQL: a user may kill its own connections; others' need a system
+// privilege (here: root, or OPERATE as StarRocks). KILL QUERY of a session
+// with nothing running does nothing (the flag is cleared when its next
+// statement starts).
+ExecResult SessionImpl::Run(const KillStmt& s) {
+  std::shared_ptr<SessionControl> target = engine_->FindSession(s.connection_id);
+  const std::string id = std::to_string(s.connection_id);
+  if (target == nullptr) Fail(ER_NO_SUCH_THREAD, "Unknown thread id: " + id);
+  if (!(target->account == account_)) {
+    PrivilegeChecker checker = Checker(engine_->State());
+    if (!checker.IsRoot() && !checker.Has("OPERATE", meta::ObjectType::kSystem, "")) {
+      Fail(ER_KILL_DENIED_ERROR, "You are not owner of thread " + id);
+    }
+  }
+  if (s.query_only) {
+    if (target.get() != control_.get()) target->kill_query.store(true);
+    return Ok();
+  }
+  target->kill_connection.store(true);
+  {
+    std::lock_guard<std::mutex> lock(target->hook_mu);
+    if (target->hook && target.get() != control_.get()) target->hook();
+  }
+  if (target.get() == control_.get()) Fail(ER_QUERY_INTERRUPTED, "Query execution was interrupted");
+  return Ok();
+}
 
 ExecOutcome SessionImpl::Execute(std::string_view sql) {
   pending_warnings_.clear();
+  control_->kill_query.store(false);  // a KILL QUERY ends the statement it meets, not the next one
   try {
     ExecOutcome out = ExecuteStatement(sql);
     if (auto* r = std::get_if<ExecResult>(&out)) {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,6 +27,17 @@
 namespace strata::sql {
 
 inline constexpr std::string_view kInfoSchema = "information_schema";
+
+// What KILL reaches of a session: its flags, owner and wake-up hook. Shared
+// by the session and the engine's registry (a KILL may race the session's end).
+struct SessionControl {
+  uint64_t connection_id = 0;
+  meta::UserIdentity account;
+  std::atomic<bool> kill_query{false};       // KILL QUERY: the running statement ends (1317)
+  std::atomic<bool> kill_connection{false};  // KILL [CONNECTION]: that, and the connection closes
+  std::mutex hook_mu;                        // serializes calls of `hook` with its reset
+  std::function<void()> hook;                // guarded by hook_mu
+};
 
 class EngineImpl : public Engine {
  public:
@@ -41,6 +54,11 @@ class EngineImpl : public Engine {
   const EngineOptions& options() const { return options_; }
   int64_t NowMs() const;
 
+  // The registry KILL looks sessions up in (by connection id).
+  void RegisterSession(std::shared_ptr<SessionControl> control);
+  void UnregisterSession(uint64_t connection_id, const SessionControl* control);
+  std::shared_ptr<SessionControl> FindSession(uint64_t connection_id) const;
+
   std::string GlobalVariable(const std::string& name) const;  // the default if never SET GLOBAL
   void SetGlobalVariable(const std::string& name, const std::string& value);
 
@@ -51,6 +69,7 @@ class EngineImpl : public Engine {
   std::atomic<uint64_t> next_connection_id_{1};
   mutable std::mutex mu_;
   std::map<std::string, std::string> global_vars_;  // guarded by mu_
+  std::map<uint64_t, std::shared_ptr<SessionControl>> sessions_;  // guarded by mu_
 };
 
 struct Warning {
@@ -74,12 +93,18 @@ inline bool StatusMatches(const Status& e, StatusCode code, std::string_view fra
 class SessionImpl : public Session, public EvalScope {
  public:
   SessionImpl(EngineImpl* engine, meta::UserIdentity account, std::string database, uint64_t connection_id);
+  ~SessionImpl() override;
 
   ExecOutcome Execute(std::string_view sql) override;
   ExecOutcome UseDatabase(std::string_view database) override;
   ExecOutcome FieldList(std::string_view table) override;
   const std::string& current_database() const override { return database_; }
   const std::string& user() const override { return account_.name; }
+  bool killed() const override { return control_->kill_connection.load(); }
+  void SetKillHook(std::function<void()> hook) override;
+  // Throws ER_QUERY_INTERRUPTED once KILL named this session's statement
+  // (thread-safe: query engine tasks call it).
+  static void CheckKilled(const SessionControl& control);
 
   // EvalScope: variables and session functions (columns are unknown here).
   Value Column(const std::string& qualifier, const std::string& name) const override;
@@ -118,6 +143,7 @@ class SessionImpl : public Session, public EvalScope {
   ExecResult Run(const InsertStmt& s);  // exec_dml.cc
   ExecResult Run(const DeleteStmt& s);
   ExecResult Run(const ClusterSnapshotStmt& s);  // exec_cluster.cc
+  ExecResult Run(const KillStmt& s);             // session.cc
 
   // ---- helpers shared by the executors
   PrivilegeChecker Checker(const meta::CatalogState& state) const { return PrivilegeChecker(state, account_); }
@@ -148,6 +174,7 @@ class SessionImpl : public Session, public EvalScope {
   meta::UserIdentity account_;
   std::string database_;
   uint64_t connection_id_;
+  std::shared_ptr<SessionControl> control_;
   std::map<std::string, std::string> vars_;       // session overrides of system variables
   std::map<std::string, Value> user_vars_;
   std::vector<Warning> warnings_;

@@ -47,8 +47,9 @@ class Checks:
         return ok
 
 
-def run_with_fe(name, body):
-    """Starts an FE, runs body(fe, checks), prints the tally; exits 0 only when all passed."""
+def run_with_fe(name, body, env=None):
+    """Starts an FE (with `env` added to its environment), runs body(fe, checks), prints the tally; exits 0
+    only when all passed."""
     checks = Checks()
     ok = False
     start = time.time()
@@ -56,7 +57,7 @@ def run_with_fe(name, body):
     try:
         c.volume = harness.local_volume(os.path.join(c.dir, "volume"))
         fe = c.add_fe()
-        fe.start().wait_ready()
+        fe.start(env=env).wait_ready()
         fe.wait_query_port()
         log(f"{name}: FE query_port {fe.query_port}")
         body(fe, checks)

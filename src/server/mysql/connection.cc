@@ -1,6 +1,7 @@
 #include "server/mysql/connection.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include "common/logging.h"
 #include "server/mysql/auth.h"
@@ -31,6 +32,7 @@ void Connection::Run() {
     STRATA_LOG(kDebug, "mysql: connection {} from {} authenticated as '{}'", id_, peer_host_, account_.user);
     CommandLoop();
   }
+  if (session_) session_->SetKillHook(nullptr);  // the caller closes fd_ next
   STRATA_LOG(kDebug, "mysql: connection {} from {} closed", id_, peer_host_);
 }
 
@@ -120,8 +122,18 @@ bool Connection::Authenticate(const HandshakeResponse& response, std::string aut
     }
     return false;
   }
-  session_ = std::move(session).value();
+  AdoptSession(std::move(session).value());
   return SendOk();
+}
+
+void Connection::AdoptSession(std::unique_ptr<sql::Session> session) {
+  if (session_) session_->SetKillHook(nullptr);
+  session_ = std::move(session);
+  // KILL [CONNECTION] from another session: wake this connection's read of
+  // its next command (it then sees EOF and closes); writes still work, so a
+  // statement in flight still answers 1317.
+  const int fd = fd_;
+  session_->SetKillHook([fd] { ::shutdown(fd, SHUT_RD); });
 }
 
 Result<std::unique_ptr<sql::Session>> Connection::OpenSession(std::string_view database) {
@@ -152,6 +164,7 @@ bool Connection::CommandLoop() {
       default: return false;  // closed, or stalled mid-packet (half-open)
     }
     if (!Dispatch(payload)) return false;
+    if (session_->killed()) return false;  // KILL [CONNECTION]: answered, now closed
   }
 }
 

@@ -3,6 +3,9 @@
 // COM_QUERY, COM_INIT_DB, COM_PING, COM_QUIT, COM_FIELD_LIST, COM_STATISTICS,
 // COM_SET_OPTION, COM_RESET_CONNECTION and the prepared-statement commands —
 // each answered through the sql::Session with a result set, OK or ERR.
+// KILL [CONNECTION] of this connection's session closes it: at once when it
+// waits for a command (the read side is shut down), else after the statement
+// in flight answered (1317).
 //
 // Bounded everywhere: the handshake must finish within auth_timeout_ms, an
 // idle connection is closed after wait_timeout_ms (ER_CLIENT_INTERACTION_TIMEOUT
@@ -65,6 +68,8 @@ class Connection {
   bool HandleLongData(std::string_view body);
   bool HandleResetConnection();
   Result<std::unique_ptr<sql::Session>> OpenSession(std::string_view database);
+  // Makes `session` the connection's, with the hook KILL [CONNECTION] uses.
+  void AdoptSession(std::unique_ptr<sql::Session> session);
 
   bool SendOutcome(const sql::ExecOutcome& outcome, bool binary);
   bool SendResultSet(const sql::ResultSet& rs, uint16_t warnings, bool binary);

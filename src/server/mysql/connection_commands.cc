@@ -153,7 +153,7 @@ bool Connection::HandleResetConnection() {
   auto session = OpenSession(session_->current_database());
   if (!session.ok()) session = OpenSession("");  // the database went away meanwhile
   if (!session.ok()) return SendError(1105, "HY000", "reset connection: " + session.status().message());
-  session_ = std::move(session).value();
+  AdoptSession(std::move(session).value());
   statements_.clear();
   return SendOk();
 }
