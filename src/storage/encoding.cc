@@ -331,6 +331,11 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, PageValues* ou
   }
   std::vector<uint64_t> idx;
   STRATA_RETURN_IF_ERROR(UnpackBits(d, count, &idx));
+  if (k == PhysicalKind::kBytes) {
+    out->strings.reserve(out->strings.size() + count);
+  } else {
+    out->ints.reserve(out->ints.size() + count);
+  }
   for (uint64_t i : idx) {
     if (i >= n) return DataLoss("dictionary index " + std::to_string(i) + " >= " + std::to_string(n));
     if (k == PhysicalKind::kBytes) out->strings.push_back(sdict[i]);
