@@ -74,6 +74,11 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
     return InvalidArgument(fmt::format("point_in_time_retention_seconds: {} is outside 0..31622400 (0 = off)",
                                        fe.point_in_time_retention_seconds));
   }
+  STRATA_ASSIGN_OR_RETURN(fe.drill_interval_seconds, c.GetInt("drill_interval_seconds", fe.drill_interval_seconds));
+  if (fe.drill_interval_seconds < 0 || fe.drill_interval_seconds > 366LL * 86400) {
+    return InvalidArgument(fmt::format("drill_interval_seconds: {} is outside 0..31622400 (0 = off)",
+                                       fe.drill_interval_seconds));
+  }
   STRATA_ASSIGN_OR_RETURN(fe.automated_cluster_snapshot_retention_count,
                           GetPositive(c, "automated_cluster_snapshot_retention_count",
                                       fe.automated_cluster_snapshot_retention_count));
@@ -170,7 +175,7 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "bind_address",
       "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
       "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms",
-      "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds"};
+      "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds", "drill_interval_seconds"};
   return kKeys;
 }
 
@@ -291,6 +296,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"vacuum_grace_ms", std::to_string(fe.vacuum_grace_ms)},
       {"automated_cluster_snapshot_retention_count", std::to_string(fe.automated_cluster_snapshot_retention_count)},
       {"point_in_time_retention_seconds", std::to_string(fe.point_in_time_retention_seconds)},
+      {"drill_interval_seconds", std::to_string(fe.drill_interval_seconds)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

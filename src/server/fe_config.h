@@ -58,6 +58,9 @@ struct FeConfig {
   // version current at any moment of the last this-many seconds are kept, so a
   // restore can target any committed version inside it (docs/operations/restore.md).
   int64_t point_in_time_retention_seconds = 0;
+  // Scheduled DR drills (0 = off): the leader runs `strata drill` every this
+  // many seconds and publishes strata_drill_* metrics (server/fe_drill_scheduler.h).
+  int64_t drill_interval_seconds = 0;
   int64_t automated_cluster_snapshot_retention_count = 6;  // automated snapshots kept (1 h at 10 min)
   int64_t streaming_load_max_mb = 10240;       // largest stream load body (StarRocks' BE key)
   int64_t cn_liveness_timeout_ms = 5000;       // a compute node unheard of this long is dead

@@ -18,6 +18,7 @@
 #include "server/cn/fe_compute_nodes.h"
 #include "server/fe_bootstrap.h"
 #include "server/fe_config.h"
+#include "server/fe_drill_scheduler.h"
 #include "server/fe_http.h"
 #include "server/fe_pitr_window.h"
 #include "server/fe_restore.h"
@@ -304,6 +305,8 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
                              }},
       *(*sql_door)->coordinator, compute_nodes.tablet_service());
   data_maintenance.Start();
+  std::unique_ptr<DrillScheduler> drills = MakeFeDrillScheduler(fe, [svc] { return svc->IsLeader(); });
+  if (drills) drills->Start();
   maintenance.store(&data_maintenance);
   auto bootstrap = std::make_unique<FeBootstrapKeeper>(service->get(), (*sql_door)->writer.get(), fe);
   STRATA_LOG(kInfo, "fe {} up: cluster {} lineage {} at version {}, leader '{}'", fe_name, fe.cluster_name,
@@ -323,6 +326,7 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
   maintenance.store(nullptr);
   server.Stop();  // stream loads in flight use the front door's coordinator
   data_maintenance.Stop();
+  drills.reset();  // waits for a drill in progress
   snapshots.Stop();
   sql_door->reset();  // closes the MySQL connections first: they use the service
   server.Stop();

@@ -7,11 +7,14 @@
      volume (no clusters/<scratch>/ objects, no <clone id>/ objects, no pins). The FE keeps serving.
   3. The data files are deleted: the drill fails (exit 1) naming the problem, and still removes what it
      wrote.
+  4. Scheduled mode: another cluster with drill_interval_seconds = 1 reports strata_drill_last_ok 0 on
+     /metrics while it has no snapshot, then 1 (with strata_drill_last_recovery_ms) once it has one.
 """
 
 import json
 import os
 import subprocess
+import time
 
 import boto3
 
@@ -46,6 +49,49 @@ def drill(fe):
     except ValueError:
         fail(f"drill printed no JSON (exit {r.returncode}): {r.stdout} {r.stderr}")
     return r.returncode, report
+
+
+def metrics(fe):
+    status, text = fe.get("/metrics")
+    expect(status == 200, f"/metrics: {status}")
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("strata_drill_"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def wait_metric(fe, name, want, timeout=90):
+    deadline = time.time() + timeout
+    seen = None
+    while time.time() < deadline:
+        seen = metrics(fe)
+        if seen.get(name) == want:
+            return seen
+        time.sleep(0.2)
+    fail(f"{name} never became {want}: {seen}")
+
+
+def scheduled():
+    volume = harness.s3_volume_or_skip("drillsched")
+    with Cluster("drillsched", volume) as c:
+        fe = c.add_fe(drill_interval_seconds=1)
+        fe.start().wait_ready()
+        fe.wait_query_port()
+        c.leader()
+        wait_metric(fe, "strata_drill_last_ok", 0)  # nothing to recover from yet
+        sql(fe, "CREATE DATABASE s")
+        sql(fe, "CREATE TABLE s.t (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 2")
+        sql(fe, "INSERT INTO s.t VALUES (1), (2), (3)")
+        sql(fe, "CREATE CLUSTER SNAPSHOT sched")
+        m = wait_metric(fe, "strata_drill_last_ok", 1)
+        expect(m.get("strata_drill_last_recovery_ms", 0) > 0 and m.get('strata_drill_runs_total{result="passed"}', 0) >= 1,
+               f"recovery time and a passed run: {m}")
+        fe.stop()
+        left = keys(volume, "pins/")
+        expect(left == [], f"the scheduled drills left no pins: {left}")
+        log(f"4. scheduled drills: last_ok 0 without a snapshot, then 1; recovery {m['strata_drill_last_recovery_ms']} ms")
 
 
 def test():
@@ -94,6 +140,7 @@ def test():
         left = keys(volume, f"clusters/{r['scratch_name']}/") + keys(volume, "pins/")
         expect(r["cleaned_up"] and left == [], f"a failed drill still cleans up: {left}")
         log(f"3. missing data files fail the drill: {r['problems'][0][:160]}")
+    scheduled()
 
 
 if __name__ == "__main__":
