@@ -260,6 +260,9 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& options) {
                                         .key = out.key, .mode = out.mode, .restored_ms = intent.started_ms,
                                         .replaced_cluster_id = intent.replaced_cluster_id}));
 
+  STRATA_LOG(kInfo, "restore {}: catalog at version {} read ({} partitions)", out.key, restored.version(),
+             restored.state().partitions.size());
+
   // 4. Everything the catalog needs is reachable where the yaml says.
   if (intent.target_version == 0) {
     StoreOpener opener = ReplacingOpener(image.state(), config, options.open);

@@ -20,7 +20,7 @@ constexpr std::string_view kTabletsInfix = "/data/tablets/";
 constexpr uint64_t kVolumesMax = 10'000;
 constexpr uint64_t kVersionsMax = 100'000'000;
 constexpr uint64_t kFilesPerVersionMax = 100'000;  // the tablet version format's rowset bound
-constexpr size_t kTabletsPerListPrefix = 400;  // a LIST page or two of versions and files
+constexpr size_t kTabletsPerListPrefix = 1500;  // a few LIST pages: fewer, fuller pages cost the server less
 constexpr size_t kListPagesPerPrefixMax = 1'000'000;
 
 // Keys are written front-coded against the previous key in the stream.
