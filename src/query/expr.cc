@@ -443,6 +443,24 @@ Column EvalLogic(const BoundExpr& e, const Chunk& ch) {
   int64_t* ov = out.mutable_i64();
   const bool is_and = e.op == ExprOp::kAnd;
   const bool ints = UsesI64(a.type()) && UsesI64(b.type());
+  if (ints && !a.is_constant() && !b.is_constant()) {
+    const uint8_t *an_p = a.nulls_data(), *bn_p = b.nulls_data();
+    const int64_t *av = a.i64_data(), *bv = b.i64_data();
+    for (size_t r = 0; r < ch.rows; ++r) {  // as below, branch-free
+      const bool an = an_p[r], bn = bn_p[r];
+      const bool at = !an && av[r] != 0, bt = !bn && bv[r] != 0;
+      if (is_and) {
+        const bool is_false = (!an && !at) || (!bn && !bt);
+        on[r] = !is_false && (an || bn);
+        ov[r] = !is_false && !an && !bn;
+      } else {
+        const bool is_true = at || bt;
+        on[r] = !is_true && (an || bn);
+        ov[r] = is_true;
+      }
+    }
+    return out;
+  }
   for (size_t r = 0; r < ch.rows; ++r) {
     bool an = a.IsNull(r), bn = b.IsNull(r);
     bool at = !an && (ints ? a.I64(r) != 0 : IsTrueAt(a, r));

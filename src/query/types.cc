@@ -145,11 +145,7 @@ void Column::AppendFrom(const Column& other, size_t row) {
 Column Column::Gather(const std::vector<uint32_t>& rows) const {
   Column out(type_);
   const size_t n = rows.size();
-  if (constant_) {
-    out.Reserve(n);
-    for (uint32_t r : rows) out.AppendFrom(*this, r);
-    return out;
-  }
+  if (constant_) return Constant(type_, At(0), n);
   out.nulls_.resize(n);
   for (size_t i = 0; i < n; ++i) out.nulls_[i] = nulls_[rows[i]];
   auto gather = [&](auto& dst, const auto& src) {

@@ -105,6 +105,9 @@ class Column {
   // zero, none NULL) and exposes its buffers; the caller fills them.
   void ResizeForWrite(size_t rows);
   uint8_t* mutable_nulls() { return nulls_.data(); }
+  // Non-constant columns only: the buffers for typed read loops.
+  const uint8_t* nulls_data() const { return nulls_.data(); }
+  const int64_t* i64_data() const { return i64_.data(); }
   int64_t* mutable_i64() { return i64_.data(); }
   int128* mutable_i128() { return i128_.data(); }
   double* mutable_f64() { return f64_.data(); }
@@ -139,7 +142,7 @@ class Column {
   }
   void Append(const Scalar& v);
   void AppendFrom(const Column& other, size_t row);  // same type
-  // Rows `rows` of this column, as a new (non-constant) column.
+  // Rows `rows` of this column, as a new column (constant if this one is).
   Column Gather(const std::vector<uint32_t>& rows) const;
   // Appends every row of `other` (same type; constants expanded).
   void AppendColumn(const Column& other);
