@@ -168,7 +168,10 @@ class MetaService {
   // newer than what it applied exists, it reloads from that image.
   Status CatchUpFromNewerImage();
   void FailQueued(const std::string& why);
-  Status TryTakeOver();
+  // Appends LeaderChange{this FE, term + 1} at the next version. `won` (one of
+  // the takeovers_* counters) counts the take-over before this FE reports
+  // itself leader, so whoever sees IsLeader() also sees the count.
+  Status TryTakeOver(std::atomic<uint64_t>* won);
   void RenewLease();
   void MaybeCheckpoint();
   void StepDown(const std::string& why);

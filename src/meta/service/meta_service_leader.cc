@@ -69,9 +69,8 @@ void MetaService::WatchLeader() {
     STRATA_LOG(kWarn, "{}: not taking over: {}", options_.fe_name, caught.ToString());
     return;
   }
-  Status s = TryTakeOver();
+  Status s = TryTakeOver(reason);
   if (s.ok()) {
-    reason->fetch_add(1);
     const char* after = reason == &takeovers_released_ ? "a released lease"
                         : reason == &takeovers_expired_ ? "an expired lease"
                                                         : "no live leader";
@@ -83,7 +82,7 @@ void MetaService::WatchLeader() {
   lease_changed_at_ms_ = now;  // whoever won, give them a full lease before trying again
 }
 
-Status MetaService::TryTakeOver() {
+Status MetaService::TryTakeOver(std::atomic<uint64_t>* won) {
   uint64_t term;
   {
     std::shared_lock lock(catalog_mu_);
@@ -107,10 +106,15 @@ Status MetaService::TryTakeOver() {
     my_term_ = 0;
     return s;
   }
+  won->fetch_add(1);  // before ApplyEntry makes IsLeader() true
   std::vector<Result<uint64_t>> results;
-  STRATA_RETURN_IF_ERROR(ApplyEntry(version, payload, &results));
-  if (!is_leader_.load()) {
+  Status applied = ApplyEntry(version, payload, &results);
+  if (!applied.ok() || !is_leader_.load()) {
+    // Our own entry, at the version after everything we applied, with the
+    // next term: only a damaged store or a bug gets here.
+    won->fetch_sub(1);
     my_term_ = 0;
+    if (!applied.ok()) return applied;
     return FailedPrecondition("the take-over entry was rejected: " + results[0].status().ToString());
   }
   lease_renewed_at_ms_ = 0;
