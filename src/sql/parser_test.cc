@@ -142,5 +142,20 @@ TEST(ParserTest, ShowGrantsForRoleAndTypeLimits) {
   EXPECT_TRUE(std::holds_alternative<TransactionStmt>(Parse("SET TRANSACTION READ ONLY")));
 }
 
+TEST(Parser, Kill) {
+  auto k = std::get<KillStmt>(Parse("KILL 12"));
+  EXPECT_FALSE(k.query_only);
+  EXPECT_EQ(k.connection_id, 12u);
+  k = std::get<KillStmt>(Parse("kill connection 7;"));
+  EXPECT_FALSE(k.query_only);
+  EXPECT_EQ(k.connection_id, 7u);
+  k = std::get<KillStmt>(Parse("KILL QUERY 9"));
+  EXPECT_TRUE(k.query_only);
+  EXPECT_EQ(k.connection_id, 9u);
+  for (const char* bad : {"KILL", "KILL QUERY", "KILL abc", "KILL 1 2", "KILL -3", "KILL 1.5", "KILL 99999999999999999999"}) {
+    EXPECT_EQ(ParseError(bad).code, ER_PARSE_ERROR) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace strata::sql
