@@ -130,6 +130,8 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   engine_options.cluster_id = service->ClusterId();
   engine_options.list_fe_config = [fe] { return FeConfigEntries(fe); };
   engine_options.set_fe_config = CheckRuntimeFeConfig;
+  engine_options.point_in_time_window =
+      MakePointInTimeWindowSource(fe, [service] { return service->ClusterId(); });
   std::string server_version = engine_options.server_version;
   door->engine = sql::NewEngine(door->reader.get(), door->writer.get(), std::move(engine_options));
   mysql::MysqlServerOptions options;
@@ -139,8 +141,6 @@ Result<std::unique_ptr<SqlFrontDoor>> StartSqlFrontDoor(const FeConfig& fe, meta
   options.connection.server_version = server_version;
   options.connection.wait_timeout_ms = fe.mysql_wait_timeout_seconds * 1000;
   // CONNECTION_ID() is the thread id the handshake announced.
-  engine_options.point_in_time_window =
-      MakePointInTimeWindowSource(fe, [service] { return service->ClusterId(); });
   options.connection.new_session = sql::NewSessionWithConnectionId;
   door->listener = std::make_unique<mysql::MysqlServer>(options, door->engine.get());
   // A brand-new cluster: register the builtin volume (and this FE) before the
