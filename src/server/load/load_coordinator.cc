@@ -1,6 +1,7 @@
 #include "server/load/load_coordinator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <random>
@@ -223,17 +224,42 @@ Result<meta::CommitResult> LoadCoordinator::CommitVersions(const DataTarget& tar
     });
     STRATA_RETURN_IF_ERROR(missing);
     meta::CommitTxn commit{.table_id = target.table.id, .label = label, .txn_id = txn_id, .kind = kind, .rows = rows};
-    for (const auto& w : written) {
-      const std::string& base_key = bases.at(w.tablet_id);
-      STRATA_ASSIGN_OR_RETURN(storage::TabletMeta base, storage::ReadTabletMeta(*store, base_key, w.tablet_id));
-      std::vector<std::vector<storage::DeleteCondition>> del;
-      if (!deletes.empty()) del.push_back(deletes);
-      storage::TabletMeta next = storage::NextTabletVersion(base, txn_id, schema, w.rowsets, std::move(del));
-      std::string key = storage::TabletMetaKey(options_.lineage, w.tablet_id, next.version, txn_id);
-      STRATA_RETURN_IF_ERROR(storage::PutTabletMeta(*store, key, next));
-      if (options_.version_written) options_.version_written(key, next, storage::EncodeTabletMeta(next).size());
-      commit.tablets.push_back(meta::TabletMetaUpdate{.tablet_id = w.tablet_id, .base_meta = base_key,
-                                                      .new_meta = key});
+    // Each tablet's next version: read its base, write the new object — on up to
+    // version_writes_parallel threads (a load into 100k tablets is 200k requests).
+    std::vector<Result<std::string>> keys(written.size(), Status(StatusCode::kInternal, "not run"));
+    std::atomic<size_t> next_index{0};
+    auto write_versions = [&] {
+      for (size_t i = next_index.fetch_add(1); i < written.size(); i = next_index.fetch_add(1)) {
+        const Written& w = written[i];
+        auto base = storage::ReadTabletMeta(*store, bases.at(w.tablet_id), w.tablet_id);
+        if (!base.ok()) {
+          keys[i] = base.status();
+          continue;
+        }
+        std::vector<std::vector<storage::DeleteCondition>> del;
+        if (!deletes.empty()) del.push_back(deletes);
+        storage::TabletMeta next = storage::NextTabletVersion(*base, txn_id, schema, w.rowsets, std::move(del));
+        std::string key = storage::TabletMetaKey(options_.lineage, w.tablet_id, next.version, txn_id);
+        Status put = storage::PutTabletMeta(*store, key, next);
+        if (!put.ok()) {
+          keys[i] = put;
+          continue;
+        }
+        if (options_.version_written) options_.version_written(key, next, storage::EncodeTabletMeta(next).size());
+        keys[i] = std::move(key);
+      }
+    };
+    const size_t threads_n = std::min(written.size(), std::max<size_t>(options_.version_writes_parallel, 1));
+    std::vector<std::thread> threads;
+    threads.reserve(threads_n);
+    for (size_t t = 1; t < threads_n; ++t) threads.emplace_back(write_versions);
+    write_versions();
+    for (auto& t : threads) t.join();
+    for (size_t i = 0; i < written.size(); ++i) {
+      if (!keys[i].ok()) return keys[i].status();
+      commit.tablets.push_back(meta::TabletMetaUpdate{.tablet_id = written[i].tablet_id,
+                                                      .base_meta = bases.at(written[i].tablet_id),
+                                                      .new_meta = std::move(*keys[i])});
     }
     STRATA_FAILPOINT("load_after_tablet_meta");
     auto r = submit_(meta::Change{.body = commit});

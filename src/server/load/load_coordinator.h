@@ -77,6 +77,8 @@ class LoadCoordinator {
     uint32_t commit_attempts_max = 32;  // with jittered back-off between conflicts
     uint64_t rows_per_data_file_max = 2'000'000;
     size_t parallel_writes_max = 8;
+    // Tablet versions read and written at once when a load commits (1: one at a time).
+    size_t version_writes_parallel = 16;
     // Threads that read, type and route one CSV body (RouteCsv); 0: one per core.
     size_t load_threads = 0;
     // Called with each tablet version object this coordinator wrote (key,
