@@ -119,6 +119,14 @@ Result<IndexedVersion> ReadVersion(objstore::ObjectStore& store, const std::stri
 
 }  // namespace
 
+const IndexedVersion* ObjectIndex::Find(const std::string& key) const {
+  for (const auto& [volume, versions] : volumes) {
+    auto it = versions.find(key);
+    if (it != versions.end()) return &it->second;
+  }
+  return nullptr;
+}
+
 uint64_t ObjectIndex::versions() const {
   uint64_t n = 0;
   for (const auto& [name, v] : volumes) n += v.size();
@@ -414,14 +422,7 @@ Status CheckVersionsRestorable(objstore::ObjectStore& store, const std::set<std:
   VolumeIndex listed;
   std::vector<std::string> unindexed;
   for (const auto& key : keys) {
-    const IndexedVersion* found = nullptr;
-    if (index != nullptr) {
-      for (const auto& [volume, versions] : index->volumes) {
-        auto it = versions.find(key);
-        if (it != versions.end()) found = &it->second;
-        if (found != nullptr) break;
-      }
-    }
+    const IndexedVersion* found = index != nullptr ? index->Find(key) : nullptr;
     if (found != nullptr) {
       listed.emplace(key, *found);
     } else {

@@ -51,6 +51,8 @@ using VolumeIndex = std::map<std::string, IndexedVersion>;
 struct ObjectIndex {
   std::map<std::string, VolumeIndex> volumes;
   bool operator==(const ObjectIndex&) const = default;
+  // The entry of tablet version `key` in any volume; null if absent.
+  const IndexedVersion* Find(const std::string& key) const;
   uint64_t versions() const;
   uint64_t objects() const;  // versions plus distinct data files
 };

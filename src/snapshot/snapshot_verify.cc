@@ -256,12 +256,7 @@ void CheckVolumeListed(objstore::ObjectStore& store, const std::string& volume_n
   VolumeIndex needed;
   size_t unindexed = 0;
   for (const auto& [key, where] : pinned) {
-    const IndexedVersion* found = nullptr;
-    for (const auto& [name, versions] : index.volumes) {
-      auto it = versions.find(key);
-      if (it != versions.end()) found = &it->second;
-      if (found != nullptr) break;
-    }
+    const IndexedVersion* found = index.Find(key);
     if (found == nullptr) {
       if (++unindexed <= 3) problems.Add(where + ": tablet version " + key + " is not in the snapshot's object index");
       continue;

@@ -116,6 +116,20 @@ def http(method, addr, path, body=None, timeout=10.0):
         return status, text
 
 
+def data_dump(query):
+    """Databases, their tables and every table's rows (sorted), read through `query(sql) -> rows`: what a restore
+    must bring back, comparable with ==."""
+    out = {}
+    dbs = sorted(r[0] for r in query("SHOW DATABASES") if r[0] not in ("information_schema", "_statistics_"))
+    out["databases"] = dbs
+    for db in dbs:
+        tables = sorted(r[0] for r in query(f"SHOW TABLES FROM {db}"))
+        out[f"tables {db}"] = tables
+        for t in tables:
+            out[f"rows {db}.{t}"] = sorted(tuple(r) for r in query(f"SELECT * FROM {db}.{t}"))
+    return out
+
+
 def database_names(catalog_json):
     """Database names in a Catalog::ToJson() document (a list or a map by id), with repeats."""
     dbs = (catalog_json or {}).get("databases", [])

@@ -158,15 +158,7 @@ def run_op(fe, m, rng, op_index):
 
 
 def live_dump(fe):
-    out = {}
-    dbs = sorted(r[0] for r in sql(fe, "SHOW DATABASES") if r[0] not in ("information_schema", "_statistics_"))
-    out["databases"] = dbs
-    for db in dbs:
-        tables = sorted(r[0] for r in sql(fe, f"SHOW TABLES FROM {db}"))
-        out[f"tables {db}"] = tables
-        for t in tables:
-            out[f"rows {db}.{t}"] = sorted(tuple(r) for r in sql(fe, f"SELECT * FROM {db}.{t}"))
-    return out
+    return harness.data_dump(lambda q: sql(fe, q))
 
 
 def diff(got, want):

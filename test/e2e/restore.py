@@ -73,14 +73,7 @@ def run_sql(fe, statements):
 
 def dump(fe):
     """Everything a restore must bring back: databases, tables, rows, users, grants."""
-    out = {}
-    dbs = sorted(r[0] for r in sql(fe, "SHOW DATABASES") if r[0] not in ("information_schema", "_statistics_"))
-    out["databases"] = dbs
-    for db in dbs:
-        tables = sorted(r[0] for r in sql(fe, f"SHOW TABLES FROM {db}"))
-        out[f"tables {db}"] = tables
-        for t in tables:
-            out[f"rows {db}.{t}"] = sorted(tuple(r) for r in sql(fe, f"SELECT * FROM {db}.{t}"))
+    out = harness.data_dump(lambda q: sql(fe, q))
     out["grants analyst"] = sorted(tuple(r) for r in sql(fe, "SHOW GRANTS FOR analyst")) if has_user(fe, "analyst") else None
     out["grants temp"] = sorted(tuple(r) for r in sql(fe, "SHOW GRANTS FOR temp")) if has_user(fe, "temp") else None
     out["roles"] = sorted(r[0] for r in sql(fe, "SHOW ROLES"))
