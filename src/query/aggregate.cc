@@ -2,6 +2,8 @@
 // GROUP BY keys and folds each aggregate's argument into per-group state.
 // SUM and AVG of integers and decimals are exact (128-bit); of doubles,
 // double. Without GROUP BY there is exactly one group, even over no rows.
+// kCountMerge / kAvgMerge fold the partial counts and (sum, count) pairs of
+// a split aggregation (distribute.h).
 #include <cmath>
 #include <optional>
 #include <string_view>
@@ -88,7 +90,13 @@ class AggregateSink : public Sink {
     for (const auto& k : node_.group_keys) key_cols.push_back(Evaluate(*k, chunk));
     for (const auto& a : node_.aggs) arg_cols.push_back(a.arg ? Evaluate(*a.arg, chunk) : Column());
     GroupIds(key_cols, chunk.rows);
-    for (size_t a = 0; a < node_.aggs.size(); ++a) UpdateAll(a, arg_cols[a], chunk.rows);
+    for (size_t a = 0; a < node_.aggs.size(); ++a) {
+      if (node_.aggs[a].func == AggFunc::kAvgMerge) {
+        MergeAvg(a, arg_cols[a], Evaluate(*node_.aggs[a].arg2, chunk), chunk.rows);
+      } else {
+        UpdateAll(a, arg_cols[a], chunk.rows);
+      }
+    }
     return true;
   }
 
@@ -153,12 +161,34 @@ class AggregateSink : public Sink {
     }
   }
 
+  // Folds partial (sum, count) pairs into AVG state `a` (a NULL sum has count 0).
+  void MergeAvg(size_t a, const Column& sums, const Column& counts, size_t rows) {
+    std::vector<AggState>& st = states_[a];
+    const bool exact = UsesI128(sums.type());
+    for (size_t r = 0; r < rows; ++r) {
+      if (sums.IsNull(r)) continue;
+      AggState& s = st[gids_[r]];
+      s.count += counts.I64(r);
+      if (!exact) {
+        s.sum_f64 += sums.F64(r);
+      } else if (__builtin_add_overflow(s.sum_i128, sums.I128(r), &s.sum_i128)) {
+        sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + node_.aggs[a].text + "'");
+      }
+    }
+  }
+
   // Folds every row of `arg` into aggregate `a` (tight loops for the common cases).
   void UpdateAll(size_t a, const Column& arg, size_t rows) {
     const AggSpec& spec = node_.aggs[a];
     std::vector<AggState>& st = states_[a];
     if (spec.func == AggFunc::kCountStar) {
       for (size_t r = 0; r < rows; ++r) ++st[gids_[r]].count;
+      return;
+    }
+    if (spec.func == AggFunc::kCountMerge) {
+      for (size_t r = 0; r < rows; ++r) {
+        if (!arg.IsNull(r)) st[gids_[r]].count += arg.I64(r);
+      }
       return;
     }
     if (!spec.distinct && spec.func == AggFunc::kCount) {
@@ -278,7 +308,8 @@ class AggregateSink : public Sink {
       const AggState& s = states_[a][g];
       switch (spec.func) {
         case AggFunc::kCountStar:
-        case AggFunc::kCount: out.AppendI64(s.count); break;
+        case AggFunc::kCount:
+        case AggFunc::kCountMerge: out.AppendI64(s.count); break;
         case AggFunc::kSum:
           if (s.count == 0) {
             out.AppendNull();
@@ -289,6 +320,7 @@ class AggregateSink : public Sink {
           }
           break;
         case AggFunc::kAvg:
+        case AggFunc::kAvgMerge:
           if (s.count == 0) {
             out.AppendNull();
           } else if (spec.type.id == TypeId::kDouble) {

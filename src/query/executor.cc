@@ -469,6 +469,7 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       return RunNode(*n.children[0], locked, ctx, true);
     }
     case Kind::kHashJoin: return RunHashJoin(n, out, ctx);
+    case Kind::kExchange: return RunNode(*n.children[0], out, ctx, concurrent);
     case Kind::kUnion: {
       UnionSink u(n.children.size(), out);
       for (const auto& child : n.children) {

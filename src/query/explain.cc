@@ -81,6 +81,7 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       break;
     }
     case Kind::kUnion: line = "UNION ALL"; break;
+    case Kind::kExchange: line = "EXCHANGE (the fragment below runs where its tablets live)"; break;
   }
   out->push_back(pad + line);
   for (const auto& c : n.children) Explain(*c, depth + 1, out);

@@ -25,12 +25,16 @@ struct OutputColumn {
   std::string schema;  // origin database, may be empty
 };
 
-enum class AggFunc { kCountStar, kCount, kSum, kMin, kMax, kAvg, kAnyValue };
+// kCountMerge and kAvgMerge are the second phase of a split aggregation
+// (distribute.h): the sum of partial counts (0 over no rows), and the
+// average of partial (sum, count) pairs.
+enum class AggFunc { kCountStar, kCount, kSum, kMin, kMax, kAvg, kAnyValue, kCountMerge, kAvgMerge };
 
 struct AggSpec {
   AggFunc func = AggFunc::kCountStar;
   bool distinct = false;
-  BoundExprPtr arg;  // null for COUNT(*)
+  BoundExprPtr arg;   // null for COUNT(*); kAvgMerge: the partial sums
+  BoundExprPtr arg2;  // kAvgMerge: the partial counts
   Type type;         // result
   std::string text;  // for EXPLAIN
 };
@@ -61,6 +65,8 @@ struct PlanNode {
     kDistinct,   // distinct rows of children[0]
     kHashJoin,   // children[0] (probe) with children[1] (build)
     kUnion,      // UNION ALL of children (same output types)
+    kExchange,   // children[0] is a fragment (a plan over one scan, distribute.h) run where
+                 // the scanned tablets live; its rows arrive here in no defined order
   } kind = Kind::kOneRow;
 
   std::vector<OutputColumn> output;
