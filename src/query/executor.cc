@@ -10,17 +10,23 @@
 #include <unordered_set>
 
 #include "common/failpoint.h"
+#include "query/fragment_codec.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
 
 void MemoryTracker::Consume(uint64_t bytes) {
-  used_bytes_ += bytes;
-  if (used_bytes_ > limit_bytes_) {
+  if (used_bytes_.fetch_add(bytes) + bytes > limit_bytes_) {
     sql::Fail(sql::ER_CAPACITY_EXCEEDED,
               "Memory of the query exceeded exec_mem_limit (" + std::to_string(limit_bytes_) +
                   " bytes); raise it with SET exec_mem_limit = <bytes> or narrow the query");
   }
+}
+
+const TabletRef* TabletQueue::Next() {
+  if (stopped_.load()) return nullptr;
+  size_t i = next_.fetch_add(1);
+  return i < tablets_.size() ? &tablets_[i] : nullptr;
 }
 
 void AppendRow(Chunk& dst, const Chunk& src, size_t row) {
@@ -171,8 +177,12 @@ void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
     }
   }
   ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx};
-  const size_t threads = concurrent ? ScanThreads(tablets.size()) : 1;
-  if (threads <= 1) {
+  const size_t threads = concurrent && ctx.tablets == nullptr ? ScanThreads(tablets.size()) : 1;
+  if (ctx.tablets != nullptr) {  // a fragment instance: tablets from the fragment's queue, one at a time
+    while (const TabletRef* tablet = ctx.tablets->Next()) {
+      if (!ScanOne(sh, *tablet)) break;
+    }
+  } else if (threads <= 1) {
     for (const TabletRef* tablet : tablets) {
       if (!ScanOne(sh, *tablet)) break;
     }
@@ -399,6 +409,7 @@ class CollectSink : public Sink {
 // COUNT(*) with nothing else over a bare scan (no WHERE, no GROUP BY): the
 // sum of the tablets' row counts when the source knows every one exactly.
 bool TryCountFromMetadata(const PlanNode& n, Sink& out, ExecContext& ctx) {
+  if (ctx.tablets != nullptr) return false;  // a fragment instance counts only its share
   if (!n.group_keys.empty() || n.aggs.empty() || n.children.size() != 1) return false;
   const PlanNode& child = *n.children[0];
   if (child.kind != PlanNode::Kind::kScan) return false;
@@ -427,6 +438,8 @@ bool TryCountFromMetadata(const PlanNode& n, Sink& out, ExecContext& ctx) {
   out.Finish();
   return true;
 }
+
+void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx);
 
 // `concurrent`: `out` accepts pushes from several threads at once.
 void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
@@ -469,7 +482,7 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       return RunNode(*n.children[0], locked, ctx, true);
     }
     case Kind::kHashJoin: return RunHashJoin(n, out, ctx);
-    case Kind::kExchange: return RunNode(*n.children[0], out, ctx, concurrent);
+    case Kind::kExchange: return RunExchange(n, out, ctx);
     case Kind::kUnion: {
       UnionSink u(n.children.size(), out);
       for (const auto& child : n.children) {
@@ -484,7 +497,111 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
   }
 }
 
+// One fragment instance's output: rows go on to the shared (locked) sink,
+// Finish is the fragment's to call once every instance is done.
+class InstanceSink : public Sink {
+ public:
+  InstanceSink(Sink& shared, TabletQueue& queue) : shared_(shared), queue_(queue) {}
+  bool Push(Chunk chunk) override {
+    if (shared_.Push(std::move(chunk))) return true;
+    queue_.Stop();  // no more rows wanted: the other instances stop too
+    return false;
+  }
+  void Finish() override {}
+
+ private:
+  Sink& shared_;
+  TabletQueue& queue_;
+};
+
+// The tablets of the surviving partitions that hold data.
+std::vector<TabletRef> FragmentTablets(const PlanNode& fragment) {
+  const ScanSpec& spec = FragmentScan(fragment).scan;
+  std::vector<TabletRef> tablets;
+  for (size_t p : spec.partitions) {
+    for (const TabletRef& t : spec.table.partitions[p].tablets) {
+      if (!t.meta_key.empty()) tablets.push_back(t);
+    }
+  }
+  return tablets;
+}
+
+// EXCHANGE: the fragment on the compute nodes that own its tablets, else here.
+void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx) {
+  const PlanNode& fragment = *n.children[0];
+  std::vector<TabletRef> tablets = FragmentTablets(fragment);
+  if (tablets.empty()) return out.Finish();
+  LockedSink locked(out);
+  std::mutex mu;
+  std::exception_ptr error;  // the first exception of the sink or the interrupt check
+  auto keep = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!error) error = e;
+  };
+  auto should_stop = [&] {
+    try {
+      if (ctx.check_interrupt) ctx.check_interrupt();
+      std::lock_guard<std::mutex> lock(mu);
+      return error != nullptr;
+    } catch (...) {
+      keep(std::current_exception());
+      return true;
+    }
+  };
+  auto sink = [&](Chunk&& chunk) {
+    try {
+      ++ctx.stats.batches_scanned;
+      return locked.Push(std::move(chunk));
+    } catch (...) {
+      keep(std::current_exception());
+      return false;
+    }
+  };
+  const TableInfo& table = FragmentScan(fragment).scan.table;
+  Status s = ctx.source->RunFragment(table, tablets, fragment, should_stop, sink);
+  if (s.code() == StatusCode::kUnimplemented) return RunFragment(fragment, std::move(tablets), out, ctx);
+  if (error) std::rethrow_exception(error);
+  if (!s.ok() && s.code() != StatusCode::kAborted) {
+    sql::Fail(sql::ER_UNKNOWN_ERROR, "reading table " + table.db + "." + table.name + ": " + s.ToString());
+  }
+  ctx.stats.tablets_scanned += tablets.size();
+  out.Finish();
+}
+
 }  // namespace
+
+void RunFragment(const PlanNode& fragment, std::vector<TabletRef> tablets, Sink& out, ExecContext& ctx) {
+  TabletQueue queue(std::move(tablets));
+  LockedSink locked(out);
+  std::mutex mu;
+  std::exception_ptr error;
+  ExecStats stats;
+  auto instance = [&] {
+    ExecContext mine{.source = ctx.source, .memory = ctx.memory, .check_interrupt = ctx.check_interrupt, .tablets = &queue};
+    InstanceSink sink(locked, queue);
+    try {
+      RunNode(fragment, sink, mine, false);
+    } catch (...) {
+      queue.Stop();
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    stats.tablets_scanned += mine.stats.tablets_scanned;
+    stats.batches_scanned += mine.stats.batches_scanned;
+    stats.rows_scanned += mine.stats.rows_scanned;
+  };
+  const size_t workers = ScanThreads(queue.size());
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(instance);
+  instance();
+  for (auto& th : pool) th.join();
+  ctx.stats.tablets_scanned += stats.tablets_scanned;
+  ctx.stats.batches_scanned += stats.batches_scanned;
+  ctx.stats.rows_scanned += stats.rows_scanned;
+  if (error) std::rethrow_exception(error);
+  out.Finish();
+}
 
 void Run(const PlanNode& n, Sink& out, ExecContext& ctx) { RunNode(n, out, ctx, false); }
 

@@ -14,13 +14,17 @@
 // Thread-safety: one query per executor call. A scan feeding an aggregate
 // runs one task per tablet on up to kScanThreadsMax threads (bounded by the
 // cores); filters and projections between them run on those threads, the
-// aggregate behind a lock. ExecContext::check_interrupt and the TableSource
-// must be thread-safe; MemoryTracker is only charged under that lock.
+// aggregate behind a lock. A fragment (distribute.h) runs one instance per
+// worker thread, each with its own operators, the workers taking tablets
+// from one queue. ExecContext::check_interrupt, the TableSource and the
+// MemoryTracker are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "query/plan.h"
 #include "query/table_source.h"
@@ -32,12 +36,27 @@ class MemoryTracker {
   explicit MemoryTracker(uint64_t limit_bytes) : limit_bytes_(limit_bytes) {}
   // Adds `bytes` to the query's usage; throws ER_CAPACITY_EXCEEDED past the limit.
   void Consume(uint64_t bytes);
-  uint64_t used_bytes() const { return used_bytes_; }
+  uint64_t used_bytes() const { return used_bytes_.load(); }
   uint64_t limit_bytes() const { return limit_bytes_; }
 
  private:
   uint64_t limit_bytes_;
-  uint64_t used_bytes_ = 0;
+  std::atomic<uint64_t> used_bytes_{0};
+};
+
+// The tablets a fragment's instances read, handed out one at a time.
+class TabletQueue {
+ public:
+  explicit TabletQueue(std::vector<TabletRef> tablets) : tablets_(std::move(tablets)) {}
+  // The next tablet to read; null when all are taken or Stop was called.
+  const TabletRef* Next();
+  void Stop() { stopped_.store(true); }
+  size_t size() const { return tablets_.size(); }
+
+ private:
+  std::vector<TabletRef> tablets_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> stopped_{false};
 };
 
 struct ExecStats {
@@ -52,6 +71,9 @@ struct ExecContext {
   ExecStats stats;
   // Polled between batches; throwing from it (KILL, timeout) ends the query.
   std::function<void()> check_interrupt;
+  // Inside a fragment instance: the scan reads these tablets (not its
+  // partitions), on the instance's thread.
+  TabletQueue* tablets = nullptr;
 };
 
 class Sink {
@@ -65,6 +87,11 @@ class Sink {
 
 // Runs `plan`, pushing its rows into `out` and then calling out.Finish().
 void Run(const PlanNode& plan, Sink& out, ExecContext& ctx);
+
+// Runs `fragment` (distribute.h) over `tablets` in this process: one
+// instance per worker (up to one per core), pushing every instance's rows
+// into `out` (serialized), then out.Finish() once.
+void RunFragment(const PlanNode& fragment, std::vector<TabletRef> tablets, Sink& out, ExecContext& ctx);
 
 // Runs `plan` and returns all its rows as one chunk (memory charged).
 Chunk RunToChunk(const PlanNode& plan, ExecContext& ctx);

@@ -58,7 +58,8 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       std::vector<std::string> keys, aggs;
       for (const auto& k : n.group_keys) keys.push_back(k->text);
       for (const auto& a : n.aggs) aggs.push_back(a.text);
-      line = "HASH AGGREGATE" + (keys.empty() ? std::string() : " group by [" + Join(keys) + "]") + " [" + Join(aggs) + "]";
+      const bool merge = !n.children.empty() && n.children[0]->kind == Kind::kExchange;
+      line = std::string(merge ? "HASH AGGREGATE (merge)" : "HASH AGGREGATE") + (keys.empty() ? std::string() : " group by [" + Join(keys) + "]") + " [" + Join(aggs) + "]";
       break;
     }
     case Kind::kSort: {
@@ -73,7 +74,9 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       break;
     case Kind::kDistinct: line = "DISTINCT [" + Names(n.output) + "]"; break;
     case Kind::kHashJoin: {
-      const char* type = n.join == PlanNode::JoinType::kLeft ? "LEFT" : n.join == PlanNode::JoinType::kCross ? "CROSS" : "INNER";
+      using JT = PlanNode::JoinType;
+      const char* type = n.join == JT::kLeft ? "LEFT" : n.join == JT::kCross ? "CROSS" : n.join == JT::kSemi ? "SEMI"
+                         : n.join == JT::kAnti ? "ANTI" : n.join == JT::kNullAwareAnti ? "NULL-AWARE ANTI" : "INNER";
       std::vector<std::string> keys;
       for (size_t i = 0; i < n.left_keys.size(); ++i) keys.push_back(n.left_keys[i]->text + " = " + n.right_keys[i]->text);
       line = std::string("HASH JOIN ") + type + (keys.empty() ? "" : " on [" + Join(keys) + "]") +
@@ -81,7 +84,7 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       break;
     }
     case Kind::kUnion: line = "UNION ALL"; break;
-    case Kind::kExchange: line = "EXCHANGE (the fragment below runs where its tablets live)"; break;
+    case Kind::kExchange: line = "EXCHANGE (the fragment below runs on the compute nodes that own its tablets)"; break;
   }
   out->push_back(pad + line);
   for (const auto& c : n.children) Explain(*c, depth + 1, out);

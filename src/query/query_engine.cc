@@ -2,6 +2,7 @@
 #include "query/query_engine.h"
 
 #include "query/binder.h"
+#include "query/distribute.h"
 
 namespace strata::query {
 
@@ -10,14 +11,14 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
   BindContext bind{.source = source_, .current_db = options.current_db, .session = options.session};
   // Uncorrelated subqueries run while binding, under the same memory bound.
   bind.run_subquery = [&](const sql::SelectStmt& sub) {
-    PlanPtr plan = BindQuery(sub, bind);
+    PlanPtr plan = Distribute(BindQuery(sub, bind));
     ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
     SubqueryResult r;
     r.columns = plan->output;
     r.rows = RunToChunk(*plan, ctx);
     return r;
   };
-  PlanPtr plan = BindQuery(stmt, bind);
+  PlanPtr plan = Distribute(BindQuery(stmt, bind));
   sql::ResultSet rs;
   if (stmt.explain) {
     rs.columns.push_back(sql::ResultColumn{.name = "Explain String"});

@@ -11,7 +11,7 @@ namespace strata::query::testing {
 void MemTableSource::CreateTable(const std::string& db, const std::string& name,
                                  const std::vector<std::pair<std::string, std::string>>& columns,
                                  const std::vector<std::string>& partition_columns,
-                                 const std::vector<TestPartition>& partitions) {
+                                 const std::vector<TestPartition>& partitions, size_t tablets_per_partition) {
   TableInfo t{.db = db, .name = name, .partition_columns = partition_columns};
   for (const auto& [col, type] : columns) {
     auto parsed = load::ColumnTypeFromSql(meta::ColumnDef{.name = col, .type = type});
@@ -22,14 +22,17 @@ void MemTableSource::CreateTable(const std::string& db, const std::string& name,
   if (parts.empty()) parts.push_back(TestPartition{.name = name});
   for (const auto& p : parts) {
     t.partitions.push_back(TablePartition{.name = p.name, .lower = p.lower, .upper = p.upper,
-                                          .tablets = {TabletRef{.tablet_id = next_tablet_++}}});
+                                          .tablets = {}});
+    for (size_t i = 0; i < tablets_per_partition; ++i) {
+      t.partitions.back().tablets.push_back(TabletRef{.tablet_id = next_tablet_++});
+    }
   }
   tables_[db + "." + name] = std::move(t);
 }
 
 void MemTableSource::Load(const std::string& db, const std::string& name,
                           const std::vector<std::vector<std::optional<std::string>>>& rows,
-                          const std::string& partition, uint64_t row_group_rows) {
+                          const std::string& partition, uint64_t row_group_rows, size_t tablet_index) {
   TableInfo& t = tables_.at(db + "." + name);
   std::vector<storage::ColumnVector> cols;
   for (const auto& c : t.columns) cols.emplace_back(c.type);
@@ -49,7 +52,7 @@ void MemTableSource::Load(const std::string& db, const std::string& name,
   for (auto& candidate : t.partitions) {
     if (candidate.name == partition) p = &candidate;
   }
-  TabletRef& tablet = p->tablets[0];
+  TabletRef& tablet = p->tablets.at(tablet_index);
   storage::TabletMeta base{.tablet_id = tablet.tablet_id};
   if (!tablet.meta_key.empty()) base = *storage::ReadTabletMeta(store_, tablet.meta_key, tablet.tablet_id);
   std::string txn = storage::NewTxnId();

@@ -2,9 +2,10 @@
 // in-memory object store holding real data files and tablet metadata (so
 // scans, projection and row-group pruning run the storage code), and a
 // session scope without variables.
-// Thread-safety: test-only; single thread.
+// Thread-safety: test-only; scans may run concurrently, set-up may not.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,18 +28,19 @@ class MemTableSource : public TableSource {
   void CreateTable(const std::string& db, const std::string& name,
                    const std::vector<std::pair<std::string, std::string>>& columns,
                    const std::vector<std::string>& partition_columns = {},
-                   const std::vector<TestPartition>& partitions = {});
-  // Loads `rows` (text cells, nullopt = NULL) into `partition` ("" = the
-  // first) as one data file with row groups of `row_group_rows` rows.
+                   const std::vector<TestPartition>& partitions = {}, size_t tablets_per_partition = 1);
+  // Loads `rows` (text cells, nullopt = NULL) into tablet `tablet` of
+  // `partition` ("" = the first) as one data file with row groups of
+  // `row_group_rows` rows.
   void Load(const std::string& db, const std::string& name, const std::vector<std::vector<std::optional<std::string>>>& rows,
-            const std::string& partition = "", uint64_t row_group_rows = 64 * 1024);
+            const std::string& partition = "", uint64_t row_group_rows = 64 * 1024, size_t tablet = 0);
 
   Result<TableInfo> Resolve(const std::string& db, const std::string& table) override;
   Status ScanTablet(const TableInfo& table, const TabletRef& tablet, const storage::TabletScanOptions& options,
                     const storage::RowsetSink& sink) override;
 
-  uint64_t rows_returned = 0;   // rows the storage handed back (after row-group pruning)
-  uint64_t tablets_scanned = 0;
+  std::atomic<uint64_t> rows_returned{0};   // rows the storage handed back (after row-group pruning)
+  std::atomic<uint64_t> tablets_scanned{0};
 
  private:
   objstore::MemObjectStore store_;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@
 #include "storage/tablet_io.h"
 
 namespace strata::query {
+
+struct Chunk;
+struct PlanNode;
 
 struct TabletRef {
   uint64_t tablet_id = 0;
@@ -58,6 +62,17 @@ class TableSource {
     (void)table;
     (void)tablet;
     return std::nullopt;
+  }
+  // Runs `fragment` (distribute.h: a plan over one scan of `table`) over
+  // `tablets` on the compute nodes that own them, handing every result chunk
+  // to `sink` (possibly from several threads at once; false: no more rows
+  // wanted). Unimplemented when this source runs nothing remotely (the
+  // engine then runs the fragment in this process). `should_stop` is polled
+  // while waiting (true: the query ended; cancel the remote work).
+  virtual Status RunFragment(const TableInfo& table, const std::vector<TabletRef>& tablets, const PlanNode& fragment,
+                             const std::function<bool()>& should_stop, const std::function<bool(Chunk&&)>& sink) {
+    (void)table, (void)tablets, (void)fragment, (void)should_stop, (void)sink;
+    return Unimplemented("this table source runs no fragments");
   }
 };
 

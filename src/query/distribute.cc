@@ -1,0 +1,126 @@
+// Splitting aggregates and top-N over scans into fragments (distribute.h).
+#include "query/distribute.h"
+
+namespace strata::query {
+namespace {
+
+using Kind = PlanNode::Kind;
+
+// Filters and projections down to a scan.
+bool IsScanChain(const PlanNode& n) {
+  const PlanNode* p = &n;
+  while (p->kind == Kind::kFilter || p->kind == Kind::kProject) p = p->children[0].get();
+  return p->kind == Kind::kScan;
+}
+
+bool Splittable(const PlanNode& agg) {
+  if (!IsScanChain(*agg.children[0])) return false;
+  bool all_count_star = true;
+  for (const AggSpec& a : agg.aggs) {
+    if (a.distinct) return false;
+    if (a.func == AggFunc::kCountMerge || a.func == AggFunc::kAvgMerge) return false;
+    all_count_star = all_count_star && a.func == AggFunc::kCountStar;
+  }
+  // COUNT(*) over the bare scan: answered from tablet metadata.
+  const bool metadata_count = all_count_star && agg.group_keys.empty() && agg.children[0]->kind == Kind::kScan;
+  return !metadata_count;
+}
+
+PlanPtr MakeExchange(PlanPtr fragment) {
+  auto ex = std::make_unique<PlanNode>();
+  ex->kind = Kind::kExchange;
+  ex->output = fragment->output;
+  ex->children.push_back(std::move(fragment));
+  return ex;
+}
+
+AggSpec PartialAgg(AggFunc func, const BoundExpr* arg, Type type, const std::string& text) {
+  AggSpec a;
+  a.func = func;
+  if (arg != nullptr) a.arg = arg->Clone();
+  a.type = type;
+  a.text = "partial " + text;
+  return a;
+}
+
+// AGGREGATE over a chain => merge AGGREGATE over EXCHANGE over partial AGGREGATE.
+PlanPtr SplitAggregate(PlanPtr agg) {
+  auto partial = std::make_unique<PlanNode>();
+  partial->kind = Kind::kAggregate;
+  partial->children.push_back(std::move(agg->children[0]));
+  agg->children.clear();
+  const size_t keys = agg->group_keys.size();
+  for (size_t k = 0; k < keys; ++k) {
+    partial->output.push_back(agg->output[k]);
+    partial->group_keys.push_back(std::move(agg->group_keys[k]));
+  }
+  std::vector<AggSpec> merges;
+  for (AggSpec& a : agg->aggs) {
+    auto col = [&](const Type& t) {
+      return MakeColumnRef(partial->output.size() - 1, t, partial->output.back().name);
+    };
+    auto add_partial = [&](AggSpec p) {
+      partial->output.push_back(OutputColumn{.name = p.text, .type = p.type});
+      partial->aggs.push_back(std::move(p));
+    };
+    AggSpec m;
+    m.func = a.func;
+    m.type = a.type;
+    m.text = a.text;
+    switch (a.func) {
+      case AggFunc::kCountStar:
+      case AggFunc::kCount:
+        add_partial(PartialAgg(a.func, a.arg.get(), Type::Int(), a.text));
+        m.func = AggFunc::kCountMerge;
+        m.arg = col(Type::Int());
+        break;
+      case AggFunc::kAvg: {
+        const Type& in = a.arg->type;
+        Type sum = in.id == TypeId::kDecimal ? Type::Decimal(kDecimalPrecisionMax, in.scale) : Type::Double();
+        add_partial(PartialAgg(AggFunc::kSum, a.arg.get(), sum, "SUM of " + a.text));
+        m.arg = col(sum);
+        add_partial(PartialAgg(AggFunc::kCount, a.arg.get(), Type::Int(), "COUNT of " + a.text));
+        m.arg2 = col(Type::Int());
+        m.func = AggFunc::kAvgMerge;
+        break;
+      }
+      default:  // SUM, MIN, MAX, ANY_VALUE: the same function over the partial values
+        add_partial(PartialAgg(a.func, a.arg.get(), a.type, a.text));
+        m.arg = col(a.type);
+        break;
+    }
+    merges.push_back(std::move(m));
+  }
+  agg->aggs = std::move(merges);
+  for (size_t k = 0; k < keys; ++k) {
+    agg->group_keys.push_back(MakeColumnRef(k, partial->output[k].type, partial->output[k].name));
+  }
+  // The moved-from key slots were left empty; drop them (the new refs follow).
+  agg->group_keys.erase(agg->group_keys.begin(), agg->group_keys.begin() + static_cast<long>(keys));
+  agg->children.push_back(MakeExchange(std::move(partial)));
+  return agg;
+}
+
+// TOP-N over a chain => TOP-N over EXCHANGE over TOP-N.
+PlanPtr SplitTopN(PlanPtr sort) {
+  auto inner = std::make_unique<PlanNode>();
+  inner->kind = Kind::kSort;
+  inner->output = sort->output;
+  inner->sort_keys = sort->sort_keys;
+  inner->limit = sort->limit;
+  inner->children.push_back(std::move(sort->children[0]));
+  sort->children.clear();
+  sort->children.push_back(MakeExchange(std::move(inner)));
+  return sort;
+}
+
+}  // namespace
+
+PlanPtr Distribute(PlanPtr plan) {
+  for (auto& child : plan->children) child = Distribute(std::move(child));
+  if (plan->kind == Kind::kAggregate && Splittable(*plan)) return SplitAggregate(std::move(plan));
+  if (plan->kind == Kind::kSort && plan->limit && IsScanChain(*plan->children[0])) return SplitTopN(std::move(plan));
+  return plan;
+}
+
+}  // namespace strata::query

@@ -1,0 +1,233 @@
+// Distribution (distribute.h) and the fragment wire format (fragment_codec.h):
+// split plans return exactly the rows unsplit plans do, in-process and
+// through the bytes a compute node would receive and send back; damaged
+// bytes are errors, never plans or rows.
+#include "query/distribute.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "query/binder.h"
+#include "query/executor.h"
+#include "query/fragment_codec.h"
+#include "query/query_engine.h"
+#include "query/query_test_util.h"
+#include "sql/parser.h"
+
+namespace strata::query {
+namespace {
+
+using testing::MemTableSource;
+using testing::NoSession;
+
+// A source whose fragments "travel": each is encoded, decoded on one of two
+// pretend nodes (each taking half of the tablets), run there, and its chunks
+// encoded and decoded on the way back.
+class TwoNodeSource : public MemTableSource {
+ public:
+  Status RunFragment(const TableInfo& table, const std::vector<TabletRef>& tablets, const PlanNode& fragment,
+                     const std::function<bool()>& should_stop, const std::function<bool(Chunk&&)>& sink) override {
+    (void)table;
+    if (should_stop()) return Aborted("stopped");
+    ++fragments;
+    STRATA_ASSIGN_OR_RETURN(std::string bytes, EncodeFragment(fragment));
+    const size_t half = tablets.size() / 2;
+    for (int node = 0; node < 2; ++node) {
+      std::vector<TabletRef> mine(tablets.begin() + (node ? static_cast<long>(half) : 0),
+                                  node ? tablets.end() : tablets.begin() + static_cast<long>(half));
+      STRATA_ASSIGN_OR_RETURN(PlanPtr plan, DecodeFragment(bytes));
+      MemoryTracker memory(1ull << 30);
+      ExecContext ctx{.source = this, .memory = &memory};
+      std::vector<std::string> sent;
+      struct Collect : Sink {
+        std::vector<std::string>* out;
+        std::mutex mu;
+        bool Push(Chunk c) override {
+          std::lock_guard<std::mutex> lock(mu);
+          out->push_back(EncodeChunk(c));
+          return true;
+        }
+        void Finish() override {}
+      } collect;
+      collect.out = &sent;
+      query::RunFragment(*plan, mine, collect, ctx);
+      for (const std::string& b : sent) {
+        STRATA_ASSIGN_OR_RETURN(Chunk c, DecodeChunk(b));
+        if (!sink(std::move(c))) return Status::OK();
+      }
+    }
+    return Status::OK();
+  }
+  int fragments = 0;
+};
+
+class DistributeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (MemTableSource* s : {static_cast<MemTableSource*>(&local_), static_cast<MemTableSource*>(&remote_)}) {
+      s->CreateTable("db", "t", {{"k", "INT"}, {"g", "VARCHAR(8)"}, {"x", "DECIMAL(10,2)"}, {"f", "DOUBLE"}, {"d", "DATE"}},
+                     {"k"}, {{.name = "p1", .upper = {"50"}}, {.name = "p2", .lower = {"50"}}}, 3);
+      // Three tablets per partition, two files each, NULLs in every column.
+      for (int file = 0; file < 12; ++file) {
+        std::vector<std::vector<std::optional<std::string>>> rows;
+        for (int i = 0; i < 40; ++i) {
+          int k = (file % 2) * 50 + (file * 7 + i) % 50;
+          auto maybe = [&](std::string v) -> std::optional<std::string> {
+            return (k + file) % 11 == 0 ? std::nullopt : std::optional<std::string>(std::move(v));
+          };
+          rows.push_back({std::to_string(k), maybe(std::string(1, static_cast<char>('a' + k % 5))),
+                          maybe(std::to_string(k * 3 - 100) + "." + std::to_string(10 + i)),
+                          maybe(std::to_string(k) + ".25"), maybe("2024-01-" + std::to_string(10 + k % 19))});
+        }
+        s->Load("db", "t", rows, file % 2 ? "p2" : "p1", 16, static_cast<size_t>(file / 2 % 3));
+      }
+    }
+  }
+  static std::vector<std::string> Rows(const sql::ResultSet& rs) {
+    std::vector<std::string> out;
+    for (const auto& row : rs.rows) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].value_or("NULL");
+      out.push_back(line);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::vector<std::string> Engine(TableSource* source, const std::string& text) {
+    sql::Statement st = sql::Parse(text);
+    QueryEngine engine(source);
+    return Rows(engine.Select(std::get<sql::SelectStmt>(st), SelectOptions{.current_db = "db", .session = &session_}));
+  }
+
+  // The plan as bound, never split.
+  std::vector<std::string> Unsplit(const std::string& text) {
+    sql::Statement st = sql::Parse(text);
+    BindContext bind{.source = &local_, .current_db = "db", .session = &session_};
+    PlanPtr plan = BindQuery(std::get<sql::SelectStmt>(st), bind);
+    MemoryTracker memory(1ull << 30);
+    ExecContext ctx{.source = &local_, .memory = &memory};
+    Chunk rows = RunToChunk(*plan, ctx);
+    sql::ResultSet rs;
+    for (size_t r = 0; r < rows.rows; ++r) {
+      sql::Row row;
+      for (const auto& c : rows.columns) row.push_back(FormatCell(c, r));
+      rs.rows.push_back(std::move(row));
+    }
+    return Rows(rs);
+  }
+
+  MemTableSource local_;
+  TwoNodeSource remote_;
+  NoSession session_;
+};
+
+TEST_F(DistributeTest, SplitPlansReturnTheRowsOfUnsplitOnes) {
+  const char* queries[] = {
+      "SELECT COUNT(*), COUNT(x), SUM(x), AVG(x), MIN(x), MAX(x), SUM(f), AVG(f), MIN(d), MAX(g) FROM t",
+      "SELECT g, COUNT(*), SUM(x), AVG(x), AVG(k), MIN(f), MAX(d) FROM t GROUP BY g",
+      "SELECT g, d, COUNT(x), SUM(k) FROM t WHERE k > 30 GROUP BY g, d HAVING COUNT(*) > 1",
+      "SELECT k % 7 AS m, AVG(f), ANY_VALUE(k % 7) FROM t GROUP BY k % 7",
+      "SELECT COUNT(*), SUM(x), AVG(f) FROM t WHERE k < 0",              // no rows pass: one row, 0 and NULLs
+      "SELECT g, COUNT(*) FROM t WHERE k < 0 GROUP BY g",                // no rows, no groups
+      "SELECT COUNT(*), AVG(x) FROM t WHERE k >= 50",                    // one partition pruned
+      "SELECT k, x FROM t ORDER BY x DESC, k LIMIT 7",                   // top-N
+      "SELECT k, g FROM t WHERE f IS NOT NULL ORDER BY g, k DESC LIMIT 5 OFFSET 3",
+      "SELECT g, COUNT(DISTINCT k) FROM t GROUP BY g",                   // not split (DISTINCT)
+      "SELECT COUNT(*) FROM t",                                          // not split (metadata)
+      "SELECT SUM(x) FROM (SELECT g, SUM(x) AS x FROM t GROUP BY g) s",  // split inside a subquery in FROM
+  };
+  for (const char* q : queries) {
+    std::vector<std::string> expected = Unsplit(q);
+    EXPECT_EQ(Engine(&local_, q), expected) << q;
+    EXPECT_EQ(Engine(&remote_, q), expected) << q;
+  }
+  EXPECT_GT(remote_.fragments, 8);
+}
+
+TEST_F(DistributeTest, ExplainShowsTheExchangeAndThePartialAggregate) {
+  sql::Statement st = sql::Parse("EXPLAIN SELECT g, AVG(x) FROM t WHERE k > 60 GROUP BY g");
+  QueryEngine engine(&local_);
+  sql::ResultSet rs = engine.Select(std::get<sql::SelectStmt>(st), SelectOptions{.current_db = "db", .session = &session_});
+  std::string text;
+  for (const auto& row : rs.rows) text += *row[0] + "\n";
+  EXPECT_NE(text.find("HASH AGGREGATE (merge) group by [g] [AVG(x)]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("EXCHANGE"), std::string::npos) << text;
+  EXPECT_NE(text.find("[partial SUM of AVG(x), partial COUNT of AVG(x)]"), std::string::npos) << text;
+  EXPECT_NE(text.find("partitions: 1/2 [p2]"), std::string::npos) << text;
+}
+
+// The fragment of `text` (the child of its first EXCHANGE).
+PlanPtr BindAndSplit(TableSource* source, const sql::EvalScope* session, const std::string& text) {
+  sql::Statement st = sql::Parse(text);
+  BindContext bind{.source = source, .current_db = "db", .session = session};
+  return Distribute(BindQuery(std::get<sql::SelectStmt>(st), bind));
+}
+
+const PlanNode* FindExchange(const PlanNode& n) {
+  if (n.kind == PlanNode::Kind::kExchange) return &n;
+  for (const auto& c : n.children) {
+    if (const PlanNode* e = FindExchange(*c)) return e;
+  }
+  return nullptr;
+}
+
+TEST_F(DistributeTest, FragmentBytesRoundTripAndDamageIsAnError) {
+  PlanPtr plan = BindAndSplit(&local_, &session_,
+                              "SELECT g, SUM(x * 2), AVG(f) FROM t WHERE k IN (1, 2, 3) AND g LIKE 'a%' AND "
+                              "CASE WHEN d > '2024-01-12' THEN 1 ELSE 0 END = 1 GROUP BY g");
+  const PlanNode* exchange = FindExchange(*plan);
+  ASSERT_NE(exchange, nullptr);
+  auto bytes = EncodeFragment(*exchange->children[0]);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  auto decoded = DecodeFragment(*bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  auto again = EncodeFragment(**decoded);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *bytes);  // nothing lost on the way
+  // Every single-byte change and every truncation is refused.
+  for (size_t i = 0; i < bytes->size(); ++i) {
+    std::string damaged = *bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    EXPECT_FALSE(DecodeFragment(damaged).ok()) << "byte " << i;
+    EXPECT_FALSE(DecodeFragment(std::string_view(*bytes).substr(0, i)).ok()) << "first " << i << " bytes";
+  }
+  // A join cannot travel in a fragment.
+  PlanPtr join = BindAndSplit(&local_, &session_, "SELECT a.k FROM t a JOIN t b ON a.k = b.k");
+  EXPECT_EQ(EncodeFragment(*join).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(DistributeTest, ChunkBytesRoundTripEveryTypeAndDamageIsAnError) {
+  Chunk c;
+  c.rows = 3;
+  Column i(Type::Int()), w(Type::Decimal(30, 4)), f(Type::Double()), s(Type::String()), d(Type::Date());
+  i.AppendI64(-5), i.AppendNull(), i.AppendI64(int64_t{1} << 40);
+  w.AppendI128(-(static_cast<int128>(1) << 100)), w.AppendI128(7), w.AppendNull();
+  f.AppendF64(-0.0), f.AppendNull(), f.AppendF64(1e300);
+  s.AppendStr(""), s.AppendStr(std::string("a\0b", 3)), s.AppendNull();
+  d.AppendNull(), d.AppendI64(19000), d.AppendI64(-1);
+  for (Column* col : {&i, &w, &f, &s, &d}) c.columns.push_back(std::move(*col));
+  c.columns.push_back(Column::Constant(Type::String(), Scalar::Str("same"), 3));
+  c.columns.push_back(Column::Constant(Type::Null(), Scalar::Null(), 3));
+  std::string bytes = EncodeChunk(c);
+  auto back = DecodeChunk(bytes);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->rows, 3u);
+  ASSERT_EQ(back->columns.size(), c.columns.size());
+  for (size_t col = 0; col < c.columns.size(); ++col) {
+    EXPECT_EQ(back->columns[col].type(), c.columns[col].type());
+    for (size_t r = 0; r < 3; ++r) EXPECT_EQ(FormatCell(back->columns[col], r), FormatCell(c.columns[col], r)) << col << "," << r;
+  }
+  EXPECT_TRUE(back->columns[5].is_constant());
+  for (size_t k = 0; k < bytes.size(); ++k) {
+    std::string damaged = bytes;
+    damaged[k] = static_cast<char>(damaged[k] ^ 0x01);
+    EXPECT_FALSE(DecodeChunk(damaged).ok()) << "byte " << k;
+  }
+  EXPECT_FALSE(DecodeChunk(bytes.substr(0, bytes.size() - 1)).ok());
+}
+
+}  // namespace
+}  // namespace strata::query
