@@ -126,11 +126,8 @@ def run_query(strata, duck, name, sql, reps, mode):
 
 def raw_s3(strata, thread_counts):
     import s3raw
-    tablets = set(str(t) for t in strata.tablet_ids("lineitem"))
-    keys = [(k, n) for k, n in s3raw.list_keys(strata.prefix + "/")
-            if "/data/" in k and any(f"/{t}/" in k or f"_{t}_" in k or f"/{t}_" in k for t in tablets)
-            and n > 64 << 10]
-    out = {"objects": len(keys), "bytes": sum(n for _, n in keys), "tablets": len(tablets), "by_threads": {}}
+    keys = strata.lineitem_data_files()
+    out = {"objects": len(keys), "bytes": sum(n for _, n in keys), "by_threads": {}}
     for threads in thread_counts:
         n, secs = s3raw.get_all([k for k, _ in keys], threads)
         out["by_threads"][threads] = n / secs

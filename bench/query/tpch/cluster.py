@@ -118,6 +118,8 @@ class StrataTpch:
         for table in TABLES:
             self.sql(strata_ddl(db, table, sf))
             path = os.path.join(data_dir, f"{table}.tbl")
+            if table == "lineitem" and self.mode == "s3":
+                self.keys_before_lineitem = set(k for k, _ in self.list_data_files())
             t0 = time.time()
             chunks = self._chunks(path)
             for i, chunk in enumerate(chunks):
@@ -151,23 +153,14 @@ class StrataTpch:
         if load.returncode != 0 or answer.get("Status") != "Success":
             sys.exit(f"bench_tpch: stream load {label} failed: {load.stdout[:500]} {load.stderr[:500]}")
 
-    def tablet_ids(self, table):
-        """The table's tablet ids from the FE's catalog document (for the raw S3 comparison)."""
-        ids = []
+    def list_data_files(self):
+        """(key, size) of the volume's data files (<tablet>/data/*.sdf) in S3."""
+        import s3raw
+        return [(k, n) for k, n in s3raw.list_keys(self.prefix + "/") if "/data/tablets/" in k and k.endswith(".sdf")]
 
-        def walk(node, inside):
-            if isinstance(node, dict):
-                inside = inside or node.get("name") == table
-                for k, v in node.items():
-                    if inside and k in ("tablets", "tablet_ids") and isinstance(v, list):
-                        ids.extend(t["id"] if isinstance(t, dict) else t for t in v)
-                    else:
-                        walk(v, inside)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v, inside)
-        walk(self.fe.catalog(), False)
-        return ids
+    def lineitem_data_files(self):
+        """The data files lineitem's loads wrote (lineitem is loaded last): what a full scan of it reads."""
+        return [(k, n) for k, n in self.list_data_files() if k not in self.keys_before_lineitem]
 
     def stop(self, ok):
         if self.cn and self.cn.running():
