@@ -174,14 +174,17 @@ BoundExprPtr Binder::BindColumn(const Expr& e, const Scope& scope, size_t* index
   if (e.text == "*") Fail(sql::ER_PARSE_ERROR, "'*' is not valid here");
   std::string name = sql::LowerAscii(e.text), table = sql::LowerAscii(e.qualifier);
   std::optional<size_t> found;
-  for (size_t i = 0; i < scope.columns.size(); ++i) {
-    const ScopeColumn& c = scope.columns[i];
-    if (sql::LowerAscii(c.name) != name) continue;
-    if (table.empty() ? c.hidden : c.table != table) continue;
-    if (found) {
-      Fail(sql::ER_NON_UNIQ_ERROR, "Column '" + e.text + "' in field list is ambiguous");
+  for (bool outer : {false, true}) {  // the inner query's columns hide the enclosing one's
+    for (size_t i = 0; i < scope.columns.size(); ++i) {
+      const ScopeColumn& c = scope.columns[i];
+      if (c.outer != outer || sql::LowerAscii(c.name) != name) continue;
+      if (table.empty() ? c.hidden : c.table != table) continue;
+      if (found) {
+        Fail(sql::ER_NON_UNIQ_ERROR, "Column '" + e.text + "' in field list is ambiguous");
+      }
+      found = i;
     }
-    found = i;
+    if (found) break;
   }
   if (!found) {
     Fail(sql::ER_BAD_FIELD_ERROR,
@@ -233,6 +236,9 @@ BoundExprPtr Binder::BindSession(const Expr& e) {
 }
 
 BoundExprPtr Binder::Bind(const Expr& e, const Scope& scope, AggBinding* agg) {
+  for (const auto& [expr, bound] : substitutes_) {
+    if (expr == &e) return bound->Clone();
+  }
   if (agg != nullptr) {
     // After aggregation: a grouped expression or an aggregate is a column of the aggregate's output.
     if (e.kind != K::kString && e.kind != K::kNumber && e.kind != K::kNull && e.kind != K::kBool) {
@@ -439,6 +445,11 @@ BoundExprPtr Binder::BindAggregate(const Expr& e, const Scope& scope, AggBinding
 }
 
 BoundExprPtr Binder::BindSubquery(const Expr& e, const Scope& scope, AggBinding* agg) {
+  if (Prepare(*e.subquery, agg ? *agg->input : scope) != nullptr) {
+    Fail(sql::ER_NOT_SUPPORTED_YET,
+         "This version of Strata doesn't yet support 'a correlated subquery outside a WHERE condition "
+         "(EXISTS and IN must be conditions joined by AND; a scalar subquery must have an aggregate)'");
+  }
   SubqueryResult r = ctx_.run_subquery(*e.subquery);
   std::string text = e.source.empty() ? "(subquery)" : e.source;
   if (e.text == "EXISTS") return MakeConst(Type::Int(), Scalar::I64((r.rows.rows > 0) != e.negated), text);

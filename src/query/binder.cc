@@ -198,9 +198,7 @@ PlanPtr Binder::BindSelectCore(const sql::SelectStmt& s, bool with_order_limit) 
   }
   if (s.where) {
     if (HasAggregate(*s.where)) Fail(sql::ER_INVALID_GROUP_FUNC_USE, "Invalid use of group function");
-    std::vector<BoundExprPtr> conjuncts;
-    SplitConjuncts(Bind(*s.where, scope), &conjuncts);
-    plan = PushDownFilters(std::move(plan), std::move(conjuncts));
+    plan = BindWhere(*s.where, std::move(plan), &scope);
   }
 
   // Aggregation.

@@ -5,6 +5,8 @@
 // Thread-safety: one Binder per query, one thread.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,8 @@ struct ScopeColumn {
   std::string origin_table;
   std::string origin_db;
   bool hidden = false;          // a USING column's right copy: only reachable qualified
+  bool outer = false;           // an enclosing query's (a correlated reference): found only
+                                // when no inner column has the name
   ScanSpec* scan = nullptr;     // the scan reading it, if any (to mark it read)
   size_t scan_column = 0;
 };
@@ -55,7 +59,37 @@ class Binder {
   std::string Canonical(const sql::Expr& e, const Scope& scope);
   static bool HasAggregate(const sql::Expr& e);
 
+  // ---- WHERE and correlated subqueries (subquery.cc)
+  // Binds the WHERE clause over `plan` (whose output `scope` describes) and
+  // pushes its conjuncts down. A correlated [NOT] EXISTS or [NOT] IN conjunct
+  // becomes a semi / anti / null-aware anti join with the subquery's FROM; a
+  // correlated scalar subquery with an aggregate becomes a join with the
+  // aggregate grouped by the correlation keys. Such joins append hidden
+  // columns to `scope` and to the plan's output. Other correlated forms fail
+  // with ER_NOT_SUPPORTED_YET.
+  PlanPtr BindWhere(const sql::Expr& where, PlanPtr plan, Scope* scope);
+
  private:
+  // A correlated subquery's FROM, bound, and its WHERE conjuncts split by
+  // whether they name the enclosing query's columns.
+  struct PreparedSubquery {
+    PlanPtr plan;
+    Scope scope;
+    std::vector<const sql::Expr*> local, correlated;
+    bool outer_elsewhere = false;  // the select list, GROUP BY or HAVING names outer columns
+  };
+  // The prepared form of `sub` if it refers to `outer`'s columns, else null
+  // (kept in prepared_ until taken).
+  PreparedSubquery* Prepare(const sql::SelectStmt& sub, const Scope& outer);
+  std::unique_ptr<PreparedSubquery> TakePrepared(const sql::SelectStmt& sub);
+  PlanPtr BindConjuncts(const std::vector<const sql::Expr*>& conjuncts, PlanPtr plan, Scope* scope);
+  PlanPtr JoinExistsOrIn(const sql::Expr& e, bool negated, PlanPtr plan, Scope* scope);
+  // Joins every correlated scalar subquery inside `e` and registers the column
+  // holding its value in substitutes_.
+  PlanPtr JoinScalarSubqueries(const sql::Expr& e, PlanPtr plan, Scope* scope);
+  PlanPtr JoinScalar(const sql::Expr& e, PlanPtr plan, Scope* scope);
+  bool HasCorrelatedScalar(const sql::Expr& e, const Scope& scope);
+
   PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);
   PlanPtr BindFrom(const sql::TableRef& ref, Scope* scope);
   PlanPtr BindTable(const sql::TableRef& ref, Scope* scope);
@@ -71,6 +105,9 @@ class Binder {
   BoundExprPtr BindSession(const sql::Expr& e);
 
   BindContext& ctx_;
+  std::map<const sql::SelectStmt*, std::unique_ptr<PreparedSubquery>> prepared_;
+  // Expressions already computed by a join below (correlated scalar subqueries).
+  std::vector<std::pair<const sql::Expr*, BoundExprPtr>> substitutes_;
 };
 
 // ---- helpers shared by the binder's files

@@ -74,7 +74,9 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       break;
     case Kind::kDistinct: line = "DISTINCT [" + Names(n.output) + "]"; break;
     case Kind::kHashJoin: {
-      const char* type = n.join == PlanNode::JoinType::kLeft ? "LEFT" : n.join == PlanNode::JoinType::kCross ? "CROSS" : "INNER";
+      using JT = PlanNode::JoinType;
+      const char* type = n.join == JT::kLeft ? "LEFT" : n.join == JT::kCross ? "CROSS" : n.join == JT::kSemi ? "SEMI"
+                         : n.join == JT::kAnti ? "ANTI" : n.join == JT::kNullAwareAnti ? "NULL-AWARE ANTI" : "INNER";
       std::vector<std::string> keys;
       for (size_t i = 0; i < n.left_keys.size(); ++i) keys.push_back(n.left_keys[i]->text + " = " + n.right_keys[i]->text);
       line = std::string("HASH JOIN ") + type + (keys.empty() ? "" : " on [" + Join(keys) + "]") +

@@ -4,8 +4,16 @@
 // over each candidate pair; a LEFT join emits an unmatched probe row once,
 // with NULLs for the right side. A join without keys (CROSS, or only
 // non-equality conditions) pairs every row with every build row.
+//
+// Semi and anti joins (EXISTS, IN, NOT EXISTS) emit each probe row at most
+// once, without build columns: when some (semi) or no (anti) candidate passes
+// the residual. The null-aware anti join (NOT IN) hashes the build side on
+// the correlation keys only (all but the last key pair) and keeps each
+// build row's IN value, NULLs included, to apply MySQL's NOT IN rules.
+#include <optional>
 #include <unordered_map>
 
+#include "common/check.h"
 #include "query/executor.h"
 #include "sql/mysql_errors.h"
 
@@ -14,9 +22,19 @@ namespace {
 
 constexpr size_t kPairsPerBatchMax = 16 * 1024;
 
+using JT = PlanNode::JoinType;
+
+bool Filters(JT t) { return t == JT::kSemi || t == JT::kAnti || t == JT::kNullAwareAnti; }
+
+// The key pairs that hash: for NOT IN all but the IN pair.
+size_t HashedKeys(const PlanNode& node) {
+  return node.join == JT::kNullAwareAnti ? node.left_keys.size() - 1 : node.left_keys.size();
+}
+
 struct BuildSide {
   Chunk rows;
   std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
+  Column in_values;  // kNullAwareAnti: each row's IN value
 };
 
 class BuildSink : public Sink {
@@ -24,7 +42,10 @@ class BuildSink : public Sink {
   BuildSink(const PlanNode& node, BuildSide* build, ExecContext& ctx) : node_(node), build_(build), ctx_(ctx) {}
   bool Push(Chunk chunk) override {
     std::vector<Column> keys;
-    for (const auto& k : node_.right_keys) keys.push_back(Evaluate(*k, chunk));
+    const size_t hashed = HashedKeys(node_);
+    for (size_t i = 0; i < hashed; ++i) keys.push_back(Evaluate(*node_.right_keys[i], chunk));
+    std::optional<Column> in_values;
+    if (hashed < node_.right_keys.size()) in_values = Evaluate(*node_.right_keys.back(), chunk);
     std::string key;
     uint64_t before = build_->rows.ApproxBytes();
     uint64_t key_bytes = 0;
@@ -41,6 +62,7 @@ class BuildSink : public Sink {
         build_->table[key].push_back(row);
         key_bytes += key.size() + 40;
       }
+      if (in_values) build_->in_values.Append(in_values->At(r));
       AppendRow(build_->rows, chunk, r);
     }
     ctx_.memory->Consume(build_->rows.ApproxBytes() - before + key_bytes);
@@ -61,13 +83,31 @@ class ProbeSink : public Sink {
 
   bool Push(Chunk chunk) override {
     std::vector<Column> keys;
-    for (const auto& k : node_.left_keys) keys.push_back(Evaluate(*k, chunk));
+    const size_t hashed = HashedKeys(node_);
+    for (size_t i = 0; i < hashed; ++i) keys.push_back(Evaluate(*node_.left_keys[i], chunk));
+    std::optional<Column> in_probe;
+    if (hashed < node_.left_keys.size()) in_probe = Evaluate(*node_.left_keys.back(), chunk);
     const bool left_join = node_.join == PlanNode::JoinType::kLeft;
+    const bool filters = Filters(node_.join);
+    // matched: a candidate passed (for NOT IN: one that makes the row's NOT IN not true).
     std::vector<uint8_t> matched(chunk.rows, 0);
+    auto match = [&](uint32_t probe, uint32_t build) {
+      if (!in_probe) {
+        matched[probe] = 1;
+        return;
+      }
+      const Column& y = build_.in_values;
+      if (in_probe->IsNull(probe) || y.IsNull(build) || CompareAt(*in_probe, probe, y, build) == 0) matched[probe] = 1;
+    };
     std::vector<uint32_t> probe_rows, build_rows;
     std::string key;
     auto flush = [&]() -> bool {
       if (probe_rows.empty()) return true;
+      if (filters && !node_.predicate) {
+        for (size_t i = 0; i < probe_rows.size(); ++i) match(probe_rows[i], build_rows[i]);
+        probe_rows.clear(), build_rows.clear();
+        return true;
+      }
       Chunk pairs = Pair(chunk, probe_rows, build_rows);
       std::vector<uint32_t> keep;
       if (node_.predicate) {
@@ -78,9 +118,9 @@ class ProbeSink : public Sink {
       } else {
         for (size_t i = 0; i < pairs.rows; ++i) keep.push_back(static_cast<uint32_t>(i));
       }
-      for (uint32_t i : keep) matched[probe_rows[i]] = 1;
+      for (uint32_t i : keep) match(probe_rows[i], build_rows[i]);
       probe_rows.clear(), build_rows.clear();
-      if (keep.empty()) return true;
+      if (keep.empty() || filters) return true;
       if (keep.size() == pairs.rows) return out_.Push(std::move(pairs));
       Chunk kept;
       kept.rows = keep.size();
@@ -116,6 +156,7 @@ class ProbeSink : public Sink {
       }
     }
     if (!flush()) return false;
+    if (filters) return PushFiltered(chunk, matched);
     if (left_join) {
       std::vector<uint32_t> unmatched;
       for (size_t r = 0; r < chunk.rows; ++r) {
@@ -136,6 +177,20 @@ class ProbeSink : public Sink {
   void Finish() override { out_.Finish(); }
 
  private:
+  // The probe rows a semi join keeps (matched) or an anti join keeps (not matched).
+  bool PushFiltered(const Chunk& chunk, const std::vector<uint8_t>& matched) {
+    const bool want = node_.join == JT::kSemi;
+    std::vector<uint32_t> rows;
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      if ((matched[r] != 0) == want) rows.push_back(static_cast<uint32_t>(r));
+    }
+    if (rows.empty()) return true;
+    Chunk out;
+    out.rows = rows.size();
+    for (const auto& c : chunk.columns) out.columns.push_back(c.Gather(rows));
+    return out_.Push(std::move(out));
+  }
+
   Chunk Pair(const Chunk& probe, const std::vector<uint32_t>& probe_rows, const std::vector<uint32_t>& build_rows) {
     Chunk out;
     out.rows = probe_rows.size();
@@ -155,9 +210,14 @@ class ProbeSink : public Sink {
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
   BuildSide build;
   build.rows = EmptyChunk(node.children[1]->output);
+  if (node.join == JT::kNullAwareAnti) {
+    STRATA_CHECK(!node.right_keys.empty());
+    build.in_values = Column(node.right_keys.back()->type);
+  }
   BuildSink b(node, &build, ctx);
   Run(*node.children[1], b, ctx);
-  if (build.rows.rows == 0 && node.join != PlanNode::JoinType::kLeft) {
+  const bool keeps_unmatched = node.join == JT::kLeft || node.join == JT::kAnti || node.join == JT::kNullAwareAnti;
+  if (build.rows.rows == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
     return;
   }

@@ -81,7 +81,13 @@ struct PlanNode {
   std::optional<uint64_t> limit;     // kSort (top-N: offset + limit rows) / kLimit
   uint64_t offset = 0;               // kLimit
 
-  enum class JoinType { kInner, kLeft, kCross } join = JoinType::kInner;
+  // kSemi / kAnti (EXISTS, IN / NOT EXISTS): the left rows with some / no
+  // right row passing keys and residual; output = the left's columns only.
+  // kNullAwareAnti (NOT IN): the last key pair is the IN comparison, the
+  // others correlate; a left row is kept when no correlated right row passing
+  // the residual has an equal or NULL value, and none exists if its own value
+  // is NULL (MySQL: NOT IN over a NULL is never true).
+  enum class JoinType { kInner, kLeft, kCross, kSemi, kAnti, kNullAwareAnti } join = JoinType::kInner;
   std::vector<BoundExprPtr> left_keys;   // over children[0]'s columns
   std::vector<BoundExprPtr> right_keys;  // over children[1]'s columns
 };

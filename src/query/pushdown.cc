@@ -191,8 +191,10 @@ PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vect
   auto j = std::make_unique<PlanNode>();
   j->kind = PlanNode::Kind::kHashJoin;
   j->join = type;
+  using JT = PlanNode::JoinType;
+  const bool filters = type == JT::kSemi || type == JT::kAnti || type == JT::kNullAwareAnti;
   j->output = left->output;
-  j->output.insert(j->output.end(), right->output.begin(), right->output.end());
+  if (!filters) j->output.insert(j->output.end(), right->output.begin(), right->output.end());
   if (type == PlanNode::JoinType::kLeft) {
     for (size_t i = lw; i < j->output.size(); ++i) j->output[i].type = j->output[i].type;  // NULL-extended
   }
@@ -207,7 +209,7 @@ PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vect
     } else if (!cols.empty() && AllAtOrAbove(cols, lw)) {
       ShiftColumns(c.get(), -static_cast<int64_t>(lw));
       right_only.push_back(std::move(c));  // filters the build side (inner and left joins alike)
-    } else if (!cols.empty() && AllBelow(cols, lw) && type != PlanNode::JoinType::kLeft) {
+    } else if (!cols.empty() && AllBelow(cols, lw) && (type == JT::kInner || type == JT::kCross || type == JT::kSemi)) {
       left_only.push_back(std::move(c));
     } else {
       residual.push_back(std::move(c));
@@ -233,6 +235,20 @@ PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts) {
   if (node->kind == PlanNode::Kind::kFilter) {
     SplitConjuncts(std::move(node->predicate), &conjuncts);
     return PushDownFilters(std::move(node->children[0]), std::move(conjuncts));
+  }
+  if (node->kind == PlanNode::Kind::kHashJoin &&
+      (node->join == PlanNode::JoinType::kSemi || node->join == PlanNode::JoinType::kAnti ||
+       node->join == PlanNode::JoinType::kNullAwareAnti)) {
+    // A semi or anti join passes the left's rows unchanged: filters go below it.
+    std::vector<BoundExprPtr> to_left, stay;
+    for (auto& c : conjuncts) {
+      std::vector<size_t> cols;
+      ReferencedColumns(*c, &cols);
+      (cols.empty() ? stay : to_left).push_back(std::move(c));
+    }
+    node->children[0] = PushDownFilters(std::move(node->children[0]), std::move(to_left));
+    if (stay.empty()) return node;
+    return MakeFilter(std::move(node), AndAll(std::move(stay)));
   }
   if (node->kind == PlanNode::Kind::kHashJoin) {
     const size_t lw = node->children[0]->output.size();

@@ -166,12 +166,26 @@ ExprPtr Parser::ParseFunction(std::string name, size_t start) {
   } else if (IsKeyword("ALL") && !IsOp("(", 1) && !IsOp(")", 1)) {
     Take();
   }
+  if (e->text == "EXTRACT" && Peek().kind == TokenKind::kIdent && IsKeyword("FROM", 1)) {
+    // EXTRACT(unit FROM expr) is the function named by the unit: YEAR(expr).
+    e->text = UpperAscii(Take().text);
+    ExpectKeyword("FROM");
+    e->args.push_back(ParseExpr());
+    ExpectOp(")");
+    e->source = SourceFrom(start);
+    return e;
+  }
   if (AcceptOp("*")) {
     e->args.push_back(MakeExpr(Expr::Kind::kStar, "*"));
   } else if (!IsOp(")")) {
-    do {
+    e->args.push_back(ParseExpr());
+    bool substring = e->text == "SUBSTRING" || e->text == "SUBSTR";
+    if (substring && AcceptKeyword("FROM")) {  // SUBSTRING(s FROM pos [FOR len])
       e->args.push_back(ParseExpr());
-    } while (AcceptOp(","));
+      if (AcceptKeyword("FOR")) e->args.push_back(ParseExpr());
+    } else {
+      while (AcceptOp(",")) e->args.push_back(ParseExpr());
+    }
   }
   ExpectOp(")");
   e->source = SourceFrom(start);
