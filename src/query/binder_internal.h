@@ -84,10 +84,11 @@ class Binder {
   std::unique_ptr<PreparedSubquery> TakePrepared(const sql::SelectStmt& sub);
   PlanPtr BindConjuncts(const std::vector<const sql::Expr*>& conjuncts, PlanPtr plan, Scope* scope);
   PlanPtr JoinExistsOrIn(const sql::Expr& e, bool negated, PlanPtr plan, Scope* scope);
-  // Joins every correlated scalar subquery inside `e` and registers the column
-  // holding its value in substitutes_.
-  PlanPtr JoinScalarSubqueries(const sql::Expr& e, PlanPtr plan, Scope* scope);
-  PlanPtr JoinScalar(const sql::Expr& e, PlanPtr plan, Scope* scope);
+  // Joins every correlated scalar subquery inside `e` (part of WHERE
+  // conjunct `conjunct`) and registers the column holding its value in
+  // substitutes_.
+  PlanPtr JoinScalarSubqueries(const sql::Expr& e, const sql::Expr& conjunct, PlanPtr plan, Scope* scope);
+  PlanPtr JoinScalar(const sql::Expr& e, const sql::Expr& conjunct, PlanPtr plan, Scope* scope);
   bool HasCorrelatedScalar(const sql::Expr& e, const Scope& scope);
 
   PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);

@@ -11,10 +11,13 @@
 // FROM (below the join); the correlated ones become the join's keys (the
 // equalities) and residual. A scalar subquery's value over no rows is what
 // its expression gives for an empty group (COUNT(*) is 0, SUM is NULL), so a
-// COUNT turns the join into a LEFT join and outer rows without a group see
-// that value (the "count bug"). EXISTS and IN must be WHERE conjuncts;
-// scalar subqueries may sit anywhere inside a WHERE conjunct.
+// LEFT join gives outer rows without a group that value (the "count bug");
+// the join is inner only when a NULL value fails the WHERE condition anyway.
+// EXISTS and IN must be WHERE conjuncts; scalar subqueries may sit anywhere
+// inside a WHERE conjunct.
 #include <algorithm>
+#include <functional>
+#include <set>
 
 #include "common/check.h"
 #include "query/binder_internal.h"
@@ -78,6 +81,20 @@ void AppendHidden(const PlanNode& plan, size_t from, Scope* scope) {
     scope->columns.push_back(ScopeColumn{.table = "#subquery", .name = "#subquery" + std::to_string(i),
                                          .type = plan.output[i].type, .hidden = true});
   }
+}
+
+// Is `conjunct` false or NULL whenever `sub`'s value is NULL? True for a
+// comparison whose operand reaches `sub` through arithmetic only.
+bool NullRejects(const Expr& conjunct, const Expr* sub) {
+  std::function<bool(const Expr&)> strict = [&](const Expr& e) {
+    if (&e == sub) return true;
+    static const std::set<std::string> kArith = {"+", "-", "*", "/", "DIV", "%", "MOD"};
+    if (e.kind == K::kBinary && kArith.count(e.text) > 0) return strict(*e.args[0]) || strict(*e.args[1]);
+    return e.kind == K::kNeg && strict(*e.args[0]);
+  };
+  static const std::set<std::string> kCompare = {"=", "!=", "<", "<=", ">", ">="};
+  return conjunct.kind == K::kBinary && kCompare.count(conjunct.text) > 0 &&
+         (strict(*conjunct.args[0]) || strict(*conjunct.args[1]));
 }
 
 }  // namespace
@@ -147,7 +164,7 @@ PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr
   plan = PushDownFilters(std::move(plan), std::move(plain));
   for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, std::move(plan), scope);
   for (const Expr* c : scalar) {
-    plan = JoinScalarSubqueries(*c, std::move(plan), scope);
+    plan = JoinScalarSubqueries(*c, *c, std::move(plan), scope);
     std::vector<BoundExprPtr> bound;
     SplitConjuncts(Bind(*c, *scope), &bound);
     plan = PushDownFilters(std::move(plan), std::move(bound));
@@ -190,18 +207,18 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, PlanPtr plan, Scope*
   return join;
 }
 
-PlanPtr Binder::JoinScalarSubqueries(const Expr& e, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinScalarSubqueries(const Expr& e, const Expr& conjunct, PlanPtr plan, Scope* scope) {
   if (IsSubquery(e)) {
-    if (e.text == "SUBQUERY" && prepared_.count(e.subquery.get()) > 0) return JoinScalar(e, std::move(plan), scope);
+    if (e.text == "SUBQUERY" && prepared_.count(e.subquery.get()) > 0) return JoinScalar(e, conjunct, std::move(plan), scope);
     return plan;
   }
   for (const auto& a : e.args) {
-    if (a) plan = JoinScalarSubqueries(*a, std::move(plan), scope);
+    if (a) plan = JoinScalarSubqueries(*a, conjunct, std::move(plan), scope);
   }
   return plan;
 }
 
-PlanPtr Binder::JoinScalar(const Expr& e, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinScalar(const Expr& e, const Expr& conjunct, PlanPtr plan, Scope* scope) {
   const sql::SelectStmt& sub = *e.subquery;
   std::unique_ptr<PreparedSubquery> p = TakePrepared(sub);
   if (p->outer_elsewhere) Unsupported("outer columns in the select list, GROUP BY or HAVING of a correlated subquery");
@@ -273,7 +290,9 @@ PlanPtr Binder::JoinScalar(const Expr& e, PlanPtr plan, Scope* scope) {
                                MakeColumnRef(lw + i, grouped->output[i].type, grouped->output[i].name)));
   }
   using JT = PlanNode::JoinType;
-  PlanPtr join = MakeJoin(std::move(plan), std::move(grouped), when_empty.null ? JT::kInner : JT::kLeft, std::move(on));
+  // Outer rows without a group see `when_empty`; an inner join drops them when that cannot pass.
+  const bool inner = when_empty.null && NullRejects(conjunct, &e);
+  PlanPtr join = MakeJoin(std::move(plan), std::move(grouped), inner ? JT::kInner : JT::kLeft, std::move(on));
   AppendHidden(*join, lw, scope);
   BoundExprPtr column = MakeColumnRef(lw + nkeys, value_type, text);
   if (!when_empty.null) {  // CASE WHEN matched IS NULL THEN <value over no rows> ELSE value END
