@@ -126,6 +126,11 @@ void ShiftColumns(BoundExpr* e, int64_t delta);
 // Places `conjuncts` (over `node`'s output columns) as low in the tree as
 // they can go (pushdown.cc); returns the new root.
 PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts);
+// PushDownFilters for a WHERE clause (join_order.cc): first takes out of each
+// OR the conjuncts all its branches share, and joins a FROM list of comma
+// joins in an order where WHERE equalities connect each table to the ones
+// before it (the output keeps the written column order).
+PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts);
 // A hash join of left and right: equality conjuncts between the sides become
 // keys, the rest the residual (pushdown.cc).
 PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vector<BoundExprPtr> on_conjuncts);

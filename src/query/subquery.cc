@@ -161,7 +161,7 @@ PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr
       SplitConjuncts(Bind(*c, *scope), &plain);
     }
   }
-  plan = PushDownFilters(std::move(plan), std::move(plain));
+  plan = PlanConjuncts(std::move(plan), std::move(plain));
   for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, std::move(plan), scope);
   for (const Expr* c : scalar) {
     plan = JoinScalarSubqueries(*c, *c, std::move(plan), scope);
