@@ -238,6 +238,7 @@ PlanPtr Binder::BindSelectCore(const sql::SelectStmt& s, bool with_order_limit) 
     }
   }
   AggBinding* post = aggregated ? &agg : nullptr;
+  if (!aggregated) plan = JoinSelectSubqueries(s.items, std::move(plan), &scope);
 
   // Select list (aggregates register into `agg` as they are bound).
   std::vector<BoundExprPtr> exprs;

@@ -68,6 +68,9 @@ class Binder {
   // columns to `scope` and to the plan's output. Other correlated forms fail
   // with ER_NOT_SUPPORTED_YET.
   PlanPtr BindWhere(const sql::Expr& where, PlanPtr plan, Scope* scope);
+  // Joins the correlated scalar subqueries of a select list (of a query
+  // without aggregation) so that the items bind to their values.
+  PlanPtr JoinSelectSubqueries(const std::vector<sql::SelectItem>& items, PlanPtr plan, Scope* scope);
 
  private:
   // A correlated subquery's FROM, bound, and its WHERE conjuncts split by
@@ -84,11 +87,12 @@ class Binder {
   std::unique_ptr<PreparedSubquery> TakePrepared(const sql::SelectStmt& sub);
   PlanPtr BindConjuncts(const std::vector<const sql::Expr*>& conjuncts, PlanPtr plan, Scope* scope);
   PlanPtr JoinExistsOrIn(const sql::Expr& e, bool negated, PlanPtr plan, Scope* scope);
-  // Joins every correlated scalar subquery inside `e` (part of WHERE
-  // conjunct `conjunct`) and registers the column holding its value in
-  // substitutes_.
-  PlanPtr JoinScalarSubqueries(const sql::Expr& e, const sql::Expr& conjunct, PlanPtr plan, Scope* scope);
-  PlanPtr JoinScalar(const sql::Expr& e, const sql::Expr& conjunct, PlanPtr plan, Scope* scope);
+  // Joins every correlated scalar subquery inside `e` and registers the
+  // column holding its value in substitutes_. `conjunct`: the WHERE conjunct
+  // `e` is part of (outer rows it rejects may be dropped), null for a select
+  // item (every outer row stays).
+  PlanPtr JoinScalarSubqueries(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
+  PlanPtr JoinScalar(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
   bool HasCorrelatedScalar(const sql::Expr& e, const Scope& scope);
 
   PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);

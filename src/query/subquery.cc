@@ -14,7 +14,8 @@
 // LEFT join gives outer rows without a group that value (the "count bug");
 // the join is inner only when a NULL value fails the WHERE condition anyway.
 // EXISTS and IN must be WHERE conjuncts; scalar subqueries may sit anywhere
-// inside a WHERE conjunct.
+// inside a WHERE conjunct, or in the select list of a query without GROUP BY
+// or aggregates.
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -164,7 +165,7 @@ PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr
   plan = PlanConjuncts(std::move(plan), std::move(plain));
   for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, std::move(plan), scope);
   for (const Expr* c : scalar) {
-    plan = JoinScalarSubqueries(*c, *c, std::move(plan), scope);
+    plan = JoinScalarSubqueries(*c, c, std::move(plan), scope);
     std::vector<BoundExprPtr> bound;
     SplitConjuncts(Bind(*c, *scope), &bound);
     plan = PushDownFilters(std::move(plan), std::move(bound));
@@ -207,7 +208,14 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, PlanPtr plan, Scope*
   return join;
 }
 
-PlanPtr Binder::JoinScalarSubqueries(const Expr& e, const Expr& conjunct, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinSelectSubqueries(const std::vector<sql::SelectItem>& items, PlanPtr plan, Scope* scope) {
+  for (const auto& item : items) {
+    if (HasCorrelatedScalar(*item.expr, *scope)) plan = JoinScalarSubqueries(*item.expr, nullptr, std::move(plan), scope);
+  }
+  return plan;
+}
+
+PlanPtr Binder::JoinScalarSubqueries(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
   if (IsSubquery(e)) {
     if (e.text == "SUBQUERY" && prepared_.count(e.subquery.get()) > 0) return JoinScalar(e, conjunct, std::move(plan), scope);
     return plan;
@@ -218,7 +226,7 @@ PlanPtr Binder::JoinScalarSubqueries(const Expr& e, const Expr& conjunct, PlanPt
   return plan;
 }
 
-PlanPtr Binder::JoinScalar(const Expr& e, const Expr& conjunct, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinScalar(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
   const sql::SelectStmt& sub = *e.subquery;
   std::unique_ptr<PreparedSubquery> p = TakePrepared(sub);
   if (p->outer_elsewhere) Unsupported("outer columns in the select list, GROUP BY or HAVING of a correlated subquery");
@@ -291,7 +299,7 @@ PlanPtr Binder::JoinScalar(const Expr& e, const Expr& conjunct, PlanPtr plan, Sc
   }
   using JT = PlanNode::JoinType;
   // Outer rows without a group see `when_empty`; an inner join drops them when that cannot pass.
-  const bool inner = when_empty.null && NullRejects(conjunct, &e);
+  const bool inner = when_empty.null && conjunct != nullptr && NullRejects(*conjunct, &e);
   PlanPtr join = MakeJoin(std::move(plan), std::move(grouped), inner ? JT::kInner : JT::kLeft, std::move(on));
   AppendHidden(*join, lw, scope);
   BoundExprPtr column = MakeColumnRef(lw + nkeys, value_type, text);

@@ -143,6 +143,13 @@ TEST_F(SubqueryTest, CountOverNoRowsIsZero) {
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE k = 4 OR (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k) = 2"), (V{"1", "4"}));
 }
 
+TEST_F(SubqueryTest, ScalarInSelectList) {
+  // Every outer row stays, with the value over its group (0 for COUNT, NULL for SUM over none).
+  EXPECT_EQ(Q("SELECT k, (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k), (SELECT SUM(b) FROM t2 WHERE t2.k = t1.k) FROM t1"),
+            (V{"1|2|21", "2|1|NULL", "3|1|30", "4|0|NULL", "NULL|0|NULL"}));
+  EXPECT_EQ(Q("SELECT k, a > (SELECT MIN(b) FROM t2 WHERE t2.k = t1.k) AS gt FROM t1 WHERE k < 3"), (V{"1|0", "2|NULL"}));
+}
+
 TEST_F(SubqueryTest, NestedAndDerived) {
   // A correlated subquery inside an uncorrelated IN subquery (TPC-H Q20's shape).
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE k IN (SELECT k FROM t2 WHERE b > (SELECT MIN(a) FROM t1 x WHERE x.k = t2.k))"),
@@ -184,7 +191,8 @@ TEST_F(SubqueryTest, PlansAreJoins) {
 
 TEST_F(SubqueryTest, UnsupportedFormsFailClearly) {
   // In the select list, under OR (EXISTS / IN), in HAVING: ER_NOT_SUPPORTED_YET, never a crash.
-  EXPECT_EQ(ErrorOf("SELECT k, (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k) FROM t1"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("SELECT s, (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k) FROM t1 GROUP BY s"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 ORDER BY (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k)"), sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE k = 1 OR EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k)"), sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT s FROM t1 GROUP BY s HAVING EXISTS (SELECT 1 FROM t2 WHERE t2.b = t1.s)"),
             sql::ER_NOT_SUPPORTED_YET);

@@ -16,7 +16,8 @@ two buckets; t2 unpartitioned) with NULLs in every nullable column, loaded
 by several INSERTs (several rowsets per tablet); queries over them from
 templates (filter/project, GROUP BY with HAVING, global aggregates,
 DISTINCT, ORDER BY unique key with LIMIT/OFFSET, inner and left joins, IN
-and EXISTS subqueries, derived tables, UNION [ALL]) with random predicates
+and EXISTS subqueries, correlated [NOT] EXISTS / [NOT] IN / scalar aggregate
+subqueries, derived tables, UNION [ALL]) with random predicates
 (comparisons, BETWEEN, IN lists, LIKE, IS [NOT] NULL, AND/OR/NOT) and
 expressions (arithmetic, CASE, COALESCE, ABS, UPPER, CONCAT, YEAR, %).
 Strings are lower-case ASCII so collations agree; no '/' (MySQL's DECIMAL
@@ -157,7 +158,7 @@ class Gen:
     def query(self):
         r = self.rng
         kind = r.choice(["filter", "filter", "group", "group", "global", "distinct", "topn", "join", "left",
-                         "in", "exists", "derived", "union"])
+                         "in", "exists", "derived", "union", "corr_exists", "corr_in", "corr_scalar"])
         where = self.pred(T1)
         if kind == "filter":
             items = [self.scalar() for _ in range(r.randint(1, 3))]
@@ -202,6 +203,8 @@ class Gen:
             inner = self.pred(T2)
             sql = f"SELECT k FROM diff.t1 WHERE {neg}EXISTS (SELECT 1 FROM diff.t2 WHERE {inner}) AND {where}"
             return sql, sql, [False]
+        if kind in ("corr_exists", "corr_in", "corr_scalar"):
+            return self.correlated(kind, where)
         if kind == "derived":
             sql = (f"SELECT g.s, g.n, g.total FROM (SELECT s, COUNT(*) AS n, SUM(a) AS total FROM diff.t1 "
                    f"WHERE {where} GROUP BY s) AS g WHERE g.n > {r.randint(0, 2)}")
@@ -209,6 +212,33 @@ class Gen:
         all_ = " ALL" if r.random() < 0.6 else ""
         sql = (f"SELECT a, s FROM diff.t1 WHERE {where} UNION{all_} "
                f"SELECT x, s FROM diff.t2 WHERE {self.pred(T2)}")
+        return sql, sql, [False] * 2
+
+
+    def correlated(self, kind, where):
+        """Subqueries that name t1's columns: semi, anti and null-aware anti
+        joins, and joins with a grouped aggregate (COUNT over no rows is 0)."""
+        r = self.rng
+        corr = r.choice(["t2.x = t1.a", "t2.s = t1.s", "t2.k = t1.k", "t2.x = t1.a AND t2.s = t1.s",
+                         "t2.s = t1.s AND t2.c < t1.c", "t2.x > t1.a"])
+        inner = f" AND {self.pred(T2)}" if r.random() < 0.6 else ""
+        neg = "NOT " if r.random() < 0.4 else ""
+        if kind == "corr_exists":
+            sql = f"SELECT k FROM diff.t1 WHERE {neg}EXISTS (SELECT 1 FROM diff.t2 WHERE {corr}{inner}) AND {where}"
+            return sql, sql, [False]
+        if kind == "corr_in":
+            probe, value = r.choice([("a", "x"), ("s", "s"), ("c", "c"), ("a + 1", "x")])
+            corr = r.choice(["t2.s = t1.s", "t2.k = t1.k", "t2.x = t1.a", "t2.c < t1.c"])
+            sql = (f"SELECT k, a FROM diff.t1 WHERE {probe} {neg}IN (SELECT {value} FROM diff.t2 WHERE {corr}{inner}) "
+                   f"AND {where}")
+            return sql, sql, [False] * 2
+        if "t2.x > t1.a" in corr or "t2.c < t1.c" in corr:
+            corr = "t2.s = t1.s"  # a scalar subquery correlates by equalities only
+        agg = r.choice(["COUNT(*)", "COUNT(x)", "SUM(x)", "MAX(c)", "MIN(x) + 1", "COUNT(*) * 2", "SUM(c)"])
+        sub = f"(SELECT {agg} FROM diff.t2 WHERE {corr}{inner})"
+        cond = r.choice([f"a > {sub}", f"{sub} = 0", f"COALESCE(a, 0) <= {sub}", f"c * 3 >= {sub}",
+                         f"{sub} IS NULL", f"(k < 100 OR {sub} > 1)"])
+        sql = f"SELECT k, a FROM diff.t1 WHERE {cond} AND {where}"
         return sql, sql, [False] * 2
 
 
