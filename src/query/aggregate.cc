@@ -5,16 +5,68 @@
 // kCountMerge / kAvgMerge fold the partial counts and (sum, count) pairs of
 // a split aggregation (distribute.h).
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include "query/executor.h"
+#include "query/flat_hash.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
 namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// The distinct values of one aggregate's argument in one group, kept by
+// their physical form: integers / dates / datetimes as int64, decimals and
+// LARGEINT as int128, doubles by their bits (-0 as 0), strings as strings.
+class DistinctSet {
+ public:
+  explicit DistinctSet(const Type& t) {
+    if (UsesI128(t)) set_.emplace<FlatSet<int128>>();
+    else if (t.id == TypeId::kString) set_.emplace<StringSet>();
+    else set_.emplace<FlatSet<int64_t>>();  // integers, dates, double bits (kNull never inserts)
+  }
+  // True if row `r` of `c` (not NULL) was not in the set yet; adds the bytes
+  // a new entry costs to *bytes.
+  bool Insert(const Column& c, size_t r, uint64_t* bytes) {
+    if (auto* s = std::get_if<FlatSet<int64_t>>(&set_)) {
+      int64_t key;
+      if (c.type().id == TypeId::kDouble) {
+        double v = c.F64(r);
+        if (v == 0) v = 0;  // -0 == 0
+        std::memcpy(&key, &v, sizeof key);
+      } else {
+        key = c.I64(r);
+      }
+      if (!s->Insert(key)) return false;
+      *bytes += FlatSet<int64_t>::kBytesPerEntry;
+      return true;
+    }
+    if (auto* s = std::get_if<FlatSet<int128>>(&set_)) {
+      if (!s->Insert(c.I128(r))) return false;
+      *bytes += FlatSet<int128>::kBytesPerEntry;
+      return true;
+    }
+    auto& strings = std::get<StringSet>(set_);
+    const std::string& v = c.Str(r);
+    if (strings.find(std::string_view(v)) != strings.end()) return false;
+    strings.insert(v);
+    *bytes += v.size() + 48;
+    return true;
+  }
+
+ private:
+  std::variant<FlatSet<int64_t>, FlatSet<int128>, StringSet> set_;
+};
 
 struct AggState {
   int64_t count = 0;           // non-NULL inputs (rows for COUNT(*))
@@ -22,63 +74,27 @@ struct AggState {
   double sum_f64 = 0;
   bool has_value = false;      // MIN / MAX / ANY_VALUE hold a value
   uint32_t value_row = 0;      // ... in the aggregate's value column
-  std::unique_ptr<std::unordered_set<std::string>> distinct;
+  std::unique_ptr<DistinctSet> distinct;
 };
 
-// Open-addressing map from int64 keys to group ids (linear probing,
-// power-of-two capacity, at most half full).
-class IntGroupMap {
- public:
-  IntGroupMap() { Rehash(kInitialSlots); }
-  // The group of `key`, made by `make()` the first time the key is seen.
-  template <typename Make>
-  uint32_t FindOrAdd(int64_t key, Make make) {
-    size_t i = Slot(key);
-    while (used_[i]) {  // bounded: the table is never full
-      if (keys_[i] == key) return groups_[i];
-      i = (i + 1) & mask_;
-    }
-    uint32_t g = make();
-    used_[i] = 1;
-    keys_[i] = key;
-    groups_[i] = g;
-    if (++size_ * 2 > keys_.size()) Rehash(keys_.size() * 2);
-    return g;
+// GROUP BY keys that pack into PackedGroupMap words: every key an integer,
+// date, datetime, decimal, LARGEINT or double, at most kWordsMax words in
+// all (one for the NULL flags). 0 if they do not.
+size_t PackedKeyWords(const std::vector<BoundExprPtr>& keys) {
+  if (keys.size() < 2 || keys.size() > 63) return 0;
+  size_t words = 1;
+  for (const auto& k : keys) {
+    if (UsesI64(k->type) || k->type.id == TypeId::kDouble) words += 1;
+    else if (UsesI128(k->type)) words += 2;
+    else return 0;
   }
-
- private:
-  static constexpr size_t kInitialSlots = 64;
-  size_t Slot(int64_t key) const {
-    uint64_t h = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h ^ (h >> 29)) & mask_;
-  }
-  void Rehash(size_t slots) {
-    std::vector<int64_t> keys = std::move(keys_);
-    std::vector<uint32_t> groups = std::move(groups_);
-    std::vector<uint8_t> used = std::move(used_);
-    keys_.assign(slots, 0);
-    groups_.assign(slots, 0);
-    used_.assign(slots, 0);
-    mask_ = slots - 1;
-    for (size_t i = 0; i < used.size(); ++i) {
-      if (!used[i]) continue;
-      size_t j = Slot(keys[i]);
-      while (used_[j]) j = (j + 1) & mask_;
-      used_[j] = 1;
-      keys_[j] = keys[i];
-      groups_[j] = groups[i];
-    }
-  }
-  std::vector<int64_t> keys_;
-  std::vector<uint32_t> groups_;
-  std::vector<uint8_t> used_;
-  size_t mask_ = 0;
-  size_t size_ = 0;
-};
+  return words <= PackedGroupMap::kWordsMax ? words : 0;
+}
 
 class AggregateSink : public Sink {
  public:
-  AggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx) : node_(node), out_(out), ctx_(ctx) {
+  AggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx)
+      : node_(node), out_(out), ctx_(ctx), packed_groups_(PackedKeyWords(node.group_keys)) {
     for (const auto& k : node.group_keys) keys_.emplace_back(k->type);
     for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
     states_.resize(node.aggs.size());
@@ -86,16 +102,29 @@ class AggregateSink : public Sink {
   }
 
   bool Push(Chunk chunk) override {
-    std::vector<Column> key_cols, arg_cols;
-    for (const auto& k : node_.group_keys) key_cols.push_back(Evaluate(*k, chunk));
-    for (const auto& a : node_.aggs) arg_cols.push_back(a.arg ? Evaluate(*a.arg, chunk) : Column());
+    // Column references are read in place (no copy of the chunk's columns).
+    const size_t nk = node_.group_keys.size(), na = node_.aggs.size();
+    std::vector<Column> holders(nk + na);
+    std::vector<const Column*> key_cols(nk), arg_cols(na, nullptr);
+    for (size_t k = 0; k < nk; ++k) key_cols[k] = &EvaluateRef(*node_.group_keys[k], chunk, &holders[k]);
+    for (size_t a = 0; a < na; ++a) {
+      if (node_.aggs[a].arg) arg_cols[a] = &EvaluateRef(*node_.aggs[a].arg, chunk, &holders[nk + a]);
+    }
     GroupIds(key_cols, chunk.rows);
-    for (size_t a = 0; a < node_.aggs.size(); ++a) {
+    for (size_t a = 0; a < na; ++a) {
       if (node_.aggs[a].func == AggFunc::kAvgMerge) {
-        MergeAvg(a, arg_cols[a], Evaluate(*node_.aggs[a].arg2, chunk), chunk.rows);
+        Column held;
+        MergeAvg(a, *arg_cols[a], EvaluateRef(*node_.aggs[a].arg2, chunk, &held), chunk.rows);
+      } else if (node_.group_keys.empty()) {
+        UpdateAll<true>(a, arg_cols[a], chunk.rows);
       } else {
-        UpdateAll(a, arg_cols[a], chunk.rows);
+        UpdateAll<false>(a, arg_cols[a], chunk.rows);
       }
+    }
+    if (pending_bytes_ > 0) {
+      const uint64_t bytes = pending_bytes_;
+      pending_bytes_ = 0;
+      ctx_.memory->Consume(bytes);
     }
     return true;
   }
@@ -124,16 +153,17 @@ class AggregateSink : public Sink {
   }
 
   // The group of every row into gids_ (new groups get their key values).
-  void GroupIds(const std::vector<Column>& key_cols, size_t rows) {
-    gids_.assign(rows, 0);
+  // Without GROUP BY every row is group 0 and gids_ is not used.
+  void GroupIds(const std::vector<const Column*>& key_cols, size_t rows) {
     if (key_cols.empty()) return;
+    gids_.resize(rows);
     auto added = [&](size_t r, size_t key_bytes) {
       uint32_t g = NewGroup();
-      for (size_t k = 0; k < key_cols.size(); ++k) keys_[k].AppendFrom(key_cols[k], r);
-      ctx_.memory->Consume(key_bytes * 2 + 64 + 64 * node_.aggs.size());
+      for (size_t k = 0; k < key_cols.size(); ++k) keys_[k].AppendFrom(*key_cols[k], r);
+      pending_bytes_ += key_bytes * 2 + 64 + 64 * node_.aggs.size();
       return g;
     };
-    const Column& first = key_cols[0];
+    const Column& first = *key_cols[0];
     if (key_cols.size() == 1 && (UsesI64(first.type()) || first.type().id == TypeId::kString)) {
       const bool ints = UsesI64(first.type());
       for (size_t r = 0; r < rows; ++r) {
@@ -151,13 +181,47 @@ class AggregateSink : public Sink {
       }
       return;
     }
+    if (packed_groups_.words() > 0) return PackedGroupIds(key_cols, rows, added);
     std::string key;
     for (size_t r = 0; r < rows; ++r) {
       key.clear();
-      for (const auto& c : key_cols) EncodeKey(c, r, &key);
+      for (const Column* c : key_cols) EncodeKey(*c, r, &key);
       auto it = groups_.find(key);
       if (it == groups_.end()) it = groups_.emplace(key, added(r, key.size())).first;
       gids_[r] = it->second;
+    }
+  }
+
+  // Several fixed-width keys: word 0 holds key k's NULL flag in bit k, then
+  // each key's value (one word; two for int128); a NULL value is all zero
+  // and a double -0 is 0, so equal keys pack to equal words.
+  template <typename Added>
+  void PackedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
+    const size_t words = packed_groups_.words();
+    uint64_t key[PackedGroupMap::kWordsMax];
+    for (size_t r = 0; r < rows; ++r) {
+      key[0] = 0;
+      size_t w = 1;
+      for (size_t k = 0; k < key_cols.size(); ++k) {
+        const Column& c = *key_cols[k];
+        const bool wide = UsesI128(c.type());
+        if (c.IsNull(r)) {
+          key[0] |= uint64_t{1} << k;
+          key[w++] = 0;
+          if (wide) key[w++] = 0;
+        } else if (wide) {
+          const auto v = static_cast<unsigned __int128>(c.I128(r));
+          key[w++] = static_cast<uint64_t>(v);
+          key[w++] = static_cast<uint64_t>(v >> 64);
+        } else if (c.type().id == TypeId::kDouble) {
+          double v = c.F64(r);
+          if (v == 0) v = 0;  // -0 == 0
+          std::memcpy(&key[w++], &v, 8);
+        } else {
+          key[w++] = static_cast<uint64_t>(c.I64(r));
+        }
+      }
+      gids_[r] = packed_groups_.FindOrAdd(key, [&] { return added(r, words * 8); });
     }
   }
 
@@ -165,9 +229,10 @@ class AggregateSink : public Sink {
   void MergeAvg(size_t a, const Column& sums, const Column& counts, size_t rows) {
     std::vector<AggState>& st = states_[a];
     const bool exact = UsesI128(sums.type());
+    const bool one_group = node_.group_keys.empty();  // gids_ unused
     for (size_t r = 0; r < rows; ++r) {
       if (sums.IsNull(r)) continue;
-      AggState& s = st[gids_[r]];
+      AggState& s = st[one_group ? 0 : gids_[r]];
       s.count += counts.I64(r);
       if (!exact) {
         s.sum_f64 += sums.F64(r);
@@ -177,40 +242,63 @@ class AggregateSink : public Sink {
     }
   }
 
-  // Folds every row of `arg` into aggregate `a` (tight loops for the common cases).
-  void UpdateAll(size_t a, const Column& arg, size_t rows) {
+  // Folds every row of `arg` (null for COUNT(*)) into aggregate `a`, tight
+  // loops for the common cases. kOne: there is one group (no GROUP BY).
+  template <bool kOne>
+  void UpdateAll(size_t a, const Column* argp, size_t rows) {
     const AggSpec& spec = node_.aggs[a];
     std::vector<AggState>& st = states_[a];
+    auto group = [&](size_t r) -> uint32_t {
+      if constexpr (kOne) return 0;
+      else return gids_[r];
+    };
     if (spec.func == AggFunc::kCountStar) {
-      for (size_t r = 0; r < rows; ++r) ++st[gids_[r]].count;
-      return;
-    }
-    if (spec.func == AggFunc::kCountMerge) {
-      for (size_t r = 0; r < rows; ++r) {
-        if (!arg.IsNull(r)) st[gids_[r]].count += arg.I64(r);
+      if constexpr (kOne) {
+        st[0].count += static_cast<int64_t>(rows);
+      } else {
+        for (size_t r = 0; r < rows; ++r) ++st[gids_[r]].count;
       }
       return;
     }
-    if (!spec.distinct && spec.func == AggFunc::kCount) {
-      for (size_t r = 0; r < rows; ++r) st[gids_[r]].count += !arg.IsNull(r);
+    const Column& arg = *argp;
+    // Row r's value is at index r * step (a constant column has one row).
+    const size_t step = arg.is_constant() ? 0 : 1;
+    const uint8_t* nulls = arg.nulls_data();
+    if (spec.func == AggFunc::kCountMerge) {
+      for (size_t r = 0; r < rows; ++r) {
+        if (!nulls[r * step]) st[group(r)].count += arg.I64(r);
+      }
+      return;
+    }
+    if (spec.func == AggFunc::kCount && !spec.distinct) {
+      if constexpr (kOne) {
+        int64_t n = 0;
+        for (size_t r = 0; r < rows; ++r) n += !nulls[r * step];
+        st[0].count += n;
+      } else {
+        for (size_t r = 0; r < rows; ++r) st[gids_[r]].count += !nulls[r * step];
+      }
+      return;
+    }
+    if (spec.func == AggFunc::kCount && spec.distinct) {
+      for (size_t r = 0; r < rows; ++r) {
+        if (nulls[r * step]) continue;
+        AggState& s = st[group(r)];
+        if (!s.distinct) s.distinct = std::make_unique<DistinctSet>(arg.type());
+        s.count += s.distinct->Insert(arg, r, &pending_bytes_);
+      }
       return;
     }
     if (!spec.distinct && (spec.func == AggFunc::kSum || spec.func == AggFunc::kAvg)) {
       if (UsesI128(arg.type())) {
-        for (size_t r = 0; r < rows; ++r) {
-          if (arg.IsNull(r)) continue;
-          AggState& s = st[gids_[r]];
-          ++s.count;
-          if (__builtin_add_overflow(s.sum_i128, arg.I128(r), &s.sum_i128)) {
-            sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
-          }
-        }
+        SumI128<kOne>(spec, st, arg.i128_data(), nulls, step, rows);
       } else {
+        const double* v = arg.f64_data();
         for (size_t r = 0; r < rows; ++r) {
-          if (arg.IsNull(r)) continue;
-          AggState& s = st[gids_[r]];
+          if (nulls[r * step]) continue;
+          AggState& s = st[group(r)];
           ++s.count;
-          s.sum_f64 += arg.F64(r);
+          s.sum_f64 += v[r * step];
         }
       }
       return;
@@ -218,27 +306,57 @@ class AggregateSink : public Sink {
     if (!spec.distinct && (spec.func == AggFunc::kMin || spec.func == AggFunc::kMax) && TypedMinMax(a)) {
       const bool is_min = spec.func == AggFunc::kMin;
       if (UsesI64(arg.type())) {
+        const int64_t* v = arg.i64_data();
         for (size_t r = 0; r < rows; ++r) {
-          if (arg.IsNull(r)) continue;
-          AggState& s = st[gids_[r]];
-          const int128 v = arg.I64(r);
-          if (!s.has_value || (is_min ? v < s.sum_i128 : v > s.sum_i128)) s.sum_i128 = v;
+          if (nulls[r * step]) continue;
+          AggState& s = st[group(r)];
+          const int128 x = v[r * step];
+          if (!s.has_value || (is_min ? x < s.sum_i128 : x > s.sum_i128)) s.sum_i128 = x;
           s.has_value = true;
         }
       } else {
+        const double* v = arg.f64_data();
         for (size_t r = 0; r < rows; ++r) {
-          if (arg.IsNull(r)) continue;
-          AggState& s = st[gids_[r]];
-          const double v = arg.F64(r);
-          if (!s.has_value || (is_min ? CompareDouble(v, s.sum_f64) < 0 : CompareDouble(v, s.sum_f64) > 0)) {
-            s.sum_f64 = v;
+          if (nulls[r * step]) continue;
+          AggState& s = st[group(r)];
+          const double x = v[r * step];
+          if (!s.has_value || (is_min ? CompareDouble(x, s.sum_f64) < 0 : CompareDouble(x, s.sum_f64) > 0)) {
+            s.sum_f64 = x;
           }
           s.has_value = true;
         }
       }
       return;
     }
-    for (size_t r = 0; r < rows; ++r) Update(a, gids_[r], arg, r);
+    for (size_t r = 0; r < rows; ++r) Update(a, group(r), arg, r);
+  }
+
+  // SUM / AVG of decimals (exact, overflow checked). With one group the sum
+  // and count stay in registers for the whole chunk.
+  template <bool kOne>
+  void SumI128(const AggSpec& spec, std::vector<AggState>& st, const int128* v, const uint8_t* nulls, size_t step,
+               size_t rows) {
+    auto overflow = [&] {
+      sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
+    };
+    if constexpr (kOne) {
+      int128 sum = st[0].sum_i128;
+      int64_t count = st[0].count;
+      for (size_t r = 0; r < rows; ++r) {
+        if (nulls[r * step]) continue;
+        ++count;
+        if (__builtin_add_overflow(sum, v[r * step], &sum)) overflow();
+      }
+      st[0].sum_i128 = sum;
+      st[0].count = count;
+    } else {
+      for (size_t r = 0; r < rows; ++r) {
+        if (nulls[r * step]) continue;
+        AggState& s = st[gids_[r]];
+        ++s.count;
+        if (__builtin_add_overflow(s.sum_i128, v[r * step], &s.sum_i128)) overflow();
+      }
+    }
   }
 
   // MIN / MAX of an integer, date or double argument keep the value in the
@@ -259,11 +377,8 @@ class AggregateSink : public Sink {
     }
     if (arg.IsNull(r)) return;
     if (spec.distinct) {
-      if (!s.distinct) s.distinct = std::make_unique<std::unordered_set<std::string>>();
-      std::string key;
-      EncodeKey(arg, r, &key);
-      if (!s.distinct->insert(key).second) return;
-      ctx_.memory->Consume(key.size() + 48);
+      if (!s.distinct) s.distinct = std::make_unique<DistinctSet>(arg.type());
+      if (!s.distinct->Insert(arg, r, &pending_bytes_)) return;
     }
     ++s.count;
     switch (spec.func) {
@@ -357,15 +472,13 @@ class AggregateSink : public Sink {
   const PlanNode& node_;
   Sink& out_;
   ExecContext& ctx_;
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
-  };
-  std::unordered_map<std::string, uint32_t> groups_;  // encoded keys (several columns)
-  IntGroupMap int_groups_;                             // one integer / date key
+  std::unordered_map<std::string, uint32_t> groups_;  // encoded keys (several columns, not all fixed-width)
+  PackedGroupMap packed_groups_;                      // several fixed-width keys (words() 0: not used)
+  IntGroupMap int_groups_;                            // one integer / date key
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> str_groups_;  // one string key
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
+  uint64_t pending_bytes_ = 0;  // memory of new groups / distinct values, charged once per chunk
   size_t group_count_ = 0;
   std::vector<Column> keys_;                   // one row per group
   std::vector<Column> values_;                 // MIN / MAX values per aggregate

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "common/check.h"
 #include "query/functions.h"
@@ -410,27 +411,118 @@ void CompareLoop(CmpOp op, const Column& a, const Column& b, size_t n, Get get, 
   }
 }
 
+// The typed buffer of a column of representation T (T = int64_t, int128, double).
+template <typename T>
+const T* ValuesOf(const Column& c) {
+  if constexpr (std::is_same_v<T, int64_t>) return c.i64_data();
+  else if constexpr (std::is_same_v<T, int128>) return c.i128_data();
+  else return c.f64_data();
+}
+
+// One comparison over raw buffers, branch-free: a NULL operand gives NULL
+// (value 0). A_CONST / B_CONST: that side is a constant column (row 0 for all).
+template <bool A_CONST, bool B_CONST, typename T, typename Cmp>
+void CompareRaw(const Column& a, const Column& b, size_t n, Cmp cmp, uint8_t* on, int64_t* ov) {
+  const T* av = ValuesOf<T>(a);
+  const T* bv = ValuesOf<T>(b);
+  const uint8_t* an = a.nulls_data();
+  const uint8_t* bn = b.nulls_data();
+  for (size_t r = 0; r < n; ++r) {
+    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
+    const uint8_t null = an[ia] | bn[ib];
+    on[r] = null;
+    ov[r] = static_cast<int64_t>(cmp(av[ia], bv[ib]) & !null);
+  }
+}
+
+template <typename T, typename Cmp>
+void CompareDispatch(const Column& a, const Column& b, size_t n, Cmp cmp, uint8_t* on, int64_t* ov) {
+  if (a.is_constant() && b.is_constant()) return CompareRaw<true, true, T>(a, b, n, cmp, on, ov);
+  if (a.is_constant()) return CompareRaw<true, false, T>(a, b, n, cmp, on, ov);
+  if (b.is_constant()) return CompareRaw<false, true, T>(a, b, n, cmp, on, ov);
+  CompareRaw<false, false, T>(a, b, n, cmp, on, ov);
+}
+
+// Integers, decimals and doubles under any operator but <=>: typed loops
+// over the buffers. False if the case is not one of those.
+template <typename T>
+bool CompareFast(CmpOp op, const Column& a, const Column& b, size_t n, Column* out) {
+  out->ResizeForWrite(n);
+  uint8_t* on = out->mutable_nulls();
+  int64_t* ov = out->mutable_i64();
+  // As CompareLoop: equal = neither is less (doubles: NaN equals everything, as CompareAt).
+  switch (op) {
+    case CmpOp::kEq: CompareDispatch<T>(a, b, n, [](T x, T y) { return !(x < y) & !(y < x); }, on, ov); return true;
+    case CmpOp::kNe: CompareDispatch<T>(a, b, n, [](T x, T y) { return (x < y) | (y < x); }, on, ov); return true;
+    case CmpOp::kLt: CompareDispatch<T>(a, b, n, [](T x, T y) { return x < y; }, on, ov); return true;
+    case CmpOp::kLe: CompareDispatch<T>(a, b, n, [](T x, T y) { return !(y < x); }, on, ov); return true;
+    case CmpOp::kGt: CompareDispatch<T>(a, b, n, [](T x, T y) { return y < x; }, on, ov); return true;
+    case CmpOp::kGe: CompareDispatch<T>(a, b, n, [](T x, T y) { return !(x < y); }, on, ov); return true;
+    case CmpOp::kNullSafeEq: return false;
+  }
+  return false;
+}
+
 Column EvalCompare(const BoundExpr& e, const Chunk& ch) {
   Column ha, hb;
   const Column& a = EvalRef(*e.args[0], ch, &ha);
   const Column& b = EvalRef(*e.args[1], ch, &hb);
   Column out(Type::Int());
   const size_t n = ch.rows;
-  out.Reserve(n);
   const Type& t = a.type();
   if (UsesI64(t)) {
+    if (CompareFast<int64_t>(e.cmp, a, b, n, &out)) return out;
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) { return c.I64(r); }, &out);
   } else if (UsesI128(t)) {
     STRATA_CHECK(t.id != TypeId::kDecimal || a.type().scale == b.type().scale, "compare decimals of one scale");
+    if (CompareFast<int128>(e.cmp, a, b, n, &out)) return out;
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) { return c.I128(r); }, &out);
   } else if (t.id == TypeId::kDouble) {
+    if (CompareFast<double>(e.cmp, a, b, n, &out)) return out;
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) { return c.F64(r); }, &out);
   } else if (t.id == TypeId::kString) {
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) -> std::string_view { return c.Str(r); }, &out);
   } else {
+    out.Reserve(n);
     for (size_t r = 0; r < n; ++r) e.cmp == CmpOp::kNullSafeEq ? out.AppendI64(1) : out.AppendNull();
   }
   return out;
+}
+
+// Three-valued AND / OR of one row from (null, true) flags, without branches:
+// AND is FALSE if either is FALSE, else NULL if either is NULL, else TRUE;
+// OR is TRUE if either is TRUE, else NULL if either is NULL, else FALSE.
+template <bool IS_AND>
+inline void LogicRow(uint8_t an, uint8_t at, uint8_t bn, uint8_t bt, uint8_t* on, int64_t* ov) {
+  if constexpr (IS_AND) {
+    const uint8_t is_false = ((an ^ 1) & (at ^ 1)) | ((bn ^ 1) & (bt ^ 1));
+    *on = (is_false ^ 1) & (an | bn);
+    *ov = (is_false ^ 1) & (an ^ 1) & (bn ^ 1);
+  } else {
+    const uint8_t is_true = at | bt;
+    *on = (is_true ^ 1) & (an | bn);
+    *ov = is_true;
+  }
+}
+
+template <bool IS_AND, bool A_CONST, bool B_CONST>
+void LogicRaw(const Column& a, const Column& b, size_t n, uint8_t* on, int64_t* ov) {
+  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+  const int64_t *av = a.i64_data(), *bv = b.i64_data();
+  for (size_t r = 0; r < n; ++r) {
+    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
+    const uint8_t a_null = an[ia] != 0, b_null = bn[ib] != 0;
+    const uint8_t a_true = (av[ia] != 0) & (a_null ^ 1), b_true = (bv[ib] != 0) & (b_null ^ 1);
+    LogicRow<IS_AND>(a_null, a_true, b_null, b_true, on + r, ov + r);
+  }
+}
+
+template <bool IS_AND>
+void LogicDispatch(const Column& a, const Column& b, size_t n, uint8_t* on, int64_t* ov) {
+  if (a.is_constant() && b.is_constant()) return LogicRaw<IS_AND, true, true>(a, b, n, on, ov);
+  if (a.is_constant()) return LogicRaw<IS_AND, true, false>(a, b, n, on, ov);
+  if (b.is_constant()) return LogicRaw<IS_AND, false, true>(a, b, n, on, ov);
+  LogicRaw<IS_AND, false, false>(a, b, n, on, ov);
 }
 
 Column EvalLogic(const BoundExpr& e, const Chunk& ch) {
@@ -442,40 +534,14 @@ Column EvalLogic(const BoundExpr& e, const Chunk& ch) {
   uint8_t* on = out.mutable_nulls();
   int64_t* ov = out.mutable_i64();
   const bool is_and = e.op == ExprOp::kAnd;
-  const bool ints = UsesI64(a.type()) && UsesI64(b.type());
-  if (ints && !a.is_constant() && !b.is_constant()) {
-    const uint8_t *an_p = a.nulls_data(), *bn_p = b.nulls_data();
-    const int64_t *av = a.i64_data(), *bv = b.i64_data();
-    for (size_t r = 0; r < ch.rows; ++r) {  // as below, branch-free
-      const bool an = an_p[r], bn = bn_p[r];
-      const bool at = !an && av[r] != 0, bt = !bn && bv[r] != 0;
-      if (is_and) {
-        const bool is_false = (!an && !at) || (!bn && !bt);
-        on[r] = !is_false && (an || bn);
-        ov[r] = !is_false && !an && !bn;
-      } else {
-        const bool is_true = at || bt;
-        on[r] = !is_true && (an || bn);
-        ov[r] = is_true;
-      }
-    }
+  if (UsesI64(a.type()) && UsesI64(b.type())) {
+    is_and ? LogicDispatch<true>(a, b, ch.rows, on, ov) : LogicDispatch<false>(a, b, ch.rows, on, ov);
     return out;
   }
   for (size_t r = 0; r < ch.rows; ++r) {
-    bool an = a.IsNull(r), bn = b.IsNull(r);
-    bool at = !an && (ints ? a.I64(r) != 0 : IsTrueAt(a, r));
-    bool bt = !bn && (ints ? b.I64(r) != 0 : IsTrueAt(b, r));
-    if (is_and) {
-      // FALSE if either is FALSE, else NULL if either is NULL, else TRUE.
-      bool is_false = (!an && !at) || (!bn && !bt);
-      on[r] = !is_false && (an || bn);
-      ov[r] = !is_false && !an && !bn;
-    } else {
-      // TRUE if either is TRUE, else NULL if either is NULL, else FALSE.
-      bool is_true = at || bt;
-      on[r] = !is_true && (an || bn);
-      ov[r] = is_true;
-    }
+    const uint8_t an = a.IsNull(r), bn = b.IsNull(r);
+    const uint8_t at = !an && IsTrueAt(a, r), bt = !bn && IsTrueAt(b, r);
+    is_and ? LogicRow<true>(an, at, bn, bt, on + r, ov + r) : LogicRow<false>(an, at, bn, bt, on + r, ov + r);
   }
   return out;
 }
@@ -802,6 +868,8 @@ Column EvalIsNull(const BoundExpr& e, const Chunk& ch) {
 }
 
 }  // namespace
+
+const Column& EvaluateRef(const BoundExpr& e, const Chunk& ch, Column* holder) { return EvalRef(e, ch, holder); }
 
 Column Evaluate(const BoundExpr& e, const Chunk& ch) {
   switch (e.op) {

@@ -77,6 +77,11 @@ BoundExprPtr MakeCast(BoundExprPtr e, const Type& to);
 // Evaluates `e` over every row of `chunk`; the result has chunk.rows rows
 // (possibly a constant column).
 Column Evaluate(const BoundExpr& e, const Chunk& chunk);
+// As Evaluate without a copy where it can: a column reference whose column
+// already has the representation `e` expects (its Type may differ in display
+// width or decimal precision only) is `chunk`'s own column; anything else is
+// evaluated into *holder. The result lives as long as `chunk` and *holder.
+const Column& EvaluateRef(const BoundExpr& e, const Chunk& chunk, Column* holder);
 
 // Converts every value of `c` to `to` (MySQL CAST rules: strings parse their
 // numeric prefix, invalid dates become NULL, decimals round half away from zero).

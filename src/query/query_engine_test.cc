@@ -107,6 +107,20 @@ TEST_F(QueryEngineTest, AggregatesWithGroupByAndHaving) {
   EXPECT_EQ(ErrorOf("SELECT k FROM t WHERE SUM(k) > 1"), sql::ER_INVALID_GROUP_FUNC_USE);
 }
 
+// Several fixed-width GROUP BY keys pack into one hash key (NULL flags, -0 as
+// 0); COUNT(DISTINCT) keeps integers, decimals, double bits and strings in
+// typed sets.
+TEST_F(QueryEngineTest, PackedGroupKeysAndTypedDistinctSets) {
+  EXPECT_EQ(Q("SELECT k % 2, d, COUNT(*) FROM t GROUP BY k % 2, d"),
+            (V{"0|2023-12-31|1", "0|NULL|1", "1|2024-01-02|2", "1|2024-02-29|1", "1|2024-03-01|1"}));
+  EXPECT_EQ(Q("SELECT f * 0, COUNT(*) FROM t GROUP BY f * 0, k % 1"), (V{"0|5", "NULL|1"}));
+  EXPECT_EQ(Q("SELECT x, k, COUNT(*) FROM t WHERE k < 10 GROUP BY x, k"), (V{"-3.10|2|1", "1.25|1|1", "NULL|5|1"}));
+  EXPECT_EQ(Q("SELECT COUNT(DISTINCT k % 3), COUNT(DISTINCT x), COUNT(DISTINCT f * 0), COUNT(DISTINCT d), "
+              "COUNT(DISTINCT s) FROM t"),
+            (V{"3|5|1|4|3"}));
+  EXPECT_EQ(Q("SELECT s, COUNT(DISTINCT d) FROM t GROUP BY s"), (V{"NULL|1", "a|2", "b|1", "c|1"}));
+}
+
 TEST_F(QueryEngineTest, OrderByLimitOffsetDistinct) {
   EXPECT_EQ(Q("SELECT k FROM t ORDER BY k DESC LIMIT 2", true), (V{"25", "15"}));
   EXPECT_EQ(Q("SELECT k FROM t ORDER BY k LIMIT 2 OFFSET 3", true), (V{"12", "15"}));

@@ -105,9 +105,13 @@ class Column {
   // zero, none NULL) and exposes its buffers; the caller fills them.
   void ResizeForWrite(size_t rows);
   uint8_t* mutable_nulls() { return nulls_.data(); }
-  // Non-constant columns only: the buffers for typed read loops.
+  // The buffers for typed read loops: Size() rows, or one row for a
+  // constant column (index 0 stands for every row).
   const uint8_t* nulls_data() const { return nulls_.data(); }
   const int64_t* i64_data() const { return i64_.data(); }
+  const int128* i128_data() const { return i128_.data(); }
+  const double* f64_data() const { return f64_.data(); }
+  const std::string* str_data() const { return str_.data(); }
   int64_t* mutable_i64() { return i64_.data(); }
   int128* mutable_i128() { return i128_.data(); }
   double* mutable_f64() { return f64_.data(); }

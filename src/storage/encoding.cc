@@ -164,17 +164,36 @@ Status DecodePlain(const ColumnType& t, Decoder* d, size_t count, PageValues* ou
   }
   std::string_view raw;
   STRATA_RETURN_IF_ERROR(d->GetRaw(count * w, &raw));
-  for (size_t i = 0; i < count; ++i) {
-    const char* p = raw.data() + i * w;
-    if (k == PhysicalKind::kInt128) {
-      int128 x; std::memcpy(&x, p, 16); out->wides.push_back(x);
-    } else if (k == PhysicalKind::kDouble) {
-      if (w == 4) { float f; std::memcpy(&f, p, 4); out->doubles.push_back(f); }
-      else { double x; std::memcpy(&x, p, 8); out->doubles.push_back(x); }
-    } else {
-      int64_t x = 0; std::memcpy(&x, p, w);
-      if (w < 8) x = (x << (64 - 8 * w)) >> (64 - 8 * w);  // sign-extend
-      out->ints.push_back(x);
+  // Little-endian host (x86-64/arm64): full-width values are the bytes themselves.
+  auto copy_all = [&](auto& dst) {
+    const size_t base = dst.size();
+    dst.resize(base + count);
+    if (count > 0) std::memcpy(dst.data() + base, raw.data(), count * w);
+  };
+  if (k == PhysicalKind::kInt128) {
+    copy_all(out->wides);
+  } else if (k == PhysicalKind::kDouble && w == 8) {
+    copy_all(out->doubles);
+  } else if (k == PhysicalKind::kInt64 && w == 8) {
+    copy_all(out->ints);
+  } else if (k == PhysicalKind::kDouble) {  // FLOAT
+    const size_t base = out->doubles.size();
+    out->doubles.resize(base + count);
+    double* o = out->doubles.data() + base;
+    for (size_t i = 0; i < count; ++i) {
+      float f;
+      std::memcpy(&f, raw.data() + i * 4, 4);
+      o[i] = f;
+    }
+  } else {  // narrow integers: sign-extend
+    const size_t base = out->ints.size();
+    out->ints.resize(base + count);
+    int64_t* o = out->ints.data() + base;
+    const int shift = 64 - 8 * w;
+    for (size_t i = 0; i < count; ++i) {
+      int64_t x = 0;
+      std::memcpy(&x, raw.data() + i * w, w);
+      o[i] = static_cast<int64_t>(static_cast<uint64_t>(x) << shift) >> shift;
     }
   }
   return Status::OK();
