@@ -140,7 +140,14 @@ class ProbeSink : public Sink {
         if (null_key) continue;
         auto it = build_.table.find(key);
         if (it == build_.table.end()) continue;
+        if (filters && !node_.predicate && !in_probe) {  // a key match decides
+          matched[r] = 1;
+          continue;
+        }
         candidates = &it->second;
+      } else if (filters && !node_.predicate && !in_probe) {
+        matched[r] = build_.rows.rows > 0;  // EXISTS over an uncorrelated right side
+        continue;
       } else {
         for (size_t b = 0; b < build_.rows.rows; ++b) {
           probe_rows.push_back(static_cast<uint32_t>(r));

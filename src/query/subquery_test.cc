@@ -169,6 +169,18 @@ TEST_F(SubqueryTest, NestedAndDerived) {
   EXPECT_EQ(Q("SELECT * FROM t1 WHERE (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k) = 2"), (V{"1|10|x"}));
 }
 
+TEST_F(SubqueryTest, WithNamesDerivedTables) {
+  EXPECT_EQ(Q("WITH c AS (SELECT k, COUNT(*) AS n FROM t2 GROUP BY k), d AS (SELECT k FROM c WHERE n > 1) "
+              "SELECT t1.k, s FROM t1, d WHERE t1.k = d.k"),
+            (V{"1|x"}));
+  // A name used twice, once inside a scalar subquery (TPC-H Q15's shape).
+  EXPECT_EQ(Q("WITH c AS (SELECT k, SUM(b) AS total FROM t2 GROUP BY k) "
+              "SELECT k FROM c WHERE total = (SELECT MAX(total) FROM c)"),
+            (V{"5"}));
+  EXPECT_EQ(ErrorOf("WITH RECURSIVE c AS (SELECT 1) SELECT * FROM c"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("WITH c (x) AS (SELECT 1) SELECT * FROM c"), sql::ER_NOT_SUPPORTED_YET);
+}
+
 TEST_F(SubqueryTest, PlansAreJoins) {
   std::string plan = Explain("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k)");
   EXPECT_NE(plan.find("HASH JOIN SEMI on [t1.k = t2.k]"), std::string::npos) << plan;

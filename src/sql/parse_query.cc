@@ -20,6 +20,54 @@ bool IsClauseWord(const Parser& p) {
   return false;
 }
 
+using Ctes = std::vector<std::pair<std::string, std::shared_ptr<SelectStmt>>>;
+
+void ReplaceCtes(SelectStmt& s, const Ctes& ctes);
+
+void ReplaceCtes(Expr& e, const Ctes& ctes) {
+  if (e.subquery) ReplaceCtes(*e.subquery, ctes);
+  for (auto& a : e.args) {
+    if (a) ReplaceCtes(*a, ctes);
+  }
+}
+
+void ReplaceCtes(TableRef& r, const Ctes& ctes) {
+  switch (r.kind) {
+    case TableRef::Kind::kTable:
+      if (!r.name.db.empty()) return;
+      for (const auto& [name, query] : ctes) {
+        if (LowerAscii(name) != LowerAscii(r.name.table)) continue;
+        r.kind = TableRef::Kind::kSubquery;
+        r.subquery = query;
+        if (r.alias.empty()) r.alias = r.name.table;
+        return;
+      }
+      return;
+    case TableRef::Kind::kSubquery: ReplaceCtes(*r.subquery, ctes); return;
+    case TableRef::Kind::kJoin:
+      ReplaceCtes(*r.left, ctes);
+      ReplaceCtes(*r.right, ctes);
+      if (r.on) ReplaceCtes(*r.on, ctes);
+      return;
+  }
+}
+
+// Every reference to a CTE of `ctes` as a table (without a database) in `s`,
+// its subqueries and derived tables becomes a derived table over its query.
+void ReplaceCtes(SelectStmt& s, const Ctes& ctes) {
+  if (s.from_ref) {
+    ReplaceCtes(*s.from_ref, ctes);
+    if (s.from_ref->kind != TableRef::Kind::kTable) s.from.reset();
+  }
+  for (auto& i : s.items) ReplaceCtes(*i.expr, ctes);
+  for (auto* e : {s.where.get(), s.having.get()}) {
+    if (e) ReplaceCtes(*e, ctes);
+  }
+  for (auto& g : s.group_by) ReplaceCtes(*g, ctes);
+  for (auto& o : s.order_by) ReplaceCtes(*o.expr, ctes);
+  for (auto& b : s.union_branches) ReplaceCtes(*b, ctes);
+}
+
 }  // namespace
 
 Statement Parser::ParseSelect() {
@@ -32,8 +80,26 @@ Statement Parser::ParseSelect() {
 }
 
 // SELECT core [UNION [ALL|DISTINCT] SELECT core]... [ORDER BY ...] [LIMIT ...]
+// WITH name AS (query) [, ...] before a query (non-recursive; a CTE sees the
+// ones before it) is parsed away: each use of a name becomes a derived table.
 SelectStmt Parser::ParseQuery() {
   DepthGuard guard(*this);
+  if (AcceptKeyword("WITH")) {
+    if (IsKeyword("RECURSIVE")) Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'WITH RECURSIVE'");
+    Ctes ctes;
+    do {
+      std::string name = Identifier();
+      if (IsOp("(")) Fail(ER_NOT_SUPPORTED_YET, "This version of Strata doesn't yet support 'column names after a WITH name'");
+      ExpectKeyword("AS");
+      ExpectOp("(");
+      auto query = ParseSubquery();
+      ReplaceCtes(*query, ctes);
+      ctes.emplace_back(std::move(name), std::move(query));
+    } while (AcceptOp(","));
+    SelectStmt s = ParseQuery();
+    ReplaceCtes(s, ctes);
+    return s;
+  }
   SelectStmt s = ParseSelectCore();
   while (AcceptKeyword("UNION")) {
     bool distinct = !AcceptKeyword("ALL");
@@ -423,7 +489,7 @@ Statement Parser::ParseDesc() {
     s.what = ShowStmt::What::kDescStorageVolume;
     s.name = Identifier();
   } else {
-    if (IsKeyword("SELECT")) {  // EXPLAIN / DESC SELECT ...
+    if (IsKeyword("SELECT") || IsKeyword("WITH")) {  // EXPLAIN / DESC SELECT ...
       auto stmt = std::get<SelectStmt>(ParseSelect());
       stmt.explain = true;
       return stmt;

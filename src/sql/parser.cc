@@ -219,7 +219,7 @@ Statement Parser::ParseStatement() {
   if (AcceptKeyword("GRANT")) return ParseGrant(false);
   if (AcceptKeyword("REVOKE")) return ParseGrant(true);
   if (AcceptKeyword("SET")) return ParseSet();
-  if (IsKeyword("SELECT")) return ParseSelect();
+  if (IsKeyword("SELECT") || IsKeyword("WITH")) return ParseSelect();
   if (AcceptKeyword("USE")) {
     UseStmt u{.db = Identifier()};
     ExpectEnd();
