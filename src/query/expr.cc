@@ -804,11 +804,61 @@ Column EvalInSet(const BoundExpr& e, const Chunk& ch) {
   return out;
 }
 
+// A LIKE pattern without '_' or '\\' and with '%' only at its ends is a
+// plain string test; kGeneral needs LikeMatchBinary.
+struct LikeShape {
+  enum Kind { kGeneral, kEquals, kPrefix, kSuffix, kContains } kind = kGeneral;
+  std::string_view needle;
+};
+
+LikeShape ShapeOf(std::string_view pattern) {
+  if (pattern.find_first_of("_\\") != std::string_view::npos) return {};
+  const bool lead = !pattern.empty() && pattern.front() == '%';
+  const bool trail = pattern.size() > (lead ? 1u : 0u) && pattern.back() == '%';
+  std::string_view mid = pattern.substr(lead ? 1 : 0);
+  if (trail) mid.remove_suffix(1);
+  if (mid.find('%') != std::string_view::npos) return {};
+  if (lead && trail) return {LikeShape::kContains, mid};
+  if (lead) return {LikeShape::kSuffix, mid};
+  if (trail) return {LikeShape::kPrefix, mid};
+  return {LikeShape::kEquals, mid};
+}
+
+bool LikeShaped(const LikeShape& shape, std::string_view text, std::string_view pattern) {
+  switch (shape.kind) {
+    case LikeShape::kEquals: return text == shape.needle;
+    case LikeShape::kPrefix: return text.starts_with(shape.needle);
+    case LikeShape::kSuffix: return text.ends_with(shape.needle);
+    case LikeShape::kContains: return text.find(shape.needle) != std::string_view::npos;
+    case LikeShape::kGeneral: break;
+  }
+  return LikeMatchBinary(text, pattern);
+}
+
 Column EvalLike(const BoundExpr& e, const Chunk& ch) {
   Column ha, hp;
   const Column& a = EvalRef(*e.args[0], ch, &ha);
   const Column& p = EvalRef(*e.args[1], ch, &hp);
   Column out(Type::Int());
+  if (p.is_constant() && !a.is_constant() && a.type().id == TypeId::kString && p.type().id == TypeId::kString) {
+    // One pattern for every row: classify it once, then a typed loop.
+    out.ResizeForWrite(ch.rows);
+    uint8_t* on = out.mutable_nulls();
+    int64_t* ov = out.mutable_i64();
+    if (p.IsNull(0)) {
+      std::fill(on, on + ch.rows, uint8_t{1});
+      return out;
+    }
+    const std::string& pattern = p.Str(0);
+    const LikeShape shape = ShapeOf(pattern);
+    const uint8_t* an = a.nulls_data();
+    const std::string* av = a.str_data();
+    for (size_t r = 0; r < ch.rows; ++r) {
+      on[r] = an[r];
+      ov[r] = !an[r] && (LikeShaped(shape, av[r], pattern) != e.negated);
+    }
+    return out;
+  }
   out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) {
     if (a.IsNull(r) || p.IsNull(r)) {

@@ -121,6 +121,19 @@ TEST_F(QueryEngineTest, PackedGroupKeysAndTypedDistinctSets) {
   EXPECT_EQ(Q("SELECT s, COUNT(DISTINCT d) FROM t GROUP BY s"), (V{"NULL|1", "a|2", "b|1", "c|1"}));
 }
 
+// A constant LIKE pattern is classified once (equals / prefix / suffix /
+// contains / general); every shape answers as the general matcher does.
+TEST_F(QueryEngineTest, LikePatternShapes) {
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE 'a'"), (V{"1", "12"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE 'b%'"), (V{"2", "25"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE '%a'"), (V{"1", "12"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s NOT LIKE '%b%'"), (V{"1", "12", "15"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE '%'"), (V{"1", "12", "15", "2", "25"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE '_'"), (V{"1", "12", "15", "2", "25"}));
+  EXPECT_EQ(Q("SELECT k FROM t WHERE s LIKE 'a%a'"), V{});
+  EXPECT_EQ(Q("SELECT k, s LIKE NULL FROM t WHERE k = 1"), (V{"1|NULL"}));
+}
+
 TEST_F(QueryEngineTest, OrderByLimitOffsetDistinct) {
   EXPECT_EQ(Q("SELECT k FROM t ORDER BY k DESC LIMIT 2", true), (V{"25", "15"}));
   EXPECT_EQ(Q("SELECT k FROM t ORDER BY k LIMIT 2 OFFSET 3", true), (V{"12", "15"}));

@@ -1,5 +1,6 @@
 #include "storage/encoding.h"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 #include <functional>
@@ -49,12 +50,14 @@ template <typename Emit>
 void ForEachPacked(std::string_view raw, size_t count, int width, Emit emit) {
   const uint64_t mask = width == 64 ? ~0ull : ((1ull << width) - 1);
   size_t i = 0;
-  if (width <= 56) {
-    // One unaligned 8-byte load per value while 8 bytes remain past its first bit.
+  if (width > 0 && width <= 56 && raw.size() >= 8) {
+    // One unaligned 8-byte load per value while 8 bytes remain past its first
+    // bit: value i starts in byte i*width/8, which is <= raw.size() - 8 exactly
+    // when i*width <= 8*raw.size() - 57.
+    const size_t safe = std::min(count, (raw.size() * 8 - 57) / static_cast<size_t>(width) + 1);
     const char* p = raw.data();
-    for (; i < count; ++i) {
-      size_t bit = i * static_cast<size_t>(width);
-      if ((bit >> 3) + 8 > raw.size()) break;
+    size_t bit = 0;
+    for (; i < safe; ++i, bit += static_cast<size_t>(width)) {
       uint64_t word;
       std::memcpy(&word, p + (bit >> 3), 8);
       emit(i, (word >> (bit & 7)) & mask);
@@ -350,15 +353,19 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, PageValues* ou
   }
   std::vector<uint64_t> idx;
   STRATA_RETURN_IF_ERROR(UnpackBits(d, count, &idx));
+  uint64_t max_index = 0;
+  for (uint64_t i : idx) max_index = std::max(max_index, i);
+  if (count > 0 && max_index >= n) {
+    return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
+  }
   if (k == PhysicalKind::kBytes) {
     out->strings.reserve(out->strings.size() + count);
+    for (uint64_t i : idx) out->strings.push_back(sdict[i]);
   } else {
-    out->ints.reserve(out->ints.size() + count);
-  }
-  for (uint64_t i : idx) {
-    if (i >= n) return DataLoss("dictionary index " + std::to_string(i) + " >= " + std::to_string(n));
-    if (k == PhysicalKind::kBytes) out->strings.push_back(sdict[i]);
-    else out->ints.push_back(idict[i]);
+    const size_t base = out->ints.size();
+    out->ints.resize(base + count);
+    int64_t* o = out->ints.data() + base;
+    for (size_t j = 0; j < count; ++j) o[j] = idict[idx[j]];
   }
   return Status::OK();
 }
