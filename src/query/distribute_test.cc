@@ -27,18 +27,17 @@ using testing::NoSession;
 // encoded and decoded on the way back.
 class TwoNodeSource : public MemTableSource {
  public:
-  Status RunFragment(const TableInfo& table, const std::vector<TabletRef>& tablets, const PlanNode& fragment,
-                     const std::function<bool()>& should_stop, const std::function<bool(Chunk&&)>& sink) override {
-    (void)table;
-    if (should_stop()) return Aborted("stopped");
+  Status RunFragment(const FragmentCall& call, const std::function<bool(Chunk&&)>& sink) override {
+    if (call.should_stop()) return Aborted("stopped");
     ++fragments;
-    STRATA_ASSIGN_OR_RETURN(std::string bytes, EncodeFragment(fragment));
+    const std::vector<TabletRef>& tablets = call.tablets;
+    STRATA_ASSIGN_OR_RETURN(std::string bytes, EncodeFragment(call.fragment));
     const size_t half = tablets.size() / 2;
     for (int node = 0; node < 2; ++node) {
       std::vector<TabletRef> mine(tablets.begin() + (node ? static_cast<long>(half) : 0),
                                   node ? tablets.end() : tablets.begin() + static_cast<long>(half));
       STRATA_ASSIGN_OR_RETURN(PlanPtr plan, DecodeFragment(bytes));
-      MemoryTracker memory(1ull << 30);
+      MemoryTracker memory(call.memory_limit_bytes);
       ExecContext ctx{.source = this, .memory = &memory};
       std::vector<std::string> sent;
       struct Collect : Sink {

@@ -558,10 +558,14 @@ void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx) {
     }
   };
   const TableInfo& table = FragmentScan(fragment).scan.table;
-  Status s = ctx.source->RunFragment(table, tablets, fragment, should_stop, sink);
+  Status s = ctx.source->RunFragment(FragmentCall{.table = table, .tablets = tablets, .fragment = fragment,
+                                                  .memory_limit_bytes = ctx.memory->limit_bytes(),
+                                                  .should_stop = should_stop},
+                                     sink);
   if (s.code() == StatusCode::kUnimplemented) return RunFragment(fragment, std::move(tablets), out, ctx);
   if (error) std::rethrow_exception(error);
-  if (!s.ok() && s.code() != StatusCode::kAborted) {
+  if (auto marked = FindSqlErrorMark(s.message())) sql::Fail(marked->first, marked->second);
+  if (!s.ok() && s.code() != StatusCode::kAborted) {  // Aborted: no more rows were wanted
     sql::Fail(sql::ER_UNKNOWN_ERROR, "reading table " + table.db + "." + table.name + ": " + s.ToString());
   }
   ctx.stats.tablets_scanned += tablets.size();

@@ -488,6 +488,25 @@ Status CheckNode(const PlanNode& n) {
 
 }  // namespace
 
+std::string SqlErrorMark(uint16_t code, const std::string& message) {
+  return "[mysql-error " + std::to_string(code) + "] " + message;
+}
+
+std::optional<std::pair<uint16_t, std::string>> FindSqlErrorMark(std::string_view message) {
+  constexpr std::string_view kMark = "[mysql-error ";
+  size_t at = message.find(kMark);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t p = at + kMark.size();
+  uint32_t code = 0;
+  size_t digits = 0;
+  while (p < message.size() && message[p] >= '0' && message[p] <= '9' && digits < 5) {
+    code = code * 10 + static_cast<uint32_t>(message[p++] - '0');
+    ++digits;
+  }
+  if (digits == 0 || code > 0xFFFF || message.substr(p, 2) != "] ") return std::nullopt;
+  return std::make_pair(static_cast<uint16_t>(code), std::string(message.substr(p + 2)));
+}
+
 const PlanNode& FragmentScan(const PlanNode& fragment) {
   const PlanNode* n = &fragment;
   while (n->kind != Kind::kScan) n = n->children.at(0).get();

@@ -18,7 +18,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "common/result.h"
@@ -32,6 +35,12 @@ Result<PlanPtr> DecodeFragment(std::string_view bytes);
 
 std::string EncodeChunk(const Chunk& chunk);
 Result<Chunk> DecodeChunk(std::string_view bytes);
+
+// A MySQL error raised while running a fragment travels in the status
+// message as "[mysql-error NNNN] message" so the FE raises the same error.
+std::string SqlErrorMark(uint16_t code, const std::string& message);
+// The code and message of the first mark in `message`, if any.
+std::optional<std::pair<uint16_t, std::string>> FindSqlErrorMark(std::string_view message);
 
 // The fragment's scan (the leaf its single-child chain ends in).
 const PlanNode& FragmentScan(const PlanNode& fragment);

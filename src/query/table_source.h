@@ -47,6 +47,15 @@ struct TableInfo {
   std::shared_ptr<const void> source_state;  // the implementation's own (what it needs to scan)
 };
 
+// What a fragment needs to run remotely (TableSource::RunFragment).
+struct FragmentCall {
+  const TableInfo& table;
+  const std::vector<TabletRef>& tablets;  // those with data
+  const PlanNode& fragment;
+  uint64_t memory_limit_bytes = 0;        // the query's exec_mem_limit
+  std::function<bool()> should_stop;      // polled while waiting: true ends the remote work
+};
+
 class TableSource {
  public:
   virtual ~TableSource() = default;
@@ -63,15 +72,14 @@ class TableSource {
     (void)tablet;
     return std::nullopt;
   }
-  // Runs `fragment` (distribute.h: a plan over one scan of `table`) over
-  // `tablets` on the compute nodes that own them, handing every result chunk
-  // to `sink` (possibly from several threads at once; false: no more rows
-  // wanted). Unimplemented when this source runs nothing remotely (the
-  // engine then runs the fragment in this process). `should_stop` is polled
-  // while waiting (true: the query ended; cancel the remote work).
-  virtual Status RunFragment(const TableInfo& table, const std::vector<TabletRef>& tablets, const PlanNode& fragment,
-                             const std::function<bool()>& should_stop, const std::function<bool(Chunk&&)>& sink) {
-    (void)table, (void)tablets, (void)fragment, (void)should_stop, (void)sink;
+  // Runs `call.fragment` (distribute.h: a plan over one scan of
+  // `call.table`) over `call.tablets` on the compute nodes that own them,
+  // handing every result chunk to `sink` (possibly from several threads at
+  // once; false: no more rows wanted). Unimplemented when this source runs
+  // nothing remotely (the engine then runs the fragment in this process).
+  // A MySQL error the fragment raised comes back marked (SqlErrorMark).
+  virtual Status RunFragment(const FragmentCall& call, const std::function<bool(Chunk&&)>& sink) {
+    (void)call, (void)sink;
     return Unimplemented("this table source runs no fragments");
   }
 };

@@ -59,6 +59,21 @@ struct CompactRequest {
   CompactionPolicy policy;
 };
 
+// A query fragment (docs/formats/query-fragment.md; opaque bytes here) to
+// run over some tablets of one volume, where the tablets are served.
+struct FragmentRequest {
+  struct Tablet {
+    uint64_t tablet_id = 0;
+    std::string meta_key;  // never "" (empty tablets are not sent)
+  };
+  VolumeRef volume;
+  std::vector<Tablet> tablets;
+  std::string fragment;
+  uint64_t memory_limit_bytes = 0;       // the query's exec_mem_limit
+  std::function<bool()> should_stop;     // polled by the caller's side; true cancels the work
+};
+// Takes one encoded result chunk; an error ends the fragment.
+using FragmentSink = std::function<Status(std::string&& chunk)>;
 
 class TabletService {
  public:
@@ -66,6 +81,13 @@ class TabletService {
   virtual Result<RowsetMeta> WriteRowset(const WriteRowsetRequest& request) = 0;
   virtual Status ScanTablet(const ScanTabletRequest& request, const RowsetSink& sink) = 0;
   virtual Result<CompactionOutput> Compact(const CompactRequest& request) = 0;
+  // Runs a query fragment on the nodes that own the tablets. Unimplemented
+  // when this service runs fragments nowhere (in-process: the query engine
+  // runs them itself).
+  virtual Status RunFragment(const FragmentRequest& request, const FragmentSink& sink) {
+    (void)request, (void)sink;
+    return Unimplemented("this tablet service runs no query fragments");
+  }
 };
 
 // Opens (and caches) object stores for volumes; shared by the FE and the CN.

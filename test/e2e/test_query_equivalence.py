@@ -9,7 +9,8 @@ filter, GROUP BY, COUNT(DISTINCT), top-N, join, subquery, UNION ALL, a bare COUN
   3. after a compaction round rewrote the tablets (new versions, fewer rowsets),
   4. right after kill -9 of a CN (its tablets move to the other) and once the FE declared it dead,
   5. after kill -9 of the leading FE (the other FE leads; the CNs heartbeat to both).
-Every answer must equal the first, compared as sorted rows (doubles to 9 significant digits: the
+Aggregates and top-N run as fragments on the CNs (their strata_cn_fragments_total grows), and a MySQL
+error a CN raises there (exec_mem_limit) reaches the client with its code. Every answer must equal the first, compared as sorted rows (doubles to 9 significant digits: the
 order in which partial sums meet may differ between runs). The rows themselves are also checked
 against the values computed here from the generated data for a few queries, so "equal" cannot mean
 "equally wrong". Seeded (STRATA_TEST_SEED).
@@ -18,9 +19,10 @@ against the values computed here from the generated data for a few queries, so "
 import os
 import random
 import shutil
+import subprocess
 
 import harness
-from harness import Cluster, fail, log
+from harness import Cluster, fail, http, log
 from stream_load import sql, stream_load
 from test_cn_data import tablet_calls
 from test_cn_liveness import Cn, nodes_by_port, wait_for
@@ -113,6 +115,36 @@ def check_truth(truth, rows):
         fail(f"top_n: {truth['top_n'][:3]} vs generated")
 
 
+def cn_metric(cns, prefix):
+    """A CN metric (lines starting with `prefix`), summed over the CNs' /metrics."""
+    total = 0
+    for cn in cns:
+        status, text = http("GET", f"127.0.0.1:{cn.http_port}", "/metrics", timeout=3)
+        if status != 200:
+            fail(f"cn{cn.index} /metrics: {status}")
+        total += sum(int(float(line.split()[-1])) for line in text.splitlines() if line.startswith(prefix))
+    return total
+
+
+def cn_fragments(cns):
+    return cn_metric(cns, "strata_cn_fragments_total")
+
+
+def check_fragment_error(fe, cns):
+    """A partial aggregate past exec_mem_limit on a CN fails the query with ER_CAPACITY_EXCEEDED (3170)."""
+    errors = 'strata_cn_rpc_errors_total{method="RunFragment"}'
+    before = cn_metric(cns, errors)
+    r = subprocess.run(["mysql", "-h127.0.0.1", f"-P{fe.query_port}", "-uroot", "-N", "-B", "-e",
+                        "SET exec_mem_limit = 4096; SELECT k, COUNT(*) FROM sl.f GROUP BY k"],
+                       capture_output=True, text=True, timeout=60)
+    message = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+    if r.returncode == 0 or "ERROR 3170" not in message or "exec_mem_limit" not in message:
+        fail(f"a grouped query past exec_mem_limit: exit {r.returncode}, {r.stderr.strip()!r}")
+    if cn_metric(cns, errors) <= before:
+        fail("the memory bound was not hit on the CNs")
+    log(f"memory bound on the CNs: {message}")
+
+
 def restart_cold(cns):
     for cn in cns:
         cn.kill9()
@@ -162,9 +194,14 @@ def run():
             remote_after, _ = tablet_calls(leader)
             if remote_after <= remote_before:
                 fail("the cold-cache queries did not read through the CNs")
+            ran = cn_fragments(cns)  # since their restart above
+            if ran < 2:
+                fail(f"the aggregates and top-N ran {ran} fragments on the CNs")
+            log(f"cold cache: the CNs ran {ran} query fragments")
             check_truth(truth, rows)
             log(f"cold cache: {len(QUERIES)} queries answered, {len(rows)} rows in the table")
             compare(truth, answers(leader), "warm cache")
+            check_fragment_error(leader, cns)
 
             status, r = leader.post("/api/data/maintenance?vacuum=0", timeout=120)
             if status != 200 or r.get("compactions_committed", 0) < 1:

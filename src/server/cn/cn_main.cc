@@ -12,6 +12,7 @@
 #include "common/metrics.h"
 #include "server/cn/cn_config.h"
 #include "server/cn/cn_volume_cache.h"
+#include "server/cn/fragment_runner.h"
 #include "server/cn/grpc_server.h"
 #include "server/cn/heartbeat_loop.h"
 #include "server/cn/tablet_rpc_service.h"
@@ -66,7 +67,11 @@ int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& sign
   const int64_t started_ms = NowMs();
   auto stores = std::make_shared<storage::VolumeStores>(NewVolumeCacheWrap(cache_dir, cn.cache_capacity_bytes));
   std::unique_ptr<storage::TabletService> local = storage::NewLocalTabletService(stores);
-  TabletRpcService tablet_rpc(local.get());
+  FragmentRunnerOnNode fragments(local.get());
+  TabletRpcService tablet_rpc(local.get(), [&fragments](const storage::FragmentRequest& request,
+                                                        const storage::FragmentSink& sink) {
+    return fragments.Run(request, sink);
+  });
   GrpcServerOptions grpc_options;
   grpc_options.addresses = {cn.BindAddress() + ":" + std::to_string(cn.rpc_port),
                             cn.BindAddress() + ":" + std::to_string(cn.heartbeat_service_port)};

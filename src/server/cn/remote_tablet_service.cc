@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <thread>
+#include <utility>
+
 #include "common/logging.h"
 #include "server/cn/grpc_server.h"
 
@@ -85,6 +89,60 @@ Result<storage::CompactionOutput> RemoteTabletService::Compact(const storage::Co
   return Route<R>(
       request.tablet_id, "Compact", [&](TabletRpcClient& c, CallInfo* info) { return c.Compact(request, info); },
       [&] { return fallback_->Compact(request); });
+}
+
+Status RemoteTabletService::RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink) {
+  std::vector<storage::FragmentRequest::Tablet> pending = request.tablets;
+  for (size_t attempt = 0; attempt < kTabletCallAttemptsMax && !pending.empty(); ++attempt) {
+    // The tablets of each owning node, in one call per node.
+    std::map<uint64_t, std::pair<NodeInfo, storage::FragmentRequest>> calls;
+    for (const auto& t : pending) {
+      std::vector<NodeInfo> owners = registry_->RankedOwners(t.tablet_id, 1);
+      if (owners.empty()) {
+        if (attempt > 0) return Unavailable("query fragment: no alive compute node left for tablet " + std::to_string(t.tablet_id));
+        NoteFallback(true);
+        return Unimplemented("no alive compute node: the fragment runs in this FE");
+      }
+      auto [it, added] = calls.try_emplace(owners[0].id, owners[0], storage::FragmentRequest{});
+      if (added) {
+        storage::FragmentRequest& r = it->second.second;
+        r.volume = request.volume;
+        r.fragment = request.fragment;
+        r.memory_limit_bytes = request.memory_limit_bytes;
+        r.should_stop = request.should_stop;
+      }
+      it->second.second.tablets.push_back(t);
+    }
+    NoteFallback(false);
+    struct Outcome {
+      Status status;
+      CallInfo info;
+    };
+    std::vector<Outcome> outcomes(calls.size());
+    std::vector<std::thread> threads;
+    size_t i = 0;
+    for (auto& [id, call] : calls) {
+      Outcome* out = &outcomes[i++];
+      threads.emplace_back([this, &call, &sink, out] {
+        remote_calls_.fetch_add(1);
+        out->status = ClientFor(call.first)->RunFragment(call.second, sink, &out->info);
+      });
+    }
+    for (auto& th : threads) th.join();
+    pending.clear();
+    i = 0;
+    for (auto& [id, call] : calls) {
+      const Outcome& out = outcomes[i++];
+      if (out.status.ok()) continue;
+      if (!out.info.transport_failure || out.info.rows_delivered) return out.status;
+      STRATA_LOG(kWarn, "query fragment: compute node {} (id {}) unreachable; marking it suspect", call.first.RpcAddress(),
+                 id);
+      registry_->MarkSuspect(id);
+      pending.insert(pending.end(), call.second.tablets.begin(), call.second.tablets.end());
+    }
+  }
+  if (!pending.empty()) return Unavailable("query fragment: compute nodes unreachable (retry later)");
+  return Status::OK();
 }
 
 }  // namespace strata::server::cn

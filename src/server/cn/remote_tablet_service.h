@@ -9,6 +9,10 @@
 // idempotent on the storage side (writes are put-if-absent with
 // deterministic bytes), so a retry after a lost reply is safe.
 //
+// RunFragment sends one call per owning node with all the tablets it owns,
+// the calls in parallel; a node that fails in transport before sending a
+// chunk is marked suspect and its tablets go, once, to their next owners.
+//
 // With no alive compute node the request runs in-process on `fallback` (a
 // LocalTabletService), so a lone FE still loads and scans; switching to and
 // from the fallback is logged once per switch.
@@ -43,6 +47,8 @@ class RemoteTabletService final : public storage::TabletService {
   Result<storage::RowsetMeta> WriteRowset(const storage::WriteRowsetRequest& request) override;
   Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) override;
   Result<storage::CompactionOutput> Compact(const storage::CompactRequest& request) override;
+  // Unimplemented with no alive node (the query engine then runs the fragment itself).
+  Status RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink) override;
 
   // Counts since start, for tests and /api/cn.
   uint64_t remote_calls() const { return remote_calls_.load(); }

@@ -1,6 +1,9 @@
 #include "server/cn/tablet_rpc_client.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -104,6 +107,65 @@ Result<storage::CompactionOutput> TabletRpcClient::Compact(const storage::Compac
   auto out = CompactionFromProto(response);
   if (!out.ok()) return out.status().WithContext(context);
   return out;
+}
+
+Status TabletRpcClient::RunFragment(const storage::FragmentRequest& r, const storage::FragmentSink& sink,
+                                    CallInfo* info) {
+  strata::cn::RunFragmentRequest request;
+  VolumeToProto(r.volume, request.mutable_volume());
+  for (const auto& t : r.tablets) {
+    strata::cn::FragmentTablet* out = request.add_tablets();
+    out->set_tablet_id(t.tablet_id);
+    out->set_meta_key(t.meta_key);
+  }
+  request.set_fragment(r.fragment);
+  request.set_memory_limit_bytes(r.memory_limit_bytes);
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, options_.scan_timeout_ms);
+  std::string context = fmt::format("query fragment over {} tablets on compute node {}", r.tablets.size(), address_);
+  // The node may work a long while before its first chunk (a partial
+  // aggregate answers at the end): a watchdog cancels the call as soon as
+  // the query ends (KILL, timeout).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(kFragmentStopPollMs), [&] { return done; })) {
+      if (r.should_stop && r.should_stop()) {
+        ctx.TryCancel();
+        return;
+      }
+    }
+  });
+  auto stop_watchdog = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+  };
+  std::unique_ptr<grpc::ClientReader<strata::cn::RunFragmentResponse>> reader = stub_->RunFragment(&ctx, request);
+  strata::cn::RunFragmentResponse message;
+  Status failed;  // a sink error: the stream is cancelled
+  while (failed.ok() && reader->Read(&message)) {
+    info->rows_delivered = true;
+    failed = sink(std::move(*message.mutable_chunk()));
+  }
+  if (!failed.ok()) {
+    ctx.TryCancel();
+    (void)reader->Finish();
+    stop_watchdog();
+    return failed;
+  }
+  grpc::Status st = reader->Finish();
+  stop_watchdog();
+  if (!st.ok()) {
+    info->transport_failure = IsTransportFailure(st);
+    return FromGrpcStatus(st, context);
+  }
+  return Status::OK();
 }
 
 }  // namespace strata::server::cn

@@ -25,10 +25,12 @@ struct TabletRpcClientOptions {
   int64_t compact_timeout_ms = 600'000;
 };
 
+inline constexpr int64_t kFragmentStopPollMs = 50;
+
 // What a failed call looked like from the client's side.
 struct CallInfo {
   bool transport_failure = false;  // never reached a handler (or the node went away)
-  bool rows_delivered = false;     // scans: the sink got at least one batch
+  bool rows_delivered = false;     // scans, fragments: the sink got at least one batch
 };
 
 class TabletRpcClient {
@@ -41,6 +43,10 @@ class TabletRpcClient {
   // is returned as is.
   Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink, CallInfo* info);
   Result<storage::CompactionOutput> Compact(const storage::CompactRequest& request, CallInfo* info);
+  // Runs a query fragment over the request's tablets on this node, handing
+  // each result chunk to `sink`; request.should_stop is polled every
+  // kFragmentStopPollMs while the node works (true cancels the call).
+  Status RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink, CallInfo* info);
 
   const std::string& address() const { return address_; }
 

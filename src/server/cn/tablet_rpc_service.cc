@@ -102,4 +102,28 @@ grpc::Status TabletRpcService::Compact(grpc::ServerContext*, const strata::cn::C
   return grpc::Status::OK;
 }
 
+grpc::Status TabletRpcService::RunFragment(grpc::ServerContext* context, const strata::cn::RunFragmentRequest* request,
+                                           grpc::ServerWriter<strata::cn::RunFragmentResponse>* writer) {
+  Calls("RunFragment").Add();
+  if (!fragments_) return Answer("RunFragment", Unimplemented("this compute node runs no query fragments"));
+  storage::FragmentRequest r;
+  r.volume = VolumeFromProto(request->volume());
+  for (const auto& t : request->tablets()) {
+    if (t.meta_key().empty()) {
+      return Answer("RunFragment", InvalidArgument(fmt::format("RunFragment: tablet {} without a version", t.tablet_id())));
+    }
+    r.tablets.push_back(storage::FragmentRequest::Tablet{.tablet_id = t.tablet_id(), .meta_key = t.meta_key()});
+  }
+  r.fragment = request->fragment();
+  r.memory_limit_bytes = request->memory_limit_bytes();
+  r.should_stop = [context] { return context->IsCancelled(); };
+  Status status = fragments_(r, [&](std::string&& chunk) -> Status {
+    strata::cn::RunFragmentResponse message;
+    message.set_chunk(std::move(chunk));
+    if (!writer->Write(message)) return Cancelled("query fragment: the stream to the caller broke");
+    return Status::OK();
+  });
+  return Answer("RunFragment", status);
+}
+
 }  // namespace strata::server::cn

@@ -130,6 +130,10 @@ class LoadCoordinator {
   Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) {
     return tablets_.ScanTablet(request, sink);
   }
+  // A query fragment on the compute nodes owning its tablets (tablet_service.h).
+  Status RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink) {
+    return tablets_.RunFragment(request, sink);
+  }
 
   // Makes a compaction's output the tablet's current version, if `base_meta`
   // still is (Aborted otherwise: a load or another compaction won).

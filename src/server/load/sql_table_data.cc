@@ -4,6 +4,7 @@
 #include <map>
 
 #include "load/value_parse.h"
+#include "query/fragment_codec.h"
 #include "storage/tablet_meta.h"
 
 namespace strata::server {
@@ -165,6 +166,23 @@ std::optional<uint64_t> SqlTableData::TabletRowCount(const query::TableInfo& tab
   if (row_counts_.size() >= kRowCountCacheMax) row_counts_.clear();
   row_counts_.emplace(tablet.meta_key, rows);
   return rows;
+}
+
+Status SqlTableData::RunFragment(const query::FragmentCall& call, const std::function<bool(query::Chunk&&)>& sink) {
+  const auto* target = static_cast<const DataTarget*>(call.table.source_state.get());
+  STRATA_ASSIGN_OR_RETURN(std::string fragment, query::EncodeFragment(call.fragment));
+  storage::FragmentRequest request{.volume = target->volume,
+                                   .fragment = std::move(fragment),
+                                   .memory_limit_bytes = call.memory_limit_bytes,
+                                   .should_stop = call.should_stop};
+  for (const auto& t : call.tablets) {
+    request.tablets.push_back(storage::FragmentRequest::Tablet{.tablet_id = t.tablet_id, .meta_key = t.meta_key});
+  }
+  return coordinator_.RunFragment(request, [&](std::string&& bytes) -> Status {
+    STRATA_ASSIGN_OR_RETURN(query::Chunk chunk, query::DecodeChunk(bytes));
+    if (!sink(std::move(chunk))) return Aborted("the query needs no more rows");
+    return Status::OK();
+  });
 }
 
 }  // namespace strata::server

@@ -41,6 +41,9 @@ class SqlTableData final : public sql::TableData, public sql::SelectRunner, publ
   // remembered by key: keys are never reused, DESIGN invariant 1); nullopt
   // when it has delete predicates or cannot be read.
   std::optional<uint64_t> TabletRowCount(const query::TableInfo& table, const query::TabletRef& tablet) override;
+  // On the compute nodes through the tablet service; Unimplemented when
+  // there are none (the engine runs the fragment in this FE).
+  Status RunFragment(const query::FragmentCall& call, const std::function<bool(query::Chunk&&)>& sink) override;
 
  private:
   static constexpr size_t kRowCountCacheMax = 100'000;  // entries; cleared whole when full
