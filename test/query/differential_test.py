@@ -5,7 +5,7 @@ protocol) and on DuckDB (PyPI, in-process); every query must return the same
 multiset of rows (numbers compared exactly, except AVG and DOUBLE results,
 within 1e-4: Strata's AVG of integers is DECIMAL at scale 4, as MySQL's).
 
-    run_differential.sh [--seed N] [--queries N] [--rows N]
+    run_differential.sh [--seed N] [--queries N] [--rows N] [--kinds corr_in,corr_scalar]
 
 The seed is printed first ([seed] STRATA_TEST_SEED=N); STRATA_TEST_SEED or
 --seed reproduces a run. Exit 0 when every query matched; the last line is
@@ -103,8 +103,12 @@ class Gen:
     """Random SQL in the dialect both engines read the same way. Each query
     is (strata_sql, duckdb_sql, approx_columns)."""
 
-    def __init__(self, rng):
+    KINDS = ["filter", "filter", "group", "group", "global", "distinct", "topn", "join", "left", "in", "exists",
+             "derived", "union", "corr_exists", "corr_in", "corr_scalar"]
+
+    def __init__(self, rng, kinds=None):
         self.rng = rng
+        self.kinds = kinds or Gen.KINDS
 
     def const(self, kind):
         v = gen_value(self.rng, kind, null_ratio=0.03)
@@ -157,8 +161,7 @@ class Gen:
 
     def query(self):
         r = self.rng
-        kind = r.choice(["filter", "filter", "group", "group", "global", "distinct", "topn", "join", "left",
-                         "in", "exists", "derived", "union", "corr_exists", "corr_in", "corr_scalar"])
+        kind = r.choice(self.kinds)
         where = self.pred(T1)
         if kind == "filter":
             items = [self.scalar() for _ in range(r.randint(1, 3))]
@@ -295,6 +298,7 @@ def main():
     ap.add_argument("--seed", type=int, default=int(os.environ.get("STRATA_TEST_SEED", "0")) or None)
     ap.add_argument("--queries", type=int, default=int(os.environ.get("STRATA_DIFF_QUERIES", "400")))
     ap.add_argument("--rows", type=int, default=400)
+    ap.add_argument("--kinds", default="", help="comma-separated query kinds (default: all of Gen.KINDS)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randint(1, 2**31)
     print(f"[seed] STRATA_TEST_SEED={seed}", flush=True)
@@ -318,7 +322,7 @@ def main():
         k2 = rng.sample(range(0, 300), args.rows // 4)
         load(cur, duck, rng, "t1", T1, k1, batches=4)
         load(cur, duck, rng, "t2", T2, k2, batches=2)
-        gen = Gen(rng)
+        gen = Gen(rng, [k for k in args.kinds.split(",") if k])
         start = time.time()
         for i in range(args.queries):
             strata_sql, duck_sql, approx = gen.query()
