@@ -32,7 +32,10 @@ size_t HashedKeys(const PlanNode& node) {
 }
 
 struct BuildSide {
-  Chunk rows;
+  Chunk rows;        // kept only when a probe needs them (see keep_rows)
+  size_t count = 0;  // rows read (NULL keys included)
+  // Semi and anti joins without a residual only look keys up: no rows kept.
+  bool keep_rows = true;
   std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
   Column in_values;  // kNullAwareAnti: each row's IN value
 };
@@ -50,7 +53,7 @@ class BuildSink : public Sink {
     uint64_t before = build_->rows.ApproxBytes();
     uint64_t key_bytes = 0;
     for (size_t r = 0; r < chunk.rows; ++r) {
-      uint32_t row = static_cast<uint32_t>(build_->rows.rows);
+      uint32_t row = static_cast<uint32_t>(build_->count++);
       if (!keys.empty()) {
         key.clear();
         bool null_key = false;
@@ -63,7 +66,7 @@ class BuildSink : public Sink {
         key_bytes += key.size() + 40;
       }
       if (in_values) build_->in_values.Append(in_values->At(r));
-      AppendRow(build_->rows, chunk, r);
+      if (build_->keep_rows) AppendRow(build_->rows, chunk, r);
     }
     ctx_.memory->Consume(build_->rows.ApproxBytes() - before + key_bytes);
     return true;
@@ -146,10 +149,10 @@ class ProbeSink : public Sink {
         }
         candidates = &it->second;
       } else if (filters && !node_.predicate && !in_probe) {
-        matched[r] = build_.rows.rows > 0;  // EXISTS over an uncorrelated right side
+        matched[r] = build_.count > 0;  // EXISTS over an uncorrelated right side
         continue;
       } else {
-        for (size_t b = 0; b < build_.rows.rows; ++b) {
+        for (size_t b = 0; b < build_.count; ++b) {
           probe_rows.push_back(static_cast<uint32_t>(r));
           build_rows.push_back(static_cast<uint32_t>(b));
           if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;
@@ -217,6 +220,7 @@ class ProbeSink : public Sink {
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
   BuildSide build;
   build.rows = EmptyChunk(node.children[1]->output);
+  build.keep_rows = !Filters(node.join) || node.predicate != nullptr;
   if (node.join == JT::kNullAwareAnti) {
     STRATA_CHECK(!node.right_keys.empty());
     build.in_values = Column(node.right_keys.back()->type);
@@ -224,7 +228,7 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
   BuildSink b(node, &build, ctx);
   Run(*node.children[1], b, ctx);
   const bool keeps_unmatched = node.join == JT::kLeft || node.join == JT::kAnti || node.join == JT::kNullAwareAnti;
-  if (build.rows.rows == 0 && !keeps_unmatched) {
+  if (build.count == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
     return;
   }
