@@ -63,6 +63,8 @@ class DistinctSet {
     *bytes += v.size() + 48;
     return true;
   }
+  // The set of an integer / date / datetime argument.
+  FlatSet<int64_t>* ints() { return std::get_if<FlatSet<int64_t>>(&set_); }
 
  private:
   std::variant<FlatSet<int64_t>, FlatSet<int128>, StringSet> set_;
@@ -174,9 +176,7 @@ class AggregateSink : public Sink {
           gids_[r] = int_groups_.FindOrAdd(first.I64(r), [&] { return added(r, 8); });
         } else {
           const std::string& v = first.Str(r);
-          auto it = str_groups_.find(std::string_view(v));
-          if (it == str_groups_.end()) it = str_groups_.emplace(v, added(r, v.size())).first;
-          gids_[r] = it->second;
+          gids_[r] = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });
         }
       }
       return;
@@ -281,6 +281,19 @@ class AggregateSink : public Sink {
       return;
     }
     if (spec.func == AggFunc::kCount && spec.distinct) {
+      if (kOne && UsesI64(arg.type())) {  // the common COUNT(DISTINCT int) without GROUP BY: one set, typed
+        AggState& s = st[0];
+        if (!s.distinct) s.distinct = std::make_unique<DistinctSet>(arg.type());
+        FlatSet<int64_t>& set = *s.distinct->ints();
+        const int64_t* v = arg.i64_data();
+        const size_t before = set.size();
+        for (size_t r = 0; r < rows; ++r) {
+          if (!nulls[r * step]) set.Insert(v[r * step]);
+        }
+        s.count += static_cast<int64_t>(set.size() - before);
+        pending_bytes_ += (set.size() - before) * FlatSet<int64_t>::kBytesPerEntry;
+        return;
+      }
       for (size_t r = 0; r < rows; ++r) {
         if (nulls[r * step]) continue;
         AggState& s = st[group(r)];
@@ -475,7 +488,7 @@ class AggregateSink : public Sink {
   std::unordered_map<std::string, uint32_t> groups_;  // encoded keys (several columns, not all fixed-width)
   PackedGroupMap packed_groups_;                      // several fixed-width keys (words() 0: not used)
   IntGroupMap int_groups_;                            // one integer / date key
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> str_groups_;  // one string key
+  StringGroupMap str_groups_;                         // one string key
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
   uint64_t pending_bytes_ = 0;  // memory of new groups / distinct values, charged once per chunk

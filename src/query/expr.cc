@@ -167,15 +167,16 @@ Column CastColumn(const Column& c, const Type& to) {
     out.ResizeForWrite(n);
     uint8_t* on = out.mutable_nulls();
     int128* ov = out.mutable_i128();
-    for (size_t r = 0; r < n; ++r) {
-      if (c.IsNull(r)) {
-        on[r] = 1;
-        continue;
-      }
-      int128 v = static_cast<int128>(c.I64(r)) * scale;
-      if (v > max || v < -max) OutOfRange(to);
-      ov[r] = v;
+    const uint8_t* cn = c.nulls_data();
+    const int64_t* cv = c.i64_data();
+    bool out_of_range = false;
+    for (size_t r = 0; r < n; ++r) {  // branch-free; a NULL row's value is 0
+      const int128 v = static_cast<int128>(cv[r]) * scale;
+      on[r] = cn[r];
+      out_of_range |= (cn[r] == 0) & ((v > max) | (v < -max));
+      ov[r] = cn[r] ? 0 : v;
     }
+    if (out_of_range) OutOfRange(to);
     return out;
   }
   if ((from == TypeId::kInt || from == TypeId::kDecimal) && to.id == TypeId::kDouble && !to.is_float) {
@@ -699,15 +700,21 @@ Column EvalArith(const BoundExpr& e, const Chunk& ch) {
     uint8_t* on = out.mutable_nulls();
     int128* ov = out.mutable_i128();
     const int128 max = DecimalMax(e.type.precision);
+    // Row r's value at index r * step (a constant column has one row).
+    const size_t as = a.is_constant() ? 0 : 1, bs = b.is_constant() ? 0 : 1;
+    const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+    const int128 *av = a.i128_data(), *bv = b.i128_data();
+    const ArithOp op = e.arith;
     for (size_t r = 0; r < ch.rows; ++r) {
-      if (a.IsNull(r) || b.IsNull(r)) {
+      if (an[r * as] | bn[r * bs]) {
         on[r] = 1;
         continue;
       }
+      const int128 x = av[r * as], y = bv[r * bs];
       int128 z = 0;
-      bool overflow = e.arith == ArithOp::kAdd   ? __builtin_add_overflow(a.I128(r), b.I128(r), &z)
-                      : e.arith == ArithOp::kSub ? __builtin_sub_overflow(a.I128(r), b.I128(r), &z)
-                                                 : __builtin_mul_overflow(a.I128(r), b.I128(r), &z);
+      bool overflow = op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+                      : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                            : __builtin_mul_overflow(x, y, &z);
       if (overflow || z > max || z < -max) OutOfRange(e.type);
       ov[r] = z;
     }
@@ -824,11 +831,22 @@ LikeShape ShapeOf(std::string_view pattern) {
   return {LikeShape::kEquals, mid};
 }
 
+// Byte loops: the needles of LIKE patterns are short, and a call to memcmp
+// per row costs more than the compare.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 bool LikeShaped(const LikeShape& shape, std::string_view text, std::string_view pattern) {
+  const std::string_view n = shape.needle;
   switch (shape.kind) {
-    case LikeShape::kEquals: return text == shape.needle;
-    case LikeShape::kPrefix: return text.starts_with(shape.needle);
-    case LikeShape::kSuffix: return text.ends_with(shape.needle);
+    case LikeShape::kEquals: return text.size() == n.size() && SameBytes(text.data(), n.data(), n.size());
+    case LikeShape::kPrefix: return text.size() >= n.size() && SameBytes(text.data(), n.data(), n.size());
+    case LikeShape::kSuffix:
+      return text.size() >= n.size() && SameBytes(text.data() + text.size() - n.size(), n.data(), n.size());
     case LikeShape::kContains: return text.find(shape.needle) != std::string_view::npos;
     case LikeShape::kGeneral: break;
   }

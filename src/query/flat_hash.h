@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::query {
@@ -170,6 +172,76 @@ class PackedGroupMap {
   std::vector<uint8_t> used_;
   size_t mask_ = 0;
   size_t size_ = 0;
+};
+
+// A hash of a byte string, eight bytes at a time (GROUP BY keys are short).
+inline uint64_t HashBytes(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = HashMix64(h ^ w);
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  return HashMix64(h ^ tail);
+}
+
+// Group ids keyed by one string; each slot keeps the key's hash, so a probe
+// compares bytes only on a full hash match.
+class StringGroupMap {
+ public:
+  StringGroupMap() { Rehash(kInitialSlots); }
+  // The group of `key`, made by `make()` the first time the key is seen.
+  template <typename Make>
+  uint32_t FindOrAdd(std::string_view key, Make make) {
+    const uint64_t h = HashBytes(key);
+    size_t i = h & mask_;
+    while (slots_[i].entry != kEmpty) {  // bounded: the table is never full
+      const Slot& s = slots_[i];
+      if (s.hash == h && Equal(keys_[s.entry], key)) return s.group;
+      i = (i + 1) & mask_;
+    }
+    const uint32_t g = make();
+    slots_[i] = Slot{.hash = h, .entry = static_cast<uint32_t>(keys_.size()), .group = g};
+    keys_.emplace_back(key);
+    if (keys_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    return g;
+  }
+
+ private:
+  static constexpr size_t kInitialSlots = 64;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry = kEmpty;  // index into keys_
+    uint32_t group = 0;
+  };
+  static bool Equal(const std::string& a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < b.size(); ++i) {  // short keys: no call to memcmp
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  void Rehash(size_t slots) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(slots, Slot{});
+    mask_ = slots - 1;
+    for (const Slot& s : old) {
+      if (s.entry == kEmpty) continue;
+      size_t j = s.hash & mask_;
+      while (slots_[j].entry != kEmpty) j = (j + 1) & mask_;
+      slots_[j] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string> keys_;
+  size_t mask_ = 0;
 };
 
 }  // namespace strata::query
