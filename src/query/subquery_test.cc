@@ -201,6 +201,19 @@ TEST_F(SubqueryTest, PlansAreJoins) {
   EXPECT_EQ(plan.find("CROSS"), std::string::npos) << plan;
 }
 
+TEST_F(SubqueryTest, CommaJoinsFollowTheEqualities) {
+  // t2 meets t1 only through x: joined as x, t1, t2; the columns keep the written order.
+  const std::string q = "SELECT * FROM t1, t2, t1 x WHERE x.k = t2.k AND t1.a = x.a";
+  EXPECT_EQ(Q(q), (V{"1|10|x|1|10|1.50|1|10|x", "1|10|x|1|11|2.50|1|10|x", "2|20|y|2|NULL|3.00|2|20|y"}));
+  EXPECT_EQ(Explain(q).find("CROSS"), std::string::npos) << Explain(q);
+  // An OR whose branches share an equality: the equality is a hash key.
+  const std::string o = "SELECT t1.k, b FROM t1, t2 WHERE (t1.k = t2.k AND b > 10) OR (t1.k = t2.k AND t1.a = 20)";
+  EXPECT_EQ(Q(o), (V{"1|11", "2|NULL", "3|30"}));
+  EXPECT_NE(Explain(o).find("HASH JOIN INNER on [t1.k = t2.k]"), std::string::npos) << Explain(o);
+  // A branch that is only the shared part makes the rest of the OR true.
+  EXPECT_EQ(Q("SELECT t1.k, b FROM t1, t2 WHERE t1.k = t2.k OR (t1.k = t2.k AND b > 10)").size(), 4u);
+}
+
 TEST_F(SubqueryTest, UnsupportedFormsFailClearly) {
   // In the select list, under OR (EXISTS / IN), in HAVING: ER_NOT_SUPPORTED_YET, never a crash.
   EXPECT_EQ(ErrorOf("SELECT s, (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k) FROM t1 GROUP BY s"), sql::ER_NOT_SUPPORTED_YET);
@@ -213,6 +226,14 @@ TEST_F(SubqueryTest, UnsupportedFormsFailClearly) {
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a IN (SELECT MAX(b) FROM t2 WHERE t2.k = t1.k GROUP BY b)"),
             sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE EXISTS (SELECT t1.a FROM t2 WHERE t2.k = 1)"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a IN (SELECT b FROM t2 WHERE t2.k = t1.k LIMIT 1)"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("SELECT t1.k FROM t1 JOIN t2 ON t2.b IN (SELECT b FROM t2 x WHERE x.k = t1.k)"),
+            sql::ER_NOT_SUPPORTED_YET);
+  // A reference two levels out, or from a derived table, is an unknown column (as before).
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE EXISTS (SELECT 1 FROM t2 y WHERE y.k = t1.k))"),
+            sql::ER_BAD_FIELD_ERROR);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM (SELECT * FROM t2 WHERE t2.k = t1.k) d)"),
+            sql::ER_BAD_FIELD_ERROR);
   // Wrong shapes and unknown names keep their MySQL errors.
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a IN (SELECT b, k FROM t2 WHERE t2.k = t1.k)"), sql::ER_OPERAND_COLUMNS);
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.nope = t1.k)"), sql::ER_BAD_FIELD_ERROR);
