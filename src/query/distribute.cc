@@ -114,13 +114,30 @@ PlanPtr SplitTopN(PlanPtr sort) {
   return sort;
 }
 
+// A chain that filters: worth running where the tablets are (fewer rows travel).
+bool IsFilteringChain(const PlanNode& n) {
+  bool filters = false;
+  const PlanNode* p = &n;
+  for (; p->kind == Kind::kFilter || p->kind == Kind::kProject; p = p->children[0].get()) {
+    filters = filters || p->kind == Kind::kFilter;
+  }
+  return filters && p->kind == Kind::kScan;
+}
+
+PlanPtr DistributeNode(PlanPtr plan) {
+  if (plan->kind == Kind::kAggregate && Splittable(*plan)) return SplitAggregate(std::move(plan));
+  if (plan->kind == Kind::kSort && plan->limit && IsScanChain(*plan->children[0])) return SplitTopN(std::move(plan));
+  for (auto& child : plan->children) {
+    child = IsFilteringChain(*child) ? MakeExchange(std::move(child)) : DistributeNode(std::move(child));
+  }
+  return plan;
+}
+
 }  // namespace
 
 PlanPtr Distribute(PlanPtr plan) {
-  for (auto& child : plan->children) child = Distribute(std::move(child));
-  if (plan->kind == Kind::kAggregate && Splittable(*plan)) return SplitAggregate(std::move(plan));
-  if (plan->kind == Kind::kSort && plan->limit && IsScanChain(*plan->children[0])) return SplitTopN(std::move(plan));
-  return plan;
+  if (IsFilteringChain(*plan)) return MakeExchange(std::move(plan));
+  return DistributeNode(std::move(plan));
 }
 
 }  // namespace strata::query

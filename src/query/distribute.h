@@ -14,7 +14,10 @@
 //
 // Partial / merge pairs: COUNT -> count, then kCountMerge (a sum that is 0
 // over no rows); SUM, MIN, MAX, ANY_VALUE -> the same function twice; AVG ->
-// SUM and COUNT of the argument, then kAvgMerge. An aggregate with a DISTINCT
+// SUM and COUNT of the argument, then kAvgMerge. Any other chain with a
+// filter becomes a fragment as it is (EXCHANGE over the chain): its filters
+// run on the compute nodes; in-process it runs as it would unsplit. An
+// aggregate with a DISTINCT
 // argument is not split (its rows are not partial-aggregatable), nor a bare
 // COUNT(*) over a scan (the executor answers it from tablet metadata). The
 // rewritten plan returns exactly the rows the original does.

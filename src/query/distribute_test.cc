@@ -137,11 +137,19 @@ TEST_F(DistributeTest, SplitPlansReturnTheRowsOfUnsplitOnes) {
       "SELECT g, COUNT(DISTINCT k) FROM t GROUP BY g",                   // not split (DISTINCT)
       "SELECT COUNT(*) FROM t",                                          // not split (metadata)
       "SELECT SUM(x) FROM (SELECT g, SUM(x) AS x FROM t GROUP BY g) s",  // split inside a subquery in FROM
+      "SELECT k, g, x * 2 FROM t WHERE f > 30 AND g <> 'c'",            // a filtering chain as a fragment
+      "SELECT a.k, b.g FROM t a JOIN t b ON a.k = b.k WHERE a.f > 20 AND b.k < 70",  // both join inputs
+      "SELECT COUNT(DISTINCT g), COUNT(*) FROM t WHERE d > '2024-01-15'",  // DISTINCT over a filtering fragment
+      "SELECT a.g, a.k, SUM(b.x) FROM t a, t b WHERE a.g = b.g AND a.k = b.k GROUP BY a.g, a.k HAVING SUM(b.x) > a.k",
   };
   for (const char* q : queries) {
     std::vector<std::string> expected = Unsplit(q);
     EXPECT_EQ(Engine(&local_, q), expected) << q;
     EXPECT_EQ(Engine(&remote_, q), expected) << q;
+    if (::testing::Test::HasFailure()) {
+      for (const auto& line : Engine(&local_, std::string("EXPLAIN ") + q)) ADD_FAILURE() << line;
+      break;
+    }
   }
   EXPECT_GT(remote_.fragments, 8);
 }
@@ -228,5 +236,24 @@ TEST_F(DistributeTest, ChunkBytesRoundTripEveryTypeAndDamageIsAnError) {
   EXPECT_FALSE(DecodeChunk(bytes.substr(0, bytes.size() - 1)).ok());
 }
 
+// A join on two keys whose build side has NULL keys: every row pairs rows
+// with equal keys, as many as the one-key join filtered afterwards gives.
+TEST_F(DistributeTest, ATwoKeyJoinPairsRowsWithEqualKeys) {
+  std::vector<std::string> rows = Unsplit("SELECT a.k, b.k, a.g, b.g, b.x FROM t a JOIN t b ON a.k = b.k AND a.g = b.g");
+  ASSERT_FALSE(rows.empty());
+  for (const std::string& r : rows) {
+    std::vector<std::string> cells;
+    for (size_t start = 0, bar;; start = bar + 1) {
+      bar = r.find('|', start);
+      cells.push_back(r.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+      if (bar == std::string::npos) break;
+    }
+    ASSERT_EQ(cells.size(), 5u);
+    EXPECT_EQ(cells[0], cells[1]) << r;
+    EXPECT_EQ(cells[2], cells[3]) << r;
+  }
+  EXPECT_EQ(Unsplit("SELECT COUNT(*) FROM t a JOIN t b ON a.k = b.k WHERE a.g = b.g"),
+            std::vector<std::string>{std::to_string(rows.size())});
+}
 }  // namespace
 }  // namespace strata::query

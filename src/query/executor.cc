@@ -439,7 +439,7 @@ bool TryCountFromMetadata(const PlanNode& n, Sink& out, ExecContext& ctx) {
   return true;
 }
 
-void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx);
+void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent);
 
 // `concurrent`: `out` accepts pushes from several threads at once.
 void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
@@ -482,7 +482,7 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       return RunNode(*n.children[0], locked, ctx, true);
     }
     case Kind::kHashJoin: return RunHashJoin(n, out, ctx);
-    case Kind::kExchange: return RunExchange(n, out, ctx);
+    case Kind::kExchange: return RunExchange(n, out, ctx, concurrent);
     case Kind::kUnion: {
       UnionSink u(n.children.size(), out);
       for (const auto& child : n.children) {
@@ -526,8 +526,11 @@ std::vector<TabletRef> FragmentTablets(const PlanNode& fragment) {
   return tablets;
 }
 
-// EXCHANGE: the fragment on the compute nodes that own its tablets, else here.
-void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx) {
+// EXCHANGE: the fragment on the compute nodes that own its tablets, else
+// here: a partial aggregate or top-N one instance per worker, a plain chain
+// of filters and projections as any scan pipeline (in tablet order unless
+// `concurrent`).
+void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
   const PlanNode& fragment = *n.children[0];
   std::vector<TabletRef> tablets = FragmentTablets(fragment);
   if (tablets.empty()) return out.Finish();
@@ -562,7 +565,11 @@ void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx) {
                                                   .memory_limit_bytes = ctx.memory->limit_bytes(),
                                                   .should_stop = should_stop},
                                      sink);
-  if (s.code() == StatusCode::kUnimplemented) return RunFragment(fragment, std::move(tablets), out, ctx);
+  if (s.code() == StatusCode::kUnimplemented) {
+    const bool merges = fragment.kind == PlanNode::Kind::kAggregate || fragment.kind == PlanNode::Kind::kSort;
+    if (!merges) return RunNode(fragment, out, ctx, concurrent);
+    return RunFragment(fragment, std::move(tablets), out, ctx);
+  }
   if (error) std::rethrow_exception(error);
   if (auto marked = FindSqlErrorMark(s.message())) sql::Fail(marked->first, marked->second);
   if (!s.ok() && s.code() != StatusCode::kAborted) {  // Aborted: no more rows were wanted

@@ -34,6 +34,7 @@ size_t HashedKeys(const PlanNode& node) {
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
+  size_t stored = 0; // rows stored (every row without a NULL key): the row numbers in `table`
   // Semi and anti joins without a residual only look keys up: no rows kept.
   bool keep_rows = true;
   std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
@@ -53,7 +54,8 @@ class BuildSink : public Sink {
     uint64_t before = build_->rows.ApproxBytes();
     uint64_t key_bytes = 0;
     for (size_t r = 0; r < chunk.rows; ++r) {
-      uint32_t row = static_cast<uint32_t>(build_->count++);
+      ++build_->count;
+      const uint32_t row = static_cast<uint32_t>(build_->stored);
       if (!keys.empty()) {
         key.clear();
         bool null_key = false;
@@ -66,6 +68,7 @@ class BuildSink : public Sink {
         key_bytes += key.size() + 40;
       }
       if (in_values) build_->in_values.Append(in_values->At(r));
+      ++build_->stored;
       if (build_->keep_rows) AppendRow(build_->rows, chunk, r);
     }
     ctx_.memory->Consume(build_->rows.ApproxBytes() - before + key_bytes);
@@ -152,7 +155,7 @@ class ProbeSink : public Sink {
         matched[r] = build_.count > 0;  // EXISTS over an uncorrelated right side
         continue;
       } else {
-        for (size_t b = 0; b < build_.count; ++b) {
+        for (size_t b = 0; b < build_.stored; ++b) {
           probe_rows.push_back(static_cast<uint32_t>(r));
           build_rows.push_back(static_cast<uint32_t>(b));
           if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;
