@@ -447,8 +447,8 @@ BoundExprPtr Binder::BindAggregate(const Expr& e, const Scope& scope, AggBinding
 BoundExprPtr Binder::BindSubquery(const Expr& e, const Scope& scope, AggBinding* agg) {
   if (Prepare(*e.subquery, agg ? *agg->input : scope) != nullptr) {
     Fail(sql::ER_NOT_SUPPORTED_YET,
-         "This version of Strata doesn't yet support 'a correlated subquery outside a WHERE condition "
-         "(EXISTS and IN must be conditions joined by AND; a scalar subquery must have an aggregate)'");
+         "This version of Strata doesn't yet support 'a correlated subquery in ON, GROUP BY, HAVING, ORDER BY "
+         "or the select list of an aggregated query'");
   }
   SubqueryResult r = ctx_.run_subquery(*e.subquery);
   std::string text = e.source.empty() ? "(subquery)" : e.source;

@@ -62,14 +62,14 @@ class Binder {
   // ---- WHERE and correlated subqueries (subquery.cc)
   // Binds the WHERE clause over `plan` (whose output `scope` describes) and
   // pushes its conjuncts down. A correlated [NOT] EXISTS or [NOT] IN conjunct
-  // becomes a semi / anti / null-aware anti join with the subquery's FROM; a
-  // correlated scalar subquery with an aggregate becomes a join with the
-  // aggregate grouped by the correlation keys. Such joins append hidden
-  // columns to `scope` and to the plan's output. Other correlated forms fail
-  // with ER_NOT_SUPPORTED_YET.
+  // becomes a semi / anti / null-aware anti join with the subquery's FROM
+  // (inside another expression: a mark join); a correlated scalar subquery
+  // with an aggregate becomes a join with the aggregate grouped by the
+  // correlation keys. Such joins append hidden columns to `scope` and to the
+  // plan's output. Other correlated forms fail with ER_NOT_SUPPORTED_YET.
   PlanPtr BindWhere(const sql::Expr& where, PlanPtr plan, Scope* scope);
-  // Joins the correlated scalar subqueries of a select list (of a query
-  // without aggregation) so that the items bind to their values.
+  // Joins the correlated subqueries of a select list (of a query without
+  // aggregation) so that the items bind to their values.
   PlanPtr JoinSelectSubqueries(const std::vector<sql::SelectItem>& items, PlanPtr plan, Scope* scope);
 
  private:
@@ -86,14 +86,16 @@ class Binder {
   PreparedSubquery* Prepare(const sql::SelectStmt& sub, const Scope& outer);
   std::unique_ptr<PreparedSubquery> TakePrepared(const sql::SelectStmt& sub);
   PlanPtr BindConjuncts(const std::vector<const sql::Expr*>& conjuncts, PlanPtr plan, Scope* scope);
-  PlanPtr JoinExistsOrIn(const sql::Expr& e, bool negated, PlanPtr plan, Scope* scope);
-  // Joins every correlated scalar subquery inside `e` and registers the
-  // column holding its value in substitutes_. `conjunct`: the WHERE conjunct
-  // `e` is part of (outer rows it rejects may be dropped), null for a select
-  // item (every outer row stays).
-  PlanPtr JoinScalarSubqueries(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
+  // A semi / anti join, or with `mark` a mark join whose column stands for
+  // `e` (registered in substitutes_).
+  PlanPtr JoinExistsOrIn(const sql::Expr& e, bool negated, bool mark, PlanPtr plan, Scope* scope);
+  // Joins every correlated subquery inside `e` and registers the column
+  // holding its value in substitutes_. `conjunct`: the WHERE conjunct `e` is
+  // part of (outer rows it rejects may be dropped), null for a select item
+  // (every outer row stays).
+  PlanPtr JoinSubqueries(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
   PlanPtr JoinScalar(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
-  bool HasCorrelatedScalar(const sql::Expr& e, const Scope& scope);
+  bool HasCorrelatedSubquery(const sql::Expr& e, const Scope& scope);
 
   PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);
   PlanPtr BindFrom(const sql::TableRef& ref, Scope* scope);

@@ -9,7 +9,10 @@
 // once, without build columns: when some (semi) or no (anti) candidate passes
 // the residual. The null-aware anti join (NOT IN) hashes the build side on
 // the correlation keys only (all but the last key pair) and keeps each
-// build row's IN value, NULLs included, to apply MySQL's NOT IN rules.
+// build row's IN value, NULLs included, to apply MySQL's NOT IN rules. Mark
+// joins (EXISTS and IN inside other expressions) emit every probe row with
+// one more column: EXISTS true/false, or IN true/false/NULL.
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -24,12 +27,23 @@ constexpr size_t kPairsPerBatchMax = 16 * 1024;
 
 using JT = PlanNode::JoinType;
 
-bool Filters(JT t) { return t == JT::kSemi || t == JT::kAnti || t == JT::kNullAwareAnti; }
-
-// The key pairs that hash: for NOT IN all but the IN pair.
-size_t HashedKeys(const PlanNode& node) {
-  return node.join == JT::kNullAwareAnti ? node.left_keys.size() - 1 : node.left_keys.size();
+// Joins that emit each probe row at most once, without build columns.
+bool Decides(JT t) {
+  return t == JT::kSemi || t == JT::kAnti || t == JT::kNullAwareAnti || t == JT::kMarkExists || t == JT::kMarkIn;
 }
+bool HasInPair(JT t) { return t == JT::kNullAwareAnti || t == JT::kMarkIn; }
+
+// The key pairs that hash: for [NOT] IN all but the IN pair.
+size_t HashedKeys(const PlanNode& node) {
+  return HasInPair(node.join) ? node.left_keys.size() - 1 : node.left_keys.size();
+}
+
+// What the candidates passing the residual tell about a probe row.
+enum : uint8_t {
+  kNone = 0,     // none (EXISTS false; IN false)
+  kUnknown = 1,  // IN: a NULL on either side, no equal value (IN is NULL)
+  kFound = 2,    // EXISTS true; IN: an equal value
+};
 
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
@@ -38,7 +52,7 @@ struct BuildSide {
   // Semi and anti joins without a residual only look keys up: no rows kept.
   bool keep_rows = true;
   std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
-  Column in_values;  // kNullAwareAnti: each row's IN value
+  Column in_values;  // kNullAwareAnti, kMarkIn: each row's IN value
 };
 
 class BuildSink : public Sink {
@@ -94,16 +108,20 @@ class ProbeSink : public Sink {
     std::optional<Column> in_probe;
     if (hashed < node_.left_keys.size()) in_probe = Evaluate(*node_.left_keys.back(), chunk);
     const bool left_join = node_.join == PlanNode::JoinType::kLeft;
-    const bool filters = Filters(node_.join);
-    // matched: a candidate passed (for NOT IN: one that makes the row's NOT IN not true).
-    std::vector<uint8_t> matched(chunk.rows, 0);
+    const bool filters = Decides(node_.join);
+    // Per probe row: kNone, kUnknown or kFound (for joins that emit build columns: kFound when any pair passed).
+    std::vector<uint8_t> matched(chunk.rows, kNone);
     auto match = [&](uint32_t probe, uint32_t build) {
       if (!in_probe) {
-        matched[probe] = 1;
+        matched[probe] = kFound;
         return;
       }
       const Column& y = build_.in_values;
-      if (in_probe->IsNull(probe) || y.IsNull(build) || CompareAt(*in_probe, probe, y, build) == 0) matched[probe] = 1;
+      if (in_probe->IsNull(probe) || y.IsNull(build)) {
+        matched[probe] = std::max<uint8_t>(matched[probe], kUnknown);
+      } else if (CompareAt(*in_probe, probe, y, build) == 0) {
+        matched[probe] = kFound;
+      }
     };
     std::vector<uint32_t> probe_rows, build_rows;
     std::string key;
@@ -147,12 +165,12 @@ class ProbeSink : public Sink {
         auto it = build_.table.find(key);
         if (it == build_.table.end()) continue;
         if (filters && !node_.predicate && !in_probe) {  // a key match decides
-          matched[r] = 1;
+          matched[r] = kFound;
           continue;
         }
         candidates = &it->second;
       } else if (filters && !node_.predicate && !in_probe) {
-        matched[r] = build_.count > 0;  // EXISTS over an uncorrelated right side
+        matched[r] = build_.count > 0 ? kFound : kNone;  // EXISTS over an uncorrelated right side
         continue;
       } else {
         for (size_t b = 0; b < build_.stored; ++b) {
@@ -190,12 +208,26 @@ class ProbeSink : public Sink {
   void Finish() override { out_.Finish(); }
 
  private:
-  // The probe rows a semi join keeps (matched) or an anti join keeps (not matched).
+  // The probe rows a semi join keeps (found) or an anti join keeps (none);
+  // a mark join keeps all, with the mark.
   bool PushFiltered(const Chunk& chunk, const std::vector<uint8_t>& matched) {
-    const bool want = node_.join == JT::kSemi;
+    if (node_.join == JT::kMarkExists || node_.join == JT::kMarkIn) {
+      Chunk out = chunk;
+      Column mark(Type::Int());
+      for (size_t r = 0; r < chunk.rows; ++r) {
+        if (matched[r] == kUnknown) {
+          mark.AppendNull();
+        } else {
+          mark.Append(Scalar::I64(matched[r] == kFound ? 1 : 0));
+        }
+      }
+      out.columns.push_back(std::move(mark));
+      return out_.Push(std::move(out));
+    }
+    const bool semi = node_.join == JT::kSemi;
     std::vector<uint32_t> rows;
     for (size_t r = 0; r < chunk.rows; ++r) {
-      if ((matched[r] != 0) == want) rows.push_back(static_cast<uint32_t>(r));
+      if (semi ? matched[r] == kFound : matched[r] == kNone) rows.push_back(static_cast<uint32_t>(r));
     }
     if (rows.empty()) return true;
     Chunk out;
@@ -223,14 +255,14 @@ class ProbeSink : public Sink {
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
   BuildSide build;
   build.rows = EmptyChunk(node.children[1]->output);
-  build.keep_rows = !Filters(node.join) || node.predicate != nullptr;
-  if (node.join == JT::kNullAwareAnti) {
+  build.keep_rows = !Decides(node.join) || node.predicate != nullptr;
+  if (HasInPair(node.join)) {
     STRATA_CHECK(!node.right_keys.empty());
     build.in_values = Column(node.right_keys.back()->type);
   }
   BuildSink b(node, &build, ctx);
   Run(*node.children[1], b, ctx);
-  const bool keeps_unmatched = node.join == JT::kLeft || node.join == JT::kAnti || node.join == JT::kNullAwareAnti;
+  const bool keeps_unmatched = node.join != JT::kInner && node.join != JT::kCross && node.join != JT::kSemi;
   if (build.count == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
     return;

@@ -87,7 +87,10 @@ struct PlanNode {
   // others correlate; a left row is kept when no correlated right row passing
   // the residual has an equal or NULL value, and none exists if its own value
   // is NULL (MySQL: NOT IN over a NULL is never true).
-  enum class JoinType { kInner, kLeft, kCross, kSemi, kAnti, kNullAwareAnti } join = JoinType::kInner;
+  // kMarkExists / kMarkIn (EXISTS, IN inside other expressions): every left
+  // row, plus an INT column: EXISTS 1/0; IN (last key pair as for
+  // kNullAwareAnti) 1, 0 or NULL as MySQL's IN.
+  enum class JoinType { kInner, kLeft, kCross, kSemi, kAnti, kNullAwareAnti, kMarkExists, kMarkIn } join = JoinType::kInner;
   std::vector<BoundExprPtr> left_keys;   // over children[0]'s columns
   std::vector<BoundExprPtr> right_keys;  // over children[1]'s columns
 };

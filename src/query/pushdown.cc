@@ -193,8 +193,10 @@ PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vect
   j->join = type;
   using JT = PlanNode::JoinType;
   const bool filters = type == JT::kSemi || type == JT::kAnti || type == JT::kNullAwareAnti;
+  const bool marks = type == JT::kMarkExists || type == JT::kMarkIn;
   j->output = left->output;
-  if (!filters) j->output.insert(j->output.end(), right->output.begin(), right->output.end());
+  if (marks) j->output.push_back(OutputColumn{.name = "#mark", .type = Type::Int()});
+  if (!filters && !marks) j->output.insert(j->output.end(), right->output.begin(), right->output.end());
   if (type == PlanNode::JoinType::kLeft) {
     for (size_t i = lw; i < j->output.size(); ++i) j->output[i].type = j->output[i].type;  // NULL-extended
   }
@@ -236,15 +238,17 @@ PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts) {
     SplitConjuncts(std::move(node->predicate), &conjuncts);
     return PushDownFilters(std::move(node->children[0]), std::move(conjuncts));
   }
-  if (node->kind == PlanNode::Kind::kHashJoin &&
-      (node->join == PlanNode::JoinType::kSemi || node->join == PlanNode::JoinType::kAnti ||
-       node->join == PlanNode::JoinType::kNullAwareAnti)) {
-    // A semi or anti join passes the left's rows unchanged: filters go below it.
+  using JT = PlanNode::JoinType;
+  if (node->kind == PlanNode::Kind::kHashJoin && node->join != JT::kInner && node->join != JT::kLeft &&
+      node->join != JT::kCross) {
+    // Semi, anti and mark joins pass the left's rows unchanged: filters of
+    // the left's columns go below them (not one that reads the mark).
+    const size_t lw = node->children[0]->output.size();
     std::vector<BoundExprPtr> to_left, stay;
     for (auto& c : conjuncts) {
       std::vector<size_t> cols;
       ReferencedColumns(*c, &cols);
-      (cols.empty() ? stay : to_left).push_back(std::move(c));
+      (!cols.empty() && AllBelow(cols, lw) ? to_left : stay).push_back(std::move(c));
     }
     node->children[0] = PushDownFilters(std::move(node->children[0]), std::move(to_left));
     if (stay.empty()) return node;

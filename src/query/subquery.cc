@@ -6,6 +6,8 @@
 //   x [NOT] IN (SELECT y FROM t WHERE t.k = o.k)            -> semi / null-aware anti join
 //   x < (SELECT AGG(..) FROM t WHERE t.k = o.k AND ..)      -> join with the aggregate of t
 //                                                             grouped by t.k, on t.k = o.k
+//   o.a > 1 OR EXISTS (..), SELECT x IN (..)                 -> mark join: every outer row,
+//                                                             with EXISTS / IN's value
 //
 // The subquery's WHERE conjuncts that do not name outer columns filter its
 // FROM (below the join); the correlated ones become the join's keys (the
@@ -13,9 +15,8 @@
 // its expression gives for an empty group (COUNT(*) is 0, SUM is NULL), so a
 // LEFT join gives outer rows without a group that value (the "count bug");
 // the join is inner only when a NULL value fails the WHERE condition anyway.
-// EXISTS and IN must be WHERE conjuncts; scalar subqueries may sit anywhere
-// inside a WHERE conjunct, or in the select list of a query without GROUP BY
-// or aggregates.
+// Correlated subqueries may sit anywhere inside a WHERE condition, or in the
+// select list of a query without GROUP BY or aggregates.
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -134,10 +135,10 @@ std::unique_ptr<Binder::PreparedSubquery> Binder::TakePrepared(const sql::Select
   return p;
 }
 
-bool Binder::HasCorrelatedScalar(const Expr& e, const Scope& scope) {
-  if (IsSubquery(e)) return e.text == "SUBQUERY" && Prepare(*e.subquery, scope) != nullptr;
+bool Binder::HasCorrelatedSubquery(const Expr& e, const Scope& scope) {
+  if (IsSubquery(e)) return Prepare(*e.subquery, scope) != nullptr;
   return std::any_of(e.args.begin(), e.args.end(),
-                     [&](const sql::ExprPtr& a) { return a && HasCorrelatedScalar(*a, scope); });
+                     [&](const sql::ExprPtr& a) { return a && HasCorrelatedSubquery(*a, scope); });
 }
 
 PlanPtr Binder::BindWhere(const Expr& where, PlanPtr plan, Scope* scope) {
@@ -149,23 +150,23 @@ PlanPtr Binder::BindWhere(const Expr& where, PlanPtr plan, Scope* scope) {
 PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr plan, Scope* scope) {
   std::vector<BoundExprPtr> plain;
   std::vector<std::pair<const Expr*, bool>> semi;  // EXISTS / IN subquery, negated
-  std::vector<const Expr*> scalar;
+  std::vector<const Expr*> joined;                  // conjuncts with other correlated subqueries
   for (const Expr* c : conjuncts) {
     const Expr* target = c;
     bool negated = false;
     while (target->kind == K::kNot) target = target->args[0].get(), negated = !negated;
     if (IsSubquery(*target) && target->text != "SUBQUERY" && Prepare(*target->subquery, *scope) != nullptr) {
       semi.emplace_back(target, negated != target->negated);
-    } else if (HasCorrelatedScalar(*c, *scope)) {
-      scalar.push_back(c);
+    } else if (HasCorrelatedSubquery(*c, *scope)) {
+      joined.push_back(c);
     } else {
       SplitConjuncts(Bind(*c, *scope), &plain);
     }
   }
   plan = PlanConjuncts(std::move(plan), std::move(plain));
-  for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, std::move(plan), scope);
-  for (const Expr* c : scalar) {
-    plan = JoinScalarSubqueries(*c, c, std::move(plan), scope);
+  for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, false, std::move(plan), scope);
+  for (const Expr* c : joined) {
+    plan = JoinSubqueries(*c, c, std::move(plan), scope);
     std::vector<BoundExprPtr> bound;
     SplitConjuncts(Bind(*c, *scope), &bound);
     plan = PushDownFilters(std::move(plan), std::move(bound));
@@ -173,7 +174,7 @@ PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr
   return plan;
 }
 
-PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, bool mark, PlanPtr plan, Scope* scope) {
   const sql::SelectStmt& sub = *e.subquery;
   std::unique_ptr<PreparedSubquery> p = TakePrepared(sub);
   const bool in = e.text == "IN_SUBQUERY";
@@ -194,34 +195,48 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, PlanPtr plan, Scope*
     probe = Bind(*e.args[0], *scope);
     value = Bind(*sub.items[0].expr, p->scope);
     ShiftColumns(value.get(), static_cast<int64_t>(lw));
-    if (!negated) on.push_back(MakeCompareOp(CmpOp::kEq, std::move(probe), std::move(value)));
   }
   using JT = PlanNode::JoinType;
-  JT type = !negated ? JT::kSemi : in ? JT::kNullAwareAnti : JT::kAnti;
+  JT type = mark ? (in ? JT::kMarkIn : JT::kMarkExists) : !negated ? JT::kSemi : in ? JT::kNullAwareAnti : JT::kAnti;
+  const bool in_pair_last = type == JT::kNullAwareAnti || type == JT::kMarkIn;
+  if (in && !in_pair_last) on.push_back(MakeCompareOp(CmpOp::kEq, std::move(probe), std::move(value)));
   PlanPtr join = MakeJoin(std::move(plan), std::move(right), type, std::move(on));
-  if (type == JT::kNullAwareAnti) {  // the IN pair is the last key pair
+  if (in_pair_last) {  // the IN pair is the last key pair
     Type t = ComparisonType(probe->type, value->type);
     ShiftColumns(value.get(), -static_cast<int64_t>(lw));
     join->left_keys.push_back(MakeCast(std::move(probe), t));
     join->right_keys.push_back(MakeCast(std::move(value), t));
+  }
+  if (mark) {  // the expression reads the mark column
+    AppendHidden(*join, lw, scope);
+    const std::string text = e.source.empty() ? "(subquery)" : e.source;
+    BoundExprPtr m = MakeColumnRef(lw, Type::Int(), text);
+    if (e.negated) {
+      auto n = std::make_unique<BoundExpr>();
+      n->op = ExprOp::kNot, n->type = Type::Int(), n->text = text;
+      n->args.push_back(std::move(m));
+      m = std::move(n);
+    }
+    substitutes_.emplace_back(&e, std::move(m));
   }
   return join;
 }
 
 PlanPtr Binder::JoinSelectSubqueries(const std::vector<sql::SelectItem>& items, PlanPtr plan, Scope* scope) {
   for (const auto& item : items) {
-    if (HasCorrelatedScalar(*item.expr, *scope)) plan = JoinScalarSubqueries(*item.expr, nullptr, std::move(plan), scope);
+    if (HasCorrelatedSubquery(*item.expr, *scope)) plan = JoinSubqueries(*item.expr, nullptr, std::move(plan), scope);
   }
   return plan;
 }
 
-PlanPtr Binder::JoinScalarSubqueries(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
+PlanPtr Binder::JoinSubqueries(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
   if (IsSubquery(e)) {
-    if (e.text == "SUBQUERY" && prepared_.count(e.subquery.get()) > 0) return JoinScalar(e, conjunct, std::move(plan), scope);
-    return plan;
+    if (prepared_.count(e.subquery.get()) == 0) return plan;
+    if (e.text == "SUBQUERY") return JoinScalar(e, conjunct, std::move(plan), scope);
+    return JoinExistsOrIn(e, e.negated, true, std::move(plan), scope);
   }
   for (const auto& a : e.args) {
-    if (a) plan = JoinScalarSubqueries(*a, conjunct, std::move(plan), scope);
+    if (a) plan = JoinSubqueries(*a, conjunct, std::move(plan), scope);
   }
   return plan;
 }
