@@ -231,7 +231,7 @@ PlanPtr Binder::JoinSelectSubqueries(const std::vector<sql::SelectItem>& items, 
 
 PlanPtr Binder::JoinSubqueries(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
   if (IsSubquery(e)) {
-    if (prepared_.count(e.subquery.get()) == 0) return plan;
+    if (Prepare(*e.subquery, *scope) == nullptr) return plan;  // uncorrelated: runs while binding
     if (e.text == "SUBQUERY") return JoinScalar(e, conjunct, std::move(plan), scope);
     return JoinExistsOrIn(e, e.negated, true, std::move(plan), scope);
   }

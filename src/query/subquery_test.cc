@@ -158,6 +158,10 @@ TEST_F(SubqueryTest, MarkJoinsInsideExpressions) {
               "EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k) FROM t1"),
             (V{"1|1|0|1", "2|NULL|NULL|1", "3|NULL|NULL|1", "4|0|1|0", "NULL|0|1|0"}));
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE NOT (a IN (SELECT b FROM t2 WHERE t2.k = t1.k)) OR k = 1"), (V{"1", "4", "NULL"}));
+  // Two in one condition.
+  EXPECT_EQ(Q("SELECT k FROM t1 WHERE NOT (a IN (SELECT b FROM t2 WHERE t2.k = t1.k) AND "
+              "EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k))"),
+            (V{"4", "NULL"}));
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE (a NOT IN (SELECT b FROM t2 WHERE t2.k = t1.k)) IS NULL"), (V{"2", "3"}));
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE CASE WHEN EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k) THEN a > 15 ELSE TRUE END"),
             (V{"2", "4", "NULL"}));

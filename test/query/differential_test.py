@@ -17,7 +17,8 @@ by several INSERTs (several rowsets per tablet); queries over them from
 templates (filter/project, GROUP BY with HAVING, global aggregates,
 DISTINCT, ORDER BY unique key with LIMIT/OFFSET, inner and left joins, IN
 and EXISTS subqueries, correlated [NOT] EXISTS / [NOT] IN / scalar aggregate
-subqueries, derived tables, UNION [ALL]) with random predicates
+subqueries (as conditions, under OR / NOT / IS NULL, in the select list),
+derived tables, UNION [ALL]) with random predicates
 (comparisons, BETWEEN, IN lists, LIKE, IS [NOT] NULL, AND/OR/NOT) and
 expressions (arithmetic, CASE, COALESCE, ABS, UPPER, CONCAT, YEAR, %).
 Strings are lower-case ASCII so collations agree; no '/' (MySQL's DECIMAL
@@ -104,7 +105,7 @@ class Gen:
     is (strata_sql, duckdb_sql, approx_columns)."""
 
     KINDS = ["filter", "filter", "group", "group", "global", "distinct", "topn", "join", "left", "in", "exists",
-             "derived", "union", "corr_exists", "corr_in", "corr_scalar"]
+             "derived", "union", "corr_exists", "corr_in", "corr_scalar", "corr_mark"]
 
     def __init__(self, rng, kinds=None):
         self.rng = rng
@@ -206,7 +207,7 @@ class Gen:
             inner = self.pred(T2)
             sql = f"SELECT k FROM diff.t1 WHERE {neg}EXISTS (SELECT 1 FROM diff.t2 WHERE {inner}) AND {where}"
             return sql, sql, [False]
-        if kind in ("corr_exists", "corr_in", "corr_scalar"):
+        if kind in ("corr_exists", "corr_in", "corr_scalar", "corr_mark"):
             return self.correlated(kind, where)
         if kind == "derived":
             sql = (f"SELECT g.s, g.n, g.total FROM (SELECT s, COUNT(*) AS n, SUM(a) AS total FROM diff.t1 "
@@ -229,6 +230,18 @@ class Gen:
         if kind == "corr_exists":
             sql = f"SELECT k FROM diff.t1 WHERE {neg}EXISTS (SELECT 1 FROM diff.t2 WHERE {corr}{inner}) AND {where}"
             return sql, sql, [False]
+        if kind == "corr_mark":  # EXISTS / IN inside other expressions: mark joins
+            probe, value = r.choice([("a", "x"), ("s", "s"), ("c", "c")])
+            corr_in = r.choice(["t2.s = t1.s", "t2.k = t1.k", "t2.c < t1.c"])
+            exists = f"EXISTS (SELECT 1 FROM diff.t2 WHERE {corr}{inner})"
+            in_ = f"{probe} {neg}IN (SELECT {value} FROM diff.t2 WHERE {corr_in}{inner})"
+            if r.random() < 0.5:
+                sql = f"SELECT k, {in_}, {exists} FROM diff.t1 WHERE {where}"
+                return sql, sql, [False] * 3
+            cond = r.choice([f"({exists} OR {where})", f"({in_} OR k < 50)", f"({in_}) IS NULL",
+                             f"NOT ({in_} AND {exists})"])
+            sql = f"SELECT k, a FROM diff.t1 WHERE {cond}"
+            return sql, sql, [False] * 2
         if kind == "corr_in":
             probe, value = r.choice([("a", "x"), ("s", "s"), ("c", "c"), ("a + 1", "x")])
             corr = r.choice(["t2.s = t1.s", "t2.k = t1.k", "t2.x = t1.a", "t2.c < t1.c"])
