@@ -3,6 +3,7 @@
 # queries (bench_query.py). DuckDB comes from PyPI in the cached venv that
 # bench/load/run.sh uses.
 #   STRATA_BIN=build/programs/strata bench/query/run.sh [--rows N] [--reps N]
+# TPC-H (SF 1, cold on S3 and warm): bench/query/tpch/run.sh (see bench_tpch.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VENV=${STRATA_BENCH_VENV:-$HOME/.cache/strata/bench-venv}
