@@ -10,8 +10,14 @@
 // and row groups (by min/max), and marks the columns each scan must read.
 //
 // Uncorrelated subqueries (IN, EXISTS, scalar) run while binding, through
-// BindContext::run_subquery; their results become constants. A correlated
-// subquery fails as an unknown column.
+// BindContext::run_subquery; their results become constants. Correlated ones
+// (naming a column of the enclosing query) in WHERE or in the select list of
+// a query without aggregation become joins (subquery.cc): semi / anti /
+// null-aware anti joins for [NOT] EXISTS and [NOT] IN conditions, mark joins
+// for EXISTS / IN inside other expressions, and a join with a grouped
+// aggregate for a scalar subquery with an aggregate (COUNT over no rows is
+// 0). Other correlated forms fail with ER_NOT_SUPPORTED_YET. Comma-joined
+// tables are joined in an order the WHERE equalities connect (join_order.cc).
 //
 // Errors: SqlException with MySQL codes. Thread-safety: one Binder per query.
 #pragma once
