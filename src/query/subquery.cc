@@ -99,6 +99,46 @@ bool NullRejects(const Expr& conjunct, const Expr* sub) {
          (strict(*conjunct.args[0]) || strict(*conjunct.args[1]));
 }
 
+void RemapColumns(BoundExpr* e, size_t from, const std::vector<size_t>& to) {
+  if (e->op == ExprOp::kColumn && e->column >= from) e->column = from + to[e->column - from];
+  for (auto& a : e->args) RemapColumns(a.get(), from, to);
+}
+
+// A semi, anti or mark join never outputs the right side's columns: the
+// build side keeps only those its keys and residual read (a scan's output
+// has every column of the table, the unread ones NULL).
+void NarrowBuildSide(PlanNode* join) {
+  const size_t lw = join->children[0]->output.size();
+  const PlanNode& right = *join->children[1];
+  std::vector<size_t> used;
+  for (const auto& k : join->right_keys) ReferencedColumns(*k, &used);
+  if (join->predicate) {
+    std::vector<size_t> cols;
+    ReferencedColumns(*join->predicate, &cols);
+    for (size_t c : cols) {
+      if (c >= lw) used.push_back(c - lw);
+    }
+  }
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  if (used.size() == right.output.size()) return;
+  std::vector<size_t> to(right.output.size(), 0);
+  std::vector<BoundExprPtr> exprs;
+  std::vector<OutputColumn> out;
+  for (size_t i = 0; i < used.size(); ++i) {
+    to[used[i]] = i;
+    exprs.push_back(MakeColumnRef(used[i], right.output[used[i]].type, right.output[used[i]].name));
+    out.push_back(right.output[used[i]]);
+  }
+  if (exprs.empty()) {  // keyless EXISTS: one constant column keeps the row count
+    exprs.push_back(MakeConst(Type::Int(), Scalar::I64(1), "1"));
+    out.push_back(OutputColumn{.name = "1", .type = Type::Int()});
+  }
+  for (auto& k : join->right_keys) RemapColumns(k.get(), 0, to);
+  if (join->predicate) RemapColumns(join->predicate.get(), lw, to);
+  join->children[1] = MakeProject(std::move(join->children[1]), std::move(exprs), std::move(out));
+}
+
 }  // namespace
 
 Binder::PreparedSubquery* Binder::Prepare(const sql::SelectStmt& sub, const Scope& outer) {
@@ -207,6 +247,7 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, bool mark, PlanPtr p
     join->left_keys.push_back(MakeCast(std::move(probe), t));
     join->right_keys.push_back(MakeCast(std::move(value), t));
   }
+  NarrowBuildSide(join.get());
   if (mark) {  // the expression reads the mark column
     AppendHidden(*join, lw, scope);
     const std::string text = e.source.empty() ? "(subquery)" : e.source;
