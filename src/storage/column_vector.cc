@@ -205,7 +205,7 @@ void ColumnVector::AppendDecoded(size_t rows, std::string_view null_bitmap, std:
   auto place = [&](auto& dst, auto& src, auto zero) {
     if (null_bitmap.empty()) {
       STRATA_CHECK(src.size() == rows, "AppendDecoded: value count");
-      if (dst.empty()) {  // the usual one page per chunk: take its buffer (a reservation is moot)
+      if (dst.empty() && src.capacity() >= dst.capacity()) {
         dst = std::move(src);
       } else {
         dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));

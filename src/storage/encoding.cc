@@ -44,6 +44,44 @@ void PackBits(const std::vector<uint64_t>& v, int width, std::string* out) {
   if (bits > 0) out->push_back(static_cast<char>(acc & 0xff));
 }
 
+// Values [0, safe) of width W (a compile-time constant, so every offset and
+// shift below is one): eight values span exactly W bytes, each read with one
+// unaligned 8-byte load. Returns how many it emitted (a multiple of 8).
+template <int W, typename Emit>
+size_t UnpackGroupsOf8(const char* p, size_t safe, Emit& emit) {
+  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
+  const size_t groups = safe / 8;
+  for (size_t g = 0; g < groups; ++g) {
+    const char* q = p + g * W;
+    const size_t base = g * 8;
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) {
+      uint64_t word;
+      std::memcpy(&word, q + (j * W) / 8, 8);
+      emit(base + j, (word >> ((j * W) % 8)) & kMask);
+    }
+  }
+  return groups * 8;
+}
+
+template <typename Emit>
+size_t UnpackGroupsOf8(int width, const char* p, size_t safe, Emit& emit) {
+  switch (width) {
+#define STRATA_UNPACK_CASE(W) \
+  case W: return UnpackGroupsOf8<W>(p, safe, emit);
+    STRATA_UNPACK_CASE(1) STRATA_UNPACK_CASE(2) STRATA_UNPACK_CASE(3) STRATA_UNPACK_CASE(4)
+    STRATA_UNPACK_CASE(5) STRATA_UNPACK_CASE(6) STRATA_UNPACK_CASE(7) STRATA_UNPACK_CASE(8)
+    STRATA_UNPACK_CASE(9) STRATA_UNPACK_CASE(10) STRATA_UNPACK_CASE(11) STRATA_UNPACK_CASE(12)
+    STRATA_UNPACK_CASE(13) STRATA_UNPACK_CASE(14) STRATA_UNPACK_CASE(15) STRATA_UNPACK_CASE(16)
+    STRATA_UNPACK_CASE(17) STRATA_UNPACK_CASE(18) STRATA_UNPACK_CASE(19) STRATA_UNPACK_CASE(20)
+    STRATA_UNPACK_CASE(21) STRATA_UNPACK_CASE(22) STRATA_UNPACK_CASE(23) STRATA_UNPACK_CASE(24)
+    STRATA_UNPACK_CASE(25) STRATA_UNPACK_CASE(26) STRATA_UNPACK_CASE(27) STRATA_UNPACK_CASE(28)
+    STRATA_UNPACK_CASE(29) STRATA_UNPACK_CASE(30) STRATA_UNPACK_CASE(31) STRATA_UNPACK_CASE(32)
+#undef STRATA_UNPACK_CASE
+    default: return 0;  // wider values: the general loop
+  }
+}
+
 // Calls emit(i, value) for each of `count` values of `width` bits packed
 // little-endian in `raw` (which holds at least count * width bits).
 template <typename Emit>
@@ -56,7 +94,8 @@ void ForEachPacked(std::string_view raw, size_t count, int width, Emit emit) {
     // when i*width <= 8*raw.size() - 57.
     const size_t safe = std::min(count, (raw.size() * 8 - 57) / static_cast<size_t>(width) + 1);
     const char* p = raw.data();
-    size_t bit = 0;
+    i = UnpackGroupsOf8(width, p, safe, emit);
+    size_t bit = i * static_cast<size_t>(width);
     for (; i < safe; ++i, bit += static_cast<size_t>(width)) {
       uint64_t word;
       std::memcpy(&word, p + (bit >> 3), 8);

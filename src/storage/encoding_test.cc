@@ -49,6 +49,28 @@ TEST(EncodingTest, EveryApplicableEncodingRoundTripsEveryType) {
   }
 }
 
+// BIT_PACKED and DICTIONARY indices at every width 0..64 and every count
+// around the fast paths' group-of-8 and 8-byte-load boundaries.
+TEST(EncodingTest, BitPackedRoundTripsEveryWidthAndCount) {
+  std::mt19937_64 rng(testing::TestSeed());
+  const ColumnType type{.type = DataType::kBigInt};
+  for (int width = 0; width <= 64; ++width) {
+    for (size_t count : {size_t{1}, size_t{2}, size_t{7}, size_t{8}, size_t{9}, size_t{15}, size_t{16}, size_t{17},
+                         size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{1003}}) {
+      PageValues in;
+      const uint64_t mask = width == 64 ? ~0ull : ((1ull << width) - 1);
+      const int64_t base = static_cast<int64_t>(rng() % 1000) - 500;
+      for (size_t i = 0; i < count; ++i) in.ints.push_back(static_cast<int64_t>(static_cast<uint64_t>(base) + (rng() & mask)));
+      if (width > 0) in.ints[0] = base, in.ints[count - 1] = static_cast<int64_t>(static_cast<uint64_t>(base) + mask);
+      Encoding chosen;
+      std::string bytes = EncodeValues(type, in, Encoding::kBitPacked, &chosen);
+      PageValues out;
+      ASSERT_TRUE(DecodeValues(type, Encoding::kBitPacked, bytes, count, &out).ok()) << width << " " << count;
+      ASSERT_EQ(out.ints, in.ints) << "width " << width << " count " << count;
+    }
+  }
+}
+
 TEST(EncodingTest, ChoosesTheSmallestCandidate) {
   ColumnType bigint{DataType::kBigInt};
   Encoding e;

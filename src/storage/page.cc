@@ -102,8 +102,14 @@ Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* 
   if (comp > kCompressionMax || body_size > kPageBytesMax) return DataLoss("bad page compression or size");
   STRATA_RETURN_IF_ERROR(d.GetRaw(stored_size, &stored));
   if (!d.empty()) return DataLoss("trailing bytes in page");
-  std::string body;
-  STRATA_RETURN_IF_ERROR(Decompress(static_cast<Compression>(comp), stored, body_size, &body));
+  std::string decompressed;
+  std::string_view body = stored;  // an uncompressed page is read in place
+  if (static_cast<Compression>(comp) != Compression::kNone) {
+    STRATA_RETURN_IF_ERROR(Decompress(static_cast<Compression>(comp), stored, body_size, &decompressed));
+    body = decompressed;
+  } else if (stored.size() != body_size) {
+    return DataLoss("uncompressed page size mismatch");
+  }
   std::string bitmap;
   std::string_view values = body;
   if (nulls > 0) {
