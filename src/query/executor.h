@@ -36,6 +36,8 @@ class MemoryTracker {
   explicit MemoryTracker(uint64_t limit_bytes) : limit_bytes_(limit_bytes) {}
   // Adds `bytes` to the query's usage; throws ER_CAPACITY_EXCEEDED past the limit.
   void Consume(uint64_t bytes);
+  // Gives back what an earlier Consume charged (rows sent to the client).
+  void Release(uint64_t bytes) { used_bytes_.fetch_sub(bytes); }
   uint64_t used_bytes() const { return used_bytes_.load(); }
   uint64_t limit_bytes() const { return limit_bytes_; }
 

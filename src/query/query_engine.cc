@@ -29,12 +29,16 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
     rs.columns.push_back(sql::ResultColumn{.name = c.name, .type = WireType(c.type), .table = c.table, .schema = c.schema});
   }
   ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
-  // Rows become text as they arrive (the chunk is not kept).
+  // Rows become text as they arrive (the chunk is not kept); past the
+  // stream threshold they go to the client batch by batch.
   class TextSink : public Sink {
    public:
-    TextSink(sql::ResultSet* rs, MemoryTracker* memory) : rs_(rs), memory_(memory) {}
+    TextSink(sql::ResultSet* rs, MemoryTracker* memory, sql::ResultStream* stream)
+        : rs_(rs), memory_(memory), stream_(stream) {}
     bool Push(Chunk chunk) override {
       uint64_t bytes = 0;
+      std::vector<sql::Row> rows;
+      rows.reserve(chunk.rows);
       for (size_t r = 0; r < chunk.rows; ++r) {
         sql::Row row;
         row.reserve(chunk.columns.size());
@@ -42,17 +46,33 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
           row.push_back(FormatCell(c, r));
           bytes += 32 + (row.back() ? row.back()->size() : 0);
         }
-        rs_->rows.push_back(std::move(row));
+        rows.push_back(std::move(row));
       }
-      memory_->Consume(bytes);
-      return true;
+      if (rs_->streamed) return stream_->Rows(std::move(rows));
+      const bool large = rs_->rows.size() + rows.size() >= kStreamAfterRows || held_bytes_ + bytes >= kStreamAfterBytes;
+      if (stream_ == nullptr || !large) {
+        memory_->Consume(bytes);
+        held_bytes_ += bytes;
+        for (auto& row : rows) rs_->rows.push_back(std::move(row));
+        return true;
+      }
+      // Large: what is held and this chunk go out now, the rest as it comes.
+      for (auto& row : rows) rs_->rows.push_back(std::move(row));
+      rs_->streamed = true;
+      const bool more = stream_->Begin(*rs_);
+      rs_->rows.clear();
+      rs_->rows.shrink_to_fit();
+      memory_->Release(held_bytes_);
+      return more;
     }
     void Finish() override {}
 
    private:
     sql::ResultSet* rs_;
     MemoryTracker* memory_;
-  } sink(&rs, &memory);
+    sql::ResultStream* stream_;
+    uint64_t held_bytes_ = 0;
+  } sink(&rs, &memory, options.stream);
   Run(*plan, sink, ctx);
   return rs;
 }

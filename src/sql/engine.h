@@ -51,6 +51,21 @@ using Row = std::vector<std::optional<std::string>>;  // text-protocol values; n
 struct ResultSet {
   std::vector<ResultColumn> columns;
   std::vector<Row> rows;
+  // The rows went to a ResultStream as they were produced (`rows` is
+  // empty): only the end of the result set is left to send.
+  bool streamed = false;
+};
+
+// Receives a large result set while the query still runs (the text
+// protocol's COM_QUERY): Begin once with the columns and the first rows,
+// then Rows for every further batch. False from either: the client is gone
+// and the query ends. A statement that fails after Begin returns its error
+// as usual; the protocol layer sends it in place of the end of the rows.
+class ResultStream {
+ public:
+  virtual ~ResultStream() = default;
+  virtual bool Begin(const ResultSet& first) = 0;
+  virtual bool Rows(std::vector<Row>&& rows) = 0;
 };
 
 struct ExecResult {
@@ -96,6 +111,13 @@ class Session {
   virtual ~Session() = default;
   // One statement of text (a trailing ';' is allowed). Never throws.
   virtual ExecOutcome Execute(std::string_view sql) = 0;
+  // The same; a SELECT whose result outgrows one batch streams its rows into
+  // `stream` (the result then says `streamed`). Sessions that cannot stream
+  // answer as Execute.
+  virtual ExecOutcome Execute(std::string_view sql, ResultStream* stream) {
+    (void)stream;
+    return Execute(sql);
+  }
   // COM_INIT_DB.
   virtual ExecOutcome UseDatabase(std::string_view database) = 0;
   // COM_FIELD_LIST: the columns of `table` in the current database.

@@ -172,7 +172,9 @@ ExecResult SessionImpl::RunQueryEngine(const SelectStmt& s, const std::vector<Ta
   uint64_t timeout_s = ParseU64(SessionVariable("query_timeout"), 300);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   SelectRequest request{.stmt = &s, .current_db = database_, .session = this,
-                        .memory_limit_bytes = ParseU64(SessionVariable("exec_mem_limit"), 2ull << 30)};
+                        .memory_limit_bytes = ParseU64(SessionVariable("exec_mem_limit"), 2ull << 30),
+                        .stream = stream_};
+  stream_ = nullptr;  // one result set per statement
   request.check_interrupt = [deadline, timeout_s, control = control_] {
     CheckKilled(*control);
     if (std::chrono::steady_clock::now() > deadline) {

@@ -127,11 +127,13 @@ ExecResult SessionImpl::Run(const KillStmt& s) {
   return Ok();
 }
 
-ExecOutcome SessionImpl::Execute(std::string_view sql) {
+ExecOutcome SessionImpl::Execute(std::string_view sql) { return Execute(sql, nullptr); }
+
+ExecOutcome SessionImpl::Execute(std::string_view sql, ResultStream* stream) {
   pending_warnings_.clear();
   control_->kill_query.store(false);  // a KILL QUERY ends the statement it meets, not the next one
   try {
-    ExecOutcome out = ExecuteStatement(sql);
+    ExecOutcome out = ExecuteStatement(sql, stream);
     if (auto* r = std::get_if<ExecResult>(&out)) {
       r->warnings = static_cast<uint16_t>(std::min<size_t>(pending_warnings_.size(), UINT16_MAX));
     }
@@ -145,10 +147,16 @@ ExecOutcome SessionImpl::Execute(std::string_view sql) {
   }
 }
 
-ExecOutcome SessionImpl::ExecuteStatement(std::string_view sql) {
+ExecOutcome SessionImpl::ExecuteStatement(std::string_view sql, ResultStream* stream) {
   Statement stmt = Parse(sql);
   auto* show = std::get_if<ShowStmt>(&stmt);
   bool keeps_warnings = show != nullptr && show->what == ShowStmt::What::kWarnings;
+  // Only a top-level SELECT streams (never the SELECT of an INSERT ... SELECT).
+  struct StreamScope {
+    ResultStream*& slot;
+    ~StreamScope() { slot = nullptr; }
+  } scope{stream_};
+  stream_ = std::holds_alternative<SelectStmt>(stmt) ? stream : nullptr;
   ExecResult r = std::visit([&](const auto& s) { return Run(s); }, stmt);
   if (!keeps_warnings) warnings_ = std::move(pending_warnings_);
   return r;

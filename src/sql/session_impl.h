@@ -96,6 +96,7 @@ class SessionImpl : public Session, public EvalScope {
   ~SessionImpl() override;
 
   ExecOutcome Execute(std::string_view sql) override;
+  ExecOutcome Execute(std::string_view sql, ResultStream* stream) override;
   ExecOutcome UseDatabase(std::string_view database) override;
   ExecOutcome FieldList(std::string_view table) override;
   const std::string& current_database() const override { return database_; }
@@ -168,13 +169,14 @@ class SessionImpl : public Session, public EvalScope {
   const meta::Table& FindTable(const meta::CatalogState& st, const TableName& name, std::string* db_out) const;
 
  private:
-  ExecOutcome ExecuteStatement(std::string_view sql);
+  ExecOutcome ExecuteStatement(std::string_view sql, ResultStream* stream);
 
   EngineImpl* engine_;
   meta::UserIdentity account_;
   std::string database_;
   uint64_t connection_id_;
   std::shared_ptr<SessionControl> control_;
+  ResultStream* stream_ = nullptr;  // while a top-level SELECT runs with a stream
   std::map<std::string, std::string> vars_;       // session overrides of system variables
   std::map<std::string, Value> user_vars_;
   std::vector<Warning> warnings_;

@@ -62,6 +62,7 @@ struct SelectRequest {
   const EvalScope* session = nullptr;      // variables and session functions
   uint64_t memory_limit_bytes = 0;         // exec_mem_limit
   std::function<void()> check_interrupt;   // throws SqlException to end the query (timeout)
+  ResultStream* stream = nullptr;          // non-null: large results may stream (ResultSet::streamed)
 };
 
 // Runs SELECTs over tables. Unlike TableData's Result-returning methods, it

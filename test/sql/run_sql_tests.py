@@ -286,6 +286,14 @@ class Runner:
             self.fail(rec, f"FE exit code {code} after SIGTERM (want 0)")
         self.fe.start().wait_ready()
         self.fe.wait_query_port()
+        # Ready serves reads; writes need the lone FE to lead again (it takes
+        # its lease back first, which a loaded machine can delay).
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            status, body = self.fe.status()
+            if status == 200 and body.get("is_leader"):
+                break
+            time.sleep(0.05)
         self.stack = [(u, p, self.open(u, p)) for u, p in users]
         self.passed += 1
 

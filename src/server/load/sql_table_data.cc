@@ -116,7 +116,8 @@ sql::ResultSet SqlTableData::Select(const sql::SelectRequest& request) {
   query::QueryEngine engine(this);
   query::SelectOptions options{.current_db = request.current_db, .session = request.session,
                                .memory_limit_bytes = request.memory_limit_bytes,
-                               .check_interrupt = request.check_interrupt};
+                               .check_interrupt = request.check_interrupt,
+                               .stream = request.stream};
   return engine.Select(*request.stmt, options);
 }
 

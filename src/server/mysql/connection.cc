@@ -175,7 +175,7 @@ bool Connection::Dispatch(const std::string& payload) {
   switch (command) {
     case kComQuit: return false;
     case kComPing: return SendOk();
-    case kComQuery: return SendOutcome(session_->Execute(body), /*binary=*/false);
+    case kComQuery: return HandleQuery(body);
     case kComInitDb: return SendOutcome(session_->UseDatabase(body), false);
     case kComFieldList: return HandleFieldList(body);
     case kComStatistics:

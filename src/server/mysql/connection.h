@@ -73,6 +73,10 @@ class Connection {
 
   bool SendOutcome(const sql::ExecOutcome& outcome, bool binary);
   bool SendResultSet(const sql::ResultSet& rs, uint16_t warnings, bool binary);
+  // Column count, definitions (display widths from the rows at hand), [EOF].
+  bool SendResultHead(const sql::ResultSet& rs, const std::vector<sql::ColumnType>& types);
+  // COM_QUERY: a large SELECT's rows go out while the query still runs.
+  bool HandleQuery(std::string_view sql);
   bool SendEnd(uint16_t warnings);  // EOF, or OK-as-EOF under CLIENT_DEPRECATE_EOF
   bool SendOk(uint64_t affected = 0, uint64_t last_id = 0, uint16_t warnings = 0, std::string_view info = {});
   bool SendError(uint16_t code, std::string_view sqlstate, std::string_view message);

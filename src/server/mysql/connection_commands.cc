@@ -37,6 +37,14 @@ bool Connection::SendResultSet(const sql::ResultSet& rs, uint16_t warnings, bool
   } else {
     for (const auto& c : rs.columns) types.push_back(c.type);
   }
+  if (!SendResultHead(rs, types)) return false;
+  for (const auto& row : rs.rows) {
+    if (!Write(binary ? BuildBinaryRow(row, types) : BuildTextRow(row))) return false;
+  }
+  return SendEnd(warnings) && channel_.Flush() == IoResult::kOk;
+}
+
+bool Connection::SendResultHead(const sql::ResultSet& rs, const std::vector<sql::ColumnType>& types) {
   std::vector<uint64_t> widest(rs.columns.size(), 0);
   for (const auto& row : rs.rows) {
     for (size_t i = 0; i < widest.size() && i < row.size(); i++) {
@@ -49,11 +57,47 @@ bool Connection::SendResultSet(const sql::ResultSet& rs, uint16_t warnings, bool
       return false;
     }
   }
-  if (!(capabilities_ & kClientDeprecateEof) && !Write(BuildEof(kStatusAutocommit, 0))) return false;
-  for (const auto& row : rs.rows) {
-    if (!Write(binary ? BuildBinaryRow(row, types) : BuildTextRow(row))) return false;
-  }
-  return SendEnd(warnings) && channel_.Flush() == IoResult::kOk;
+  return (capabilities_ & kClientDeprecateEof) || Write(BuildEof(kStatusAutocommit, 0));
+}
+
+bool Connection::HandleQuery(std::string_view sql) {
+  // Sends the head and the first rows at Begin, every later batch as it
+  // comes; remembers whether the client is still there.
+  class Streamer final : public sql::ResultStream {
+   public:
+    explicit Streamer(Connection* c) : c_(c) {}
+    bool Begin(const sql::ResultSet& first) override {
+      began_ = true;
+      for (const auto& col : first.columns) types_.push_back(col.type);
+      alive_ = c_->SendResultHead(first, types_) && WriteRows(first.rows);
+      return alive_;
+    }
+    bool Rows(std::vector<sql::Row>&& rows) override {
+      alive_ = alive_ && WriteRows(rows);
+      return alive_;
+    }
+    bool began() const { return began_; }
+    bool alive() const { return alive_; }
+
+   private:
+    bool WriteRows(const std::vector<sql::Row>& rows) {
+      for (const auto& row : rows) {
+        if (!c_->Write(BuildTextRow(row))) return false;
+      }
+      return c_->channel_.Flush() == IoResult::kOk;
+    }
+    Connection* c_;
+    std::vector<sql::ColumnType> types_;
+    bool began_ = false;
+    bool alive_ = true;
+  } streamer(this);
+  sql::ExecOutcome outcome = session_->Execute(sql, &streamer);
+  if (!streamer.began()) return SendOutcome(outcome, /*binary=*/false);
+  if (!streamer.alive()) return false;  // the client went away mid-result
+  // Rows are out: the end, or the error that cut them short (an ERR packet
+  // in place of the EOF, as MySQL sends when a query fails mid-result).
+  if (const auto* err = std::get_if<sql::SqlError>(&outcome)) return SendError(err->code, err->sqlstate, err->message);
+  return SendEnd(std::get<sql::ExecResult>(outcome).warnings) && channel_.Flush() == IoResult::kOk;
 }
 
 bool Connection::HandleFieldList(std::string_view body) {
