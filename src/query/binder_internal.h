@@ -95,6 +95,7 @@ class Binder {
   // (every outer row stays).
   PlanPtr JoinSubqueries(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
   PlanPtr JoinScalar(const sql::Expr& e, const sql::Expr* conjunct, PlanPtr plan, Scope* scope);
+  PlanPtr JoinScalarRow(const sql::Expr& e, std::unique_ptr<PreparedSubquery> p, PlanPtr plan, Scope* scope);
   bool HasCorrelatedSubquery(const sql::Expr& e, const Scope& scope);
 
   PlanPtr BindSelectCore(const sql::SelectStmt& s, bool with_order_limit);

@@ -77,7 +77,8 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       using JT = PlanNode::JoinType;
       const char* type = n.join == JT::kLeft ? "LEFT" : n.join == JT::kCross ? "CROSS" : n.join == JT::kSemi ? "SEMI"
                          : n.join == JT::kAnti ? "ANTI" : n.join == JT::kNullAwareAnti ? "NULL-AWARE ANTI"
-                         : n.join == JT::kMarkExists ? "MARK EXISTS" : n.join == JT::kMarkIn ? "MARK IN" : "INNER";
+                         : n.join == JT::kMarkExists ? "MARK EXISTS" : n.join == JT::kMarkIn ? "MARK IN"
+                         : n.join == JT::kLeftSingle ? "LEFT SINGLE-ROW" : "INNER";
       std::vector<std::string> keys;
       for (size_t i = 0; i < n.left_keys.size(); ++i) keys.push_back(n.left_keys[i]->text + " = " + n.right_keys[i]->text);
       line = std::string("HASH JOIN ") + type + (keys.empty() ? "" : " on [" + Join(keys) + "]") +

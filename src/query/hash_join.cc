@@ -11,7 +11,9 @@
 // the correlation keys only (all but the last key pair) and keeps each
 // build row's IN value, NULLs included, to apply MySQL's NOT IN rules. Mark
 // joins (EXISTS and IN inside other expressions) emit every probe row with
-// one more column: EXISTS true/false, or IN true/false/NULL.
+// one more column: EXISTS true/false, or IN true/false/NULL. A single-row
+// LEFT join (a scalar subquery without an aggregate) fails with
+// ER_SUBQUERY_NO_1_ROW when a probe row has two partners.
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
@@ -107,7 +109,10 @@ class ProbeSink : public Sink {
     for (size_t i = 0; i < hashed; ++i) keys.push_back(Evaluate(*node_.left_keys[i], chunk));
     std::optional<Column> in_probe;
     if (hashed < node_.left_keys.size()) in_probe = Evaluate(*node_.left_keys.back(), chunk);
-    const bool left_join = node_.join == PlanNode::JoinType::kLeft;
+    const bool single = node_.join == JT::kLeftSingle;
+    const bool left_join = node_.join == JT::kLeft || single;
+    std::vector<uint8_t> pairs_per_row;  // kLeftSingle: a second passing pair is an error
+    if (single) pairs_per_row.assign(chunk.rows, 0);
     const bool filters = Decides(node_.join);
     // Per probe row: kNone, kUnknown or kFound (for joins that emit build columns: kFound when any pair passed).
     std::vector<uint8_t> matched(chunk.rows, kNone);
@@ -142,7 +147,12 @@ class ProbeSink : public Sink {
       } else {
         for (size_t i = 0; i < pairs.rows; ++i) keep.push_back(static_cast<uint32_t>(i));
       }
-      for (uint32_t i : keep) match(probe_rows[i], build_rows[i]);
+      for (uint32_t i : keep) {
+        match(probe_rows[i], build_rows[i]);
+        if (single && ++pairs_per_row[probe_rows[i]] > 1) {
+          sql::Fail(sql::ER_SUBQUERY_NO_1_ROW, "Subquery returns more than 1 row");
+        }
+      }
       probe_rows.clear(), build_rows.clear();
       if (keep.empty() || filters) return true;
       if (keep.size() == pairs.rows) return out_.Push(std::move(pairs));

@@ -90,7 +90,11 @@ struct PlanNode {
   // kMarkExists / kMarkIn (EXISTS, IN inside other expressions): every left
   // row, plus an INT column: EXISTS 1/0; IN (last key pair as for
   // kNullAwareAnti) 1, 0 or NULL as MySQL's IN.
-  enum class JoinType { kInner, kLeft, kCross, kSemi, kAnti, kNullAwareAnti, kMarkExists, kMarkIn } join = JoinType::kInner;
+  // kLeftSingle: kLeft where a left row with two partners is an error
+  // (ER_SUBQUERY_NO_1_ROW: a scalar subquery's rows).
+  enum class JoinType {
+    kInner, kLeft, kCross, kSemi, kAnti, kNullAwareAnti, kMarkExists, kMarkIn, kLeftSingle
+  } join = JoinType::kInner;
   std::vector<BoundExprPtr> left_keys;   // over children[0]'s columns
   std::vector<BoundExprPtr> right_keys;  // over children[1]'s columns
 };

@@ -282,6 +282,43 @@ PlanPtr Binder::JoinSubqueries(const Expr& e, const Expr* conjunct, PlanPtr plan
   return plan;
 }
 
+// A scalar subquery without an aggregate: a LEFT join with its rows that
+// fails when an outer row has two; the value is NULL when it has none.
+PlanPtr Binder::JoinScalarRow(const Expr& e, std::unique_ptr<PreparedSubquery> p, PlanPtr plan, Scope* scope) {
+  const sql::SelectStmt& sub = *e.subquery;
+  PlanPtr right = BindConjuncts(p->local, std::move(p->plan), &p->scope);
+  // Right: its columns, then a marker (NULL after the join: no row).
+  const size_t rw = right->output.size();
+  std::vector<BoundExprPtr> exprs;
+  std::vector<OutputColumn> out = right->output;
+  for (size_t i = 0; i < rw; ++i) exprs.push_back(MakeColumnRef(i, out[i].type, out[i].name));
+  exprs.push_back(MakeConst(Type::Int(), Scalar::I64(1), "1"));
+  out.push_back(OutputColumn{.name = "#matched", .type = Type::Int()});
+  Scope inner = p->scope;
+  inner.columns.push_back(ScopeColumn{.table = "#subquery", .name = "#matched", .type = Type::Int(), .hidden = true});
+  right = MakeProject(std::move(right), std::move(exprs), std::move(out));
+  const size_t lw = plan->output.size();
+  Scope combined = Combined(*scope, inner);
+  std::vector<BoundExprPtr> on;
+  for (const Expr* c : p->correlated) SplitConjuncts(Bind(*c, combined), &on);
+  BoundExprPtr value = Bind(*sub.items[0].expr, p->scope);
+  ShiftColumns(value.get(), static_cast<int64_t>(lw));
+  PlanPtr join = MakeJoin(std::move(plan), std::move(right), PlanNode::JoinType::kLeftSingle, std::move(on));
+  AppendHidden(*join, lw, scope);
+  // CASE WHEN #matched IS NULL THEN NULL ELSE value END
+  const std::string text = e.source.empty() ? "(subquery)" : e.source;
+  auto unmatched = std::make_unique<BoundExpr>();
+  unmatched->op = ExprOp::kIsNull, unmatched->type = Type::Int(), unmatched->text = "#matched IS NULL";
+  unmatched->args.push_back(MakeColumnRef(lw + rw, Type::Int(), "#matched"));
+  auto c = std::make_unique<BoundExpr>();
+  c->op = ExprOp::kCase, c->has_else = true, c->type = value->type, c->text = text;
+  c->args.push_back(std::move(unmatched));
+  c->args.push_back(MakeConst(value->type, Scalar::Null(), "NULL"));
+  c->args.push_back(std::move(value));
+  substitutes_.emplace_back(&e, std::move(c));
+  return join;
+}
+
 PlanPtr Binder::JoinScalar(const Expr& e, const Expr* conjunct, PlanPtr plan, Scope* scope) {
   const sql::SelectStmt& sub = *e.subquery;
   std::unique_ptr<PreparedSubquery> p = TakePrepared(sub);
@@ -290,7 +327,7 @@ PlanPtr Binder::JoinScalar(const Expr& e, const Expr* conjunct, PlanPtr plan, Sc
   if (!sub.group_by.empty() || sub.having || sub.distinct || sub.limit || sub.offset > 0) {
     Unsupported("GROUP BY, HAVING, DISTINCT or LIMIT in a correlated scalar subquery");
   }
-  if (!HasAggregate(*sub.items[0].expr)) Unsupported("a correlated scalar subquery without an aggregate");
+  if (!HasAggregate(*sub.items[0].expr)) return JoinScalarRow(e, std::move(p), std::move(plan), scope);
   // Group the subquery's rows by the inner side of each correlated equality.
   std::vector<const Expr*> inner_sides, outer_sides;
   for (const Expr* c : p->correlated) {

@@ -169,6 +169,21 @@ TEST_F(SubqueryTest, MarkJoinsInsideExpressions) {
   EXPECT_NE(plan.find("HASH JOIN MARK EXISTS on [t1.k = t2.k]"), std::string::npos) << plan;
 }
 
+TEST_F(SubqueryTest, ScalarWithoutAggregate) {
+  EXPECT_EQ(Q("SELECT k, (SELECT b FROM t2 WHERE t2.k = t1.k AND t2.b > 10) FROM t1"),
+            (V{"1|11", "2|NULL", "3|30", "4|NULL", "NULL|NULL"}));
+  // No row is NULL, whatever the expression would give for NULLs.
+  EXPECT_EQ(Q("SELECT k, (SELECT COALESCE(b, -1) FROM t2 WHERE t2.k = t1.k AND t2.k = 2) FROM t1 WHERE k IN (2, 4)"),
+            (V{"2|-1", "4|NULL"}));
+  EXPECT_EQ(Q("SELECT k FROM t1 WHERE (SELECT b FROM t2 WHERE t2.k = t1.k AND t2.k > 1) IS NULL"), (V{"1", "2", "4", "NULL"}));
+  // Correlated by a non-equality too.
+  EXPECT_EQ(Q("SELECT k, (SELECT t2.k FROM t2 WHERE t2.b > t1.a AND t2.b < t1.a + 11) FROM t1 WHERE k IN (2, 4)"),
+            (V{"2|3", "4|NULL"}));
+  // Two rows for one outer row: MySQL's error.
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a = (SELECT b FROM t2 WHERE t2.k = t1.k)"), sql::ER_SUBQUERY_NO_1_ROW);
+  EXPECT_EQ(ErrorOf("SELECT k, (SELECT b FROM t2 WHERE t2.k = t1.k) FROM t1"), sql::ER_SUBQUERY_NO_1_ROW);
+}
+
 TEST_F(SubqueryTest, NestedAndDerived) {
   // A correlated subquery inside an uncorrelated IN subquery (TPC-H Q20's shape).
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE k IN (SELECT k FROM t2 WHERE b > (SELECT MIN(a) FROM t1 x WHERE x.k = t2.k))"),
@@ -239,7 +254,7 @@ TEST_F(SubqueryTest, UnsupportedFormsFailClearly) {
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 ORDER BY (SELECT COUNT(*) FROM t2 WHERE t2.k = t1.k)"), sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT s FROM t1 GROUP BY s HAVING EXISTS (SELECT 1 FROM t2 WHERE t2.b = t1.s)"),
             sql::ER_NOT_SUPPORTED_YET);
-  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a = (SELECT b FROM t2 WHERE t2.k = t1.k)"), sql::ER_NOT_SUPPORTED_YET);
+  EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a = (SELECT DISTINCT b FROM t2 WHERE t2.k = t1.k)"), sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a < (SELECT SUM(b) FROM t2 WHERE t2.k > t1.k)"), sql::ER_NOT_SUPPORTED_YET);
   EXPECT_EQ(ErrorOf("SELECT k FROM t1 WHERE a IN (SELECT MAX(b) FROM t2 WHERE t2.k = t1.k GROUP BY b)"),
             sql::ER_NOT_SUPPORTED_YET);
