@@ -252,6 +252,8 @@ class Gen:
             corr = "t2.s = t1.s"  # a scalar subquery correlates by equalities only
         agg = r.choice(["COUNT(*)", "COUNT(x)", "SUM(x)", "MAX(c)", "MIN(x) + 1", "COUNT(*) * 2", "SUM(c)"])
         sub = f"(SELECT {agg} FROM diff.t2 WHERE {corr}{inner})"
+        if r.random() < 0.25:  # no aggregate: t2.k is unique, so at most one row
+            sub = f"(SELECT {r.choice(['x', 'c', 'COALESCE(x, 7)'])} FROM diff.t2 WHERE t2.k = t1.k{inner})"
         cond = r.choice([f"a > {sub}", f"{sub} = 0", f"COALESCE(a, 0) <= {sub}", f"c * 3 >= {sub}",
                          f"{sub} IS NULL", f"(k < 100 OR {sub} > 1)"])
         sql = f"SELECT k, a FROM diff.t1 WHERE {cond} AND {where}"
