@@ -13,6 +13,29 @@ bool IsScanChain(const PlanNode& n) {
   return p->kind == Kind::kScan;
 }
 
+bool SameExpr(const BoundExpr& a, const BoundExpr& b) {
+  if (a.op != b.op || !(a.type == b.type) || a.column != b.column || a.cmp != b.cmp || a.arith != b.arith ||
+      a.negated != b.negated || a.has_else != b.has_else || a.name != b.name || a.set != b.set ||
+      a.args.size() != b.args.size() || a.value.null != b.value.null || a.value.i64 != b.value.i64 ||
+      a.value.i128 != b.value.i128 || a.value.str != b.value.str ||
+      (a.value.f64 != b.value.f64 && !(a.value.f64 != a.value.f64 && b.value.f64 != b.value.f64))) {
+    return false;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    if (!SameExpr(*a.args[i], *b.args[i])) return false;
+  }
+  return true;
+}
+
+// Every aggregate is DISTINCT over one and the same argument (COUNT(DISTINCT x), SUM(DISTINCT x) ...).
+bool DistinctSplittable(const PlanNode& agg) {
+  if (!IsScanChain(*agg.children[0]) || agg.aggs.empty()) return false;
+  for (const AggSpec& a : agg.aggs) {
+    if (!a.distinct || a.arg == nullptr || !SameExpr(*a.arg, *agg.aggs[0].arg)) return false;
+  }
+  return true;
+}
+
 bool Splittable(const PlanNode& agg) {
   if (!IsScanChain(*agg.children[0])) return false;
   bool all_count_star = true;
@@ -101,6 +124,28 @@ PlanPtr SplitAggregate(PlanPtr agg) {
   return agg;
 }
 
+// AGGREGATE(keys, f(DISTINCT x)...) over a chain => the same aggregate over
+// EXCHANGE over AGGREGATE(keys + x): each fragment sends every (keys, x)
+// once; the DISTINCT above removes what several fragments share.
+PlanPtr SplitDistinct(PlanPtr agg) {
+  auto partial = std::make_unique<PlanNode>();
+  partial->kind = Kind::kAggregate;
+  partial->children.push_back(std::move(agg->children[0]));
+  agg->children.clear();
+  const size_t keys = agg->group_keys.size();
+  for (size_t k = 0; k < keys; ++k) {
+    partial->output.push_back(agg->output[k]);
+    partial->group_keys.push_back(agg->group_keys[k]->Clone());
+    agg->group_keys[k] = MakeColumnRef(k, agg->output[k].type, agg->output[k].name);
+  }
+  const BoundExpr& x = *agg->aggs[0].arg;
+  partial->output.push_back(OutputColumn{.name = "distinct " + x.text, .type = x.type});
+  partial->group_keys.push_back(x.Clone());
+  for (AggSpec& a : agg->aggs) a.arg = MakeColumnRef(keys, a.arg->type, a.arg->text);
+  agg->children.push_back(MakeExchange(std::move(partial)));
+  return agg;
+}
+
 // TOP-N over a chain => TOP-N over EXCHANGE over TOP-N.
 PlanPtr SplitTopN(PlanPtr sort) {
   auto inner = std::make_unique<PlanNode>();
@@ -126,6 +171,7 @@ bool IsFilteringChain(const PlanNode& n) {
 
 PlanPtr DistributeNode(PlanPtr plan) {
   if (plan->kind == Kind::kAggregate && Splittable(*plan)) return SplitAggregate(std::move(plan));
+  if (plan->kind == Kind::kAggregate && DistinctSplittable(*plan)) return SplitDistinct(std::move(plan));
   if (plan->kind == Kind::kSort && plan->limit && IsScanChain(*plan->children[0])) return SplitTopN(std::move(plan));
   for (auto& child : plan->children) {
     child = IsFilteringChain(*child) ? MakeExchange(std::move(child)) : DistributeNode(std::move(child));

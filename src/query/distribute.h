@@ -14,13 +14,15 @@
 //
 // Partial / merge pairs: COUNT -> count, then kCountMerge (a sum that is 0
 // over no rows); SUM, MIN, MAX, ANY_VALUE -> the same function twice; AVG ->
-// SUM and COUNT of the argument, then kAvgMerge. Any other chain with a
-// filter becomes a fragment as it is (EXCHANGE over the chain): its filters
-// run on the compute nodes; in-process it runs as it would unsplit. An
-// aggregate with a DISTINCT
-// argument is not split (its rows are not partial-aggregatable), nor a bare
-// COUNT(*) over a scan (the executor answers it from tablet metadata). The
-// rewritten plan returns exactly the rows the original does.
+// SUM and COUNT of the argument, then kAvgMerge. Aggregates that are all
+// DISTINCT over one argument x keep their functions above the EXCHANGE and
+// the fragment groups by the keys and x (each fragment sends every pair
+// once). Other aggregates with DISTINCT are not split, nor a bare COUNT(*)
+// over a scan (the executor answers it from tablet metadata). Any other
+// chain with a filter becomes a fragment as it is (EXCHANGE over the
+// chain): its filters run on the compute nodes; in-process it runs as it
+// would unsplit. The rewritten plan returns exactly the rows the original
+// does.
 //
 // Thread-safety: pure function of the plan it owns.
 #pragma once

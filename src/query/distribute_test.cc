@@ -134,7 +134,11 @@ TEST_F(DistributeTest, SplitPlansReturnTheRowsOfUnsplitOnes) {
       "SELECT COUNT(*), AVG(x) FROM t WHERE k >= 50",                    // one partition pruned
       "SELECT k, x FROM t ORDER BY x DESC, k LIMIT 7",                   // top-N
       "SELECT k, g FROM t WHERE f IS NOT NULL ORDER BY g, k DESC LIMIT 5 OFFSET 3",
-      "SELECT g, COUNT(DISTINCT k) FROM t GROUP BY g",                   // not split (DISTINCT)
+      "SELECT g, COUNT(DISTINCT k) FROM t GROUP BY g",                   // DISTINCT: grouped by (g, k) below
+      "SELECT COUNT(DISTINCT x), SUM(DISTINCT x), AVG(DISTINCT x), MIN(DISTINCT x) FROM t WHERE k > 10",
+      "SELECT d, COUNT(DISTINCT k % 3) FROM t GROUP BY d",               // the argument an expression
+      "SELECT COUNT(DISTINCT g), COUNT(*) FROM t",                       // not split (COUNT(*) is not DISTINCT)
+      "SELECT COUNT(DISTINCT f) FROM t WHERE k < 0",                     // no rows: 0
       "SELECT COUNT(*) FROM t",                                          // not split (metadata)
       "SELECT SUM(x) FROM (SELECT g, SUM(x) AS x FROM t GROUP BY g) s",  // split inside a subquery in FROM
       "SELECT k, g, x * 2 FROM t WHERE f > 30 AND g <> 'c'",            // a filtering chain as a fragment
