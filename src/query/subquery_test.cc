@@ -93,6 +93,14 @@ TEST_F(SubqueryTest, CorrelatedExists) {
             (V{"1"}));
 }
 
+TEST_F(SubqueryTest, NullKeysOnTheBuildSide) {
+  // t2's rows with a NULL key sit between others: the rows after them must still pair right.
+  EXPECT_EQ(Q("SELECT t1.k, t2.b FROM t1 JOIN t2 ON t1.k = t2.k AND t1.a = t2.b"), (V{"1|10"}));
+  EXPECT_EQ(Q("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k + 1 AND t2.d > 5)"), (V{"4"}));
+  EXPECT_EQ(Q("SELECT k FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k + 1 AND t2.d < 5)"),
+            (V{"2", "3", "4", "NULL"}));
+}
+
 TEST_F(SubqueryTest, EmptyBuildSide) {
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k AND t2.b > 100)"), V{});
   EXPECT_EQ(Q("SELECT k FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k AND t2.b > 100)").size(), 5u);
