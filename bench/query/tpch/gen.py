@@ -232,7 +232,8 @@ def generate(sf, out, seed=20261129):
     for name, cols in tables.items():
         con.register("src", {k: np.asarray(v) for k, v in cols.items()})
         path = os.path.join(out, f"{name}.tbl")
-        con.execute(f"COPY (SELECT {select_list(name)} FROM src) TO '{path}.tmp' (HEADER false, DELIMITER '|', QUOTE '')")
+        con.execute(f"COPY (SELECT {select_list(name)} FROM src) TO '{path}.tmp' "
+                    "(HEADER false, DELIMITER '|', QUOTE '')")
         con.unregister("src")
         os.replace(path + ".tmp", path)
         counts[name] = len(next(iter(cols.values())))

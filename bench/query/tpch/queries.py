@@ -205,7 +205,8 @@ from (select substring(c_phone, 1, 2) as cntrycode, c_acctbal
       from customer
       where substring(c_phone, 1, 2) in ('13', '31', '23', '29', '30', '18', '17')
         and c_acctbal > (select avg(c_acctbal) from customer
-                         where c_acctbal > 0.00 and substring(c_phone, 1, 2) in ('13', '31', '23', '29', '30', '18', '17'))
+                         where c_acctbal > 0.00
+                           and substring(c_phone, 1, 2) in ('13', '31', '23', '29', '30', '18', '17'))
         and not exists (select * from orders where o_custkey = c_custkey)) as custsale
 group by cntrycode
 order by cntrycode"""),
@@ -283,7 +284,8 @@ where s_suppkey in (select ps_suppkey
   and s_nationkey = n_nationkey and n_name = 'CANADA'
 order by s_name""")
     out["q22"] = ("the correlated NOT EXISTS as NOT IN", std["q22"].replace(
-        "not exists (select * from orders where o_custkey = c_custkey)", "c_custkey not in (select o_custkey from orders)"))
+        "not exists (select * from orders where o_custkey = c_custkey)",
+        "c_custkey not in (select o_custkey from orders)"))
     return out
 
 
