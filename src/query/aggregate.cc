@@ -323,8 +323,9 @@ class AggregateSink : public Sink {
         for (size_t r = 0; r < rows; ++r) {
           if (nulls[r * step]) continue;
           AggState& s = st[group(r)];
-          const int128 x = v[r * step];
-          if (!s.has_value || (is_min ? x < s.sum_i128 : x > s.sum_i128)) s.sum_i128 = x;
+          const int128 x = v[r * step], cur = s.sum_i128;
+          const bool take = !s.has_value | (is_min ? x < cur : x > cur);  // random input: no branch to mispredict
+          s.sum_i128 = take ? x : cur;
           s.has_value = true;
         }
       } else {
@@ -332,10 +333,9 @@ class AggregateSink : public Sink {
         for (size_t r = 0; r < rows; ++r) {
           if (nulls[r * step]) continue;
           AggState& s = st[group(r)];
-          const double x = v[r * step];
-          if (!s.has_value || (is_min ? CompareDouble(x, s.sum_f64) < 0 : CompareDouble(x, s.sum_f64) > 0)) {
-            s.sum_f64 = x;
-          }
+          const double x = v[r * step], cur = s.sum_f64;
+          const bool take = !s.has_value | (is_min ? CompareDouble(x, cur) < 0 : CompareDouble(x, cur) > 0);
+          s.sum_f64 = take ? x : cur;
           s.has_value = true;
         }
       }
