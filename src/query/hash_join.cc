@@ -47,13 +47,93 @@ enum : uint8_t {
   kFound = 2,    // EXISTS true; IN: an equal value
 };
 
+// Build rows by key: each key's rows chained in arrival order (first row
+// per key in `first_`, the rest through `next_`), so a key costs no
+// allocation of its own. One integer-like key (INT, DATE, DATETIME) is
+// looked up in an open-addressing table; other keys by their EncodeKey bytes.
+class JoinTable {
+ public:
+  static constexpr uint32_t kEnd = UINT32_MAX;
+
+  void Add(const std::vector<Column>& keys, size_t r, uint32_t row, std::string* scratch) {
+    uint32_t g = Group(keys, r, scratch, /*add=*/true);
+    if (g == first_.size()) {
+      first_.push_back(row);
+      last_.push_back(row);
+    } else {
+      next_[last_[g]] = row;
+      last_[g] = row;
+    }
+    if (next_.size() <= row) next_.resize(row + 1, kEnd);
+  }
+  // The first build row with the key of probe row `r`, or kEnd.
+  uint32_t First(const std::vector<Column>& keys, size_t r, std::string* scratch) const {
+    uint32_t g = const_cast<JoinTable*>(this)->Group(keys, r, scratch, /*add=*/false);
+    return g == kEnd ? kEnd : first_[g];
+  }
+  uint32_t Next(uint32_t row) const { return next_[row]; }
+  // Bytes per key and per row, roughly (memory accounting).
+  static constexpr uint64_t kBytesPerKey = 48;
+  static constexpr uint64_t kBytesPerRow = 4;
+  size_t keys() const { return first_.size(); }
+
+ private:
+  // The key's group (new: first_.size() when `add`, else kEnd).
+  uint32_t Group(const std::vector<Column>& keys, size_t r, std::string* scratch, bool add) {
+    const uint32_t fresh = add ? static_cast<uint32_t>(first_.size()) : kEnd;
+    if (keys.size() == 1 && UsesI64(keys[0].type())) return IntGroup(keys[0].I64(r), fresh, add);
+    scratch->clear();
+    for (const auto& c : keys) EncodeKey(c, r, scratch);
+    auto it = strings_.find(*scratch);
+    if (it != strings_.end()) return it->second;
+    if (add) strings_.emplace(*scratch, fresh);
+    return fresh;
+  }
+  uint32_t IntGroup(int64_t key, uint32_t fresh, bool add) {
+    if (slots_.empty()) Rehash(64);
+    size_t i = Slot(key);
+    while (slots_[i] != kEnd) {  // bounded: the table is at most half full
+      if (int_keys_[i] == key) return slots_[i];
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    if (!add) return kEnd;
+    slots_[i] = fresh;
+    int_keys_[i] = key;
+    if (++int_count_ * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    return fresh;
+  }
+  size_t Slot(int64_t key) const {
+    uint64_t h = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h ^ (h >> 31)) & (slots_.size() - 1);
+  }
+  void Rehash(size_t n) {
+    std::vector<uint32_t> slots = std::move(slots_);
+    std::vector<int64_t> keys = std::move(int_keys_);
+    slots_.assign(n, kEnd);
+    int_keys_.assign(n, 0);
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i] == kEnd) continue;
+      size_t j = Slot(keys[i]);
+      while (slots_[j] != kEnd) j = (j + 1) & (n - 1);
+      slots_[j] = slots[i];
+      int_keys_[j] = keys[i];
+    }
+  }
+
+  std::vector<uint32_t> first_, last_, next_;
+  std::vector<uint32_t> slots_;  // group per slot, kEnd = empty (integer keys)
+  std::vector<int64_t> int_keys_;
+  size_t int_count_ = 0;
+  std::unordered_map<std::string, uint32_t> strings_;  // encoded keys -> group
+};
+
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
   size_t stored = 0; // rows stored (every row without a NULL key): the row numbers in `table`
   // Semi and anti joins without a residual only look keys up: no rows kept.
   bool keep_rows = true;
-  std::unordered_map<std::string, std::vector<uint32_t>> table;  // key -> rows (keyed joins)
+  JoinTable table;  // keyed joins
   Column in_values;  // kNullAwareAnti, kMarkIn: each row's IN value
 };
 
@@ -67,27 +147,26 @@ class BuildSink : public Sink {
     std::optional<Column> in_values;
     if (hashed < node_.right_keys.size()) in_values = Evaluate(*node_.right_keys.back(), chunk);
     std::string key;
-    uint64_t before = build_->rows.ApproxBytes();
     uint64_t key_bytes = 0;
     for (size_t r = 0; r < chunk.rows; ++r) {
       ++build_->count;
       const uint32_t row = static_cast<uint32_t>(build_->stored);
       if (!keys.empty()) {
-        key.clear();
         bool null_key = false;
-        for (const auto& c : keys) {
-          null_key = null_key || c.IsNull(r);
-          EncodeKey(c, r, &key);
-        }
+        for (const auto& c : keys) null_key = null_key || c.IsNull(r);
         if (null_key) continue;  // can never match
-        build_->table[key].push_back(row);
-        key_bytes += key.size() + 40;
+        const size_t before_keys = build_->table.keys();
+        build_->table.Add(keys, r, row, &key);
+        key_bytes += JoinTable::kBytesPerRow +
+                     (build_->table.keys() > before_keys ? JoinTable::kBytesPerKey + key.size() : 0);
       }
       if (in_values) build_->in_values.Append(in_values->At(r));
       ++build_->stored;
       if (build_->keep_rows) AppendRow(build_->rows, chunk, r);
     }
-    ctx_.memory->Consume(build_->rows.ApproxBytes() - before + key_bytes);
+    // The rows kept cost what the chunk's rows do (measured on the chunk: the
+    // whole build side would be quadratic to measure again per chunk).
+    ctx_.memory->Consume((build_->keep_rows ? chunk.ApproxBytes() : 0) + key_bytes);
     return true;
   }
   void Finish() override {}
@@ -162,23 +241,17 @@ class ProbeSink : public Sink {
       return out_.Push(std::move(kept));
     };
     for (size_t r = 0; r < chunk.rows; ++r) {
-      const std::vector<uint32_t>* candidates = nullptr;
-      std::vector<uint32_t> all;
+      uint32_t candidate = JoinTable::kEnd;
       if (!keys.empty()) {
-        key.clear();
         bool null_key = false;
-        for (const auto& c : keys) {
-          null_key = null_key || c.IsNull(r);
-          EncodeKey(c, r, &key);
-        }
+        for (const auto& c : keys) null_key = null_key || c.IsNull(r);
         if (null_key) continue;
-        auto it = build_.table.find(key);
-        if (it == build_.table.end()) continue;
+        candidate = build_.table.First(keys, r, &key);
+        if (candidate == JoinTable::kEnd) continue;
         if (filters && !node_.predicate && !in_probe) {  // a key match decides
           matched[r] = kFound;
           continue;
         }
-        candidates = &it->second;
       } else if (filters && !node_.predicate && !in_probe) {
         matched[r] = build_.count > 0 ? kFound : kNone;  // EXISTS over an uncorrelated right side
         continue;
@@ -190,7 +263,7 @@ class ProbeSink : public Sink {
         }
         continue;
       }
-      for (uint32_t b : *candidates) {
+      for (uint32_t b = candidate; b != JoinTable::kEnd; b = build_.table.Next(b)) {
         probe_rows.push_back(static_cast<uint32_t>(r));
         build_rows.push_back(b);
         if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;

@@ -3,6 +3,7 @@
 // (binder_internal.h).
 #include <algorithm>
 
+#include "query/fold.h"
 #include "query/binder_internal.h"
 #include "sql/mysql_errors.h"
 
@@ -120,7 +121,7 @@ void SplitConjuncts(BoundExprPtr e, std::vector<BoundExprPtr>* out) {
     SplitConjuncts(std::move(e->args[1]), out);
     return;
   }
-  out->push_back(std::move(e));
+  out->push_back(FoldConstants(std::move(e)));  // so pruning sees `d < DATE '...' + INTERVAL 1 YEAR` as a constant
 }
 
 void ReferencedColumns(const BoundExpr& e, std::vector<size_t>* out) {

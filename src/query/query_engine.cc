@@ -3,6 +3,7 @@
 
 #include "query/binder.h"
 #include "query/distribute.h"
+#include "query/fold.h"
 
 namespace strata::query {
 
@@ -11,14 +12,18 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
   BindContext bind{.source = source_, .current_db = options.current_db, .session = options.session};
   // Uncorrelated subqueries run while binding, under the same memory bound.
   bind.run_subquery = [&](const sql::SelectStmt& sub) {
-    PlanPtr plan = Distribute(BindQuery(sub, bind));
+    PlanPtr plan = BindQuery(sub, bind);
+    FoldPlan(*plan);
+    plan = Distribute(std::move(plan));
     ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
     SubqueryResult r;
     r.columns = plan->output;
     r.rows = RunToChunk(*plan, ctx);
     return r;
   };
-  PlanPtr plan = Distribute(BindQuery(stmt, bind));
+  PlanPtr plan = BindQuery(stmt, bind);
+  FoldPlan(*plan);
+  plan = Distribute(std::move(plan));
   sql::ResultSet rs;
   if (stmt.explain) {
     rs.columns.push_back(sql::ResultColumn{.name = "Explain String"});
