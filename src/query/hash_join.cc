@@ -148,6 +148,8 @@ class BuildSink : public Sink {
     if (hashed < node_.right_keys.size()) in_values = Evaluate(*node_.right_keys.back(), chunk);
     std::string key;
     uint64_t key_bytes = 0;
+    std::vector<uint32_t> kept;  // the chunk's rows stored (appended in one go below)
+    kept.reserve(chunk.rows);
     for (size_t r = 0; r < chunk.rows; ++r) {
       ++build_->count;
       const uint32_t row = static_cast<uint32_t>(build_->stored);
@@ -162,7 +164,18 @@ class BuildSink : public Sink {
       }
       if (in_values) build_->in_values.Append(in_values->At(r));
       ++build_->stored;
-      if (build_->keep_rows) AppendRow(build_->rows, chunk, r);
+      kept.push_back(static_cast<uint32_t>(r));
+    }
+    if (build_->keep_rows && !kept.empty()) {
+      for (size_t c = 0; c < chunk.columns.size(); ++c) {
+        Column& dst = build_->rows.columns[c];
+        if (kept.size() == chunk.rows) {
+          dst.AppendColumn(chunk.columns[c]);
+        } else {
+          dst.AppendColumn(chunk.columns[c].Gather(kept));
+        }
+      }
+      build_->rows.rows += kept.size();
     }
     // The rows kept cost what the chunk's rows do (measured on the chunk: the
     // whole build side would be quadratic to measure again per chunk).

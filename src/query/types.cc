@@ -160,8 +160,15 @@ Column Column::Gather(const std::vector<uint32_t>& rows) const {
 }
 
 void Column::AppendColumn(const Column& other) {
-  if (other.constant_) {
-    for (size_t r = 0; r < other.Size(); ++r) AppendFrom(other, r);
+  if (other.constant_) {  // the one value, Size() times
+    const size_t n = other.Size();
+    if (n == 0) return;
+    nulls_.insert(nulls_.end(), n, other.nulls_[0]);
+    if (type_.id == TypeId::kNull) return;
+    if (UsesI64(type_)) i64_.insert(i64_.end(), n, other.i64_[0]);
+    else if (UsesI128(type_)) i128_.insert(i128_.end(), n, other.i128_[0]);
+    else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), n, other.f64_[0]);
+    else str_.insert(str_.end(), n, other.str_[0]);
     return;
   }
   nulls_.insert(nulls_.end(), other.nulls_.begin(), other.nulls_.end());
