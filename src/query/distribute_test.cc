@@ -145,6 +145,12 @@ TEST_F(DistributeTest, SplitPlansReturnTheRowsOfUnsplitOnes) {
       "SELECT a.k, b.g FROM t a JOIN t b ON a.k = b.k WHERE a.f > 20 AND b.k < 70",  // both join inputs
       "SELECT COUNT(DISTINCT g), COUNT(*) FROM t WHERE d > '2024-01-15'",  // DISTINCT over a filtering fragment
       "SELECT a.g, a.k, SUM(b.x) FROM t a, t b WHERE a.g = b.g AND a.k = b.k GROUP BY a.g, a.k HAVING SUM(b.x) > a.k",
+      // Joins carry only the columns read above them (needed_columns.h).
+      "SELECT a.k, b.d FROM t a LEFT JOIN t b ON a.k = b.k AND b.f > a.f WHERE a.k < 30",
+      "SELECT DISTINCT a.g, b.g FROM t a JOIN t b ON a.d = b.d",
+      "SELECT a.x FROM t a JOIN t b ON a.k = b.k UNION ALL SELECT b.f FROM t a JOIN t b ON a.g = b.g AND a.k = b.k + 1",
+      "SELECT a.k, c.x FROM t a JOIN t b ON a.k = b.k JOIN t c ON b.k = c.k + 50 ORDER BY c.x DESC, a.k LIMIT 9",
+      "SELECT k, g FROM t a WHERE EXISTS (SELECT 1 FROM t b WHERE b.k = a.k + 50 AND b.f > a.f)",
   };
   for (const char* q : queries) {
     std::vector<std::string> expected = Unsplit(q);

@@ -127,6 +127,10 @@ class JoinTable {
   std::unordered_map<std::string, uint32_t> strings_;  // encoded keys -> group
 };
 
+// Whether a joined pair must hold column `i` (probe columns first, then
+// build columns; needed_columns.h). The others are NULL constants.
+bool PairNeeds(const PlanNode& node, size_t i) { return node.pair_needed.empty() || node.pair_needed[i]; }
+
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
@@ -167,7 +171,9 @@ class BuildSink : public Sink {
       kept.push_back(static_cast<uint32_t>(r));
     }
     if (build_->keep_rows && !kept.empty()) {
+      const size_t lw = node_.children[0]->output.size();
       for (size_t c = 0; c < chunk.columns.size(); ++c) {
+        if (!PairNeeds(node_, lw + c)) continue;  // never read: not stored
         Column& dst = build_->rows.columns[c];
         if (kept.size() == chunk.rows) {
           dst.AppendColumn(chunk.columns[c]);
@@ -177,9 +183,16 @@ class BuildSink : public Sink {
       }
       build_->rows.rows += kept.size();
     }
-    // The rows kept cost what the chunk's rows do (measured on the chunk: the
-    // whole build side would be quadratic to measure again per chunk).
-    ctx_.memory->Consume((build_->keep_rows ? chunk.ApproxBytes() : 0) + key_bytes);
+    // The rows kept cost what the chunk's stored columns do (measured on the
+    // chunk: the whole build side would be quadratic to measure again per chunk).
+    uint64_t stored_bytes = 0;
+    if (build_->keep_rows) {
+      const size_t lw = node_.children[0]->output.size();
+      for (size_t c = 0; c < chunk.columns.size(); ++c) {
+        if (PairNeeds(node_, lw + c)) stored_bytes += chunk.columns[c].ApproxBytes();
+      }
+    }
+    ctx_.memory->Consume(stored_bytes + key_bytes);
     return true;
   }
   void Finish() override {}
@@ -292,7 +305,10 @@ class ProbeSink : public Sink {
       if (!unmatched.empty()) {
         Chunk out;
         out.rows = unmatched.size();
-        for (const auto& c : chunk.columns) out.columns.push_back(c.Gather(unmatched));
+        for (size_t i = 0; i < chunk.columns.size(); ++i) {
+          const Column& c = chunk.columns[i];
+          out.columns.push_back(PairNeeds(node_, i) ? c.Gather(unmatched) : Column::Constant(c.type(), Scalar::Null(), out.rows));
+        }
         for (size_t i = left_width_; i < node_.output.size(); ++i) {
           out.columns.push_back(Column::Constant(node_.output[i].type, Scalar::Null(), out.rows));
         }
@@ -335,8 +351,15 @@ class ProbeSink : public Sink {
   Chunk Pair(const Chunk& probe, const std::vector<uint32_t>& probe_rows, const std::vector<uint32_t>& build_rows) {
     Chunk out;
     out.rows = probe_rows.size();
-    for (const auto& c : probe.columns) out.columns.push_back(c.Gather(probe_rows));
-    for (const auto& c : build_.rows.columns) out.columns.push_back(c.Gather(build_rows));
+    const size_t lw = probe.columns.size();
+    for (size_t i = 0; i < lw; ++i) {
+      const Column& c = probe.columns[i];
+      out.columns.push_back(PairNeeds(node_, i) ? c.Gather(probe_rows) : Column::Constant(c.type(), Scalar::Null(), out.rows));
+    }
+    for (size_t j = 0; j < build_.rows.columns.size(); ++j) {
+      const Column& c = build_.rows.columns[j];
+      out.columns.push_back(PairNeeds(node_, lw + j) ? c.Gather(build_rows) : Column::Constant(c.type(), Scalar::Null(), out.rows));
+    }
     return out;
   }
 

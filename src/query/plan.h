@@ -97,6 +97,10 @@ struct PlanNode {
   } join = JoinType::kInner;
   std::vector<BoundExprPtr> left_keys;   // over children[0]'s columns
   std::vector<BoundExprPtr> right_keys;  // over children[1]'s columns
+  // kHashJoin: the probe then build columns a joined pair must hold values
+  // for (needed_columns.h); the others are NULL constants nothing reads.
+  // Empty: all of them.
+  std::vector<bool> pair_needed;
 };
 
 using PlanPtr = std::unique_ptr<PlanNode>;

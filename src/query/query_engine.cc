@@ -4,6 +4,7 @@
 #include "query/binder.h"
 #include "query/distribute.h"
 #include "query/fold.h"
+#include "query/needed_columns.h"
 
 namespace strata::query {
 
@@ -15,6 +16,7 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
     PlanPtr plan = BindQuery(sub, bind);
     FoldPlan(*plan);
     plan = Distribute(std::move(plan));
+    MarkNeededColumns(*plan);
     ExecContext ctx{.source = source_, .memory = &memory, .check_interrupt = options.check_interrupt};
     SubqueryResult r;
     r.columns = plan->output;
@@ -24,6 +26,7 @@ sql::ResultSet QueryEngine::Select(const sql::SelectStmt& stmt, const SelectOpti
   PlanPtr plan = BindQuery(stmt, bind);
   FoldPlan(*plan);
   plan = Distribute(std::move(plan));
+  MarkNeededColumns(*plan);
   sql::ResultSet rs;
   if (stmt.explain) {
     rs.columns.push_back(sql::ResultColumn{.name = "Explain String"});
