@@ -551,9 +551,10 @@ void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent
       return true;
     }
   };
+  std::atomic<uint64_t> chunks{0};  // the sink runs on several threads at once
   auto sink = [&](Chunk&& chunk) {
     try {
-      ++ctx.stats.batches_scanned;
+      chunks.fetch_add(1, std::memory_order_relaxed);
       return locked.Push(std::move(chunk));
     } catch (...) {
       keep(std::current_exception());
@@ -576,6 +577,7 @@ void RunExchange(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent
     sql::Fail(sql::ER_UNKNOWN_ERROR, "reading table " + table.db + "." + table.name + ": " + s.ToString());
   }
   ctx.stats.tablets_scanned += tablets.size();
+  ctx.stats.batches_scanned += chunks.load();
   out.Finish();
 }
 
