@@ -66,17 +66,24 @@ AggSpec PartialAgg(AggFunc func, const BoundExpr* arg, Type type, const std::str
   return a;
 }
 
-// AGGREGATE over a chain => merge AGGREGATE over EXCHANGE over partial AGGREGATE.
-PlanPtr SplitAggregate(PlanPtr agg) {
+// The aggregate below the exchange: `agg`'s input and GROUP BY keys (its
+// own keys become references to the partial's first columns); no aggregates yet.
+PlanPtr PartialWithKeys(PlanNode& agg) {
   auto partial = std::make_unique<PlanNode>();
   partial->kind = Kind::kAggregate;
-  partial->children.push_back(std::move(agg->children[0]));
-  agg->children.clear();
-  const size_t keys = agg->group_keys.size();
-  for (size_t k = 0; k < keys; ++k) {
-    partial->output.push_back(agg->output[k]);
-    partial->group_keys.push_back(std::move(agg->group_keys[k]));
+  partial->children.push_back(std::move(agg.children[0]));
+  agg.children.clear();
+  for (size_t k = 0; k < agg.group_keys.size(); ++k) {
+    partial->output.push_back(agg.output[k]);
+    partial->group_keys.push_back(std::move(agg.group_keys[k]));
+    agg.group_keys[k] = MakeColumnRef(k, agg.output[k].type, agg.output[k].name);
   }
+  return partial;
+}
+
+// AGGREGATE over a chain => merge AGGREGATE over EXCHANGE over partial AGGREGATE.
+PlanPtr SplitAggregate(PlanPtr agg) {
+  PlanPtr partial = PartialWithKeys(*agg);
   std::vector<AggSpec> merges;
   for (AggSpec& a : agg->aggs) {
     auto col = [&](const Type& t) {
@@ -115,11 +122,6 @@ PlanPtr SplitAggregate(PlanPtr agg) {
     merges.push_back(std::move(m));
   }
   agg->aggs = std::move(merges);
-  for (size_t k = 0; k < keys; ++k) {
-    agg->group_keys.push_back(MakeColumnRef(k, partial->output[k].type, partial->output[k].name));
-  }
-  // The moved-from key slots were left empty; drop them (the new refs follow).
-  agg->group_keys.erase(agg->group_keys.begin(), agg->group_keys.begin() + static_cast<long>(keys));
   agg->children.push_back(MakeExchange(std::move(partial)));
   return agg;
 }
@@ -128,16 +130,8 @@ PlanPtr SplitAggregate(PlanPtr agg) {
 // EXCHANGE over AGGREGATE(keys + x): each fragment sends every (keys, x)
 // once; the DISTINCT above removes what several fragments share.
 PlanPtr SplitDistinct(PlanPtr agg) {
-  auto partial = std::make_unique<PlanNode>();
-  partial->kind = Kind::kAggregate;
-  partial->children.push_back(std::move(agg->children[0]));
-  agg->children.clear();
+  PlanPtr partial = PartialWithKeys(*agg);
   const size_t keys = agg->group_keys.size();
-  for (size_t k = 0; k < keys; ++k) {
-    partial->output.push_back(agg->output[k]);
-    partial->group_keys.push_back(agg->group_keys[k]->Clone());
-    agg->group_keys[k] = MakeColumnRef(k, agg->output[k].type, agg->output[k].name);
-  }
   const BoundExpr& x = *agg->aggs[0].arg;
   partial->output.push_back(OutputColumn{.name = "distinct " + x.text, .type = x.type});
   partial->group_keys.push_back(x.Clone());
