@@ -1,4 +1,4 @@
-// Open-addressing hash tables for the aggregation hot paths (aggregate.cc):
+// Open-addressing hash tables for the aggregation and join hot paths (aggregate.cc, hash_join.cc):
 // sets and group maps over fixed-width keys, with no allocation per entry.
 // All use linear probing in a power-of-two table kept at most half full, so
 // a probe always ends at an empty slot.
@@ -92,6 +92,16 @@ class IntGroupMap {
     if (++size_ * 2 > keys_.size()) Rehash(keys_.size() * 2);
     return g;
   }
+  // The group of `key`, or kNoGroup if it was never added.
+  uint32_t Find(int64_t key) const {
+    size_t i = HashKey(key) & mask_;
+    while (used_[i]) {
+      if (keys_[i] == key) return groups_[i];
+      i = (i + 1) & mask_;
+    }
+    return kNoGroup;
+  }
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
 
  private:
   static constexpr size_t kInitialSlots = 64;
@@ -212,6 +222,18 @@ class StringGroupMap {
     if (keys_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
     return g;
   }
+  // The group of `key`, or kNoGroup if it was never added.
+  uint32_t Find(std::string_view key) const {
+    const uint64_t h = HashBytes(key);
+    size_t i = h & mask_;
+    while (slots_[i].entry != kEmpty) {
+      const Slot& s = slots_[i];
+      if (s.hash == h && Equal(keys_[s.entry], key)) return s.group;
+      i = (i + 1) & mask_;
+    }
+    return kNoGroup;
+  }
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
 
  private:
   static constexpr size_t kInitialSlots = 64;

@@ -16,10 +16,10 @@
 // ER_SUBQUERY_NO_1_ROW when a probe row has two partners.
 #include <algorithm>
 #include <optional>
-#include <unordered_map>
 
 #include "common/check.h"
 #include "query/executor.h"
+#include "query/flat_hash.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
@@ -50,14 +50,17 @@ enum : uint8_t {
 // Build rows by key: each key's rows chained in arrival order (first row
 // per key in `first_`, the rest through `next_`), so a key costs no
 // allocation of its own. One integer-like key (INT, DATE, DATETIME) is
-// looked up in an open-addressing table; other keys by their EncodeKey bytes.
+// looked up as an integer, other keys by their EncodeKey bytes (flat_hash.h).
 class JoinTable {
  public:
   static constexpr uint32_t kEnd = UINT32_MAX;
 
   void Add(const std::vector<Column>& keys, size_t r, uint32_t row, std::string* scratch) {
-    uint32_t g = Group(keys, r, scratch, /*add=*/true);
-    if (g == first_.size()) {
+    const uint32_t fresh = static_cast<uint32_t>(first_.size());
+    auto make = [&] { return fresh; };
+    const uint32_t g = IntKey(keys) ? ints_.FindOrAdd(keys[0].I64(r), make)
+                                    : strings_.FindOrAdd(Encode(keys, r, scratch), make);
+    if (g == fresh) {
       first_.push_back(row);
       last_.push_back(row);
     } else {
@@ -68,8 +71,8 @@ class JoinTable {
   }
   // The first build row with the key of probe row `r`, or kEnd.
   uint32_t First(const std::vector<Column>& keys, size_t r, std::string* scratch) const {
-    uint32_t g = const_cast<JoinTable*>(this)->Group(keys, r, scratch, /*add=*/false);
-    return g == kEnd ? kEnd : first_[g];
+    const uint32_t g = IntKey(keys) ? ints_.Find(keys[0].I64(r)) : strings_.Find(Encode(keys, r, scratch));
+    return g == IntGroupMap::kNoGroup ? kEnd : first_[g];
   }
   uint32_t Next(uint32_t row) const { return next_[row]; }
   // Bytes per key and per row, roughly (memory accounting).
@@ -78,53 +81,16 @@ class JoinTable {
   size_t keys() const { return first_.size(); }
 
  private:
-  // The key's group (new: first_.size() when `add`, else kEnd).
-  uint32_t Group(const std::vector<Column>& keys, size_t r, std::string* scratch, bool add) {
-    const uint32_t fresh = add ? static_cast<uint32_t>(first_.size()) : kEnd;
-    if (keys.size() == 1 && UsesI64(keys[0].type())) return IntGroup(keys[0].I64(r), fresh, add);
+  static bool IntKey(const std::vector<Column>& keys) { return keys.size() == 1 && UsesI64(keys[0].type()); }
+  static std::string_view Encode(const std::vector<Column>& keys, size_t r, std::string* scratch) {
     scratch->clear();
     for (const auto& c : keys) EncodeKey(c, r, scratch);
-    auto it = strings_.find(*scratch);
-    if (it != strings_.end()) return it->second;
-    if (add) strings_.emplace(*scratch, fresh);
-    return fresh;
-  }
-  uint32_t IntGroup(int64_t key, uint32_t fresh, bool add) {
-    if (slots_.empty()) Rehash(64);
-    size_t i = Slot(key);
-    while (slots_[i] != kEnd) {  // bounded: the table is at most half full
-      if (int_keys_[i] == key) return slots_[i];
-      i = (i + 1) & (slots_.size() - 1);
-    }
-    if (!add) return kEnd;
-    slots_[i] = fresh;
-    int_keys_[i] = key;
-    if (++int_count_ * 2 > slots_.size()) Rehash(slots_.size() * 2);
-    return fresh;
-  }
-  size_t Slot(int64_t key) const {
-    uint64_t h = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h ^ (h >> 31)) & (slots_.size() - 1);
-  }
-  void Rehash(size_t n) {
-    std::vector<uint32_t> slots = std::move(slots_);
-    std::vector<int64_t> keys = std::move(int_keys_);
-    slots_.assign(n, kEnd);
-    int_keys_.assign(n, 0);
-    for (size_t i = 0; i < slots.size(); ++i) {
-      if (slots[i] == kEnd) continue;
-      size_t j = Slot(keys[i]);
-      while (slots_[j] != kEnd) j = (j + 1) & (n - 1);
-      slots_[j] = slots[i];
-      int_keys_[j] = keys[i];
-    }
+    return *scratch;
   }
 
   std::vector<uint32_t> first_, last_, next_;
-  std::vector<uint32_t> slots_;  // group per slot, kEnd = empty (integer keys)
-  std::vector<int64_t> int_keys_;
-  size_t int_count_ = 0;
-  std::unordered_map<std::string, uint32_t> strings_;  // encoded keys -> group
+  IntGroupMap ints_;
+  StringGroupMap strings_;
 };
 
 // Whether a joined pair must hold column `i` (probe columns first, then
