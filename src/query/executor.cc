@@ -11,6 +11,7 @@
 
 #include "common/failpoint.h"
 #include "query/fragment_codec.h"
+#include "query/select_rows.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
@@ -52,25 +53,6 @@ Chunk GatherRows(const Chunk& in, const std::vector<uint32_t>& rows) {
 void AppendChunk(Chunk& dst, const Chunk& src) {
   for (size_t c = 0; c < dst.columns.size(); ++c) dst.columns[c].AppendColumn(src.columns[c]);
   dst.rows += src.rows;
-}
-
-// The rows where `keep` is true (non-NULL, non-zero), into `rows`.
-void SelectTrue(const Column& keep, size_t n, std::vector<uint32_t>* rows) {
-  rows->clear();
-  if (keep.is_constant() || !UsesI64(keep.type())) {
-    for (size_t r = 0; r < n; ++r) {
-      if (IsTrueAt(keep, r)) rows->push_back(static_cast<uint32_t>(r));
-    }
-    return;
-  }
-  rows->resize(n);
-  uint32_t* out = rows->data();
-  size_t k = 0;
-  for (size_t r = 0; r < n; ++r) {  // branch-free: write every index, advance on true
-    out[k] = static_cast<uint32_t>(r);
-    k += (keep.I64(r) != 0) & !keep.IsNull(r);
-  }
-  rows->resize(k);
 }
 
 // ---------------------------------------------------------------- scan
@@ -230,9 +212,8 @@ class FilterSink : public Sink {
  public:
   FilterSink(const BoundExpr& predicate, Sink& out) : predicate_(predicate), out_(out) {}
   bool Push(Chunk chunk) override {
-    Column keep = Evaluate(predicate_, chunk);
     std::vector<uint32_t> rows;
-    SelectTrue(keep, chunk.rows, &rows);
+    SelectRows(predicate_, chunk, &rows);
     if (rows.empty()) return true;
     if (rows.size() == chunk.rows) return out_.Push(std::move(chunk));
     return out_.Push(GatherRows(chunk, rows));

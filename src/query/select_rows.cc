@@ -1,0 +1,240 @@
+// Selection-vector filtering (select_rows.h).
+#include "query/select_rows.h"
+
+#include <algorithm>
+#include <numeric>
+#include <string_view>
+
+namespace strata::query {
+namespace {
+
+// The selection being refined: while `all`, every row of the chunk is
+// selected and `rows` is only scratch space of chunk.rows entries; else the
+// first `count` entries of `rows` are the selected rows, ascending.
+struct Selection {
+  std::vector<uint32_t>& rows;
+  size_t n;
+  bool all = true;
+  size_t count = 0;
+
+  size_t size() const { return all ? n : count; }
+  // Keeps the selected rows r with keep(r); `keep` is branch-free friendly.
+  template <typename Keep>
+  void Refine(Keep keep) {
+    uint32_t* out = rows.data();
+    size_t m = 0;
+    if (all) {
+      for (size_t r = 0; r < n; ++r) {
+        out[m] = static_cast<uint32_t>(r);
+        m += keep(r);
+      }
+    } else {
+      for (size_t i = 0; i < count; ++i) {
+        const uint32_t r = out[i];
+        out[m] = r;
+        m += keep(r);
+      }
+    }
+    all = false;
+    count = m;
+  }
+  void Clear() {
+    all = false;
+    count = 0;
+  }
+};
+
+void Conjuncts(const BoundExpr& e, std::vector<const BoundExpr*>* out) {
+  if (e.op == ExprOp::kAnd) {
+    Conjuncts(*e.args[0], out);
+    Conjuncts(*e.args[1], out);
+    return;
+  }
+  out->push_back(&e);
+}
+
+CmpOp Mirror(CmpOp op) {
+  switch (op) {
+    case CmpOp::kLt: return CmpOp::kGt;
+    case CmpOp::kLe: return CmpOp::kGe;
+    case CmpOp::kGt: return CmpOp::kLt;
+    case CmpOp::kGe: return CmpOp::kLe;
+    default: return op;
+  }
+}
+
+// A chunk column that `ref` (a column reference) reads as it is, or null.
+const Column* DirectColumn(const BoundExpr& ref, const Chunk& ch) {
+  if (ref.op != ExprOp::kColumn || ref.column >= ch.columns.size()) return nullptr;
+  const Column& c = ch.columns[ref.column];
+  const Type& t = c.type();
+  if (t.id != ref.type.id || t.scale != ref.type.scale || t.is_float != ref.type.is_float) return nullptr;
+  return &c;
+}
+
+// `column op value` for a comparison of a column with a constant (either
+// side); false if `e` is not one.
+bool AsColumnCompare(const BoundExpr& e, const Chunk& ch, const Column** column, CmpOp* op, const BoundExpr** value) {
+  if (e.op != ExprOp::kCompare || e.cmp == CmpOp::kNullSafeEq) return false;
+  const BoundExpr& a = *e.args[0];
+  const BoundExpr& b = *e.args[1];
+  if (a.op == ExprOp::kColumn && b.op == ExprOp::kConst) {
+    *column = DirectColumn(a, ch), *op = e.cmp, *value = &b;
+  } else if (a.op == ExprOp::kConst && b.op == ExprOp::kColumn) {
+    *column = DirectColumn(b, ch), *op = Mirror(e.cmp), *value = &a;
+  } else {
+    return false;
+  }
+  if (*column == nullptr) return false;
+  const Type& t = (*column)->type();
+  const Type& v = (*value)->type;
+  const bool typed = UsesI64(t) || UsesI128(t) || t.id == TypeId::kDouble || t.id == TypeId::kString;
+  return typed && v.id == t.id && v.scale == t.scale;
+}
+
+bool IsCheap(const BoundExpr& e, const Chunk& ch) {
+  const Column* c;
+  CmpOp op;
+  const BoundExpr* v;
+  if (AsColumnCompare(e, ch, &c, &op, &v)) return true;
+  return e.op == ExprOp::kIsNull && DirectColumn(*e.args[0], ch) != nullptr;
+}
+
+// Keeps the rows where `values[r] op x` (NULL rows never); the comparisons
+// are those of expr.cc (equal = neither is less).
+template <typename T, typename V>
+void RefineCompare(Selection& sel, const Column& c, CmpOp op, const V& x) {
+  const uint8_t* nulls = c.nulls_data();
+  const T* values;
+  if constexpr (std::is_same_v<T, int64_t>) values = c.i64_data();
+  else if constexpr (std::is_same_v<T, int128>) values = c.i128_data();
+  else if constexpr (std::is_same_v<T, double>) values = c.f64_data();
+  else values = c.str_data();
+  if (c.is_constant()) {  // one value for every row
+    bool keep = false;
+    if (!nulls[0]) {
+      const auto& y = values[0];
+      switch (op) {
+        case CmpOp::kEq: keep = !(y < x) && !(x < y); break;
+        case CmpOp::kNe: keep = (y < x) || (x < y); break;
+        case CmpOp::kLt: keep = y < x; break;
+        case CmpOp::kLe: keep = !(x < y); break;
+        case CmpOp::kGt: keep = x < y; break;
+        case CmpOp::kGe: keep = !(y < x); break;
+        case CmpOp::kNullSafeEq: break;
+      }
+    }
+    if (!keep) sel.Clear();
+    return;
+  }
+  auto run = [&](auto cmp) { sel.Refine([&](size_t r) { return (nulls[r] == 0) & cmp(values[r]); }); };
+  switch (op) {
+    case CmpOp::kEq: return run([&](const auto& y) { return !(y < x) & !(x < y); });
+    case CmpOp::kNe: return run([&](const auto& y) { return (y < x) | (x < y); });
+    case CmpOp::kLt: return run([&](const auto& y) { return y < x; });
+    case CmpOp::kLe: return run([&](const auto& y) { return !(x < y); });
+    case CmpOp::kGt: return run([&](const auto& y) { return x < y; });
+    case CmpOp::kGe: return run([&](const auto& y) { return !(y < x); });
+    case CmpOp::kNullSafeEq: return;
+  }
+}
+
+void RunCheap(Selection& sel, const BoundExpr& e, const Chunk& ch) {
+  if (e.op == ExprOp::kIsNull) {
+    const Column& c = *DirectColumn(*e.args[0], ch);
+    const uint8_t* nulls = c.nulls_data();
+    const uint8_t want = e.negated ? 0 : 1;  // IS NOT NULL keeps the non-NULL rows
+    if (c.is_constant()) {
+      if ((nulls[0] != 0) != (want == 1)) sel.Clear();
+      return;
+    }
+    sel.Refine([&](size_t r) { return (nulls[r] != 0) == want; });
+    return;
+  }
+  const Column* c;
+  CmpOp op;
+  const BoundExpr* v;
+  AsColumnCompare(e, ch, &c, &op, &v);
+  const Scalar& x = v->value;
+  if (x.null) return sel.Clear();  // comparing with NULL is NULL for every row
+  const Type& t = c->type();
+  if (UsesI64(t)) return RefineCompare<int64_t>(sel, *c, op, x.i64);
+  if (UsesI128(t)) return RefineCompare<int128>(sel, *c, op, x.i128);
+  if (t.id == TypeId::kDouble) return RefineCompare<double>(sel, *c, op, x.f64);
+  // Strings compare byte-wise (std::string's compare is memcmp).
+  RefineCompare<std::string>(sel, *c, op, std::string_view(x.str));
+}
+
+void ReferencedColumns(const BoundExpr& e, std::vector<bool>* used) {
+  if (e.op == ExprOp::kColumn && e.column < used->size()) (*used)[e.column] = true;
+  for (const auto& a : e.args) ReferencedColumns(*a, used);
+}
+
+// Keeps the selected rows r where keep (evaluated over `rows_of_keep`: the
+// chunk's rows when `dense`, else the selected rows in order) is true.
+void RefineByColumn(Selection& sel, const Column& keep, bool dense) {
+  if (keep.is_constant()) {
+    if (!IsTrueAt(keep, 0)) sel.Clear();
+    return;
+  }
+  if (!UsesI64(keep.type())) {
+    if (dense) return sel.Refine([&](size_t r) { return IsTrueAt(keep, r); });
+    size_t i = 0;
+    return sel.Refine([&](size_t) { return IsTrueAt(keep, i++); });
+  }
+  const uint8_t* nulls = keep.nulls_data();
+  const int64_t* v = keep.i64_data();
+  if (dense) return sel.Refine([&](size_t r) { return (v[r] != 0) & (nulls[r] == 0); });
+  size_t i = 0;
+  sel.Refine([&](size_t) {
+    const bool k = (v[i] != 0) & (nulls[i] == 0);
+    ++i;
+    return k;
+  });
+}
+
+void RunGeneral(Selection& sel, const BoundExpr& e, const Chunk& ch) {
+  if (sel.all || sel.count * 2 > sel.n) {  // most rows still in: evaluate over the chunk as it is
+    Column holder;
+    const Column& keep = EvaluateRef(e, ch, &holder);
+    return RefineByColumn(sel, keep, true);
+  }
+  std::vector<bool> used(ch.columns.size(), false);
+  ReferencedColumns(e, &used);
+  const std::vector<uint32_t> picked(sel.rows.begin(), sel.rows.begin() + sel.count);
+  Chunk sub;
+  sub.rows = picked.size();
+  sub.columns.reserve(ch.columns.size());
+  for (size_t c = 0; c < ch.columns.size(); ++c) {
+    sub.columns.push_back(used[c] ? ch.columns[c].Gather(picked)
+                                  : Column::Constant(ch.columns[c].type(), Scalar::Null(), sub.rows));
+  }
+  Column holder;
+  const Column& keep = EvaluateRef(e, sub, &holder);
+  RefineByColumn(sel, keep, false);
+}
+
+}  // namespace
+
+void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows) {
+  const size_t n = chunk.rows;
+  rows->resize(n);
+  if (n == 0) return;
+  std::vector<const BoundExpr*> all;
+  Conjuncts(predicate, &all);
+  // Cheap tests first (stable: the written order otherwise).
+  std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
+  Selection sel{*rows, n};
+  for (const BoundExpr* e : all) {
+    if (!sel.all && sel.count == 0) break;
+    if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);
+    else RunGeneral(sel, *e, chunk);
+  }
+  if (sel.all) {
+    std::iota(rows->begin(), rows->end(), 0u);
+    return;
+  }
+  rows->resize(sel.count);
+}
+
+}  // namespace strata::query

@@ -1,0 +1,31 @@
+// Filtering with a selection vector: the rows of a chunk for which a WHERE /
+// HAVING / ON predicate is true, computed without evaluating every
+// sub-expression over every row.
+//
+// A predicate is split into its AND-ed conjuncts (a row is kept only when all
+// are true; FALSE and NULL both drop it, so the split is exact). Cheap
+// conjuncts run first: a comparison of a column with a constant
+// (`l_shipdate >= DATE '1994-01-01'`, `l_quantity < 24`) or `col IS [NOT]
+// NULL` is tested directly on the column's typed buffer, and only on the rows
+// the conjuncts before it kept. Any other conjunct is evaluated with
+// Evaluate() — over the whole chunk while most rows are still selected, else
+// over a chunk of only the surviving rows and only the columns it reads.
+//
+// Evaluating a conjunct over fewer rows can only avoid errors (e.g. an
+// overflow on a row another conjunct rejects), never add one; MySQL does not
+// fix the order in which conjuncts are tested either.
+//
+// Thread-safety: pure functions of their arguments.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "query/expr.h"
+
+namespace strata::query {
+
+// The rows of `chunk` (ascending) where `predicate` is true (non-NULL, non-zero).
+void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows);
+
+}  // namespace strata::query
