@@ -80,13 +80,14 @@ struct AggState {
 };
 
 // GROUP BY keys that pack into PackedGroupMap words: every key an integer,
-// date, datetime, decimal, LARGEINT or double, at most kWordsMax words in
-// all (one for the NULL flags). 0 if they do not.
+// date, datetime, decimal, LARGEINT, double or string (a string packs as its
+// id in a per-key dictionary), at most kWordsMax words in all (one for the
+// NULL flags). 0 if they do not.
 size_t PackedKeyWords(const std::vector<BoundExprPtr>& keys) {
   if (keys.size() < 2 || keys.size() > 63) return 0;
   size_t words = 1;
   for (const auto& k : keys) {
-    if (UsesI64(k->type) || k->type.id == TypeId::kDouble) words += 1;
+    if (UsesI64(k->type) || k->type.id == TypeId::kDouble || k->type.id == TypeId::kString) words += 1;
     else if (UsesI128(k->type)) words += 2;
     else return 0;
   }
@@ -193,11 +194,16 @@ class AggregateSink : public Sink {
   }
 
   // Several fixed-width keys: word 0 holds key k's NULL flag in bit k, then
-  // each key's value (one word; two for int128); a NULL value is all zero
-  // and a double -0 is 0, so equal keys pack to equal words.
+  // each key's value (one word; two for int128; a string's id in
+  // key_dicts_[k]); a NULL value is all zero and a double -0 is 0, so equal
+  // keys pack to equal words.
   template <typename Added>
   void PackedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
     const size_t words = packed_groups_.words();
+    if (key_dicts_.empty()) {
+      key_dicts_.resize(key_cols.size());
+      dict_sizes_.resize(key_cols.size(), 0);
+    }
     uint64_t key[PackedGroupMap::kWordsMax];
     for (size_t r = 0; r < rows; ++r) {
       key[0] = 0;
@@ -217,6 +223,13 @@ class AggregateSink : public Sink {
           double v = c.F64(r);
           if (v == 0) v = 0;  // -0 == 0
           std::memcpy(&key[w++], &v, 8);
+        } else if (c.type().id == TypeId::kString) {
+          StringGroupMap& dict = key_dicts_[k];
+          const std::string& v = c.Str(r);
+          key[w++] = dict.FindOrAdd(v, [&] {
+            pending_bytes_ += v.size() + 48;
+            return dict_sizes_[k]++;
+          });
         } else {
           key[w++] = static_cast<uint64_t>(c.I64(r));
         }
@@ -489,6 +502,8 @@ class AggregateSink : public Sink {
   PackedGroupMap packed_groups_;                      // several fixed-width keys (words() 0: not used)
   IntGroupMap int_groups_;                            // one integer / date key
   StringGroupMap str_groups_;                         // one string key
+  std::vector<StringGroupMap> key_dicts_;             // packed keys: string key k's value -> id
+  std::vector<uint32_t> dict_sizes_;                  // ids given per key_dicts_ entry
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
   uint64_t pending_bytes_ = 0;  // memory of new groups / distinct values, charged once per chunk

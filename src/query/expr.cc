@@ -661,14 +661,76 @@ Scalar ArithRow(ArithOp op, const Type& rt, const Column& a, const Column& b, si
   }
 }
 
-// DECIMAL + - with both operands at the result's scale, or * whose result
-// scale is the sum of theirs: exact in int128 with no rescale (ArithRow's
-// answer, checked against the result's precision the same way).
+// DECIMAL + - with both operands at or below the result's scale (scaled up
+// exactly by a power of ten: `1 - l_discount`), or * whose result scale is
+// the sum of theirs: exact in int128 with no rounding (ArithRow's answer,
+// checked against the result's precision the same way).
 bool DecimalFastPath(const BoundExpr& e, const Column& a, const Column& b) {
   if (e.type.id != TypeId::kDecimal || a.type().id != TypeId::kDecimal || b.type().id != TypeId::kDecimal) return false;
   const int sa = a.type().scale, sb = b.type().scale, s = e.type.scale;
   if (e.arith == ArithOp::kMul) return sa + sb == s;
-  return (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub) && sa == s && sb == s;
+  return (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub) && sa <= s && sb <= s;
+}
+
+// True if int128 cannot overflow in the fast path for any operands within
+// their types' precisions (|x| < 10^p): a product needs pa + pb digits, a
+// sum one more than its wider operand scaled to the result's scale.
+bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
+  const Type &ta = a.type(), &tb = b.type();
+  const int s = e.type.scale;
+  if (e.arith == ArithOp::kMul) return ta.precision + tb.precision <= kDecimalPrecisionMax;
+  return std::max(ta.precision - ta.scale + s, tb.precision - tb.scale + s) + 1 <= kDecimalPrecisionMax;
+}
+
+// The fast path's loop. A_CONST / B_CONST: that side is one value for every
+// row; SCALE: operands are multiplied by ma / mb first (+ - only); CHECK:
+// int128 overflow is possible (DecimalArithFits false). The result is always
+// checked against its precision.
+template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK>
+void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  out->ResizeForWrite(n);
+  uint8_t* on = out->mutable_nulls();
+  int128* ov = out->mutable_i128();
+  const int128 max = DecimalMax(e.type.precision);
+  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+  const int128 *av = a.i128_data(), *bv = b.i128_data();
+  const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
+  const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
+  const ArithOp op = e.arith;
+  for (size_t r = 0; r < n; ++r) {
+    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
+    if (an[ia] | bn[ib]) {
+      on[r] = 1;
+      continue;
+    }
+    int128 x = av[ia], y = bv[ib], z = 0;
+    bool overflow = false;
+    if constexpr (CHECK) {
+      if constexpr (SCALE) overflow = __builtin_mul_overflow(x, ma, &x) | __builtin_mul_overflow(y, mb, &y);
+      overflow |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+                  : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                        : __builtin_mul_overflow(x, y, &z);
+    } else {
+      if constexpr (SCALE) x *= ma, y *= mb;
+      z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+    }
+    if (overflow || z > max || z < -max) OutOfRange(e.type);
+    ov[r] = z;
+  }
+}
+
+template <bool SCALE, bool CHECK>
+void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK>(e, a, b, n, out);
+  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK>(e, a, b, n, out);
+  DecimalArithLoop<false, false, SCALE, CHECK>(e, a, b, n, out);
+}
+
+template <bool SCALE>
+void DecimalArith(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  DecimalArithFits(e, a, b) ? DecimalArithChecked<SCALE, false>(e, a, b, n, out)
+                            : DecimalArithChecked<SCALE, true>(e, a, b, n, out);
 }
 
 Column EvalArith(const BoundExpr& e, const Chunk& ch) {
@@ -695,29 +757,9 @@ Column EvalArith(const BoundExpr& e, const Chunk& ch) {
     return out;
   }
   if (DecimalFastPath(e, a, b)) {
-    // DECIMAL + - * needing no rescale (the common SUM(price * qty)): one typed loop.
-    out.ResizeForWrite(ch.rows);
-    uint8_t* on = out.mutable_nulls();
-    int128* ov = out.mutable_i128();
-    const int128 max = DecimalMax(e.type.precision);
-    // Row r's value at index r * step (a constant column has one row).
-    const size_t as = a.is_constant() ? 0 : 1, bs = b.is_constant() ? 0 : 1;
-    const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
-    const int128 *av = a.i128_data(), *bv = b.i128_data();
-    const ArithOp op = e.arith;
-    for (size_t r = 0; r < ch.rows; ++r) {
-      if (an[r * as] | bn[r * bs]) {
-        on[r] = 1;
-        continue;
-      }
-      const int128 x = av[r * as], y = bv[r * bs];
-      int128 z = 0;
-      bool overflow = op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
-                      : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
-                                            : __builtin_mul_overflow(x, y, &z);
-      if (overflow || z > max || z < -max) OutOfRange(e.type);
-      ov[r] = z;
-    }
+    // DECIMAL + - * needing no rounding (SUM(price * (1 - discount))): one typed loop.
+    const bool scale = e.arith != ArithOp::kMul && (a.type().scale != e.type.scale || b.type().scale != e.type.scale);
+    scale ? DecimalArith<true>(e, a, b, ch.rows, &out) : DecimalArith<false>(e, a, b, ch.rows, &out);
     return out;
   }
   for (size_t r = 0; r < ch.rows; ++r) {

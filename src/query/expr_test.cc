@@ -127,6 +127,49 @@ TEST(EvalTest, IntegerOverflowIsAnError) {
   }
 }
 
+TEST(EvalTest, DecimalAddScalesTheNarrowerOperandUpExactly) {
+  // 1 - d with d DECIMAL(15,2): the constant (scale 0) is scaled to 2.
+  Chunk ch{.rows = 3};
+  Column d(Type::Decimal(15, 2));
+  d.AppendI128(5);  // 0.05
+  d.AppendNull();
+  d.AppendI128(-99999);  // -999.99
+  ch.columns.push_back(std::move(d));
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kSub, e->type = Type::Decimal(17, 2);
+  e->args.push_back(MakeConst(Type::Decimal(1, 0), Scalar::I128(1), "1"));
+  e->args.push_back(MakeColumnRef(0, Type::Decimal(15, 2), "d"));
+  Column r = Evaluate(*e, ch);
+  EXPECT_EQ(FormatCell(r, 0), "0.95");
+  EXPECT_FALSE(FormatCell(r, 1).has_value());
+  EXPECT_EQ(FormatCell(r, 2), "1000.99");
+}
+
+TEST(EvalTest, DecimalOverflowIsAnErrorAtEveryWidth) {
+  // 38-digit operands: int128 itself would overflow (checked path); a
+  // result past its precision is out of range as well.
+  const int128 big = Pow10(37) * 9;
+  Chunk one{.rows = 1};
+  for (ArithOp op : {ArithOp::kAdd, ArithOp::kMul}) {
+    auto e = std::make_unique<BoundExpr>();
+    e->op = ExprOp::kArith, e->arith = op, e->type = Type::Decimal(38, 0);
+    e->args.push_back(MakeConst(Type::Decimal(38, 0), Scalar::I128(big), "a"));
+    e->args.push_back(MakeConst(Type::Decimal(38, 0), Scalar::I128(big), "b"));
+    try {
+      Evaluate(*e, one);
+      FAIL() << "no overflow error";
+    } catch (const sql::SqlException& ex) {
+      EXPECT_EQ(ex.code(), sql::ER_DATA_OUT_OF_RANGE);
+    }
+  }
+  // 2 + 3 at scale 1 into DECIMAL(1,1): 5.0 does not fit one digit.
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kAdd, e->type = Type::Decimal(1, 1);
+  e->args.push_back(MakeConst(Type::Decimal(1, 0), Scalar::I128(2), "2"));
+  e->args.push_back(MakeConst(Type::Decimal(1, 0), Scalar::I128(3), "3"));
+  EXPECT_THROW(Evaluate(*e, one), sql::SqlException);
+}
+
 TEST(EvalTest, LikeIsByteWiseWithWildcardsAndEscapes) {
   EXPECT_TRUE(LikeMatchBinary("abc", "a%"));
   EXPECT_TRUE(LikeMatchBinary("abc", "_b_"));

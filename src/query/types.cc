@@ -214,7 +214,7 @@ Column FromStorageVector(storage::ColumnVector&& v) {
         out.i64_ = std::move(parts.ints);
       }
       break;
-    case storage::PhysicalKind::kInt128: out.i128_ = std::move(parts.wides); break;
+    case storage::PhysicalKind::kInt128: out.i128_.assign(parts.wides.begin(), parts.wides.end()); break;
     case storage::PhysicalKind::kDouble: out.f64_ = std::move(parts.doubles); break;
     case storage::PhysicalKind::kBytes: out.str_ = std::move(parts.strings); break;
   }

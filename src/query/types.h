@@ -18,8 +18,10 @@
 
 #include <cassert>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sql/engine.h"
@@ -79,6 +81,29 @@ struct Scalar {
   static Scalar I128(int128 v) { return Scalar{.null = false, .i128 = v}; }
   static Scalar F64(double v) { return Scalar{.null = false, .f64 = v}; }
   static Scalar Str(std::string v) { return Scalar{.null = false, .str = std::move(v)}; }
+};
+
+// An allocator whose value-less construct leaves the element uninitialized:
+// resize() of a vector of plain numbers then allocates without zeroing, for
+// buffers every row of which is written right after (widened decimals,
+// gathers). Explicit values (assign(n, 0), push_back) behave as usual.
+template <typename T>
+struct NoInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  NoInitAllocator() = default;
+  template <typename U>
+  NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 };
 
 class Column {
@@ -163,7 +188,7 @@ class Column {
   size_t constant_rows_ = 0;
   std::vector<uint8_t> nulls_;
   std::vector<int64_t> i64_;
-  std::vector<int128> i128_;
+  std::vector<int128, NoInitAllocator<int128>> i128_;  // resize() does not zero
   std::vector<double> f64_;
   std::vector<std::string> str_;
 };
