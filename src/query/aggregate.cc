@@ -354,7 +354,40 @@ class AggregateSink : public Sink {
       }
       return;
     }
+    if (!spec.distinct && (spec.func == AggFunc::kMin || spec.func == AggFunc::kMax) &&
+        arg.type().id == TypeId::kString && !arg.is_constant()) {
+      return StringMinMax<kOne>(a, arg, rows);
+    }
     for (size_t r = 0; r < rows; ++r) Update(a, group(r), arg, r);
+  }
+
+  // MIN / MAX of strings: the group's value is overwritten in place in the
+  // value column when a row beats it (compared as bytes, no copy otherwise).
+  template <bool kOne>
+  void StringMinMax(size_t a, const Column& arg, size_t rows) {
+    const bool is_min = node_.aggs[a].func == AggFunc::kMin;
+    std::vector<AggState>& st = states_[a];
+    Column& values = values_[a];
+    const uint8_t* nulls = arg.nulls_data();
+    const std::string* v = arg.str_data();
+    for (size_t r = 0; r < rows; ++r) {
+      if (nulls[r]) continue;
+      AggState& s = st[kOne ? 0 : gids_[r]];
+      ++s.count;
+      if (!s.has_value) {
+        s.has_value = true;
+        s.value_row = static_cast<uint32_t>(values.Size());
+        values.AppendStr(v[r]);
+        pending_bytes_ += v[r].size() + 32;
+        continue;
+      }
+      std::string& best = values.mutable_str()[s.value_row];
+      const int c = v[r].compare(best);
+      if (is_min ? c < 0 : c > 0) {
+        if (v[r].size() > best.capacity()) pending_bytes_ += v[r].size();
+        best = v[r];
+      }
+    }
   }
 
   // SUM / AVG of decimals (exact, overflow checked). With one group the sum

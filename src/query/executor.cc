@@ -63,6 +63,10 @@ struct ScanShared {
   const storage::TabletScanOptions& options;
   Sink& out;
   ExecContext& ctx;
+  // A filter fused into the scan (the plan's Filter right above it), and
+  // which table columns it reads; null: none.
+  const BoundExpr* filter = nullptr;
+  std::vector<bool> filter_reads;
   std::atomic<bool> stop{false};
   std::mutex mu;                // guards error, stats below
   std::exception_ptr error;     // the first exception of any task
@@ -87,6 +91,40 @@ Chunk ToChunk(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors
   return chunk;
 }
 
+// ToChunk with sh.filter applied: the columns the filter reads are converted
+// first, the filter picks the rows, and the other columns are converted at
+// those rows only (one pass, no full conversion followed by a gather; strings
+// are moved, not copied). No rows pass: a chunk of 0 rows.
+Chunk ToFilteredChunk(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors) {
+  const ScanSpec& spec = sh.node.scan;
+  Chunk chunk;
+  chunk.rows = vectors.empty() ? 0 : vectors[0].size();
+  std::vector<storage::ColumnVector*> later(spec.table.columns.size(), nullptr);
+  size_t next = 0;
+  for (size_t i = 0; i < spec.table.columns.size(); ++i) {
+    const bool read = next < sh.read_columns.size() && sh.read_columns[next] == i;
+    if (read && spec.read[i] && !sh.filter_reads[i]) later[i] = &vectors[next];
+    if (read && spec.read[i] && sh.filter_reads[i]) {
+      chunk.columns.push_back(FromStorageVector(std::move(vectors[next])));
+    } else {
+      chunk.columns.push_back(Column::Constant(sh.node.output[i].type, Scalar::Null(), chunk.rows));
+    }
+    next += read;
+  }
+  std::vector<uint32_t> rows;
+  SelectRows(*sh.filter, chunk, &rows);
+  const bool all = rows.size() == chunk.rows;
+  for (size_t i = 0; i < chunk.columns.size(); ++i) {
+    if (later[i] != nullptr) {
+      chunk.columns[i] = all ? FromStorageVector(std::move(*later[i])) : FromStorageVectorRows(std::move(*later[i]), rows);
+    } else if (!all) {
+      chunk.columns[i] = chunk.columns[i].Gather(rows);
+    }
+  }
+  chunk.rows = rows.size();
+  return chunk;
+}
+
 // Scans one tablet into sh.out; false once the query should stop (no more
 // rows wanted, or an error recorded in sh.error).
 bool ScanOne(ScanShared& sh, const TabletRef& tablet) {
@@ -101,10 +139,12 @@ bool ScanOne(ScanShared& sh, const TabletRef& tablet) {
     STRATA_FAILPOINT("query.scan.batch");
     try {
       if (sh.ctx.check_interrupt) sh.ctx.check_interrupt();
-      Chunk chunk = ToChunk(sh, std::move(vectors));
-      if (chunk.rows == 0) return Status::OK();
+      const size_t scanned = vectors.empty() ? 0 : vectors[0].size();
+      if (scanned == 0) return Status::OK();
       ++local.batches_scanned;
-      local.rows_scanned += chunk.rows;
+      local.rows_scanned += scanned;
+      Chunk chunk = sh.filter ? ToFilteredChunk(sh, std::move(vectors)) : ToChunk(sh, std::move(vectors));
+      if (chunk.rows == 0) return Status::OK();
       if (!sh.out.Push(std::move(chunk))) {
         wanted_no_more = true;
         return Aborted("the query needs no more rows");
@@ -141,7 +181,7 @@ size_t ScanThreads(size_t tablets) {
 // sink accepts pushes from several threads at once (the pipeline up to a
 // locked breaker) and tablets are scanned by up to ScanThreads tasks, taken
 // in order from a shared cursor; otherwise one after another in order.
-void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
+void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent, const BoundExpr* filter = nullptr) {
   const ScanSpec& spec = n.scan;
   const TableInfo& t = spec.table;
   storage::TabletScanOptions options;
@@ -158,7 +198,8 @@ void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       if (!tablet.meta_key.empty()) tablets.push_back(&tablet);
     }
   }
-  ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx};
+  ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx, .filter = filter};
+  if (filter) sh.filter_reads = ColumnsRead(*filter, t.columns.size());
   const size_t threads = concurrent && ctx.tablets == nullptr ? ScanThreads(tablets.size()) : 1;
   if (ctx.tablets != nullptr) {  // a fragment instance: tablets from the fragment's queue, one at a time
     while (const TabletRef* tablet = ctx.tablets->Next()) {
@@ -434,6 +475,8 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       return out.Finish();
     }
     case Kind::kFilter: {  // stateless: as concurrent as its output
+      // Right above a scan, the scan applies it (converting only the rows that pass).
+      if (n.children[0]->kind == Kind::kScan) return RunScan(*n.children[0], out, ctx, concurrent, n.predicate.get());
       FilterSink f(*n.predicate, out);
       return RunNode(*n.children[0], f, ctx, concurrent);
     }

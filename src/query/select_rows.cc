@@ -237,4 +237,10 @@ void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint
   rows->resize(sel.count);
 }
 
+std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns) {
+  std::vector<bool> used(columns, false);
+  ReferencedColumns(e, &used);
+  return used;
+}
+
 }  // namespace strata::query

@@ -28,4 +28,7 @@ namespace strata::query {
 // The rows of `chunk` (ascending) where `predicate` is true (non-NULL, non-zero).
 void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows);
 
+// Which of a chunk's `columns` columns `e` reads (its column references).
+std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns);
+
 }  // namespace strata::query

@@ -221,6 +221,33 @@ Column FromStorageVector(storage::ColumnVector&& v) {
   return out;
 }
 
+Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows) {
+  Type t = FromStorage(v.type());
+  const storage::PhysicalKind kind = v.kind();
+  storage::ColumnVector::Parts parts = v.Release();
+  Column out(t);
+  const size_t n = rows.size();
+  out.nulls_.resize(n);
+  for (size_t i = 0; i < n; ++i) out.nulls_[i] = parts.nulls[rows[i]];
+  auto gather = [&](auto& dst, const auto& src) {
+    dst.resize(n);
+    for (size_t i = 0; i < n; ++i) dst[i] = src[rows[i]];
+  };
+  switch (kind) {
+    case storage::PhysicalKind::kInt64:
+      if (UsesI128(t)) gather(out.i128_, parts.ints);
+      else gather(out.i64_, parts.ints);
+      break;
+    case storage::PhysicalKind::kInt128: gather(out.i128_, parts.wides); break;
+    case storage::PhysicalKind::kDouble: gather(out.f64_, parts.doubles); break;
+    case storage::PhysicalKind::kBytes:
+      out.str_.resize(n);
+      for (size_t i = 0; i < n; ++i) out.str_[i] = std::move(parts.strings[rows[i]]);  // rows ascending, distinct
+      break;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- text
 
 std::string FormatInt128(int128 v) {

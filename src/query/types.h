@@ -140,6 +140,7 @@ class Column {
   int64_t* mutable_i64() { return i64_.data(); }
   int128* mutable_i128() { return i128_.data(); }
   double* mutable_f64() { return f64_.data(); }
+  std::string* mutable_str() { return str_.data(); }
   // Appending a value of another kind, or to a constant column, is a
   // programmer error (checked in debug builds; these run once per row).
   void AppendNull() {
@@ -183,6 +184,10 @@ class Column {
 
  private:
   friend Column FromStorageVector(storage::ColumnVector&& v);
+// As FromStorageVector, keeping only `rows` (ascending, distinct) in one
+// pass; `v` is left empty.
+Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
+  friend Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
   Type type_;
   bool constant_ = false;
   size_t constant_rows_ = 0;
@@ -204,6 +209,9 @@ struct Chunk {
 // int128). Takes the vector's buffers without copying where the
 // representations agree (everything but narrow decimals); `v` is left empty.
 Column FromStorageVector(storage::ColumnVector&& v);
+// As FromStorageVector, keeping only `rows` (ascending, distinct) in one
+// pass; `v` is left empty.
+Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
 
 // ---- text forms (what MySQL prints)
 std::string FormatDecimal(int128 unscaled, int scale);
