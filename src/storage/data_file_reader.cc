@@ -82,7 +82,19 @@ Status DataFileReader::LoadFooter(uint64_t speculative_bytes) {
     return DataLoss("bad leading magic");
   }
   STRATA_RETURN_IF_ERROR(VerifyFooter(footer, tail));
-  return DecodeFooter(footer, size_ - kTailBytes - footer_size, &footer_);
+  STRATA_RETURN_IF_ERROR(DecodeFooter(footer, size_ - kTailBytes - footer_size, &footer_));
+  if (store_ != nullptr) {  // small files: every chunk is in here already
+    tail_offset_ = size_ - first_len;
+    tail_ = std::move(last);
+  }
+  return Status::OK();
+}
+
+std::optional<std::string_view> DataFileReader::HeldBytes(uint64_t offset, uint64_t length) const {
+  if (offset > size_ || length > size_ - offset) return std::nullopt;
+  if (store_ == nullptr) return std::string_view(bytes_).substr(offset, length);
+  if (offset < tail_offset_ || offset + length > tail_offset_ + tail_.size()) return std::nullopt;
+  return std::string_view(tail_).substr(offset - tail_offset_, length);
 }
 
 Result<size_t> DataFileReader::ColumnIndex(std::string_view name) const {
@@ -125,15 +137,29 @@ Result<std::vector<size_t>> DataFileReader::SelectRowGroups(std::span<const Pred
 Result<ColumnVector> DataFileReader::ReadColumnChunk(size_t row_group, size_t column) const {
   STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
+  auto bytes = ReadRange(chunk.offset, chunk.size_bytes);
+  if (!bytes.ok()) {
+    return bytes.status().WithContext("data file " + key_ + ": column " + footer_.schema[column].name +
+                                      ": row group " + std::to_string(row_group));
+  }
+  return DecodeColumnChunk(row_group, column, *bytes);
+}
+
+Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t column,
+                                                       std::string_view chunk_bytes) const {
+  STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
+  const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
   std::string ctx = "data file " + key_ + ": column " + footer_.schema[column].name + ": row group " +
                     std::to_string(row_group);
-  auto bytes = ReadRange(chunk.offset, chunk.size_bytes);
-  if (!bytes.ok()) return bytes.status().WithContext(ctx);
+  if (chunk_bytes.size() != chunk.size_bytes) {
+    return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
+                    std::to_string(chunk_bytes.size())).WithContext(ctx);
+  }
   ColumnVector out(footer_.schema[column].type);
   out.Reserve(footer_.row_groups[row_group].num_rows);
   for (size_t p = 0; p < chunk.pages.size(); ++p) {
     const PageInfo& page = chunk.pages[p];
-    std::string_view pb = std::string_view(*bytes).substr(page.offset - chunk.offset, page.size_bytes);
+    std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
     Status s = DecodePage(pb, page, &out);
     if (!s.ok()) return s.WithContext(ctx + ": page " + std::to_string(p));
   }

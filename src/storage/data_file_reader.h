@@ -1,7 +1,9 @@
 // DataFileReader: reads a columnar data file (docs/formats/data-file.md) from
 // an ObjectStore with few, large ranged GETs: Open() reads the tail and footer
 // with one speculative GET of the file's last bytes (a second only when the
-// footer is larger), then every column chunk read is one GET. Read() returns
+// footer is larger), then every column chunk read is one GET (a tablet scan
+// instead fetches the chunks it needs in a few large GETs itself and hands
+// their bytes to DecodeColumnChunk: tablet_io.h). Read() returns
 // only the projected columns and, given predicates, only the row groups whose
 // min/max statistics can match them (pruning; rows inside a kept row group
 // are not filtered).
@@ -19,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -66,10 +69,20 @@ class DataFileReader {
   const FileFooter& footer() const { return footer_; }
   uint64_t size_bytes() const { return size_; }
 
+  // The bytes [offset, offset + length) when the reader already holds them
+  // (Open's speculative tail read, or a file opened from bytes): no GET
+  // needed. nullopt otherwise. Valid while the reader lives.
+  std::optional<std::string_view> HeldBytes(uint64_t offset, uint64_t length) const;
+
   // Row groups whose statistics can match every predicate.
   Result<std::vector<size_t>> SelectRowGroups(std::span<const Predicate> predicates) const;
   // Reads and verifies one column chunk (one GET).
   Result<ColumnVector> ReadColumnChunk(size_t row_group, size_t column) const;
+  // Verifies and decodes one column chunk from `chunk_bytes`, the bytes at
+  // the chunk's offset and size (fetched by the caller, e.g. through a
+  // RangePrefetcher). DataLoss when their length differs or a page is damaged;
+  // errors name the key, column, row group and page.
+  Result<ColumnVector> DecodeColumnChunk(size_t row_group, size_t column, std::string_view chunk_bytes) const;
   Result<ReadResult> Read(const ReadOptions& options) const;
 
  private:
@@ -81,6 +94,8 @@ class DataFileReader {
   objstore::ObjectStore* store_ = nullptr;  // null: bytes_ holds the file
   std::string key_;
   std::string bytes_;
+  std::string tail_;          // Open's speculative read of the file's last bytes
+  uint64_t tail_offset_ = 0;  // where tail_ starts in the file
   uint64_t size_ = 0;
   FileFooter footer_;
 };

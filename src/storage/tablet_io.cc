@@ -1,10 +1,15 @@
 #include "storage/tablet_io.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "storage/data_file_format.h"
 #include "storage/data_file_reader.h"
+#include "storage/io_executor.h"
+#include "storage/range_prefetch.h"
 
 namespace strata::storage {
 namespace {
@@ -62,46 +67,108 @@ void ApplyDeletes(std::span<const DeletePredicate> deletes, uint64_t rowset_vers
   }
 }
 
-Status ScanOne(objstore::ObjectStore& store, const TabletMeta& meta, const RowsetMeta& rowset,
-               std::span<const DeletePredicate> deletes, const std::vector<std::string>& projected,
-               std::span<const Predicate> predicates, const RowsetSink& sink) {
-  std::vector<std::string> names = projected;
+// The column indices of `names` in the file, in that order.
+Result<std::vector<size_t>> FileColumns(const DataFileReader& reader, const std::string& key,
+                                        const std::vector<std::string>& names) {
+  std::vector<size_t> out;
+  for (const auto& name : names) {
+    int idx = -1;
+    for (size_t i = 0; i < reader.footer().schema.size(); ++i) {
+      if (reader.footer().schema[i].name == name) idx = static_cast<int>(i);
+    }
+    if (idx < 0) return DataLoss("data file " + key + " has no column " + name);
+    out.push_back(static_cast<size_t>(idx));
+  }
+  return out;
+}
+
+// One rowset being scanned: its reader, the row groups and columns read, and
+// the prefetcher already fetching their chunks.
+struct RowsetScan {
+  const RowsetMeta* rowset = nullptr;
+  std::unique_ptr<DataFileReader> reader;
+  std::vector<std::string> names;  // the projected columns, then those the delete predicates need
+  std::vector<size_t> selected;    // row groups
+  std::vector<size_t> columns;     // file column of each name
+  std::vector<std::optional<std::string_view>> held;  // per read: bytes the reader holds already
+  std::unique_ptr<RangePrefetcher> fetch;
+};
+
+// Opens `rowset` (one GET for its footer) and starts fetching every chunk the
+// scan will read, in the order it decodes them: large GETs ahead of the
+// decoding (range_prefetch.h). Chunks inside the footer read's bytes (a small
+// file) need no GET.
+Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store, const RowsetMeta& rowset,
+                                                    std::span<const DeletePredicate> deletes,
+                                                    const std::vector<std::string>& projected,
+                                                    std::span<const Predicate> predicates) {
+  auto scan = std::make_unique<RowsetScan>();
+  scan->rowset = &rowset;
+  scan->names = projected;
   for (const auto& p : deletes) {
     if (p.version <= rowset.version) continue;
     for (const auto& c : p.conditions) {
-      if (std::find(names.begin(), names.end(), c.column) == names.end()) names.push_back(c.column);
+      if (std::find(scan->names.begin(), scan->names.end(), c.column) == scan->names.end()) {
+        scan->names.push_back(c.column);
+      }
     }
   }
-  STRATA_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(store, rowset.data_file, rowset.size_bytes));
-  if (reader->footer().num_rows != rowset.rows) {
-    return DataLoss("data file " + rowset.data_file + " has " + std::to_string(reader->footer().num_rows) +
+  STRATA_ASSIGN_OR_RETURN(scan->reader, DataFileReader::Open(store, rowset.data_file, rowset.size_bytes));
+  const DataFileReader& reader = *scan->reader;
+  if (reader.footer().num_rows != rowset.rows) {
+    return DataLoss("data file " + rowset.data_file + " has " + std::to_string(reader.footer().num_rows) +
                     " rows; tablet metadata says " + std::to_string(rowset.rows));
   }
-  const auto& groups = reader->footer().row_groups;
-  std::vector<size_t> selected;
+  const auto& groups = reader.footer().row_groups;
   if (predicates.empty()) {
-    for (size_t g = 0; g < groups.size(); ++g) selected.push_back(g);
+    for (size_t g = 0; g < groups.size(); ++g) scan->selected.push_back(g);
   } else {
-    STRATA_ASSIGN_OR_RETURN(selected, reader->SelectRowGroups(predicates));
+    STRATA_ASSIGN_OR_RETURN(scan->selected, reader.SelectRowGroups(predicates));
   }
-  for (size_t g : selected) {
-    std::vector<ColumnVector> cols;
-    for (const auto& name : names) {
-      int idx = -1;
-      for (size_t i = 0; i < reader->footer().schema.size(); ++i) {
-        if (reader->footer().schema[i].name == name) idx = static_cast<int>(i);
-      }
-      if (idx < 0) return DataLoss("data file " + rowset.data_file + " has no column " + name);
-      STRATA_ASSIGN_OR_RETURN(ColumnVector c, reader->ReadColumnChunk(g, static_cast<size_t>(idx)));
-      cols.push_back(std::move(c));
+  STRATA_ASSIGN_OR_RETURN(scan->columns, FileColumns(reader, rowset.data_file, scan->names));
+  std::vector<ByteRange> reads;
+  reads.reserve(scan->selected.size() * scan->columns.size());
+  scan->held.reserve(reads.capacity());
+  for (size_t g : scan->selected) {
+    for (size_t c : scan->columns) {
+      const ColumnChunkInfo& chunk = groups[g].columns[c];
+      scan->held.push_back(reader.HeldBytes(chunk.offset, chunk.size_bytes));
+      reads.push_back(scan->held.back() ? ByteRange{} : ByteRange{chunk.offset, chunk.size_bytes});
     }
-    std::vector<uint8_t> keep(groups[g].num_rows, 1);
-    ApplyDeletes(deletes, rowset.version, names, cols, &keep);
-    cols.resize(projected.size());
+  }
+  const PrefetchOptions prefetch;
+  scan->fetch = std::make_unique<RangePrefetcher>(
+      store, rowset.data_file, PlanPrefetch(std::move(reads), reader.size_bytes(), prefetch), prefetch,
+      IoExecutor::Shared());
+  return scan;
+}
+
+// Decodes the rowset's row groups into `sink`. `between` runs after each row
+// group (the caller starts the next rowset there).
+Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> deletes, size_t projected_columns,
+                        const RowsetSink& sink, const std::function<void()>& between) {
+  const RowsetMeta& rowset = *scan.rowset;
+  const DataFileReader& reader = *scan.reader;
+  size_t next = 0;
+  for (size_t g : scan.selected) {
+    std::vector<ColumnVector> cols;
+    for (size_t c : scan.columns) {
+      const size_t i = next++;
+      Result<std::string_view> bytes = scan.held[i] ? Result<std::string_view>(*scan.held[i]) : scan.fetch->Read(i);
+      if (!bytes.ok()) {
+        return bytes.status().WithContext("data file " + rowset.data_file + ": column " +
+                                          reader.footer().schema[c].name + ": row group " + std::to_string(g));
+      }
+      STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnChunk(g, c, *bytes));
+      cols.push_back(std::move(col));
+    }
+    std::vector<uint8_t> keep(reader.footer().row_groups[g].num_rows, 1);
+    ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
+    cols.resize(projected_columns);
     if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
     STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
+    between();
   }
-  (void)meta;
   return Status::OK();
 }
 
@@ -155,8 +222,30 @@ Status ScanRowsets(objstore::ObjectStore& store, const TabletMeta& meta, size_t 
   for (const auto& name : projected) {
     if (SchemaIndex(meta.schema, name) < 0) return InvalidArgument("unknown column " + name);
   }
-  for (size_t i = first; i < last && i < meta.rowsets.size(); ++i) {
-    STRATA_RETURN_IF_ERROR(ScanOne(store, meta, meta.rowsets[i], deletes, projected, options.predicates, sink));
+  // The next rowset is opened (its footer read, its first chunks fetched)
+  // once the current one has started fetching its last chunks, so that the
+  // object store is not idle between two rowsets. Its error, if any, is
+  // returned only when the scan reaches it.
+  last = std::min(last, meta.rowsets.size());
+  std::unique_ptr<RowsetScan> next;
+  Status next_error;
+  for (size_t i = first; i < last; ++i) {
+    std::unique_ptr<RowsetScan> scan = std::move(next);
+    if (!next_error.ok()) return next_error;
+    if (!scan) {
+      STRATA_ASSIGN_OR_RETURN(scan, StartRowsetScan(store, meta.rowsets[i], deletes, projected, options.predicates));
+    }
+    auto start_next = [&] {
+      if (i + 1 >= last || next || !next_error.ok() || !scan->fetch->AllStarted()) return;
+      auto started = StartRowsetScan(store, meta.rowsets[i + 1], deletes, projected, options.predicates);
+      if (started.ok()) {
+        next = std::move(started).value();
+      } else {
+        next_error = started.status();
+      }
+    };
+    start_next();
+    STRATA_RETURN_IF_ERROR(FinishRowsetScan(*scan, deletes, projected.size(), sink, start_next));
   }
   return Status::OK();
 }

@@ -46,6 +46,11 @@ using RowsetSink = std::function<Status(std::vector<ColumnVector>&& columns)>;
 
 // Reads every rowset of `meta` in version order, applies the delete
 // predicates that are newer than each rowset, and hands the rows to `sink`.
+// I/O: each data file's footer with one GET, then the chunks the scan needs in
+// a few large ranged GETs fetched ahead of the decoding on the shared
+// IoExecutor (range_prefetch.h: at most 3 GETs and 48 MiB ahead per rowset,
+// 512 MiB for all scans of the process, the next rowset of the tablet started
+// while the last GETs of the current one run). `store` must outlive the call; `sink` runs in the calling thread.
 Status ScanTablet(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
                   const RowsetSink& sink);
 

@@ -451,6 +451,11 @@ Result<std::string> CachingObjectStore::GetRange(std::string_view key, uint64_t 
       if (hit->object_size_bytes != kSizeUnknown) object_size = hit->object_size_bytes;
       if (hit->length_bytes < block) object_size = b * block + hit->length_bytes;  // the last block
       pos += hit->bytes.size();
+      if (out.empty() && (end == UINT64_MAX || end - offset <= hit->bytes.size())) {
+        out = std::move(hit->bytes);  // the whole read from one block: no copy
+        continue;
+      }
+      if (out.empty()) out.reserve(std::min(end - offset, kFetchRunBytesMax));  // one allocation
       out += hit->bytes;
       continue;
     }
@@ -466,7 +471,12 @@ Result<std::string> CachingObjectStore::GetRange(std::string_view key, uint64_t 
     counters_->misses.Add(std::max<uint64_t>(1, CeilDiv(got->size(), block)));
     if (within < got->size()) {
       const uint64_t take = std::min<uint64_t>(got->size() - within, end - pos);
-      out.append(*got, within, take);
+      if (out.empty() && within == 0 && take == got->size()) {
+        out = std::move(got).value();  // the whole read in one fetch: no copy
+      } else {
+        if (out.empty() && end != UINT64_MAX) out.reserve(std::min(end - pos, kFetchRunBytesMax));
+        out.append(*got, within, take);
+      }
       pos += take;
     }
     // else the object ends at or before pos, and FetchRun learned its size.
