@@ -194,9 +194,10 @@ class AggregateSink : public Sink {
   }
 
   // Several fixed-width keys: word 0 holds key k's NULL flag in bit k, then
-  // each key's value (one word; two for int128; a string's id in
-  // key_dicts_[k]); a NULL value is all zero and a double -0 is 0, so equal
-  // keys pack to equal words.
+  // each key's value (one word; two for int128; a string of up to 7 bytes
+  // inline, a longer one as its id in key_dicts_[k]); a NULL value is all
+  // zero and a double -0 is 0, so equal keys pack to equal words.
+  static constexpr size_t kInlineKeyBytes = 7;
   template <typename Added>
   void PackedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
     const size_t words = packed_groups_.words();
@@ -224,12 +225,22 @@ class AggregateSink : public Sink {
           if (v == 0) v = 0;  // -0 == 0
           std::memcpy(&key[w++], &v, 8);
         } else if (c.type().id == TypeId::kString) {
-          StringGroupMap& dict = key_dicts_[k];
           const std::string& v = c.Str(r);
-          key[w++] = dict.FindOrAdd(v, [&] {
-            pending_bytes_ += v.size() + 48;
-            return dict_sizes_[k]++;
-          });
+          if (v.size() <= kInlineKeyBytes) {  // the bytes themselves, the length in the top byte
+            // One 8-byte load: a std::string's buffer always has room for 16
+            // bytes (its inline buffer, or a heap buffer of capacity >= 15 +
+            // terminator); the bytes past size() are masked off.
+            uint64_t word;
+            std::memcpy(&word, v.data(), 8);
+            word &= (uint64_t{1} << (8 * v.size())) - 1;
+            key[w++] = word | uint64_t{v.size()} << 56;
+          } else {  // a dictionary id, top bit set (an inline word's top byte is <= 7)
+            StringGroupMap& dict = key_dicts_[k];
+            key[w++] = (uint64_t{1} << 63) | dict.FindOrAdd(v, [&] {
+              pending_bytes_ += v.size() + 48;
+              return dict_sizes_[k]++;
+            });
+          }
         } else {
           key[w++] = static_cast<uint64_t>(c.I64(r));
         }

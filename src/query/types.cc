@@ -142,9 +142,8 @@ void Column::AppendFrom(const Column& other, size_t row) {
   AppendStr(other.str_[i]);
 }
 
-Column Column::Gather(const std::vector<uint32_t>& rows) const {
+Column Column::Gather(const uint32_t* rows, size_t n) const {
   Column out(type_);
-  const size_t n = rows.size();
   if (constant_) return Constant(type_, At(0), n);
   out.nulls_.resize(n);
   for (size_t i = 0; i < n; ++i) out.nulls_[i] = nulls_[rows[i]];
@@ -221,28 +220,32 @@ Column FromStorageVector(storage::ColumnVector&& v) {
   return out;
 }
 
-Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows) {
-  Type t = FromStorage(v.type());
-  const storage::PhysicalKind kind = v.kind();
-  storage::ColumnVector::Parts parts = v.Release();
-  Column out(t);
-  const size_t n = rows.size();
+StorageParts ReleaseStorage(storage::ColumnVector&& v) {
+  StorageParts p;
+  p.type = FromStorage(v.type());
+  p.kind = v.kind();
+  p.parts = v.Release();
+  return p;
+}
+
+Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n) {
+  Column out(p.type);
   out.nulls_.resize(n);
-  for (size_t i = 0; i < n; ++i) out.nulls_[i] = parts.nulls[rows[i]];
+  for (size_t i = 0; i < n; ++i) out.nulls_[i] = p.parts.nulls[rows[i]];
   auto gather = [&](auto& dst, const auto& src) {
     dst.resize(n);
     for (size_t i = 0; i < n; ++i) dst[i] = src[rows[i]];
   };
-  switch (kind) {
+  switch (p.kind) {
     case storage::PhysicalKind::kInt64:
-      if (UsesI128(t)) gather(out.i128_, parts.ints);
-      else gather(out.i64_, parts.ints);
+      if (UsesI128(p.type)) gather(out.i128_, p.parts.ints);
+      else gather(out.i64_, p.parts.ints);
       break;
-    case storage::PhysicalKind::kInt128: gather(out.i128_, parts.wides); break;
-    case storage::PhysicalKind::kDouble: gather(out.f64_, parts.doubles); break;
+    case storage::PhysicalKind::kInt128: gather(out.i128_, p.parts.wides); break;
+    case storage::PhysicalKind::kDouble: gather(out.f64_, p.parts.doubles); break;
     case storage::PhysicalKind::kBytes:
       out.str_.resize(n);
-      for (size_t i = 0; i < n; ++i) out.str_[i] = std::move(parts.strings[rows[i]]);  // rows ascending, distinct
+      for (size_t i = 0; i < n; ++i) out.str_[i] = std::move(p.parts.strings[rows[i]]);
       break;
   }
   return out;

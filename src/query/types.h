@@ -83,6 +83,8 @@ struct Scalar {
   static Scalar Str(std::string v) { return Scalar{.null = false, .str = std::move(v)}; }
 };
 
+struct StorageParts;
+
 // An allocator whose value-less construct leaves the element uninitialized:
 // resize() of a vector of plain numbers then allocates without zeroing, for
 // buffers every row of which is written right after (widened decimals,
@@ -173,7 +175,8 @@ class Column {
   void Append(const Scalar& v);
   void AppendFrom(const Column& other, size_t row);  // same type
   // Rows `rows` of this column, as a new column (constant if this one is).
-  Column Gather(const std::vector<uint32_t>& rows) const;
+  Column Gather(const std::vector<uint32_t>& rows) const { return Gather(rows.data(), rows.size()); }
+  Column Gather(const uint32_t* rows, size_t n) const;
   // Appends every row of `other` (same type; constants expanded).
   void AppendColumn(const Column& other);
   // A non-constant copy (constants expanded).
@@ -184,10 +187,7 @@ class Column {
 
  private:
   friend Column FromStorageVector(storage::ColumnVector&& v);
-// As FromStorageVector, keeping only `rows` (ascending, distinct) in one
-// pass; `v` is left empty.
-Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
-  friend Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
+  friend Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
   Type type_;
   bool constant_ = false;
   size_t constant_rows_ = 0;
@@ -209,9 +209,17 @@ struct Chunk {
 // int128). Takes the vector's buffers without copying where the
 // representations agree (everything but narrow decimals); `v` is left empty.
 Column FromStorageVector(storage::ColumnVector&& v);
-// As FromStorageVector, keeping only `rows` (ascending, distinct) in one
-// pass; `v` is left empty.
-Column FromStorageVectorRows(storage::ColumnVector&& v, const std::vector<uint32_t>& rows);
+// A storage column vector's buffers, taken once (ReleaseStorage leaves the
+// vector empty) and then gathered from in pieces (GatherStorage).
+struct StorageParts {
+  Type type;
+  storage::PhysicalKind kind = storage::PhysicalKind::kInt64;
+  storage::ColumnVector::Parts parts;
+};
+StorageParts ReleaseStorage(storage::ColumnVector&& v);
+// The engine column of rows rows[0..n) of `p` in one pass (narrow decimals
+// widened). Strings are moved out: a row may be gathered only once.
+Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
 
 // ---- text forms (what MySQL prints)
 std::string FormatDecimal(int128 unscaled, int scale);
