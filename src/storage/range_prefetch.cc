@@ -125,6 +125,13 @@ uint64_t PrefetchPlan::FetchBytes() const {
   return total;
 }
 
+PrefetchOptions ScanPrefetchOptions(const objstore::ObjectStore& store) {
+  PrefetchOptions o;
+  const std::string_view backend = store.BackendName();
+  if (backend == "local" || backend == "mem") o.align_bytes = 4096;
+  return o;
+}
+
 PrefetchPlan PlanPrefetch(std::vector<ByteRange> reads, uint64_t size_bytes, const PrefetchOptions& options) {
   CheckOptions(options);
   STRATA_CHECK_LE(reads.size(), kPrefetchReadsMax);

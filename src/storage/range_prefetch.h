@@ -62,6 +62,13 @@ struct PrefetchOptions {
   uint64_t ahead_bytes_max = 48ull << 20;
 };
 
+// The options a tablet scan uses on `store`: GETs align on the CN disk
+// cache's 1 MiB blocks (the defaults) for stores reached over the network; a
+// local directory or memory ("local", "mem" backends) is read at the bytes
+// the scan needs (4 KiB alignment), since rounding a few columns' chunks out
+// to whole MiB there only reads, copies and zeroes bytes nobody decodes.
+PrefetchOptions ScanPrefetchOptions(const objstore::ObjectStore& store);
+
 inline constexpr size_t kPrefetchInFlightLimit = 64;
 // Reads of one plan; a larger scan of one file is cut into several plans.
 inline constexpr size_t kPrefetchReadsMax = size_t{1} << 22;

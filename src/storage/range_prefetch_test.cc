@@ -37,8 +37,11 @@ std::string Object(size_t size) {
 
 // A MemObjectStore that records every GetRange and can hold GETs at a gate
 // until the test opens it, fail a chosen range, or serve a truncated object.
+// Stands for a store reached over the network (an S3 server, through the
+// CN cache): its scans plan 1 MiB-aligned GETs.
 class RecordingStore : public objstore::MemObjectStore {
  public:
+  std::string_view BackendName() const override { return "recording"; }
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override {
     std::unique_lock lock(mu_);
     calls_.push_back(ByteRange{offset, length});
@@ -347,6 +350,24 @@ TEST(RangePrefetcherTest, TabletScanReadsEveryRowWithFewGets) {
   EXPECT_EQ(next, rows);
   // The footer read, then units of 2, 4, 8, 8... MiB: a handful of GETs for 38 chunks.
   EXPECT_LE(store.Calls().size() - before, 1 + rowset->size_bytes / (2u << 20) + 1);
+}
+
+TEST(RangePrefetcherTest, LocalStoresAreReadAtTheBytesNeeded) {
+  objstore::MemObjectStore mem;
+  RecordingStore remote;
+  EXPECT_EQ(ScanPrefetchOptions(mem).align_bytes, 4096u);
+  EXPECT_EQ(ScanPrefetchOptions(remote).align_bytes, PrefetchOptions{}.align_bytes);
+  // Two needed 100-byte chunks 300 KiB apart: one 4 KiB-aligned span each
+  // locally, not the MiB around them.
+  const std::vector<ByteRange> reads{{10, 100}, {300 * 1024, 100}};
+  PrefetchPlan local = PlanPrefetch(reads, 4u << 20, ScanPrefetchOptions(mem));
+  uint64_t bytes = 0;
+  for (const FetchUnit& u : local.units) bytes += u.length;
+  EXPECT_EQ(local.units.size(), 2u);
+  EXPECT_EQ(bytes, 2u * 4096);
+  PrefetchPlan far = PlanPrefetch(reads, 4u << 20, ScanPrefetchOptions(remote));
+  ASSERT_EQ(far.units.size(), 1u);
+  EXPECT_EQ(far.units[0].length, 1u << 20);
 }
 
 TEST(RangePrefetcherTest, ASmallFileIsReadWithTheFooterGetOnly) {

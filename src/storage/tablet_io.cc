@@ -136,7 +136,7 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
       reads.push_back(scan->held.back() ? ByteRange{} : ByteRange{chunk.offset, chunk.size_bytes});
     }
   }
-  const PrefetchOptions prefetch;
+  const PrefetchOptions prefetch = ScanPrefetchOptions(store);
   scan->fetch = std::make_unique<RangePrefetcher>(
       store, rowset.data_file, PlanPrefetch(std::move(reads), reader.size_bytes(), prefetch), prefetch,
       IoExecutor::Shared());
