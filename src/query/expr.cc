@@ -8,11 +8,14 @@
 #include <type_traits>
 
 #include "common/check.h"
+#include "query/expr_internal.h"
 #include "query/functions.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
-namespace {
+using namespace expr_internal;
+
+namespace expr_internal {
 
 [[noreturn]] void OutOfRange(const Type& t) {
   sql::Fail(sql::ER_DATA_OUT_OF_RANGE, TypeName(t) + " value is out of range");
@@ -29,6 +32,10 @@ int128 Rescale(int128 v, int from, int to) {
   if (r * 2 >= p) q += v < 0 ? -1 : 1;
   return q;
 }
+
+}  // namespace expr_internal
+
+namespace {
 
 int64_t DateToNumber(int64_t days) {
   int64_t y;
@@ -50,7 +57,9 @@ std::string ToText(const Scalar& v, const Type& from) {
   return FormatCell(c, 0).value_or("");
 }
 
-double ToDouble(const Scalar& v, const Type& from) {
+}  // namespace
+
+double expr_internal::ToDouble(const Scalar& v, const Type& from) {
   switch (from.id) {
     case TypeId::kInt: return static_cast<double>(v.i64);
     case TypeId::kLargeInt: return static_cast<double>(v.i128);
@@ -63,6 +72,8 @@ double ToDouble(const Scalar& v, const Type& from) {
   }
   return 0;
 }
+
+namespace {
 
 // The value as an unscaled decimal of `scale`; nullopt when it does not fit.
 std::optional<int128> ToDecimal(const Scalar& v, const Type& from, int scale) {
@@ -345,6 +356,16 @@ Type UnifyTypes(const Type& a, const Type& b) {
   return Type::LargeInt();  // kInt with kLargeInt
 }
 
+CmpOp MirrorCmp(CmpOp op) {
+  switch (op) {
+    case CmpOp::kLt: return CmpOp::kGt;
+    case CmpOp::kLe: return CmpOp::kGe;
+    case CmpOp::kGt: return CmpOp::kLt;
+    case CmpOp::kGe: return CmpOp::kLe;
+    default: return op;
+  }
+}
+
 Type ComparisonType(const Type& a, const Type& b) {
   if (a.id == TypeId::kNull) return b.id == TypeId::kNull ? Type::Int() : b;
   if (b.id == TypeId::kNull) return a;
@@ -361,14 +382,11 @@ Type ComparisonType(const Type& a, const Type& b) {
 }
 
 // ---------------------------------------------------------------- evaluation
-namespace {
-
-Column Fill(const Type& t, size_t rows) { return Column::Constant(t, Scalar::Null(), rows); }
 
 // `e` over `ch`: a column reference is the chunk's column itself (no copy)
 // when it has the representation `e` expects; anything else is evaluated
 // into `holder`.
-const Column& EvalRef(const BoundExpr& e, const Chunk& ch, Column* holder) {
+const Column& expr_internal::EvalRef(const BoundExpr& e, const Chunk& ch, Column* holder) {
   if (e.op == ExprOp::kColumn) {
     const Column& c = ch.columns[e.column];
     const Type& t = c.type();
@@ -377,6 +395,11 @@ const Column& EvalRef(const BoundExpr& e, const Chunk& ch, Column* holder) {
   *holder = Evaluate(e, ch);
   return *holder;
 }
+
+namespace {
+
+Column Fill(const Type& t, size_t rows) { return Column::Constant(t, Scalar::Null(), rows); }
+
 
 template <typename Get, typename Cmp>
 void CompareRows(bool null_safe, const Column& a, const Column& b, size_t n, Get get, Cmp cmp, Column* out) {
@@ -543,231 +566,6 @@ Column EvalLogic(const BoundExpr& e, const Chunk& ch) {
     const uint8_t an = a.IsNull(r), bn = b.IsNull(r);
     const uint8_t at = !an && IsTrueAt(a, r), bt = !bn && IsTrueAt(b, r);
     is_and ? LogicRow<true>(an, at, bn, bt, on + r, ov + r) : LogicRow<false>(an, at, bn, bt, on + r, ov + r);
-  }
-  return out;
-}
-
-int128 CheckedDecimal(int128 v, const Type& t) {
-  if (v > DecimalMax(t.precision) || v < -DecimalMax(t.precision)) OutOfRange(t);
-  return v;
-}
-
-Scalar ArithRow(ArithOp op, const Type& rt, const Column& a, const Column& b, size_t r) {
-  const Type& at = a.type();
-  const Type& bt = b.type();
-  switch (rt.id) {
-    case TypeId::kInt: {
-      if (op == ArithOp::kIntDiv) {
-        // DIV truncates toward zero; operands may be any numeric type.
-        double y = ToDouble(b.At(r), bt);
-        if (y == 0) return Scalar::Null();
-        if (at.id == TypeId::kInt && bt.id == TypeId::kInt) {
-          if (a.I64(r) == std::numeric_limits<int64_t>::min() && b.I64(r) == -1) OutOfRange(rt);
-          return Scalar::I64(a.I64(r) / b.I64(r));
-        }
-        double q = std::trunc(ToDouble(a.At(r), at) / y);
-        if (!(std::fabs(q) < 9.2e18)) OutOfRange(rt);
-        return Scalar::I64(static_cast<int64_t>(q));
-      }
-      int64_t x = a.I64(r), y = b.I64(r), z = 0;
-      bool overflow = false;
-      switch (op) {
-        case ArithOp::kAdd: overflow = __builtin_add_overflow(x, y, &z); break;
-        case ArithOp::kSub: overflow = __builtin_sub_overflow(x, y, &z); break;
-        case ArithOp::kMul: overflow = __builtin_mul_overflow(x, y, &z); break;
-        case ArithOp::kMod:
-          if (y == 0) return Scalar::Null();
-          z = (y == -1) ? 0 : x % y;
-          break;
-        default: break;
-      }
-      if (overflow) OutOfRange(rt);
-      return Scalar::I64(z);
-    }
-    case TypeId::kLargeInt: {
-      int128 x = a.I128(r), y = b.I128(r), z = 0;
-      bool overflow = false;
-      switch (op) {
-        case ArithOp::kAdd: overflow = __builtin_add_overflow(x, y, &z); break;
-        case ArithOp::kSub: overflow = __builtin_sub_overflow(x, y, &z); break;
-        case ArithOp::kMul: overflow = __builtin_mul_overflow(x, y, &z); break;
-        case ArithOp::kMod:
-          if (y == 0) return Scalar::Null();
-          z = (y == -1) ? 0 : x % y;
-          break;
-        default: break;
-      }
-      if (overflow) OutOfRange(rt);
-      return Scalar::I128(z);
-    }
-    case TypeId::kDecimal: {
-      // Operands were cast to decimals; scales as the binder chose.
-      int128 x = a.I128(r), y = b.I128(r), z = 0;
-      int sa = at.scale, sb = bt.scale;
-      bool overflow = false;
-      switch (op) {
-        case ArithOp::kAdd:
-        case ArithOp::kSub:
-        case ArithOp::kMod: {
-          x = Rescale(x, sa, rt.scale), y = Rescale(y, sb, rt.scale);
-          if (op == ArithOp::kMod) {
-            if (y == 0) return Scalar::Null();
-            z = x % y;
-          } else {
-            overflow = op == ArithOp::kAdd ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z);
-          }
-          break;
-        }
-        case ArithOp::kMul:
-          overflow = __builtin_mul_overflow(x, y, &z);
-          if (!overflow) z = Rescale(z, sa + sb, rt.scale);
-          break;
-        case ArithOp::kDiv: {
-          if (y == 0) return Scalar::Null();
-          // x/10^sa / (y/10^sb) at scale s: x * 10^(s - sa + sb) / y, rounded.
-          int shift = rt.scale - sa + sb;
-          int128 num = x;
-          int128 den = y;
-          if (shift >= 0) {
-            overflow = __builtin_mul_overflow(num, Pow10(std::min(shift, 38)), &num);
-          } else {
-            den *= Pow10(-shift);
-          }
-          if (overflow) break;
-          int128 q = num / den, rem = num % den;
-          if (rem < 0) rem = -rem;
-          int128 ad = den < 0 ? -den : den;
-          if (rem * 2 >= ad) q += ((num < 0) != (den < 0)) ? -1 : 1;
-          z = q;
-          break;
-        }
-        default: break;
-      }
-      if (overflow) OutOfRange(rt);
-      return Scalar::I128(CheckedDecimal(z, rt));
-    }
-    case TypeId::kDouble: {
-      double x = a.F64(r), y = b.F64(r);
-      switch (op) {
-        case ArithOp::kAdd: return Scalar::F64(x + y);
-        case ArithOp::kSub: return Scalar::F64(x - y);
-        case ArithOp::kMul: return Scalar::F64(x * y);
-        case ArithOp::kDiv: return y == 0 ? Scalar::Null() : Scalar::F64(x / y);
-        case ArithOp::kMod: return y == 0 ? Scalar::Null() : Scalar::F64(std::fmod(x, y));
-        default: return Scalar::Null();
-      }
-    }
-    default: return Scalar::Null();
-  }
-}
-
-// DECIMAL + - with both operands at or below the result's scale (scaled up
-// exactly by a power of ten: `1 - l_discount`), or * whose result scale is
-// the sum of theirs: exact in int128 with no rounding (ArithRow's answer,
-// checked against the result's precision the same way).
-bool DecimalFastPath(const BoundExpr& e, const Column& a, const Column& b) {
-  if (e.type.id != TypeId::kDecimal || a.type().id != TypeId::kDecimal || b.type().id != TypeId::kDecimal) return false;
-  const int sa = a.type().scale, sb = b.type().scale, s = e.type.scale;
-  if (e.arith == ArithOp::kMul) return sa + sb == s;
-  return (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub) && sa <= s && sb <= s;
-}
-
-// True if int128 cannot overflow in the fast path for any operands within
-// their types' precisions (|x| < 10^p): a product needs pa + pb digits, a
-// sum one more than its wider operand scaled to the result's scale.
-bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
-  const Type &ta = a.type(), &tb = b.type();
-  const int s = e.type.scale;
-  if (e.arith == ArithOp::kMul) return ta.precision + tb.precision <= kDecimalPrecisionMax;
-  return std::max(ta.precision - ta.scale + s, tb.precision - tb.scale + s) + 1 <= kDecimalPrecisionMax;
-}
-
-// The fast path's loop. A_CONST / B_CONST: that side is one value for every
-// row; SCALE: operands are multiplied by ma / mb first (+ - only); CHECK:
-// int128 overflow is possible (DecimalArithFits false). The result is always
-// checked against its precision.
-template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK>
-void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  out->ResizeForWrite(n);
-  uint8_t* on = out->mutable_nulls();
-  int128* ov = out->mutable_i128();
-  const int128 max = DecimalMax(e.type.precision);
-  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
-  const int128 *av = a.i128_data(), *bv = b.i128_data();
-  const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
-  const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
-  const ArithOp op = e.arith;
-  for (size_t r = 0; r < n; ++r) {
-    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
-    if (an[ia] | bn[ib]) {
-      on[r] = 1;
-      continue;
-    }
-    int128 x = av[ia], y = bv[ib], z = 0;
-    bool overflow = false;
-    if constexpr (CHECK) {
-      if constexpr (SCALE) overflow = __builtin_mul_overflow(x, ma, &x) | __builtin_mul_overflow(y, mb, &y);
-      overflow |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
-                  : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
-                                        : __builtin_mul_overflow(x, y, &z);
-    } else {
-      if constexpr (SCALE) x *= ma, y *= mb;
-      z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
-    }
-    if (overflow || z > max || z < -max) OutOfRange(e.type);
-    ov[r] = z;
-  }
-}
-
-template <bool SCALE, bool CHECK>
-void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK>(e, a, b, n, out);
-  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK>(e, a, b, n, out);
-  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK>(e, a, b, n, out);
-  DecimalArithLoop<false, false, SCALE, CHECK>(e, a, b, n, out);
-}
-
-template <bool SCALE>
-void DecimalArith(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  DecimalArithFits(e, a, b) ? DecimalArithChecked<SCALE, false>(e, a, b, n, out)
-                            : DecimalArithChecked<SCALE, true>(e, a, b, n, out);
-}
-
-Column EvalArith(const BoundExpr& e, const Chunk& ch) {
-  Column ha, hb;
-  const Column& a = EvalRef(*e.args[0], ch, &ha);
-  const Column& b = EvalRef(*e.args[1], ch, &hb);
-  Column out(e.type);
-  out.Reserve(ch.rows);
-  // The hot case gets its own loop: BIGINT + - * BIGINT.
-  if (e.type.id == TypeId::kInt && a.type().id == TypeId::kInt && b.type().id == TypeId::kInt &&
-      (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub || e.arith == ArithOp::kMul)) {
-    for (size_t r = 0; r < ch.rows; ++r) {
-      if (a.IsNull(r) || b.IsNull(r)) {
-        out.AppendNull();
-        continue;
-      }
-      int64_t z = 0;
-      bool overflow = e.arith == ArithOp::kAdd   ? __builtin_add_overflow(a.I64(r), b.I64(r), &z)
-                      : e.arith == ArithOp::kSub ? __builtin_sub_overflow(a.I64(r), b.I64(r), &z)
-                                                 : __builtin_mul_overflow(a.I64(r), b.I64(r), &z);
-      if (overflow) OutOfRange(e.type);
-      out.AppendI64(z);
-    }
-    return out;
-  }
-  if (DecimalFastPath(e, a, b)) {
-    // DECIMAL + - * needing no rounding (SUM(price * (1 - discount))): one typed loop.
-    const bool scale = e.arith != ArithOp::kMul && (a.type().scale != e.type.scale || b.type().scale != e.type.scale);
-    scale ? DecimalArith<true>(e, a, b, ch.rows, &out) : DecimalArith<false>(e, a, b, ch.rows, &out);
-    return out;
-  }
-  for (size_t r = 0; r < ch.rows; ++r) {
-    if (a.IsNull(r) || b.IsNull(r)) {
-      out.AppendNull();
-      continue;
-    }
-    out.Append(ArithRow(e.arith, e.type, a, b, r));
   }
   return out;
 }

@@ -99,6 +99,9 @@ bool IsTrueAt(const Column& c, size_t r);
 // MySQL LIKE with % and _ and '\' escapes, byte-wise.
 bool LikeMatchBinary(std::string_view text, std::string_view pattern);
 
+// The operator with its operands swapped: a < b is b > a (= and <> as they are).
+CmpOp MirrorCmp(CmpOp op);
+
 // The common type of two operands (CASE, IF, COALESCE, UNION, comparisons).
 Type UnifyTypes(const Type& a, const Type& b);
 // The type both sides of a comparison are cast to.

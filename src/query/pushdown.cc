@@ -68,16 +68,6 @@ std::optional<storage::Datum> PruningDatum(const storage::ColumnType& type, cons
   return std::nullopt;
 }
 
-CmpOp Mirror(CmpOp op) {
-  switch (op) {
-    case CmpOp::kLt: return CmpOp::kGt;
-    case CmpOp::kLe: return CmpOp::kGe;
-    case CmpOp::kGt: return CmpOp::kLt;
-    case CmpOp::kGe: return CmpOp::kLe;
-    default: return op;
-  }
-}
-
 // Does [lower, upper) of a partition (texts; empty = unbounded) hold any value v with `v op x`?
 bool RangeCanMatch(const TablePartition& p, const Type& type, CmpOp op, const Scalar& x) {
   Column value(type);
@@ -150,7 +140,7 @@ void PlanScanPruning(const std::vector<const BoundExpr*>& conjuncts, ScanSpec* s
       if (c->args[0]->op == ExprOp::kColumn && c->args[1]->op == ExprOp::kConst) {
         col = c->args[0].get(), tests.emplace_back(c->cmp, c->args[1].get());
       } else if (c->args[1]->op == ExprOp::kColumn && c->args[0]->op == ExprOp::kConst) {
-        col = c->args[1].get(), tests.emplace_back(Mirror(c->cmp), c->args[0].get());
+        col = c->args[1].get(), tests.emplace_back(MirrorCmp(c->cmp), c->args[0].get());
       }
     } else if (c->op == ExprOp::kIn && !c->negated && c->args[0]->op == ExprOp::kColumn) {
       col = c->args[0].get();

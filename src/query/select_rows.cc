@@ -53,16 +53,6 @@ void Conjuncts(const BoundExpr& e, std::vector<const BoundExpr*>* out) {
   out->push_back(&e);
 }
 
-CmpOp Mirror(CmpOp op) {
-  switch (op) {
-    case CmpOp::kLt: return CmpOp::kGt;
-    case CmpOp::kLe: return CmpOp::kGe;
-    case CmpOp::kGt: return CmpOp::kLt;
-    case CmpOp::kGe: return CmpOp::kLe;
-    default: return op;
-  }
-}
-
 // A chunk column that `ref` (a column reference) reads as it is, or null.
 const Column* DirectColumn(const BoundExpr& ref, const Chunk& ch) {
   if (ref.op != ExprOp::kColumn || ref.column >= ch.columns.size()) return nullptr;
@@ -81,7 +71,7 @@ bool AsColumnCompare(const BoundExpr& e, const Chunk& ch, const Column** column,
   if (a.op == ExprOp::kColumn && b.op == ExprOp::kConst) {
     *column = DirectColumn(a, ch), *op = e.cmp, *value = &b;
   } else if (a.op == ExprOp::kConst && b.op == ExprOp::kColumn) {
-    *column = DirectColumn(b, ch), *op = Mirror(e.cmp), *value = &a;
+    *column = DirectColumn(b, ch), *op = MirrorCmp(e.cmp), *value = &a;
   } else {
     return false;
   }

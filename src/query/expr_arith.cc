@@ -1,0 +1,239 @@
+// Arithmetic over chunks (ExprOp::kArith, expr_internal.h): typed loops for
+// BIGINT + - * and for DECIMAL + - * that need no rounding, and MySQL's
+// per-row rules (ArithRow) for everything else: integer and decimal overflow
+// is ER_DATA_OUT_OF_RANGE, x / 0 and x % 0 are NULL, DIV truncates, decimal
+// division is exact to the binder's scale, rounded half away from zero.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "query/expr_internal.h"
+
+namespace strata::query::expr_internal {
+namespace {
+
+int128 CheckedDecimal(int128 v, const Type& t) {
+  if (v > DecimalMax(t.precision) || v < -DecimalMax(t.precision)) OutOfRange(t);
+  return v;
+}
+
+// x op y for BIGINT (T = int64_t) or LARGEINT (int128) + - * %: nullopt
+// for x % 0 (NULL); overflow is an error.
+template <typename T>
+std::optional<T> IntegerRow(ArithOp op, const Type& rt, T x, T y) {
+  T z = 0;
+  bool overflow = false;
+  switch (op) {
+    case ArithOp::kAdd: overflow = __builtin_add_overflow(x, y, &z); break;
+    case ArithOp::kSub: overflow = __builtin_sub_overflow(x, y, &z); break;
+    case ArithOp::kMul: overflow = __builtin_mul_overflow(x, y, &z); break;
+    case ArithOp::kMod:
+      if (y == 0) return std::nullopt;
+      z = (y == -1) ? 0 : x % y;
+      break;
+    default: break;
+  }
+  if (overflow) OutOfRange(rt);
+  return z;
+}
+
+Scalar ArithRow(ArithOp op, const Type& rt, const Column& a, const Column& b, size_t r) {
+  const Type& at = a.type();
+  const Type& bt = b.type();
+  switch (rt.id) {
+    case TypeId::kInt: {
+      if (op == ArithOp::kIntDiv) {
+        // DIV truncates toward zero; operands may be any numeric type.
+        double y = ToDouble(b.At(r), bt);
+        if (y == 0) return Scalar::Null();
+        if (at.id == TypeId::kInt && bt.id == TypeId::kInt) {
+          if (a.I64(r) == std::numeric_limits<int64_t>::min() && b.I64(r) == -1) OutOfRange(rt);
+          return Scalar::I64(a.I64(r) / b.I64(r));
+        }
+        double q = std::trunc(ToDouble(a.At(r), at) / y);
+        if (!(std::fabs(q) < 9.2e18)) OutOfRange(rt);
+        return Scalar::I64(static_cast<int64_t>(q));
+      }
+      std::optional<int64_t> z = IntegerRow<int64_t>(op, rt, a.I64(r), b.I64(r));
+      return z ? Scalar::I64(*z) : Scalar::Null();
+    }
+    case TypeId::kLargeInt: {
+      std::optional<int128> z = IntegerRow<int128>(op, rt, a.I128(r), b.I128(r));
+      return z ? Scalar::I128(*z) : Scalar::Null();
+    }
+    case TypeId::kDecimal: {
+      // Operands were cast to decimals; scales as the binder chose.
+      int128 x = a.I128(r), y = b.I128(r), z = 0;
+      int sa = at.scale, sb = bt.scale;
+      bool overflow = false;
+      switch (op) {
+        case ArithOp::kAdd:
+        case ArithOp::kSub:
+        case ArithOp::kMod: {
+          x = Rescale(x, sa, rt.scale), y = Rescale(y, sb, rt.scale);
+          if (op == ArithOp::kMod) {
+            if (y == 0) return Scalar::Null();
+            z = x % y;
+          } else {
+            overflow = op == ArithOp::kAdd ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z);
+          }
+          break;
+        }
+        case ArithOp::kMul:
+          overflow = __builtin_mul_overflow(x, y, &z);
+          if (!overflow) z = Rescale(z, sa + sb, rt.scale);
+          break;
+        case ArithOp::kDiv: {
+          if (y == 0) return Scalar::Null();
+          // x/10^sa / (y/10^sb) at scale s: x * 10^(s - sa + sb) / y, rounded.
+          int shift = rt.scale - sa + sb;
+          int128 num = x;
+          int128 den = y;
+          if (shift >= 0) {
+            overflow = __builtin_mul_overflow(num, Pow10(std::min(shift, 38)), &num);
+          } else {
+            den *= Pow10(-shift);
+          }
+          if (overflow) break;
+          int128 q = num / den, rem = num % den;
+          if (rem < 0) rem = -rem;
+          int128 ad = den < 0 ? -den : den;
+          if (rem * 2 >= ad) q += ((num < 0) != (den < 0)) ? -1 : 1;
+          z = q;
+          break;
+        }
+        default: break;
+      }
+      if (overflow) OutOfRange(rt);
+      return Scalar::I128(CheckedDecimal(z, rt));
+    }
+    case TypeId::kDouble: {
+      double x = a.F64(r), y = b.F64(r);
+      switch (op) {
+        case ArithOp::kAdd: return Scalar::F64(x + y);
+        case ArithOp::kSub: return Scalar::F64(x - y);
+        case ArithOp::kMul: return Scalar::F64(x * y);
+        case ArithOp::kDiv: return y == 0 ? Scalar::Null() : Scalar::F64(x / y);
+        case ArithOp::kMod: return y == 0 ? Scalar::Null() : Scalar::F64(std::fmod(x, y));
+        default: return Scalar::Null();
+      }
+    }
+    default: return Scalar::Null();
+  }
+}
+
+// DECIMAL + - with both operands at or below the result's scale (scaled up
+// exactly by a power of ten: `1 - l_discount`), or * whose result scale is
+// the sum of theirs: exact in int128 with no rounding (ArithRow's answer,
+// checked against the result's precision the same way).
+bool DecimalFastPath(const BoundExpr& e, const Column& a, const Column& b) {
+  if (e.type.id != TypeId::kDecimal || a.type().id != TypeId::kDecimal || b.type().id != TypeId::kDecimal) return false;
+  const int sa = a.type().scale, sb = b.type().scale, s = e.type.scale;
+  if (e.arith == ArithOp::kMul) return sa + sb == s;
+  return (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub) && sa <= s && sb <= s;
+}
+
+// True if int128 cannot overflow in the fast path for any operands within
+// their types' precisions (|x| < 10^p): a product needs pa + pb digits, a
+// sum one more than its wider operand scaled to the result's scale.
+bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
+  const Type &ta = a.type(), &tb = b.type();
+  const int s = e.type.scale;
+  if (e.arith == ArithOp::kMul) return ta.precision + tb.precision <= kDecimalPrecisionMax;
+  return std::max(ta.precision - ta.scale + s, tb.precision - tb.scale + s) + 1 <= kDecimalPrecisionMax;
+}
+
+// The fast path's loop. A_CONST / B_CONST: that side is one value for every
+// row; SCALE: operands are multiplied by ma / mb first (+ - only); CHECK:
+// int128 overflow is possible (DecimalArithFits false). The result is always
+// checked against its precision.
+template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK>
+void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  out->ResizeForWrite(n);
+  uint8_t* on = out->mutable_nulls();
+  int128* ov = out->mutable_i128();
+  const int128 max = DecimalMax(e.type.precision);
+  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+  const int128 *av = a.i128_data(), *bv = b.i128_data();
+  const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
+  const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
+  const ArithOp op = e.arith;
+  for (size_t r = 0; r < n; ++r) {
+    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
+    if (an[ia] | bn[ib]) {
+      on[r] = 1;
+      continue;
+    }
+    int128 x = av[ia], y = bv[ib], z = 0;
+    bool overflow = false;
+    if constexpr (CHECK) {
+      if constexpr (SCALE) overflow = __builtin_mul_overflow(x, ma, &x) | __builtin_mul_overflow(y, mb, &y);
+      overflow |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+                  : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                        : __builtin_mul_overflow(x, y, &z);
+    } else {
+      if constexpr (SCALE) x *= ma, y *= mb;
+      z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+    }
+    if (overflow || z > max || z < -max) OutOfRange(e.type);
+    ov[r] = z;
+  }
+}
+
+template <bool SCALE, bool CHECK>
+void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK>(e, a, b, n, out);
+  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK>(e, a, b, n, out);
+  DecimalArithLoop<false, false, SCALE, CHECK>(e, a, b, n, out);
+}
+
+template <bool SCALE>
+void DecimalArith(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  DecimalArithFits(e, a, b) ? DecimalArithChecked<SCALE, false>(e, a, b, n, out)
+                            : DecimalArithChecked<SCALE, true>(e, a, b, n, out);
+}
+
+}  // namespace
+
+Column EvalArith(const BoundExpr& e, const Chunk& ch) {
+  Column ha, hb;
+  const Column& a = EvalRef(*e.args[0], ch, &ha);
+  const Column& b = EvalRef(*e.args[1], ch, &hb);
+  Column out(e.type);
+  out.Reserve(ch.rows);
+  // The hot case gets its own loop: BIGINT + - * BIGINT.
+  if (e.type.id == TypeId::kInt && a.type().id == TypeId::kInt && b.type().id == TypeId::kInt &&
+      (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub || e.arith == ArithOp::kMul)) {
+    for (size_t r = 0; r < ch.rows; ++r) {
+      if (a.IsNull(r) || b.IsNull(r)) {
+        out.AppendNull();
+        continue;
+      }
+      int64_t z = 0;
+      bool overflow = e.arith == ArithOp::kAdd   ? __builtin_add_overflow(a.I64(r), b.I64(r), &z)
+                      : e.arith == ArithOp::kSub ? __builtin_sub_overflow(a.I64(r), b.I64(r), &z)
+                                                 : __builtin_mul_overflow(a.I64(r), b.I64(r), &z);
+      if (overflow) OutOfRange(e.type);
+      out.AppendI64(z);
+    }
+    return out;
+  }
+  if (DecimalFastPath(e, a, b)) {
+    // DECIMAL + - * needing no rounding (SUM(price * (1 - discount))): one typed loop.
+    const bool scale = e.arith != ArithOp::kMul && (a.type().scale != e.type.scale || b.type().scale != e.type.scale);
+    scale ? DecimalArith<true>(e, a, b, ch.rows, &out) : DecimalArith<false>(e, a, b, ch.rows, &out);
+    return out;
+  }
+  for (size_t r = 0; r < ch.rows; ++r) {
+    if (a.IsNull(r) || b.IsNull(r)) {
+      out.AppendNull();
+      continue;
+    }
+    out.Append(ArithRow(e.arith, e.type, a, b, r));
+  }
+  return out;
+}
+
+}  // namespace strata::query::expr_internal
