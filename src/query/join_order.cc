@@ -1,6 +1,7 @@
 // Planning a WHERE clause's conjuncts over a FROM list (binder_internal.h):
-// the order in which comma-joined tables are joined, and conditions every
-// branch of an OR repeats.
+// the order in which comma-joined tables are joined, conditions every branch
+// of an OR repeats, and the filters an OR over several tables implies for
+// each one (AddImpliedLeafFilters).
 //
 // FROM a, b, c binds as (a CROSS b) CROSS c. When the WHERE equalities
 // connect each table to the ones written before it, that order stays (the
@@ -120,6 +121,61 @@ void FactorOr(BoundExprPtr e, std::vector<BoundExprPtr>* out) {
   if (!always) out->push_back(std::move(rest));
 }
 
+// True if `e` can be evaluated on rows the query would not otherwise have
+// tested without a new error: comparisons, IN, LIKE, IS NULL and logic over
+// columns and constants; arithmetic, casts and functions only of constants.
+bool SafeToImply(const BoundExpr& e) {
+  switch (e.op) {
+    case ExprOp::kColumn:
+    case ExprOp::kConst:
+    case ExprOp::kCompare:
+    case ExprOp::kIn:
+    case ExprOp::kLike:
+    case ExprOp::kIsNull:
+    case ExprOp::kAnd:
+    case ExprOp::kOr:
+    case ExprOp::kNot:
+      break;
+    default: {
+      std::vector<size_t> cols;
+      ReferencedColumns(e, &cols);
+      return cols.empty();
+    }
+  }
+  return std::all_of(e.args.begin(), e.args.end(), [](const BoundExprPtr& a) { return SafeToImply(*a); });
+}
+
+// For an OR over several leaves, (A1 AND B1) OR (A2 AND B2) with Ai reading
+// leaf a only: the filter A1 OR A2 that leaf a's rows must pass for the OR
+// to hold, one per leaf that every branch constrains. Appended to `out`; the
+// OR itself stays, so the result is unchanged — the implied filters go down
+// to their leaf's scan (TPC-H Q19: lineitem's and part's own conditions are
+// tested before the join instead of on every joined pair).
+void AddImpliedLeafFilters(const BoundExpr& e, const std::vector<size_t>& starts, std::vector<BoundExprPtr>* out) {
+  std::vector<BoundExprPtr> disjuncts;
+  SplitOr(e.Clone(), &disjuncts);
+  if (disjuncts.size() < 2) return;
+  std::vector<std::vector<BoundExprPtr>> branches(disjuncts.size());
+  for (size_t i = 0; i < disjuncts.size(); ++i) SplitConjuncts(std::move(disjuncts[i]), &branches[i]);
+  if (LeavesOf(e, starts).size() < 2) return;  // one leaf: the OR itself goes down
+  for (size_t leaf = 0; leaf < starts.size(); ++leaf) {
+    BoundExprPtr implied;
+    bool every_branch = true;
+    for (const auto& branch : branches) {
+      BoundExprPtr part;
+      for (const auto& x : branch) {
+        if (LeavesOf(*x, starts) == std::vector<size_t>{leaf} && SafeToImply(*x)) part = MakeAnd(std::move(part), x->Clone());
+      }
+      if (!part) {
+        every_branch = false;
+        break;
+      }
+      implied = MakeOr(std::move(implied), std::move(part));
+    }
+    if (every_branch) out->push_back(std::move(implied));
+  }
+}
+
 // The order to join leaves in (see the file comment).
 std::vector<size_t> JoinOrder(size_t n, const std::vector<std::pair<size_t, size_t>>& edges) {
   auto connected = [&](size_t leaf, const std::vector<bool>& joined) {
@@ -179,6 +235,11 @@ PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts) {
   std::vector<size_t> starts;
   size_t width = 0;
   for (const auto& l : leaves) starts.push_back(width), width += l->output.size();
+  std::vector<BoundExprPtr> implied;
+  for (const auto& c : conjuncts) {
+    if (c->op == ExprOp::kOr) AddImpliedLeafFilters(*c, starts, &implied);
+  }
+  for (auto& c : implied) conjuncts.push_back(std::move(c));
   std::vector<std::pair<size_t, size_t>> edges;
   for (const auto& c : conjuncts) {
     if (auto e = EquiLeaves(*c, starts)) edges.push_back(*e);
