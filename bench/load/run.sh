@@ -23,7 +23,6 @@ OUT=${OUT:-bench/results/load.md}
 export RGW_PORT=${RGW_PORT:-17480} MON_PORT_V2=${MON_PORT_V2:-13300} MON_PORT_V1=${MON_PORT_V1:-16789}
 export OSD_PORT_MIN=${OSD_PORT_MIN:-16800}
 COMMAND="ROWS=$ROWS PARTS=$PARTS REPS=$REPS SEED=$SEED BACKENDS=$BACKENDS MODES=$MODES bash bench/load/run.sh"
-VENV=${STRATA_BENCH_VENV:-$HOME/.cache/strata/bench-venv}
 START=$(date +%s)
 
 bash scripts/install-deps.sh >&2
@@ -49,12 +48,7 @@ STRATA_COMMIT=$(git rev-parse --short HEAD)
 [ -n "$(git status --porcelain --untracked-files=no -- src)" ] && STRATA_COMMIT="$STRATA_COMMIT (src/ has uncommitted changes)"
 
 # DuckDB from PyPI in a cached venv; it also sees the system's boto3 (to list and delete the S3 volume).
-if ! "$VENV/bin/python" -c "import duckdb, boto3" 2>/dev/null; then
-  rm -rf "$VENV"
-  /usr/bin/python3 -m venv --system-site-packages "$VENV"
-  "$VENV/bin/pip" install -q duckdb >&2
-fi
-PY=$VENV/bin/python
+PY=$(bash scripts/duckdb-venv.sh boto3)
 
 # The CSV: deterministic in (ROWS, SEED); all.csv and the same rows in PARTS files.
 c++ -O2 -std=c++20 -o "$RUN_DIR/gen_csv" bench/load/gen_csv.cc

@@ -6,10 +6,5 @@
 # TPC-H (SF 1, cold on S3 and warm): bench/query/tpch/run.sh (see bench_tpch.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-VENV=${STRATA_BENCH_VENV:-$HOME/.cache/strata/bench-venv}
-if ! "$VENV/bin/python" -c "import duckdb, pymysql" 2>/dev/null; then
-  rm -rf "$VENV"
-  /usr/bin/python3 -m venv --system-site-packages "$VENV"
-  "$VENV/bin/pip" install -q duckdb >&2
-fi
-exec "$VENV/bin/python" "$HERE/bench_query.py" "$@"
+PY=$(bash "$HERE/../../scripts/duckdb-venv.sh")
+exec "$PY" "$HERE/bench_query.py" "$@"

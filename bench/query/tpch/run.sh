@@ -6,11 +6,5 @@
 # Uses the cached venv of bench/query/run.sh (DuckDB from PyPI) plus numpy.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-VENV=${STRATA_BENCH_VENV:-$HOME/.cache/strata/bench-venv}
-if ! "$VENV/bin/python" -c "import duckdb, pymysql" 2>/dev/null; then
-  rm -rf "$VENV"
-  /usr/bin/python3 -m venv --system-site-packages "$VENV"
-  "$VENV/bin/pip" install -q duckdb >&2
-fi
-"$VENV/bin/python" -c "import numpy" 2>/dev/null || "$VENV/bin/pip" install -q numpy >&2
-exec "$VENV/bin/python" "$HERE/bench_tpch.py" "$@"
+PY=$(bash "$HERE/../../../scripts/duckdb-venv.sh" numpy)
+exec "$PY" "$HERE/bench_tpch.py" "$@"
