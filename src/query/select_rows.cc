@@ -5,6 +5,8 @@
 #include <numeric>
 #include <string_view>
 
+#include "query/binder_internal.h"
+
 namespace strata::query {
 namespace {
 
@@ -100,24 +102,13 @@ void RefineCompare(Selection& sel, const Column& c, CmpOp op, const V& x) {
   else if constexpr (std::is_same_v<T, int128>) values = c.i128_data();
   else if constexpr (std::is_same_v<T, double>) values = c.f64_data();
   else values = c.str_data();
-  if (c.is_constant()) {  // one value for every row
-    bool keep = false;
-    if (!nulls[0]) {
-      const auto& y = values[0];
-      switch (op) {
-        case CmpOp::kEq: keep = !(y < x) && !(x < y); break;
-        case CmpOp::kNe: keep = (y < x) || (x < y); break;
-        case CmpOp::kLt: keep = y < x; break;
-        case CmpOp::kLe: keep = !(x < y); break;
-        case CmpOp::kGt: keep = x < y; break;
-        case CmpOp::kGe: keep = !(y < x); break;
-        case CmpOp::kNullSafeEq: break;
-      }
+  auto run = [&](auto cmp) {
+    if (c.is_constant()) {  // one value for every row
+      if (nulls[0] || !cmp(values[0])) sel.Clear();
+      return;
     }
-    if (!keep) sel.Clear();
-    return;
-  }
-  auto run = [&](auto cmp) { sel.Refine([&](size_t r) { return (nulls[r] == 0) & cmp(values[r]); }); };
+    sel.Refine([&](size_t r) { return (nulls[r] == 0) & cmp(values[r]); });
+  };
   switch (op) {
     case CmpOp::kEq: return run([&](const auto& y) { return !(y < x) & !(x < y); });
     case CmpOp::kNe: return run([&](const auto& y) { return (y < x) | (x < y); });
@@ -155,10 +146,6 @@ void RunCheap(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   RefineCompare<std::string>(sel, *c, op, std::string_view(x.str));
 }
 
-void ReferencedColumns(const BoundExpr& e, std::vector<bool>* used) {
-  if (e.op == ExprOp::kColumn && e.column < used->size()) (*used)[e.column] = true;
-  for (const auto& a : e.args) ReferencedColumns(*a, used);
-}
 
 // Keeps the selected rows r where keep (evaluated over `rows_of_keep`: the
 // chunk's rows when `dense`, else the selected rows in order) is true.
@@ -189,8 +176,7 @@ void RunGeneral(Selection& sel, const BoundExpr& e, const Chunk& ch) {
     const Column& keep = EvaluateRef(e, ch, &holder);
     return RefineByColumn(sel, keep, true);
   }
-  std::vector<bool> used(ch.columns.size(), false);
-  ReferencedColumns(e, &used);
+  const std::vector<bool> used = ColumnsRead(e, ch.columns.size());
   const std::vector<uint32_t> picked(sel.rows.begin(), sel.rows.begin() + sel.count);
   Chunk sub;
   sub.rows = picked.size();
@@ -228,8 +214,12 @@ void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint
 }
 
 std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns) {
+  std::vector<size_t> refs;
+  ReferencedColumns(e, &refs);  // binder_internal.h
   std::vector<bool> used(columns, false);
-  ReferencedColumns(e, &used);
+  for (size_t c : refs) {
+    if (c < columns) used[c] = true;
+  }
   return used;
 }
 
