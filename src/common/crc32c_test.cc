@@ -5,11 +5,13 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace strata {
 namespace {
 
 using crc32c_internal::ExtendHardware;
+using crc32c_internal::ExtendHardwareSerial;
 using crc32c_internal::ExtendPortable;
 using crc32c_internal::HardwareAvailable;
 
@@ -55,6 +57,49 @@ TEST(Crc32c, HardwareAgreesWithPortableOnRandomInputs) {
     ASSERT_EQ(ExtendHardware(ExtendHardware(seed_crc, data.substr(0, split)), data.substr(split)),
               ExtendPortable(seed_crc, data))
         << "len " << len << " split " << split;
+  }
+}
+
+// The three-stream path against one stream, at every length around the
+// stripe boundaries (3 x 256 and 3 x 4096 bytes: where a stripe is or is not
+// taken and the serial tail begins) and every alignment of the start.
+TEST(Crc32c, InterleavedAgreesWithSerialAroundStripeBoundaries) {
+  if (!HardwareAvailable()) GTEST_SKIP() << "no CRC32 instruction on this CPU";
+  const char* env = std::getenv("STRATA_TEST_SEED");
+  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
+  SCOPED_TRACE("STRATA_TEST_SEED=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::string buf(4 * 3 * 4096 + 64, '\0');
+  for (char& c : buf) c = static_cast<char>(rng());
+  std::vector<size_t> lengths;
+  for (size_t stripe : {size_t{3 * 256}, size_t{3 * 4096}}) {
+    for (size_t k = 1; k <= 3; ++k) {
+      for (int d = -9; d <= 9; ++d) lengths.push_back(static_cast<size_t>(static_cast<long>(k * stripe) + d));
+    }
+  }
+  lengths.push_back(3 * 4096 + 3 * 256);  // one long stripe, one short
+  lengths.push_back(4 * 3 * 4096);
+  for (size_t len : lengths) {
+    for (size_t offset = 0; offset < 16; ++offset) {
+      std::string_view data(buf.data() + offset, len);
+      const uint32_t start = offset % 2 == 0 ? 0 : static_cast<uint32_t>(rng());
+      ASSERT_EQ(ExtendHardware(start, data), ExtendHardwareSerial(start, data)) << "len " << len << " offset " << offset;
+      ASSERT_EQ(ExtendHardware(start, data), ExtendPortable(start, data)) << "len " << len << " offset " << offset;
+    }
+  }
+}
+
+// Shifting a register over n zero bytes is feeding it n zero bytes.
+TEST(Crc32c, ZeroShiftEqualsFeedingZeros) {
+  std::mt19937_64 rng(7);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{8}, size_t{256}, size_t{4096}, size_t{5000}}) {
+    const crc32c_internal::ZeroShift shift(n);
+    const std::string zeros(n, '\0');
+    for (int i = 0; i < 50; ++i) {
+      const uint32_t reg = i == 0 ? 0 : (i == 1 ? 0xFFFFFFFFu : static_cast<uint32_t>(rng()));
+      // ExtendPortable inverts before and after: the raw register is ~crc.
+      EXPECT_EQ(shift.Apply(reg), ~ExtendPortable(~reg, zeros)) << "n " << n << " reg " << reg;
+    }
   }
 }
 
