@@ -235,6 +235,80 @@ void ColumnVector::AppendDecoded(size_t rows, std::string_view null_bitmap, std:
   }
 }
 
+ColumnVector::ValueBuffers ColumnVector::DecodeBuffers() {
+  return ValueBuffers{.ints = &ints_, .wides = &wides_, .doubles = &doubles_, .strings = &strings_};
+}
+
+namespace {
+
+// Spreads the `values` last elements of `v` (a page's non-NULL values, which
+// start at index base) over rows base .. base + flags.size() - 1, so that
+// row base + i holds the next value where flags[i] == 0 and `zero` where it
+// is 1. Works backwards in place: a value only ever moves to a higher index,
+// into a slot whose value has moved already.
+template <typename T>
+void SpreadOverRows(std::vector<T>& v, size_t base, const uint8_t* flags, size_t rows, const T& zero) {
+  size_t src = v.size();  // one past the next value to place
+  v.resize(base + rows);
+  for (size_t i = rows; i-- > 0;) {
+    T& dst = v[base + i];
+    if (flags[i]) {
+      dst = zero;
+      continue;
+    }
+    --src;
+    if (src == base + i) break;  // every value below is in its row already
+    dst = std::move(v[src]);
+  }
+}
+
+}  // namespace
+
+void ColumnVector::FinishDecodedPage(size_t rows, std::string_view null_bitmap) {
+  const size_t base = nulls_.size();
+  size_t values = rows;
+  if (null_bitmap.empty()) {
+    nulls_.resize(base + rows, 0);
+  } else {
+    STRATA_CHECK(null_bitmap.size() * 8 >= rows, "FinishDecodedPage: bitmap shorter than the rows");
+    nulls_.resize(base + rows);
+    uint8_t* flags = nulls_.data() + base;
+    size_t null_count = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      flags[i] = (static_cast<uint8_t>(null_bitmap[i / 8]) >> (i % 8)) & 1;
+      null_count += flags[i];
+    }
+    values = rows - null_count;
+  }
+  const uint8_t* flags = nulls_.data() + base;
+  auto place = [&](auto& v, const auto& zero) {
+    STRATA_CHECK_EQ(v.size(), base + values);
+    if (values != rows) SpreadOverRows(v, base, flags, rows, zero);
+  };
+  switch (kind()) {
+    case PhysicalKind::kInt64: place(ints_, int64_t{0}); approx_bytes_ += rows * 9; break;
+    case PhysicalKind::kInt128: place(wides_, int128{0}); approx_bytes_ += rows * 17; break;
+    case PhysicalKind::kDouble: place(doubles_, 0.0); approx_bytes_ += rows * 9; break;
+    case PhysicalKind::kBytes: {
+      size_t bytes = 0;  // the values' sizes, before they are spread
+      for (size_t i = base; i < base + values; ++i) bytes += strings_[i].size();
+      place(strings_, std::string());
+      approx_bytes_ += rows * 5 + bytes;
+      break;
+    }
+  }
+}
+
+void ColumnVector::AbandonDecodedPage() {
+  const size_t rows = nulls_.size();
+  switch (kind()) {
+    case PhysicalKind::kInt64: ints_.resize(rows); break;
+    case PhysicalKind::kInt128: wides_.resize(rows); break;
+    case PhysicalKind::kDouble: doubles_.resize(rows); break;
+    case PhysicalKind::kBytes: strings_.resize(rows); break;
+  }
+}
+
 ColumnVector::Parts ColumnVector::Release() {
   Parts p{.nulls = std::move(nulls_), .ints = std::move(ints_), .wides = std::move(wides_),
           .doubles = std::move(doubles_), .strings = std::move(strings_)};

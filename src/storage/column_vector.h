@@ -97,6 +97,29 @@ class ColumnVector {
   void AppendDecoded(size_t rows, std::string_view null_bitmap, std::vector<int64_t>&& ints,
                      std::vector<int128>&& wides, std::vector<double>&& doubles, std::vector<std::string>&& strings);
 
+  // In-place page decoding (page.cc), so that a page's values are written
+  // once, into this vector's own buffers, instead of into per-page vectors
+  // that are appended afterwards. A decoder appends the page's non-NULL values,
+  // in order, to the vector of this column's kind in DecodeBuffers() (the
+  // others are not touched), then calls FinishDecodedPage. Between the two
+  // this vector is not a valid column: nothing else may be called on it but
+  // FinishDecodedPage or AbandonDecodedPage.
+  struct ValueBuffers {
+    std::vector<int64_t>* ints = nullptr;
+    std::vector<int128>* wides = nullptr;
+    std::vector<double>* doubles = nullptr;
+    std::vector<std::string>* strings = nullptr;
+  };
+  ValueBuffers DecodeBuffers();
+  // Appends the page's `rows` rows: their NULL flags are bit i of
+  // `null_bitmap` (empty: none is NULL), and the values appended since the
+  // page began are spread over the non-NULL rows. The number of values
+  // appended must equal the non-NULL rows (programmer error otherwise).
+  void FinishDecodedPage(size_t rows, std::string_view null_bitmap);
+  // Drops the values appended since the page began (a page that failed to
+  // decode): the vector is as it was before the page.
+  void AbandonDecodedPage();
+
   // The buffers, moved out (this vector is left empty, same type): lets a
   // reader of the rows take them without a copy.
   struct Parts {

@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <climits>
+#include <cstring>
 
 #include "common/check.h"
 
@@ -44,28 +45,31 @@ std::string Compress(Compression c, std::string_view in, int zstd_level) {
   return out;
 }
 
-Status Decompress(Compression c, std::string_view in, size_t size_bytes, std::string* out) {
-  out->assign(size_bytes, '\0');
+Status DecompressInto(Compression c, std::string_view in, char* out, size_t size_bytes) {
   switch (c) {
     case Compression::kNone:
       if (in.size() != size_bytes) return DataLoss("uncompressed page size mismatch");
-      out->assign(in);
+      if (size_bytes > 0) std::memcpy(out, in.data(), size_bytes);
       return Status::OK();
     case Compression::kLz4: {
       if (in.size() > INT_MAX || size_bytes > INT_MAX) return DataLoss("lz4 block too large");
-      int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
-                                  static_cast<int>(size_bytes));
+      int n = LZ4_decompress_safe(in.data(), out, static_cast<int>(in.size()), static_cast<int>(size_bytes));
       if (n < 0 || static_cast<size_t>(n) != size_bytes) return DataLoss("lz4: malformed block");
       return Status::OK();
     }
     case Compression::kZstd: {
-      size_t n = ZSTD_decompress(out->data(), size_bytes, in.data(), in.size());
+      size_t n = ZSTD_decompress(out, size_bytes, in.data(), in.size());
       if (ZSTD_isError(n)) return DataLoss(std::string("zstd: ") + ZSTD_getErrorName(n));
       if (n != size_bytes) return DataLoss("zstd: wrong decompressed size");
       return Status::OK();
     }
   }
   return DataLoss("unknown compression " + std::to_string(static_cast<int>(c)));
+}
+
+Status Decompress(Compression c, std::string_view in, size_t size_bytes, std::string* out) {
+  out->assign(size_bytes, '\0');
+  return DecompressInto(c, in, out->data(), size_bytes);
 }
 
 }  // namespace strata::storage

@@ -21,5 +21,9 @@ std::string Compress(Compression c, std::string_view in, int zstd_level);
 // Decompresses `in` into exactly `size_bytes` bytes; DataLoss when the input
 // is malformed or does not expand to exactly that size.
 Status Decompress(Compression c, std::string_view in, size_t size_bytes, std::string* out);
+// The same into out[0, size_bytes), which the caller owns (e.g. a buffer
+// reused across pages, so that it is neither allocated nor zeroed per
+// page). On error its contents are unspecified.
+Status DecompressInto(Compression c, std::string_view in, char* out, size_t size_bytes);
 
 }  // namespace strata::storage

@@ -149,19 +149,21 @@ Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t 
                                                        std::string_view chunk_bytes) const {
   STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
-  std::string ctx = "data file " + key_ + ": column " + footer_.schema[column].name + ": row group " +
-                    std::to_string(row_group);
+  auto ctx = [&] {  // built only for an error
+    return "data file " + key_ + ": column " + footer_.schema[column].name + ": row group " + std::to_string(row_group);
+  };
   if (chunk_bytes.size() != chunk.size_bytes) {
     return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
-                    std::to_string(chunk_bytes.size())).WithContext(ctx);
+                    std::to_string(chunk_bytes.size())).WithContext(ctx());
   }
   ColumnVector out(footer_.schema[column].type);
   out.Reserve(footer_.row_groups[row_group].num_rows);
+  PageScratch scratch;  // one decompression buffer for the chunk's pages
   for (size_t p = 0; p < chunk.pages.size(); ++p) {
     const PageInfo& page = chunk.pages[p];
     std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
-    Status s = DecodePage(pb, page, &out);
-    if (!s.ok()) return s.WithContext(ctx + ": page " + std::to_string(p));
+    Status s = DecodePage(pb, page, &out, &scratch);
+    if (!s.ok()) return s.WithContext(ctx() + ": page " + std::to_string(p));
   }
   return out;
 }
@@ -181,7 +183,7 @@ Result<ReadResult> DataFileReader::Read(const ReadOptions& options) const {
   for (size_t rg : r.row_groups) {
     for (size_t i = 0; i < cols.size(); ++i) {
       STRATA_ASSIGN_OR_RETURN(ColumnVector chunk, ReadColumnChunk(rg, cols[i]));
-      r.columns[i].AppendRange(chunk, 0, chunk.size());
+      r.columns[i].AppendMoved(chunk);
     }
   }
   return r;

@@ -131,16 +131,6 @@ Status PackedRaw(Decoder* d, size_t count, int* width, std::string_view* raw) {
   return d->GetRaw(nbytes, raw);
 }
 
-Status UnpackBits(Decoder* d, size_t count, std::vector<uint64_t>* out) {
-  int width = 0;
-  std::string_view raw;
-  STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
-  out->resize(count);
-  uint64_t* o = out->data();
-  ForEachPacked(raw, count, width, [o](size_t i, uint64_t v) { o[i] = v; });
-  return Status::OK();
-}
-
 void PutLE(std::string* out, const void* p, int n) { out->append(static_cast<const char*>(p), n); }
 
 size_t VarintBytes(uint64_t v) {
@@ -195,42 +185,82 @@ std::string EncodePlain(const ColumnType& t, const PageValuesView& v) {
   return out;
 }
 
-Status DecodePlain(const ColumnType& t, Decoder* d, size_t count, PageValues* out) {
+// A varint at *p (before `end`), exactly as Decoder::GetVarint reads it:
+// at most 10 bytes, the 10th at most 1. False when truncated or overlong.
+// Inline because PLAIN strings read one per value.
+inline bool ReadVarint(const char** p, const char* end, uint64_t* v) {
+  const char* q = *p;
+  if (q < end && static_cast<uint8_t>(*q) < 0x80) {  // lengths < 128: the common case
+    *v = static_cast<uint8_t>(*q);
+    *p = q + 1;
+    return true;
+  }
+  uint64_t r = 0;
+  for (int shift = 0; shift <= 63; shift += 7) {
+    if (q == end) return false;
+    const auto byte = static_cast<uint8_t>(*q++);
+    if (shift == 63 && byte > 1) return false;
+    r |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = r;
+      *p = q;
+      return true;
+    }
+  }
+  return false;
+}
+
+// PLAIN strings: (varint length, bytes) each, constructed in place at the
+// end of `out` (one copy of the bytes, no temporary string).
+Status DecodePlainStrings(Decoder* d, size_t count, std::vector<std::string>* out) {
+  if (count > d->remaining()) return DataLoss("more strings than bytes");
+  std::string_view all;
+  STRATA_RETURN_IF_ERROR(d->GetRaw(d->remaining(), &all));
+  const char* p = all.data();
+  const char* const end = p + all.size();
+  out->reserve(out->size() + count);
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t n = 0;
+    if (!ReadVarint(&p, end, &n)) return DataLoss("string " + std::to_string(i) + ": bad or truncated length");
+    if (n > static_cast<uint64_t>(end - p)) return DataLoss("string " + std::to_string(i) + " truncated");
+    out->emplace_back(p, n);
+    p += n;
+  }
+  if (p != end) return DataLoss(std::to_string(end - p) + " trailing bytes");
+  return Status::OK();
+}
+
+Status DecodePlain(const ColumnType& t, Decoder* d, size_t count, const ColumnVector::ValueBuffers& out) {
   int w = PlainWidthBytes(t);
   PhysicalKind k = KindOf(t);
-  if (k == PhysicalKind::kBytes) {
-    if (count > d->remaining()) return DataLoss("more strings than bytes");
-    out->strings.resize(count);
-    for (size_t i = 0; i < count; ++i) STRATA_RETURN_IF_ERROR(d->GetString(&out->strings[i]));
-    return Status::OK();
-  }
+  if (k == PhysicalKind::kBytes) return DecodePlainStrings(d, count, out.strings);
   std::string_view raw;
   STRATA_RETURN_IF_ERROR(d->GetRaw(count * w, &raw));
   // Little-endian host (x86-64/arm64): full-width values are the bytes themselves.
-  auto copy_all = [&](auto& dst) {
-    const size_t base = dst.size();
-    dst.resize(base + count);
-    if (count > 0) std::memcpy(dst.data() + base, raw.data(), count * w);
+  auto copy_all = [&](auto* dst) {
+    const size_t base = dst->size();
+    dst->resize(base + count);
+    if (count > 0) std::memcpy(dst->data() + base, raw.data(), count * w);
   };
   if (k == PhysicalKind::kInt128) {
-    copy_all(out->wides);
+    copy_all(out.wides);
   } else if (k == PhysicalKind::kDouble && w == 8) {
-    copy_all(out->doubles);
+    copy_all(out.doubles);
   } else if (k == PhysicalKind::kInt64 && w == 8) {
-    copy_all(out->ints);
+    copy_all(out.ints);
   } else if (k == PhysicalKind::kDouble) {  // FLOAT
-    const size_t base = out->doubles.size();
-    out->doubles.resize(base + count);
-    double* o = out->doubles.data() + base;
+    const size_t base = out.doubles->size();
+    out.doubles->resize(base + count);
+    double* o = out.doubles->data() + base;
     for (size_t i = 0; i < count; ++i) {
       float f;
       std::memcpy(&f, raw.data() + i * 4, 4);
       o[i] = f;
     }
   } else {  // narrow integers: sign-extend
-    const size_t base = out->ints.size();
-    out->ints.resize(base + count);
-    int64_t* o = out->ints.data() + base;
+    const size_t base = out.ints->size();
+    out.ints->resize(base + count);
+    int64_t* o = out.ints->data() + base;
     const int shift = 64 - 8 * w;
     for (size_t i = 0; i < count; ++i) {
       int64_t x = 0;
@@ -264,15 +294,15 @@ std::string EncodeBitPacked(const PageValuesView& v) {
   return out;
 }
 
-Status DecodeBitPacked(Decoder* d, size_t count, PageValues* out) {
+Status DecodeBitPacked(Decoder* d, size_t count, std::vector<int64_t>* out) {
   uint64_t mn = 0;
   STRATA_RETURN_IF_ERROR(d->GetFixed64(&mn));
   int width = 0;
   std::string_view raw;
   STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
-  const size_t base = out->ints.size();
-  out->ints.resize(base + count);
-  int64_t* o = out->ints.data() + base;
+  const size_t base = out->size();
+  out->resize(base + count);
+  int64_t* o = out->data() + base;
   ForEachPacked(raw, count, width, [o, mn](size_t i, uint64_t x) { o[i] = static_cast<int64_t>(mn + x); });
   return Status::OK();
 }
@@ -301,14 +331,14 @@ std::string EncodeRunLength(const PageValuesView& v) {
   return e.Take();
 }
 
-Status DecodeRunLength(Decoder* d, size_t count, PageValues* out) {
+Status DecodeRunLength(Decoder* d, size_t count, std::vector<int64_t>* out) {
   size_t done = 0;
   while (done < count) {  // bounded: each run adds >= 1 value
     uint64_t run = 0; int64_t x = 0;
     STRATA_RETURN_IF_ERROR(d->GetVarint(&run));
     STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&x));
     if (run == 0 || run > count - done) return DataLoss("bad run length " + std::to_string(run));
-    out->ints.insert(out->ints.end(), run, x);
+    out->insert(out->end(), run, x);
     done += run;
   }
   return Status::OK();
@@ -378,7 +408,10 @@ std::string EncodeDictionary(const Dictionary<T>& d) {
   return out;
 }
 
-Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, PageValues* out) {
+// The indices are checked as they are unpacked (an index out of range is
+// replaced by 0 and the page then rejected), and every value is written
+// straight into `out`: no vector of indices in between.
+Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVector::ValueBuffers& out) {
   uint64_t n = 0;
   STRATA_RETURN_IF_ERROR(d->GetVarint(&n));
   if (n > d->remaining() || n > kDictionaryEntriesMax) return DataLoss("dictionary size " + std::to_string(n));
@@ -390,21 +423,31 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, PageValues* ou
     STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&x));
     idict.push_back(x);
   }
-  std::vector<uint64_t> idx;
-  STRATA_RETURN_IF_ERROR(UnpackBits(d, count, &idx));
+  int width = 0;
+  std::string_view raw;
+  STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
+  if (count == 0) return Status::OK();
+  if (n == 0) return DataLoss("dictionary index 0 >= 0");
   uint64_t max_index = 0;
-  for (uint64_t i : idx) max_index = std::max(max_index, i);
-  if (count > 0 && max_index >= n) {
-    return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
-  }
   if (k == PhysicalKind::kBytes) {
-    out->strings.reserve(out->strings.size() + count);
-    for (uint64_t i : idx) out->strings.push_back(sdict[i]);
+    std::vector<std::string>& o = *out.strings;
+    o.reserve(o.size() + count);
+    ForEachPacked(raw, count, width, [&](size_t, uint64_t x) {
+      max_index = std::max(max_index, x);
+      o.push_back(sdict[x < n ? x : 0]);
+    });
   } else {
-    const size_t base = out->ints.size();
-    out->ints.resize(base + count);
-    int64_t* o = out->ints.data() + base;
-    for (size_t j = 0; j < count; ++j) o[j] = idict[idx[j]];
+    const size_t base = out.ints->size();
+    out.ints->resize(base + count);
+    int64_t* o = out.ints->data() + base;
+    const int64_t* dict = idict.data();
+    ForEachPacked(raw, count, width, [&](size_t i, uint64_t x) {
+      max_index = std::max(max_index, x);
+      o[i] = dict[x < n ? x : 0];
+    });
+  }
+  if (max_index >= n) {
+    return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
   }
   return Status::OK();
 }
@@ -483,19 +526,25 @@ std::string EncodeValues(const ColumnType& type, const PageValues& v, std::optio
 }
 
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,
-                    PageValues* out) {
+                    const ColumnVector::ValueBuffers& out) {
   if (!EncodingApplies(type, e)) return DataLoss("encoding " + std::string(EncodingName(e)) + " does not apply");
   Decoder d(in);
   Status s;
   switch (e) {
     case Encoding::kPlain: s = DecodePlain(type, &d, count, out); break;
     case Encoding::kDictionary: s = DecodeDictionary(KindOf(type), &d, count, out); break;
-    case Encoding::kRunLength: s = DecodeRunLength(&d, count, out); break;
-    case Encoding::kBitPacked: s = DecodeBitPacked(&d, count, out); break;
+    case Encoding::kRunLength: s = DecodeRunLength(&d, count, out.ints); break;
+    case Encoding::kBitPacked: s = DecodeBitPacked(&d, count, out.ints); break;
   }
   STRATA_RETURN_IF_ERROR(s.WithContext(EncodingName(e)));
   if (!d.empty()) return DataLoss(std::string(EncodingName(e)) + ": " + std::to_string(d.remaining()) + " trailing bytes");
   return Status::OK();
+}
+
+Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count, PageValues* out) {
+  return DecodeValues(type, e, in, count,
+                      ColumnVector::ValueBuffers{.ints = &out->ints, .wides = &out->wides, .doubles = &out->doubles,
+                                                 .strings = &out->strings});
 }
 
 }  // namespace strata::storage

@@ -57,7 +57,13 @@ std::string EncodeValues(const ColumnType& type, const PageValuesView& v,
 std::string EncodeValues(const ColumnType& type, const PageValues& v,
                          std::optional<Encoding> forced, Encoding* chosen);
 
-// Decodes exactly `count` values; DataLoss on malformed or trailing bytes.
+// Decodes exactly `count` values, appending them to the vector of the
+// type's kind in `out` (which must be set; the others are not touched).
+// DataLoss on malformed or trailing bytes; the vector may then hold some of
+// the values (the caller drops them: ColumnVector::AbandonDecodedPage).
+Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,
+                    const ColumnVector::ValueBuffers& out);
+// The same into a PageValues' vectors.
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,
                     PageValues* out);
 

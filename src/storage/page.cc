@@ -79,7 +79,31 @@ std::string EncodePage(const ColumnVector& col, size_t begin, size_t end, const 
   return e.Take();
 }
 
-Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out) {
+char* PageScratch::Get(size_t size_bytes) {
+  if (size_bytes > capacity_bytes_) {
+    buffer_ = std::make_unique_for_overwrite<char[]>(size_bytes);
+    capacity_bytes_ = size_bytes;
+  }
+  return buffer_.get();
+}
+
+namespace {
+
+// Set bits among the first `rows` bits of `bitmap` (which has >= (rows+7)/8 bytes).
+size_t CountNulls(std::string_view bitmap, size_t rows) {
+  size_t n = 0;
+  const size_t whole = rows / 8;
+  for (size_t i = 0; i < whole; ++i) n += static_cast<size_t>(__builtin_popcount(static_cast<uint8_t>(bitmap[i])));
+  if (rows % 8 != 0) {
+    const unsigned last = static_cast<uint8_t>(bitmap[whole]) & ((1u << (rows % 8)) - 1);
+    n += static_cast<size_t>(__builtin_popcount(last));
+  }
+  return n;
+}
+
+}  // namespace
+
+Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out, PageScratch* scratch) {
   if (bytes.size() < 4 + 2) return DataLoss("page shorter than its header");
   Decoder crc_d(bytes.substr(bytes.size() - 4));
   uint32_t crc = 0;
@@ -102,30 +126,32 @@ Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* 
   if (comp > kCompressionMax || body_size > kPageBytesMax) return DataLoss("bad page compression or size");
   STRATA_RETURN_IF_ERROR(d.GetRaw(stored_size, &stored));
   if (!d.empty()) return DataLoss("trailing bytes in page");
-  std::string decompressed;
   std::string_view body = stored;  // an uncompressed page is read in place
+  PageScratch own_scratch;
   if (static_cast<Compression>(comp) != Compression::kNone) {
-    STRATA_RETURN_IF_ERROR(Decompress(static_cast<Compression>(comp), stored, body_size, &decompressed));
-    body = decompressed;
+    if (scratch == nullptr) scratch = &own_scratch;
+    char* buffer = scratch->Get(body_size);
+    STRATA_RETURN_IF_ERROR(DecompressInto(static_cast<Compression>(comp), stored, buffer, body_size));
+    body = std::string_view(buffer, body_size);
   } else if (stored.size() != body_size) {
     return DataLoss("uncompressed page size mismatch");
   }
-  std::string bitmap;
+  std::string_view bitmap;  // a view into the body: no copy
   std::string_view values = body;
   if (nulls > 0) {
     size_t n = (rows + 7) / 8;
     if (n > values.size()) return DataLoss("page NULL bitmap truncated");
-    bitmap.assign(values.substr(0, n));
+    bitmap = values.substr(0, n);
     values.remove_prefix(n);
-    size_t counted = 0;
-    for (size_t i = 0; i < rows; ++i) counted += (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
-    if (counted != nulls) return DataLoss("page NULL bitmap disagrees with its NULL count");
+    if (CountNulls(bitmap, rows) != nulls) return DataLoss("page NULL bitmap disagrees with its NULL count");
   }
   if (nulls > rows) return DataLoss("page NULL count > rows");
-  PageValues v;
-  STRATA_RETURN_IF_ERROR(DecodeValues(out->type(), enc, values, rows - nulls, &v));
-  out->AppendDecoded(rows, bitmap, std::move(v.ints), std::move(v.wides), std::move(v.doubles),
-                     std::move(v.strings));
+  Status s = DecodeValues(out->type(), enc, values, rows - nulls, out->DecodeBuffers());
+  if (!s.ok()) {
+    out->AbandonDecodedPage();
+    return s;
+  }
+  out->FinishDecodedPage(rows, bitmap);
   return Status::OK();
 }
 

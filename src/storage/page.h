@@ -6,6 +6,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +29,24 @@ struct PageEncodeOptions {
 std::string EncodePage(const ColumnVector& col, size_t begin, size_t end, const PageEncodeOptions& opts,
                        Encoding* encoding);
 
+// Where compressed pages are expanded: one buffer reused across the pages
+// of a column chunk, grown as needed and never zero-filled (the codec
+// overwrites it). One per decoding thread.
+class PageScratch {
+ public:
+  // A buffer of at least `size_bytes`, valid until the next call.
+  char* Get(size_t size_bytes);
+
+ private:
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_bytes_ = 0;
+};
+
 // Verifies and decodes one page, appending its rows to `out` (whose type is
-// the column's). `expect` is the footer's description of the page.
-Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out);
+// the column's); the values are decoded straight into `out`'s buffers. On
+// error `out` is as it was. `expect` is the footer's description of the page.
+// `scratch` (may be null: a buffer of its own) holds a compressed page's body.
+Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out,
+                  PageScratch* scratch = nullptr);
 
 }  // namespace strata::storage

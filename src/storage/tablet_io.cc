@@ -149,6 +149,9 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
                         const RowsetSink& sink, const std::function<void()>& between) {
   const RowsetMeta& rowset = *scan.rowset;
   const DataFileReader& reader = *scan.reader;
+  // Most scans have no delete newer than the rowset: then no row is looked at here.
+  const bool any_delete_applies = std::any_of(deletes.begin(), deletes.end(),
+                                              [&](const DeletePredicate& p) { return p.version > rowset.version; });
   size_t next = 0;
   for (size_t g : scan.selected) {
     std::vector<ColumnVector> cols;
@@ -162,10 +165,13 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
       STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnChunk(g, c, *bytes));
       cols.push_back(std::move(col));
     }
-    std::vector<uint8_t> keep(reader.footer().row_groups[g].num_rows, 1);
-    ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
-    cols.resize(projected_columns);
-    if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+    if (any_delete_applies) {
+      std::vector<uint8_t> keep(reader.footer().row_groups[g].num_rows, 1);
+      ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
+      cols.resize(projected_columns);
+      if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+    }
+    cols.resize(projected_columns);  // no-op without deletes: only projected columns were read
     STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
     between();
   }
