@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -134,10 +135,30 @@ void ShiftColumns(BoundExpr* e, int64_t delta);
 // they can go (pushdown.cc); returns the new root.
 PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts);
 // PushDownFilters for a WHERE clause (join_order.cc): first takes out of each
-// OR the conjuncts all its branches share, and joins a FROM list of comma
-// joins in an order where WHERE equalities connect each table to the ones
-// before it (the output keeps the written column order).
-PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts);
+// OR the conjuncts all its branches share, then orders a FROM list of comma
+// joins: by estimated rows when `source` knows every table's size (the join
+// that leaves the fewest rows first, the smaller side built), else in an
+// order where WHERE equalities connect each table to the ones before it. The
+// output keeps the written column order.
+PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts, TableSource* source);
+
+// ---- row estimates for join ordering (join_estimate.cc); no column
+// statistics: shares by the filter's shape, table sizes from tablet metadata.
+// The share of rows a filter keeps (0..1).
+double FilterShare(const BoundExpr& e);
+// A scan's table rows (its partitions), nullopt when the source cannot tell.
+std::optional<double> TableRows(const ScanSpec& spec, TableSource* source);
+// The rows `n` produces, nullopt when some table's size is unknown.
+std::optional<double> EstimateRows(const PlanNode& n, TableSource* source);
+// The rows under `n`'s filters and projections (a table's size before its filters).
+std::optional<double> BaseRows(const PlanNode& n, TableSource* source);
+// An equi-join's rows when one side's key is unique (the smaller table's):
+// each of the `fk_rows` finds a partner with the chance the unique side's
+// filters left it, pk_rows / pk_base_rows.
+double JoinedRows(double fk_rows, double pk_rows, double pk_base_rows);
+// An equi-join's rows when neither side's key is known to be unique: each
+// pair matches with an equality's share.
+double ManyToManyRows(double x_rows, double y_rows);
 // A hash join of left and right: equality conjuncts between the sides become
 // keys, the rest the residual (pushdown.cc).
 PlanPtr MakeJoin(PlanPtr left, PlanPtr right, PlanNode::JoinType type, std::vector<BoundExprPtr> on_conjuncts);

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "common/failpoint.h"
+#include "query/binder_internal.h"
 #include "query/fragment_codec.h"
 #include "query/select_rows.h"
 #include "sql/mysql_errors.h"
@@ -287,19 +288,34 @@ class FilterSink : public Sink {
   Sink& out_;
 };
 
+// A bare column that no other expression reads moves to the output instead
+// of being copied (a join's column order restored, a subquery's columns).
 class ProjectSink : public Sink {
  public:
-  ProjectSink(const std::vector<BoundExprPtr>& exprs, Sink& out) : exprs_(exprs), out_(out) {}
+  ProjectSink(const std::vector<BoundExprPtr>& exprs, Sink& out) : exprs_(exprs), out_(out) {
+    std::vector<size_t> reads;
+    for (const auto& e : exprs_) ReferencedColumns(*e, &reads);
+    for (const auto& e : exprs_) {
+      moves_.push_back(e->op == ExprOp::kColumn && std::count(reads.begin(), reads.end(), e->column) == 1);
+    }
+  }
   bool Push(Chunk chunk) override {
     Chunk projected;
     projected.rows = chunk.rows;
-    for (const auto& e : exprs_) projected.columns.push_back(Evaluate(*e, chunk));
+    for (size_t i = 0; i < exprs_.size(); ++i) {
+      if (moves_[i]) {
+        projected.columns.push_back(std::move(chunk.columns[exprs_[i]->column]));
+      } else {
+        projected.columns.push_back(Evaluate(*exprs_[i], chunk));
+      }
+    }
     return out_.Push(std::move(projected));
   }
   void Finish() override { out_.Finish(); }
 
  private:
   const std::vector<BoundExprPtr>& exprs_;
+  std::vector<bool> moves_;  // per expression: a bare column read nowhere else
   Sink& out_;
 };
 

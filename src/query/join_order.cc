@@ -3,14 +3,23 @@
 // of an OR repeats, and the filters an OR over several tables implies for
 // each one (AddImpliedLeafFilters).
 //
-// FROM a, b, c binds as (a CROSS b) CROSS c. When the WHERE equalities
-// connect each table to the ones written before it, that order stays (the
-// user's order is predictable). Otherwise (TPC-H Q2 writes part, supplier,
-// partsupp: part and supplier only meet through partsupp) the tables are
-// joined greedily: first the one most equalities name, then each time the
-// first table an equality connects to those already joined; a cross join
-// only when nothing connects. A projection on top restores the written
-// column order, so the scope and every bound expression above are unchanged.
+// FROM a, b, c binds as (a CROSS b) CROSS c. When the source knows every
+// table's size, the joins are chosen greedily by estimated rows
+// (join_estimate.cc): each step joins the two groups of tables, connected by
+// a WHERE equality, whose join leaves the fewest rows, the smaller group
+// being the build side (TPC-H Q7: nation filtered to two rows joins supplier
+// first, and that small result is built before lineitem streams through it,
+// instead of lineitem's filtered rows being built). A cross join only when
+// nothing connects. The tree may be bushy.
+//
+// Without sizes: when the WHERE equalities connect each table to the ones
+// written before it, that order stays. Otherwise (TPC-H Q2 writes part,
+// supplier, partsupp: part and supplier only meet through partsupp) the
+// tables are joined greedily: first the one most equalities name, then each
+// time the first table an equality connects to those already joined.
+//
+// Either way a projection on top restores the written column order, so the
+// scope and every bound expression above are unchanged.
 #include <algorithm>
 
 #include "query/binder_internal.h"
@@ -215,9 +224,110 @@ std::vector<size_t> JoinOrder(size_t n, const std::vector<std::pair<size_t, size
   return order;
 }
 
+// A WHERE equality between leaves a and b; a_key / b_key: that side is a
+// bare column, its leaf's leading key (TableInfo::leading_key).
+struct KeyEdge {
+  size_t a = 0, b = 0;
+  bool a_key = false, b_key = false;
+};
+
+// Is `e` (a side of an equality) leaf `leaf`'s leading key column?
+bool IsLeadingKey(const BoundExpr& e, const PlanNode& leaf, size_t start) {
+  return e.op == ExprOp::kColumn && leaf.kind == PlanNode::Kind::kScan && leaf.scan.table.leading_key &&
+         e.column == start + *leaf.scan.table.leading_key;
+}
+
+// A group of joined leaves: its plan's columns are its leaves' columns, in
+// `leaves` order.
+struct Group {
+  PlanPtr plan;
+  std::vector<size_t> leaves;
+  double rows = 0;
+};
+
+// Joins the leaves by estimated rows (see the file comment); the leaf order
+// of the result's columns goes to `order`.
+PlanPtr JoinBySize(std::vector<PlanPtr> leaves, const std::vector<double>& rows, const std::vector<double>& base,
+                   const std::vector<KeyEdge>& edges, std::vector<size_t>* order) {
+  std::vector<Group> groups;
+  std::vector<size_t> group_of(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    group_of[i] = i;
+    groups.push_back(Group{.plan = std::move(leaves[i]), .leaves = {i}, .rows = rows[i]});
+  }
+  // The rows of joining groups x and y; nullopt when no equality connects them.
+  auto joined = [&](size_t x, size_t y) -> std::optional<double> {
+    std::optional<double> best;
+    for (KeyEdge e : edges) {
+      if (group_of[e.a] == y && group_of[e.b] == x) std::swap(e.a, e.b), std::swap(e.a_key, e.b_key);
+      if (group_of[e.a] != x || group_of[e.b] != y) continue;
+      // A side's leading key identifies its rows (the smaller table's, when both are keys).
+      double r = 0;
+      if (e.a_key && (!e.b_key || base[e.a] <= base[e.b])) {
+        r = JoinedRows(groups[y].rows, groups[x].rows, base[e.a]);
+      } else if (e.b_key) {
+        r = JoinedRows(groups[x].rows, groups[y].rows, base[e.b]);
+      } else {
+        r = ManyToManyRows(groups[x].rows, groups[y].rows);
+      }
+      best = best ? std::min(*best, r) : r;
+    }
+    return best;
+  };
+  std::vector<size_t> live;
+  for (size_t i = 0; i < groups.size(); ++i) live.push_back(i);
+  while (live.size() > 1) {
+    size_t bx = 0, by = 0;
+    double best_rows = 0;
+    bool best_connected = false, found = false;
+    for (size_t i = 0; i < live.size(); ++i) {
+      for (size_t j = i + 1; j < live.size(); ++j) {
+        const size_t x = live[i], y = live[j];
+        std::optional<double> r = joined(x, y);
+        const bool connected = r.has_value();
+        const double out = connected ? *r : groups[x].rows * groups[y].rows;
+        if (!found || (connected && !best_connected) || (connected == best_connected && out < best_rows)) {
+          bx = x, by = y, best_rows = out, best_connected = connected, found = true;
+        }
+      }
+    }
+    if (groups[bx].rows < groups[by].rows) std::swap(bx, by);  // the smaller one is built
+    Group& probe = groups[bx];
+    Group& build = groups[by];
+    probe.plan = MakeJoin(std::move(probe.plan), std::move(build.plan), JT::kCross, {});
+    for (size_t leaf : build.leaves) {
+      probe.leaves.push_back(leaf);
+      group_of[leaf] = bx;
+    }
+    probe.rows = best_rows;
+    live.erase(std::find(live.begin(), live.end(), by));
+  }
+  *order = groups[live[0]].leaves;
+  return std::move(groups[live[0]].plan);
+}
+
+// Each leaf's estimated rows after the conjuncts that read it alone, and
+// before them; false when some leaf's size is unknown.
+bool EstimateLeaves(const std::vector<PlanPtr>& leaves, const std::vector<size_t>& starts,
+                    const std::vector<BoundExprPtr>& conjuncts, TableSource* source, std::vector<double>* rows,
+                    std::vector<double>* base) {
+  for (const auto& leaf : leaves) {
+    std::optional<double> r = EstimateRows(*leaf, source);
+    std::optional<double> b = BaseRows(*leaf, source);
+    if (!r || !b) return false;
+    rows->push_back(*r);
+    base->push_back(*b);
+  }
+  for (const auto& c : conjuncts) {
+    std::vector<size_t> on = LeavesOf(*c, starts);
+    if (on.size() == 1) (*rows)[on[0]] *= FilterShare(*c);
+  }
+  return true;
+}
+
 }  // namespace
 
-PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts) {
+PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts, TableSource* source) {
   std::vector<BoundExprPtr> factored;
   for (auto& c : conjuncts) {
     if (c->op == ExprOp::kOr) {
@@ -244,16 +354,32 @@ PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts) {
   for (const auto& c : conjuncts) {
     if (auto e = EquiLeaves(*c, starts)) edges.push_back(*e);
   }
-  std::vector<size_t> order = JoinOrder(leaves.size(), edges);
+  std::vector<size_t> order;
+  PlanPtr tree;
+  std::vector<double> rows, base;
+  if (EstimateLeaves(leaves, starts, conjuncts, source, &rows, &base)) {
+    std::vector<KeyEdge> keyed;
+    for (const auto& c : conjuncts) {
+      auto e = EquiLeaves(*c, starts);
+      if (!e) continue;
+      // EquiLeaves' pair follows the equality's sides.
+      keyed.push_back(KeyEdge{.a = e->first, .b = e->second,
+                              .a_key = IsLeadingKey(*c->args[0], *leaves[e->first], starts[e->first]),
+                              .b_key = IsLeadingKey(*c->args[1], *leaves[e->second], starts[e->second])});
+    }
+    tree = JoinBySize(std::move(leaves), rows, base, keyed, &order);
+  } else {
+    order = JoinOrder(leaves.size(), edges);
+    for (size_t leaf : order) {
+      tree = tree ? MakeJoin(std::move(tree), std::move(leaves[leaf]), JT::kCross, {}) : std::move(leaves[leaf]);
+    }
+  }
   // Written column -> joined column.
   std::vector<size_t> to(width);
   size_t at = 0;
   for (size_t leaf : order) {
-    for (size_t i = 0; i < leaves[leaf]->output.size(); ++i) to[starts[leaf] + i] = at++;
-  }
-  PlanPtr tree;
-  for (size_t leaf : order) {
-    tree = tree ? MakeJoin(std::move(tree), std::move(leaves[leaf]), JT::kCross, {}) : std::move(leaves[leaf]);
+    const size_t end = leaf + 1 < starts.size() ? starts[leaf + 1] : width;
+    for (size_t c = starts[leaf]; c < end; ++c) to[c] = at++;
   }
   for (auto& c : conjuncts) RemapColumns(c.get(), to);
   tree = PushDownFilters(std::move(tree), std::move(conjuncts));

@@ -1,8 +1,12 @@
 #include "query/query_test_util.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 #include "load/schema.h"
 #include "load/value_parse.h"
+#include "query/query_engine.h"
+#include "sql/parser.h"
 #include "sql/mysql_errors.h"
 #include "storage/tablet_meta.h"
 
@@ -71,6 +75,22 @@ Result<TableInfo> MemTableSource::Resolve(const std::string& db, const std::stri
   return it->second;
 }
 
+void MemTableSource::SetLeadingKey(const std::string& db, const std::string& name, const std::string& column) {
+  TableInfo& t = tables_.at(db + "." + name);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (t.columns[i].name == column) t.leading_key = i;
+  }
+  STRATA_CHECK(t.leading_key.has_value(), "no column " + column);
+}
+
+std::optional<uint64_t> MemTableSource::TabletRowCount(const TableInfo&, const TabletRef& tablet) {
+  if (!knows_row_counts) return std::nullopt;
+  if (tablet.meta_key.empty()) return 0;
+  auto meta = storage::ReadTabletMeta(store_, tablet.meta_key, tablet.tablet_id);
+  if (!meta.ok() || !meta->deletes.empty()) return std::nullopt;
+  return meta->num_rows();
+}
+
 Status MemTableSource::ScanTablet(const TableInfo& table, const TabletRef& tablet,
                                   const storage::TabletScanOptions& options, const storage::RowsetSink& sink) {
   ++tablets_scanned;
@@ -79,6 +99,32 @@ Status MemTableSource::ScanTablet(const TableInfo& table, const TabletRef& table
     rows_returned += cols.empty() ? 0 : cols[0].size();
     return sink(std::move(cols));
   });
+}
+
+sql::ResultSet RunSql(TableSource* source, const std::string& text) {
+  sql::Statement st = sql::Parse(text);
+  auto* select = std::get_if<sql::SelectStmt>(&st);
+  STRATA_CHECK(select != nullptr, "not a SELECT: " + text);
+  static const NoSession session;
+  QueryEngine engine(source);
+  return engine.Select(*select, SelectOptions{.current_db = "db", .session = &session});
+}
+
+std::vector<std::string> SortedRows(const sql::ResultSet& rs) {
+  std::vector<std::string> out;
+  for (const auto& row : rs.rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].value_or("NULL");
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string ExplainText(TableSource* source, const std::string& text) {
+  std::string out;
+  for (const auto& row : RunSql(source, "EXPLAIN " + text).rows) out += row[0].value_or("") + "\n";
+  return out;
 }
 
 sql::Value NoSession::Column(const std::string&, const std::string& n) const {

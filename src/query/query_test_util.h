@@ -13,6 +13,7 @@
 
 #include "objstore/mem/mem_object_store.h"
 #include "query/table_source.h"
+#include "sql/engine.h"
 #include "sql/value.h"
 
 namespace strata::query::testing {
@@ -35,10 +36,15 @@ class MemTableSource : public TableSource {
   void Load(const std::string& db, const std::string& name, const std::vector<std::vector<std::optional<std::string>>>& rows,
             const std::string& partition = "", uint64_t row_group_rows = 64 * 1024, size_t tablet = 0);
 
+  // Join ordering takes `column` as what identifies table `name`'s rows (TableInfo::leading_key).
+  void SetLeadingKey(const std::string& db, const std::string& name, const std::string& column);
+
   Result<TableInfo> Resolve(const std::string& db, const std::string& table) override;
+  std::optional<uint64_t> TabletRowCount(const TableInfo& table, const TabletRef& tablet) override;
   Status ScanTablet(const TableInfo& table, const TabletRef& tablet, const storage::TabletScanOptions& options,
                     const storage::RowsetSink& sink) override;
 
+  bool knows_row_counts = true;            // false: TabletRowCount says nullopt (join order by the text)
   std::atomic<uint64_t> rows_returned{0};   // rows the storage handed back (after row-group pruning)
   std::atomic<uint64_t> tablets_scanned{0};
 
@@ -47,6 +53,13 @@ class MemTableSource : public TableSource {
   std::map<std::string, TableInfo> tables_;  // "db.table"
   uint64_t next_tablet_ = 1;
 };
+
+// Runs `text` over `source` with current database "db" and no session.
+sql::ResultSet RunSql(TableSource* source, const std::string& text);
+// A result's rows as "a|b|NULL" lines, sorted.
+std::vector<std::string> SortedRows(const sql::ResultSet& rs);
+// EXPLAIN `text`: the plan's lines, each ending in "\n".
+std::string ExplainText(TableSource* source, const std::string& text);
 
 // Variables and session functions are unknown; columns too.
 class NoSession : public sql::EvalScope {

@@ -203,7 +203,7 @@ PlanPtr Binder::BindConjuncts(const std::vector<const Expr*>& conjuncts, PlanPtr
       SplitConjuncts(Bind(*c, *scope), &plain);
     }
   }
-  plan = PlanConjuncts(std::move(plan), std::move(plain));
+  plan = PlanConjuncts(std::move(plan), std::move(plain), ctx_.source);
   for (const auto& [e, negated] : semi) plan = JoinExistsOrIn(*e, negated, false, std::move(plan), scope);
   for (const Expr* c : joined) {
     plan = JoinSubqueries(*c, c, std::move(plan), scope);

@@ -251,7 +251,9 @@ TEST_F(SubqueryTest, CommaJoinsFollowTheEqualities) {
   // An OR whose branches share an equality: the equality is a hash key.
   const std::string o = "SELECT t1.k, b FROM t1, t2 WHERE (t1.k = t2.k AND b > 10) OR (t1.k = t2.k AND t1.a = 20)";
   EXPECT_EQ(Q(o), (V{"1|11", "2|NULL", "3|30"}));
-  EXPECT_NE(Explain(o).find("HASH JOIN INNER on [t1.k = t2.k]"), std::string::npos) << Explain(o);
+  EXPECT_TRUE(Explain(o).find("HASH JOIN INNER on [t1.k = t2.k]") != std::string::npos ||
+              Explain(o).find("HASH JOIN INNER on [t2.k = t1.k]") != std::string::npos)
+      << Explain(o);
   // A branch that is only the shared part makes the rest of the OR true.
   EXPECT_EQ(Q("SELECT t1.k, b FROM t1, t2 WHERE t1.k = t2.k OR (t1.k = t2.k AND b > 10)").size(), 4u);
 }

@@ -43,6 +43,9 @@ struct TableInfo {
   std::string name;
   std::vector<storage::ColumnSchema> columns;  // table order
   std::vector<std::string> partition_columns;  // empty: unpartitioned
+  // The first key column (DUPLICATE sort key / PRIMARY key), by index; join
+  // ordering takes it as what identifies a row (a guess for DUPLICATE KEY).
+  std::optional<size_t> leading_key;
   std::vector<TablePartition> partitions;
   std::shared_ptr<const void> source_state;  // the implementation's own (what it needs to scan)
 };

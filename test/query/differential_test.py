@@ -105,7 +105,7 @@ class Gen:
     is (strata_sql, duckdb_sql, approx_columns)."""
 
     KINDS = ["filter", "filter", "group", "group", "global", "distinct", "topn", "join", "left", "in", "exists",
-             "derived", "union", "corr_exists", "corr_in", "corr_scalar", "corr_mark"]
+             "derived", "union", "corr_exists", "corr_in", "corr_scalar", "corr_mark", "comma", "comma"]
 
     def __init__(self, rng, kinds=None):
         self.rng = rng
@@ -197,6 +197,20 @@ class Gen:
                        "GROUP BY t1.s")
                 return sql, sql, [False] * 3
             return sql, sql, [False] * 4
+        if kind == "comma":  # FROM a list: the planner orders the joins and picks build sides by size
+            w1 = self.pred([("t1." + n, k, nl) for n, k, nl in T1])
+            w2 = self.pred([("t2." + n, k, nl) for n, k, nl in T2])
+            tables = ["diff.t1", "diff.t2", "diff.t1 AS u"]
+            r.shuffle(tables)
+            eq = r.choice(["t1.a = t2.x", "t1.k = t2.k", "t1.s = t2.s"])
+            uq = r.choice(["u.k = t2.k", "u.a = t1.a", "u.s = t1.s AND u.k = t2.k"])
+            uw = self.pred([("u." + n, k, nl) for n, k, nl in T1])
+            where = " AND ".join([eq, uq] + [w for w in (w1, w2, uw) if r.random() < 0.5])
+            sql = f"SELECT t1.k, t2.k, u.k, t1.s, t2.c FROM {', '.join(tables)} WHERE {where}"
+            if r.random() < 0.4:
+                sql = f"SELECT t1.s, COUNT(*), SUM(t2.c), MAX(u.k) FROM {', '.join(tables)} WHERE {where} GROUP BY t1.s"
+                return sql, sql, [False] * 4
+            return sql, sql, [False] * 5
         if kind == "in":
             neg = "NOT " if r.random() < 0.3 else ""
             inner = self.pred(T2)

@@ -126,6 +126,13 @@ Result<query::TableInfo> SqlTableData::Resolve(const std::string& db, const std:
   query::TableInfo info{.db = target.db, .name = target.table.name,
                         .partition_columns = target.table.partition_columns};
   for (const auto& c : target.schema) info.columns.push_back(storage::ColumnSchema{.name = c.name, .type = c.type.type});
+  for (const auto& c : target.table.columns) {
+    if (!c.is_key) continue;
+    for (size_t i = 0; i < info.columns.size(); ++i) {
+      if (info.columns[i].name == c.name) info.leading_key = i;
+    }
+    break;
+  }
   for (const auto& p : target.partitions) {
     query::TablePartition part{.name = p.name, .lower = p.lower, .upper = p.upper};
     for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
