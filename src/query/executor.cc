@@ -542,7 +542,7 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       LockedSink locked(*a);
       return RunNode(*n.children[0], locked, ctx, true);
     }
-    case Kind::kHashJoin: return RunHashJoin(n, out, ctx);
+    case Kind::kHashJoin: return RunHashJoin(n, out, ctx, concurrent);
     case Kind::kExchange: return RunExchange(n, out, ctx, concurrent);
     case Kind::kUnion: {
       UnionSink u(n.children.size(), out);
@@ -678,6 +678,7 @@ void RunFragment(const PlanNode& fragment, std::vector<TabletRef> tablets, Sink&
 }
 
 void Run(const PlanNode& n, Sink& out, ExecContext& ctx) { RunNode(n, out, ctx, false); }
+void RunConcurrent(const PlanNode& n, Sink& out, ExecContext& ctx) { RunNode(n, out, ctx, true); }
 
 Chunk RunToChunk(const PlanNode& plan, ExecContext& ctx) {
   Chunk out = EmptyChunk(plan.output);

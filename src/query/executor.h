@@ -89,6 +89,9 @@ class Sink {
 
 // Runs `plan`, pushing its rows into `out` and then calling out.Finish().
 void Run(const PlanNode& plan, Sink& out, ExecContext& ctx);
+// Run, where `out` accepts pushes from several threads at once: scans read
+// their tablets in parallel, rows arrive in no defined order.
+void RunConcurrent(const PlanNode& plan, Sink& out, ExecContext& ctx);
 
 // Runs `fragment` (distribute.h) over `tablets` in this process: one
 // instance per worker (up to one per core), pushing every instance's rows
@@ -105,7 +108,9 @@ Chunk EmptyChunk(const std::vector<OutputColumn>& columns);
 
 // Operators in their own files (aggregate.cc, hash_join.cc).
 std::unique_ptr<Sink> NewAggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx);
-void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx);
+// `concurrent`: `out` accepts pushes from several threads at once (the probe
+// side then runs in parallel; the build side always does).
+void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurrent);
 
 inline constexpr size_t kOutputBatchRows = 4096;
 // Scan tasks of one scan at most (also bounded by the cores and the tablets).

@@ -15,6 +15,7 @@
 // LEFT join (a scalar subquery without an aggregate) fails with
 // ER_SUBQUERY_NO_1_ROW when a probe row has two partners.
 #include <algorithm>
+#include <mutex>
 #include <optional>
 
 #include "common/check.h"
@@ -107,6 +108,7 @@ struct BuildSide {
   Column in_values;  // kNullAwareAnti, kMarkIn: each row's IN value
 };
 
+// Thread-safe: keys are evaluated in parallel, rows stored one chunk at a time.
 class BuildSink : public Sink {
  public:
   BuildSink(const PlanNode& node, BuildSide* build, ExecContext& ctx) : node_(node), build_(build), ctx_(ctx) {}
@@ -116,6 +118,7 @@ class BuildSink : public Sink {
     for (size_t i = 0; i < hashed; ++i) keys.push_back(Evaluate(*node_.right_keys[i], chunk));
     std::optional<Column> in_values;
     if (hashed < node_.right_keys.size()) in_values = Evaluate(*node_.right_keys.back(), chunk);
+    std::lock_guard<std::mutex> lock(mu_);
     std::string key;
     uint64_t key_bytes = 0;
     std::vector<uint32_t> kept;  // the chunk's rows stored (appended in one go below)
@@ -167,8 +170,10 @@ class BuildSink : public Sink {
   const PlanNode& node_;
   BuildSide* build_;
   ExecContext& ctx_;
+  std::mutex mu_;
 };
 
+// Thread-safe when `out` is: the build side is only read.
 class ProbeSink : public Sink {
  public:
   ProbeSink(const PlanNode& node, const BuildSide& build, Sink& out)
@@ -337,7 +342,7 @@ class ProbeSink : public Sink {
 
 }  // namespace
 
-void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
+void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurrent) {
   BuildSide build;
   build.rows = EmptyChunk(node.children[1]->output);
   build.keep_rows = !Decides(node.join) || node.predicate != nullptr;
@@ -346,13 +351,14 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx) {
     build.in_values = Column(node.right_keys.back()->type);
   }
   BuildSink b(node, &build, ctx);
-  Run(*node.children[1], b, ctx);
+  RunConcurrent(*node.children[1], b, ctx);
   const bool keeps_unmatched = node.join != JT::kInner && node.join != JT::kCross && node.join != JT::kSemi;
   if (build.count == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
     return;
   }
   ProbeSink p(node, build, out);
+  if (concurrent) return RunConcurrent(*node.children[0], p, ctx);
   Run(*node.children[0], p, ctx);
 }
 
