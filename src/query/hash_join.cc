@@ -20,7 +20,7 @@
 
 #include "common/check.h"
 #include "query/executor.h"
-#include "query/flat_hash.h"
+#include "query/join_table.h"
 #include "sql/mysql_errors.h"
 
 namespace strata::query {
@@ -48,52 +48,6 @@ enum : uint8_t {
   kFound = 2,    // EXISTS true; IN: an equal value
 };
 
-// Build rows by key: each key's rows chained in arrival order (first row
-// per key in `first_`, the rest through `next_`), so a key costs no
-// allocation of its own. One integer-like key (INT, DATE, DATETIME) is
-// looked up as an integer, other keys by their EncodeKey bytes (flat_hash.h).
-class JoinTable {
- public:
-  static constexpr uint32_t kEnd = UINT32_MAX;
-
-  void Add(const std::vector<Column>& keys, size_t r, uint32_t row, std::string* scratch) {
-    const uint32_t fresh = static_cast<uint32_t>(first_.size());
-    auto make = [&] { return fresh; };
-    const uint32_t g = IntKey(keys) ? ints_.FindOrAdd(keys[0].I64(r), make)
-                                    : strings_.FindOrAdd(Encode(keys, r, scratch), make);
-    if (g == fresh) {
-      first_.push_back(row);
-      last_.push_back(row);
-    } else {
-      next_[last_[g]] = row;
-      last_[g] = row;
-    }
-    if (next_.size() <= row) next_.resize(row + 1, kEnd);
-  }
-  // The first build row with the key of probe row `r`, or kEnd.
-  uint32_t First(const std::vector<Column>& keys, size_t r, std::string* scratch) const {
-    const uint32_t g = IntKey(keys) ? ints_.Find(keys[0].I64(r)) : strings_.Find(Encode(keys, r, scratch));
-    return g == IntGroupMap::kNoGroup ? kEnd : first_[g];
-  }
-  uint32_t Next(uint32_t row) const { return next_[row]; }
-  // Bytes per key and per row, roughly (memory accounting).
-  static constexpr uint64_t kBytesPerKey = 48;
-  static constexpr uint64_t kBytesPerRow = 4;
-  size_t keys() const { return first_.size(); }
-
- private:
-  static bool IntKey(const std::vector<Column>& keys) { return keys.size() == 1 && UsesI64(keys[0].type()); }
-  static std::string_view Encode(const std::vector<Column>& keys, size_t r, std::string* scratch) {
-    scratch->clear();
-    for (const auto& c : keys) EncodeKey(c, r, scratch);
-    return *scratch;
-  }
-
-  std::vector<uint32_t> first_, last_, next_;
-  IntGroupMap ints_;
-  StringGroupMap strings_;
-};
-
 // Whether a joined pair must hold column `i` (probe columns first, then
 // build columns; needed_columns.h). The others are NULL constants.
 bool PairNeeds(const PlanNode& node, size_t i) { return node.pair_needed.empty() || node.pair_needed[i]; }
@@ -105,6 +59,7 @@ struct BuildSide {
   // Semi and anti joins without a residual only look keys up: no rows kept.
   bool keep_rows = true;
   JoinTable table;  // keyed joins
+  explicit BuildSide(const std::vector<Type>& key_types) : table(key_types) {}
   Column in_values;  // kNullAwareAnti, kMarkIn: each row's IN value
 };
 
@@ -119,8 +74,7 @@ class BuildSink : public Sink {
     std::optional<Column> in_values;
     if (hashed < node_.right_keys.size()) in_values = Evaluate(*node_.right_keys.back(), chunk);
     std::lock_guard<std::mutex> lock(mu_);
-    std::string key;
-    uint64_t key_bytes = 0;
+    const uint64_t table_bytes = build_->table.ApproxBytes();
     std::vector<uint32_t> kept;  // the chunk's rows stored (appended in one go below)
     kept.reserve(chunk.rows);
     for (size_t r = 0; r < chunk.rows; ++r) {
@@ -130,10 +84,7 @@ class BuildSink : public Sink {
         bool null_key = false;
         for (const auto& c : keys) null_key = null_key || c.IsNull(r);
         if (null_key) continue;  // can never match
-        const size_t before_keys = build_->table.keys();
-        build_->table.Add(keys, r, row, &key);
-        key_bytes += JoinTable::kBytesPerRow +
-                     (build_->table.keys() > before_keys ? JoinTable::kBytesPerKey + key.size() : 0);
+        build_->table.Add(keys, r, row);
       }
       if (in_values) build_->in_values.Append(in_values->At(r));
       ++build_->stored;
@@ -161,7 +112,8 @@ class BuildSink : public Sink {
         if (PairNeeds(node_, lw + c)) stored_bytes += chunk.columns[c].ApproxBytes();
       }
     }
-    ctx_.memory->Consume(stored_bytes + key_bytes);
+    const uint64_t grown = build_->table.ApproxBytes();
+    ctx_.memory->Consume(stored_bytes + (grown > table_bytes ? grown - table_bytes : 0));
     return true;
   }
   void Finish() override {}
@@ -205,7 +157,8 @@ class ProbeSink : public Sink {
       }
     };
     std::vector<uint32_t> probe_rows, build_rows;
-    std::string key;
+    std::vector<uint32_t> first, last;  // per probe row: its key's build rows
+    if (!keys.empty()) build_.table.Probe(keys, chunk.rows, &first, &last);
     auto flush = [&]() -> bool {
       if (probe_rows.empty()) return true;
       if (filters && !node_.predicate) {
@@ -238,13 +191,8 @@ class ProbeSink : public Sink {
       return out_.Push(std::move(kept));
     };
     for (size_t r = 0; r < chunk.rows; ++r) {
-      uint32_t candidate = JoinTable::kEnd;
       if (!keys.empty()) {
-        bool null_key = false;
-        for (const auto& c : keys) null_key = null_key || c.IsNull(r);
-        if (null_key) continue;
-        candidate = build_.table.First(keys, r, &key);
-        if (candidate == JoinTable::kEnd) continue;
+        if (first[r] == JoinTable::kEnd) continue;  // no partner, or a NULL key
         if (filters && !node_.predicate && !in_probe) {  // a key match decides
           matched[r] = kFound;
           continue;
@@ -260,10 +208,11 @@ class ProbeSink : public Sink {
         }
         continue;
       }
-      for (uint32_t b = candidate; b != JoinTable::kEnd; b = build_.table.Next(b)) {
+      for (uint32_t b = first[r];; b = build_.table.Next(b)) {
         probe_rows.push_back(static_cast<uint32_t>(r));
         build_rows.push_back(b);
         if (probe_rows.size() >= kPairsPerBatchMax && !flush()) return false;
+        if (b == last[r]) break;
       }
     }
     if (!flush()) return false;
@@ -343,7 +292,13 @@ class ProbeSink : public Sink {
 }  // namespace
 
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurrent) {
-  BuildSide build;
+  std::vector<Type> key_types;
+  for (size_t i = 0; i < HashedKeys(node); ++i) {
+    // One representation on both sides (the binder casts to a common type); else the keys go as bytes.
+    const bool same = UsesI64(node.left_keys[i]->type) == UsesI64(node.right_keys[i]->type);
+    key_types.push_back(same ? node.right_keys[i]->type : Type::String());
+  }
+  BuildSide build(key_types);
   build.rows = EmptyChunk(node.children[1]->output);
   build.keep_rows = !Decides(node.join) || node.predicate != nullptr;
   if (HasInPair(node.join)) {
