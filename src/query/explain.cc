@@ -82,7 +82,7 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       std::vector<std::string> keys;
       for (size_t i = 0; i < n.left_keys.size(); ++i) keys.push_back(n.left_keys[i]->text + " = " + n.right_keys[i]->text);
       line = std::string("HASH JOIN ") + type + (keys.empty() ? "" : " on [" + Join(keys) + "]") +
-             (n.predicate ? " where " + n.predicate->text : "") + " (build: right)";
+             (n.predicate ? " where " + n.predicate->text : "") + (n.build_left ? " (build: left)" : " (build: right)");
       break;
     }
     case Kind::kUnion: line = "UNION ALL"; break;

@@ -15,6 +15,8 @@
 // LEFT join (a scalar subquery without an aggregate) fails with
 // ER_SUBQUERY_NO_1_ROW when a probe row has two partners.
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -289,6 +291,114 @@ class ProbeSink : public Sink {
   size_t left_width_;
 };
 
+// kSemi / kAnti with build_left (plan.h): the left rows are stored and
+// hashed on their keys, the right rows probe and mark the left rows they
+// find; at the end the left rows found (semi) or not (anti: NULL keys
+// included) go out in their arrival order. Thread-safe: the store is locked
+// per chunk; probes only mark (relaxed atomics: a mark is set, never cleared).
+class LeftStore : public Sink {
+ public:
+  LeftStore(const PlanNode& node, const std::vector<Type>& key_types, ExecContext& ctx)
+      : node_(node), table_(key_types), ctx_(ctx), rows_(EmptyChunk(node.children[0]->output)) {}
+
+  bool Push(Chunk chunk) override {
+    std::vector<Column> keys;
+    for (const auto& k : node_.left_keys) keys.push_back(Evaluate(*k, chunk));
+    std::lock_guard<std::mutex> lock(mu_);
+    const uint64_t table_bytes = table_.ApproxBytes();
+    uint64_t stored_bytes = 0;
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      bool null_key = false;
+      for (const auto& c : keys) null_key = null_key || c.IsNull(r);
+      if (!null_key) table_.Add(keys, r, static_cast<uint32_t>(rows_.rows + r));
+    }
+    for (size_t c = 0; c < chunk.columns.size(); ++c) {
+      if (!PairNeeds(node_, c)) continue;  // never read: not stored
+      stored_bytes += chunk.columns[c].ApproxBytes();
+      rows_.columns[c].AppendColumn(chunk.columns[c]);
+    }
+    rows_.rows += chunk.rows;
+    const uint64_t grown = table_.ApproxBytes();
+    ctx_.memory->Consume(stored_bytes + (grown > table_bytes ? grown - table_bytes : 0));
+    return true;
+  }
+  void Finish() override {
+    marked_ = std::make_unique<std::atomic<uint8_t>[]>(rows_.rows);
+    for (size_t r = 0; r < rows_.rows; ++r) marked_[r].store(0, std::memory_order_relaxed);
+  }
+
+  // Marks the stored rows whose keys rows of `chunk` (the right side) hold.
+  void Mark(const Chunk& chunk) {
+    std::vector<Column> keys;
+    for (const auto& k : node_.right_keys) keys.push_back(Evaluate(*k, chunk));
+    std::vector<uint32_t> first, last;
+    table_.Probe(keys, chunk.rows, &first, &last);
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      if (first[r] == JoinTable::kEnd || marked_[first[r]].load(std::memory_order_relaxed)) continue;
+      for (uint32_t b = first[r];; b = table_.Next(b)) {  // the key's rows: all or none are marked
+        marked_[b].store(1, std::memory_order_relaxed);
+        if (b == last[r]) break;
+      }
+    }
+  }
+
+  // The stored rows marked (semi) or not (anti), in batches.
+  bool Emit(Sink& out) {
+    const bool semi = node_.join == JT::kSemi;
+    std::vector<uint32_t> rows;
+    auto flush = [&] {
+      if (rows.empty()) return true;
+      Chunk batch;
+      batch.rows = rows.size();
+      for (size_t c = 0; c < rows_.columns.size(); ++c) {
+        batch.columns.push_back(PairNeeds(node_, c) ? rows_.columns[c].Gather(rows)
+                                                    : Column::Constant(rows_.columns[c].type(), Scalar::Null(), rows.size()));
+      }
+      rows.clear();
+      return out.Push(std::move(batch));
+    };
+    for (size_t r = 0; r < rows_.rows; ++r) {
+      if ((marked_[r].load(std::memory_order_relaxed) != 0) == semi) rows.push_back(static_cast<uint32_t>(r));
+      if (rows.size() >= kEmitBatchRows && !flush()) return false;
+    }
+    return flush();
+  }
+  size_t rows() const { return rows_.rows; }
+
+ private:
+  static constexpr size_t kEmitBatchRows = 64 * 1024;
+  const PlanNode& node_;
+  JoinTable table_;
+  ExecContext& ctx_;
+  Chunk rows_;
+  std::unique_ptr<std::atomic<uint8_t>[]> marked_;
+  std::mutex mu_;
+};
+
+class MarkSink : public Sink {
+ public:
+  explicit MarkSink(LeftStore& store) : store_(store) {}
+  bool Push(Chunk chunk) override {
+    store_.Mark(chunk);
+    return true;
+  }
+  void Finish() override {}
+
+ private:
+  LeftStore& store_;
+};
+
+void RunLeftBuilt(const PlanNode& node, const std::vector<Type>& key_types, Sink& out, ExecContext& ctx) {
+  LeftStore store(node, key_types, ctx);
+  RunConcurrent(*node.children[0], store, ctx);
+  if (store.rows() > 0) {
+    MarkSink mark(store);
+    RunConcurrent(*node.children[1], mark, ctx);
+    store.Emit(out);
+  }
+  out.Finish();
+}
+
 }  // namespace
 
 void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurrent) {
@@ -297,6 +407,10 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurr
     // One representation on both sides (the binder casts to a common type); else the keys go as bytes.
     const bool same = UsesI64(node.left_keys[i]->type) == UsesI64(node.right_keys[i]->type);
     key_types.push_back(same ? node.right_keys[i]->type : Type::String());
+  }
+  if (node.build_left) {
+    STRATA_CHECK((node.join == JT::kSemi || node.join == JT::kAnti) && !node.predicate && !node.left_keys.empty());
+    return RunLeftBuilt(node, key_types, out, ctx);
   }
   BuildSide build(key_types);
   build.rows = EmptyChunk(node.children[1]->output);

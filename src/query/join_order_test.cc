@@ -4,6 +4,7 @@
 // same as with the written order (the source then knows no row counts).
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "query/query_test_util.h"
@@ -111,6 +112,27 @@ TEST_F(JoinOrderTest, AManyToManyEqualityWaits) {
   ASSERT_NE(first_join, last_join) << plan;
   std::string innermost = plan.substr(last_join, plan.find('\n', last_join) - last_join);
   EXPECT_EQ(innermost.find(".g"), std::string::npos) << plan;
+}
+
+TEST_F(JoinOrderTest, ExistsOverALargerTableBuildsTheOuterSide) {
+  // dim1 (30 rows, one NULL key added) against fact's 300: dim1 is built, fact's rows mark it.
+  source_.Load("db", "dim1", {{std::nullopt, "nul", "0"}});
+  for (const char* neg : {"", "NOT "}) {
+    const std::string q = std::string("SELECT k, name FROM dim1 WHERE ") + neg +
+                          "EXISTS (SELECT 1 FROM fact WHERE fact.d1 = dim1.k AND fact.v > 12)";
+    std::vector<std::string> rows = SameEitherWay(q);
+    std::set<int> found;
+    for (int k = 0; k < 300; ++k) {
+      if (k * 3 % 17 > 12) found.insert(k % 30);
+    }
+    // EXISTS: the keys some fact row with v > 12 names; NOT EXISTS: the others and the NULL key.
+    EXPECT_EQ(rows.size(), *neg ? 31 - found.size() : found.size()) << q;
+    EXPECT_NE(ExplainText(&source_, q).find("(build: left)"), std::string::npos) << ExplainText(&source_, q);
+  }
+  source_.knows_row_counts = false;
+  EXPECT_NE(ExplainText(&source_, "SELECT k FROM dim1 WHERE EXISTS (SELECT 1 FROM fact WHERE fact.d1 = dim1.k)")
+                .find("(build: right)"),
+            std::string::npos);
 }
 
 }  // namespace
