@@ -131,6 +131,34 @@ Status PackedRaw(Decoder* d, size_t count, int* width, std::string_view* raw) {
   return d->GetRaw(nbytes, raw);
 }
 
+// Room for `extra` more elements, growing geometrically: a column reserved
+// for its row group (the reader's) is not touched, and appending page after
+// page to an unreserved vector stays linear.
+template <typename T>
+void ReserveForAppend(std::vector<T>* v, size_t extra) {
+  const size_t need = v->size() + extra;
+  if (need > v->capacity()) v->reserve(std::max(need, 2 * v->capacity()));
+}
+
+// Values unpacked in blocks of this many (a multiple of 8, so that a block
+// starts on a byte of the packed bits).
+constexpr size_t kUnpackBlockValues = 1024;
+
+// Appends map(x) for each of the `count` packed values in `raw` through a
+// block on the stack: the vector's new slots are written once (a resize would
+// zero them first, then the values would be written over the zeros).
+template <typename Map>
+void AppendUnpacked(std::string_view raw, size_t count, int width, std::vector<int64_t>* out, Map map) {
+  ReserveForAppend(out, count);
+  int64_t block[kUnpackBlockValues];
+  for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
+    const size_t n = std::min(kUnpackBlockValues, count - first);
+    ForEachPacked(raw.substr(first / 8 * static_cast<size_t>(width)), n, width,
+                  [&block, &map](size_t i, uint64_t x) { block[i] = map(x); });
+    out->insert(out->end(), block, block + n);
+  }
+}
+
 void PutLE(std::string* out, const void* p, int n) { out->append(static_cast<const char*>(p), n); }
 
 size_t VarintBytes(uint64_t v) {
@@ -218,7 +246,7 @@ Status DecodePlainStrings(Decoder* d, size_t count, std::vector<std::string>* ou
   STRATA_RETURN_IF_ERROR(d->GetRaw(d->remaining(), &all));
   const char* p = all.data();
   const char* const end = p + all.size();
-  out->reserve(out->size() + count);
+  ReserveForAppend(out, count);
   for (size_t i = 0; i < count; ++i) {
     uint64_t n = 0;
     if (!ReadVarint(&p, end, &n)) return DataLoss("string " + std::to_string(i) + ": bad or truncated length");
@@ -300,10 +328,7 @@ Status DecodeBitPacked(Decoder* d, size_t count, std::vector<int64_t>* out) {
   int width = 0;
   std::string_view raw;
   STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
-  const size_t base = out->size();
-  out->resize(base + count);
-  int64_t* o = out->data() + base;
-  ForEachPacked(raw, count, width, [o, mn](size_t i, uint64_t x) { o[i] = static_cast<int64_t>(mn + x); });
+  AppendUnpacked(raw, count, width, out, [mn](uint64_t x) { return static_cast<int64_t>(mn + x); });
   return Status::OK();
 }
 
@@ -410,18 +435,25 @@ std::string EncodeDictionary(const Dictionary<T>& d) {
 
 // The indices are checked as they are unpacked (an index out of range is
 // replaced by 0 and the page then rejected), and every value is written
-// straight into `out`: no vector of indices in between.
+// straight into `out`: no vector of indices in between. String entries are
+// views into the page (`d`'s input, alive for the call): each row's string is
+// the only copy made.
 Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVector::ValueBuffers& out) {
   uint64_t n = 0;
   STRATA_RETURN_IF_ERROR(d->GetVarint(&n));
   if (n > d->remaining() || n > kDictionaryEntriesMax) return DataLoss("dictionary size " + std::to_string(n));
   std::vector<int64_t> idict;
-  std::vector<std::string> sdict(k == PhysicalKind::kBytes ? n : 0);
+  std::vector<std::string_view> sdict;
+  if (k == PhysicalKind::kBytes) sdict.resize(n);
+  else idict.resize(n);
   for (uint64_t i = 0; i < n; ++i) {
-    if (k == PhysicalKind::kBytes) { STRATA_RETURN_IF_ERROR(d->GetString(&sdict[i])); continue; }
-    int64_t x = 0;
-    STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&x));
-    idict.push_back(x);
+    if (k == PhysicalKind::kBytes) {
+      uint64_t len = 0;
+      STRATA_RETURN_IF_ERROR(d->GetVarint(&len));
+      STRATA_RETURN_IF_ERROR(d->GetRaw(len, &sdict[i]));
+    } else {
+      STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&idict[i]));
+    }
   }
   int width = 0;
   std::string_view raw;
@@ -431,19 +463,18 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
   uint64_t max_index = 0;
   if (k == PhysicalKind::kBytes) {
     std::vector<std::string>& o = *out.strings;
-    o.reserve(o.size() + count);
+    ReserveForAppend(&o, count);
+    const std::string_view* dict = sdict.data();
     ForEachPacked(raw, count, width, [&](size_t, uint64_t x) {
       max_index = std::max(max_index, x);
-      o.push_back(sdict[x < n ? x : 0]);
+      const std::string_view v = dict[x < n ? x : 0];
+      o.emplace_back(v.data(), v.size());
     });
   } else {
-    const size_t base = out.ints->size();
-    out.ints->resize(base + count);
-    int64_t* o = out.ints->data() + base;
     const int64_t* dict = idict.data();
-    ForEachPacked(raw, count, width, [&](size_t i, uint64_t x) {
+    AppendUnpacked(raw, count, width, out.ints, [&](uint64_t x) {
       max_index = std::max(max_index, x);
-      o[i] = dict[x < n ? x : 0];
+      return dict[x < n ? x : 0];
     });
   }
   if (max_index >= n) {

@@ -56,7 +56,8 @@ TEST(EncodingTest, BitPackedRoundTripsEveryWidthAndCount) {
   const ColumnType type{.type = DataType::kBigInt};
   for (int width = 0; width <= 64; ++width) {
     for (size_t count : {size_t{1}, size_t{2}, size_t{7}, size_t{8}, size_t{9}, size_t{15}, size_t{16}, size_t{17},
-                         size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{1003}}) {
+                         size_t{63}, size_t{64}, size_t{65}, size_t{1000}, size_t{1003}, size_t{1024},
+                         size_t{1025}, size_t{2047}, size_t{3073}}) {  // around the 1024-value unpack blocks
       PageValues in;
       const uint64_t mask = width == 64 ? ~0ull : ((1ull << width) - 1);
       const int64_t base = static_cast<int64_t>(rng() % 1000) - 500;
@@ -67,6 +68,32 @@ TEST(EncodingTest, BitPackedRoundTripsEveryWidthAndCount) {
       PageValues out;
       ASSERT_TRUE(DecodeValues(type, Encoding::kBitPacked, bytes, count, &out).ok()) << width << " " << count;
       ASSERT_EQ(out.ints, in.ints) << "width " << width << " count " << count;
+    }
+  }
+}
+
+// DICTIONARY pages of ints and strings longer than one unpack block (1024
+// values), appended after values already in the vectors.
+TEST(EncodingTest, DictionaryRoundTripsAcrossUnpackBlocks) {
+  std::mt19937_64 rng(testing::TestSeed());
+  for (size_t count : {size_t{1023}, size_t{1024}, size_t{1025}, size_t{4097}, size_t{8192}}) {
+    for (size_t entries : {size_t{1}, size_t{3}, size_t{300}, size_t{5000}}) {
+      PageValues in;
+      for (size_t i = 0; i < count; ++i) {
+        const uint64_t e = rng() % entries;
+        in.ints.push_back(static_cast<int64_t>(e * 1'000'003));
+        in.strings.push_back("entry " + std::string(e % 40, 'x') + std::to_string(e));
+      }
+      Encoding chosen;
+      const std::string ints = EncodeValues(ColumnType{DataType::kBigInt}, in, Encoding::kDictionary, &chosen);
+      const std::string strings = EncodeValues(ColumnType{DataType::kVarchar}, in, Encoding::kDictionary, &chosen);
+      PageValues out{.ints = {7}, .strings = {"before"}};
+      ASSERT_TRUE(DecodeValues(ColumnType{DataType::kBigInt}, Encoding::kDictionary, ints, count, &out).ok());
+      ASSERT_TRUE(DecodeValues(ColumnType{DataType::kVarchar}, Encoding::kDictionary, strings, count, &out).ok());
+      in.ints.insert(in.ints.begin(), 7);
+      in.strings.insert(in.strings.begin(), "before");
+      EXPECT_EQ(out.ints, in.ints) << count << " values, " << entries << " entries";
+      EXPECT_EQ(out.strings, in.strings) << count << " values, " << entries << " entries";
     }
   }
 }
