@@ -293,7 +293,7 @@ class ProbeSink : public Sink {
 
 // kSemi / kAnti with build_left (plan.h): the left rows are stored and
 // hashed on their keys, the right rows probe and mark the left rows they
-// find; at the end the left rows found (semi) or not (anti: NULL keys
+// find (with a residual: those of the pairs it is true for); at the end the left rows found (semi) or not (anti: NULL keys
 // included) go out in their arrival order. Thread-safe: the store is locked
 // per chunk; probes only mark (relaxed atomics: a mark is set, never cleared).
 class LeftStore : public Sink {
@@ -333,6 +333,7 @@ class LeftStore : public Sink {
     for (const auto& k : node_.right_keys) keys.push_back(Evaluate(*k, chunk));
     std::vector<uint32_t> first, last;
     table_.Probe(keys, chunk.rows, &first, &last);
+    if (node_.predicate) return MarkPassing(chunk, first, last);
     for (size_t r = 0; r < chunk.rows; ++r) {
       if (first[r] == JoinTable::kEnd || marked_[first[r]].load(std::memory_order_relaxed)) continue;
       for (uint32_t b = first[r];; b = table_.Next(b)) {  // the key's rows: all or none are marked
@@ -340,6 +341,41 @@ class LeftStore : public Sink {
         if (b == last[r]) break;
       }
     }
+  }
+
+  // With a residual: marks the stored rows of the pairs (stored row, row of
+  // `chunk`) with equal keys for which the residual is true.
+  void MarkPassing(const Chunk& chunk, const std::vector<uint32_t>& first, const std::vector<uint32_t>& last) {
+    std::vector<uint32_t> stored, probe;
+    auto flush = [&] {
+      if (stored.empty()) return;
+      Chunk pairs;
+      pairs.rows = stored.size();
+      const size_t lw = rows_.columns.size();
+      for (size_t c = 0; c < lw; ++c) {
+        const Column& col = rows_.columns[c];
+        pairs.columns.push_back(PairNeeds(node_, c) ? col.Gather(stored) : Column::Constant(col.type(), Scalar::Null(), pairs.rows));
+      }
+      for (size_t c = 0; c < chunk.columns.size(); ++c) {
+        const Column& col = chunk.columns[c];
+        pairs.columns.push_back(PairNeeds(node_, lw + c) ? col.Gather(probe)
+                                                         : Column::Constant(col.type(), Scalar::Null(), pairs.rows));
+      }
+      Column ok = Evaluate(*node_.predicate, pairs);
+      for (size_t i = 0; i < pairs.rows; ++i) {
+        if (IsTrueAt(ok, i)) marked_[stored[i]].store(1, std::memory_order_relaxed);
+      }
+      stored.clear(), probe.clear();
+    };
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      if (first[r] == JoinTable::kEnd) continue;
+      for (uint32_t b = first[r];; b = table_.Next(b)) {
+        if (!marked_[b].load(std::memory_order_relaxed)) stored.push_back(b), probe.push_back(static_cast<uint32_t>(r));
+        if (b == last[r]) break;
+      }
+      if (stored.size() >= kPairsPerBatchMax) flush();
+    }
+    flush();
   }
 
   // The stored rows marked (semi) or not (anti), in batches.
@@ -409,7 +445,7 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurr
     key_types.push_back(same ? node.right_keys[i]->type : Type::String());
   }
   if (node.build_left) {
-    STRATA_CHECK((node.join == JT::kSemi || node.join == JT::kAnti) && !node.predicate && !node.left_keys.empty());
+    STRATA_CHECK((node.join == JT::kSemi || node.join == JT::kAnti) && !node.left_keys.empty());
     return RunLeftBuilt(node, key_types, out, ctx);
   }
   BuildSide build(key_types);

@@ -101,9 +101,9 @@ struct PlanNode {
   // for (needed_columns.h); the others are NULL constants nothing reads.
   // Empty: all of them.
   std::vector<bool> pair_needed;
-  // kSemi / kAnti without a residual: the left side (estimated smaller) is
-  // built and the right side's rows mark what they find (EXISTS over a large
-  // table); else the right side is built, as for every other join.
+  // kSemi / kAnti: the left side (estimated smaller) is built and the right
+  // side's rows mark what they find (EXISTS over a large table); else the
+  // right side is built, as for every other join.
   bool build_left = false;
 };
 

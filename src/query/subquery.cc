@@ -248,7 +248,7 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, bool mark, PlanPtr p
     join->right_keys.push_back(MakeCast(std::move(value), t));
   }
   NarrowBuildSide(join.get());
-  if ((type == JT::kSemi || type == JT::kAnti) && !join->predicate && !join->left_keys.empty()) {
+  if ((type == JT::kSemi || type == JT::kAnti) && !join->left_keys.empty()) {
     std::optional<double> l = EstimateRows(*join->children[0], ctx_.source);
     std::optional<double> r = EstimateRows(*join->children[1], ctx_.source);
     join->build_left = l && r && *l < *r;
