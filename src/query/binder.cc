@@ -199,6 +199,8 @@ PlanPtr Binder::BindSelectCore(const sql::SelectStmt& s, bool with_order_limit) 
   if (s.where) {
     if (HasAggregate(*s.where)) Fail(sql::ER_INVALID_GROUP_FUNC_USE, "Invalid use of group function");
     plan = BindWhere(*s.where, std::move(plan), &scope);
+  } else {
+    plan = PlanConjuncts(std::move(plan), {}, ctx_.source);  // JOIN ... ON: ordered as the WHERE would be
   }
 
   // Aggregation.

@@ -135,8 +135,9 @@ void ShiftColumns(BoundExpr* e, int64_t delta);
 // they can go (pushdown.cc); returns the new root.
 PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts);
 // PushDownFilters for a WHERE clause (join_order.cc): first takes out of each
-// OR the conjuncts all its branches share, then orders a FROM list of comma
-// joins: by estimated rows when `source` knows every table's size (the join
+// OR the conjuncts all its branches share, then orders the tables under
+// `plan`'s inner joins (comma joins, [INNER | CROSS] JOIN ... ON, whose
+// conditions join the WHERE's): by estimated rows when `source` knows every table's size (the join
 // that leaves the fewest rows first, the smaller side built), else in an
 // order where WHERE equalities connect each table to the ones before it. The
 // output keeps the written column order.

@@ -3,7 +3,10 @@
 // of an OR repeats, and the filters an OR over several tables implies for
 // each one (AddImpliedLeafFilters).
 //
-// FROM a, b, c binds as (a CROSS b) CROSS c. When the source knows every
+// FROM a, b, c binds as (a CROSS b) CROSS c; a JOIN b ON x as an inner join
+// whose condition is one more conjunct (inner joins are taken apart into
+// their tables and conditions; outer, semi and anti joins stay whole, as one
+// table of the list). When the source knows every
 // table's size, the joins are chosen greedily by estimated rows
 // (join_estimate.cc): each step joins the two groups of tables, connected by
 // a WHERE equality, whose join leaves the fewest rows, the smaller group
@@ -29,17 +32,32 @@ namespace {
 
 using JT = PlanNode::JoinType;
 
-bool IsBareCross(const PlanNode& n) {
-  return n.kind == PlanNode::Kind::kHashJoin && n.join == JT::kCross && n.left_keys.empty() && !n.predicate;
+// An inner or cross join: its conditions are conjuncts over its columns
+// like the WHERE's, so the tables under it can be joined in any order.
+bool IsInnerJoin(const PlanNode& n) {
+  return n.kind == PlanNode::Kind::kHashJoin && (n.join == JT::kCross || n.join == JT::kInner);
 }
 
-void CollectLeaves(PlanPtr node, std::vector<PlanPtr>* leaves) {
-  if (!IsBareCross(*node)) {
+// The leaves under a tree of inner joins, left to right; the joins' keys
+// and residuals become conjuncts over the leaves' columns (`base`: where
+// `node`'s columns start among them).
+void CollectLeaves(PlanPtr node, size_t base, std::vector<PlanPtr>* leaves, std::vector<BoundExprPtr>* conditions) {
+  if (!IsInnerJoin(*node)) {
     leaves->push_back(std::move(node));
     return;
   }
-  CollectLeaves(std::move(node->children[0]), leaves);
-  CollectLeaves(std::move(node->children[1]), leaves);
+  const size_t lw = node->children[0]->output.size();
+  for (size_t i = 0; i < node->left_keys.size(); ++i) {
+    ShiftColumns(node->left_keys[i].get(), static_cast<int64_t>(base));
+    ShiftColumns(node->right_keys[i].get(), static_cast<int64_t>(base + lw));
+    conditions->push_back(MakeCompareOp(CmpOp::kEq, std::move(node->left_keys[i]), std::move(node->right_keys[i])));
+  }
+  if (node->predicate) {
+    ShiftColumns(node->predicate.get(), static_cast<int64_t>(base));
+    SplitConjuncts(std::move(node->predicate), conditions);
+  }
+  CollectLeaves(std::move(node->children[0]), base, leaves, conditions);
+  CollectLeaves(std::move(node->children[1]), base + lw, leaves, conditions);
 }
 
 // The leaves (by index) whose columns `e` reads; `starts[i]` is leaf i's first column.
@@ -337,11 +355,11 @@ PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts, TableSo
     }
   }
   conjuncts = std::move(factored);
-  if (!IsBareCross(*plan) || conjuncts.empty()) return PushDownFilters(std::move(plan), std::move(conjuncts));
+  if (!IsInnerJoin(*plan)) return PushDownFilters(std::move(plan), std::move(conjuncts));
 
   const std::vector<OutputColumn> written = plan->output;
   std::vector<PlanPtr> leaves;
-  CollectLeaves(std::move(plan), &leaves);
+  CollectLeaves(std::move(plan), 0, &leaves, &conjuncts);
   std::vector<size_t> starts;
   size_t width = 0;
   for (const auto& l : leaves) starts.push_back(width), width += l->output.size();

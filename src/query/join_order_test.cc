@@ -75,6 +75,21 @@ TEST_F(JoinOrderTest, TheSmallerSideIsBuilt) {
   EXPECT_EQ(FirstProbe(q), "SCAN db.dim1");
 }
 
+TEST_F(JoinOrderTest, JoinOnIsOrderedLikeAList) {
+  // Written as JOIN ... ON, with no WHERE: the same plan as the comma list.
+  const std::string q = "SELECT COUNT(*), SUM(v) FROM dim1 JOIN fact ON dim1.k = fact.d1";
+  EXPECT_EQ(SameEitherWay(q), SameEitherWay("SELECT COUNT(*), SUM(v) FROM dim1, fact WHERE dim1.k = fact.d1"));
+  EXPECT_EQ(FirstProbe(q), "SCAN db.fact");
+  // A LEFT JOIN stays whole (its right side is not moved across it); the inner join around it is ordered.
+  const std::string l =
+      "SELECT dim2.k, fact.k, dim1.name FROM dim2 LEFT JOIN fact ON fact.d2 = dim2.k AND fact.v > 15 "
+      "JOIN dim1 ON dim1.k = dim2.k";
+  std::vector<std::string> rows = SameEitherWay(l);
+  // fact rows with v > 15 (k % 17 == 11: 17 of them) fall on 17 distinct dim2 keys; 3 keys get NULLs.
+  EXPECT_EQ(rows.size(), 20u);
+  EXPECT_NE(ExplainText(&source_, l).find("HASH JOIN LEFT"), std::string::npos);
+}
+
 TEST_F(JoinOrderTest, AFilteredDimensionJoinsFirst) {
   // dim1 filtered to 3 of its 30 rows shrinks fact's rows most: its join is the innermost.
   const std::string q =

@@ -205,10 +205,16 @@ class Gen:
             eq = r.choice(["t1.a = t2.x", "t1.k = t2.k", "t1.s = t2.s"])
             uq = r.choice(["u.k = t2.k", "u.a = t1.a", "u.s = t1.s AND u.k = t2.k"])
             uw = self.pred([("u." + n, k, nl) for n, k, nl in T1])
-            where = " AND ".join([eq, uq] + [w for w in (w1, w2, uw) if r.random() < 0.5])
-            sql = f"SELECT t1.k, t2.k, u.k, t1.s, t2.c FROM {', '.join(tables)} WHERE {where}"
+            filters = [w for w in (w1, w2, uw) if r.random() < 0.5]
+            if r.random() < 0.5:
+                from_ = ", ".join(tables)
+                where = " AND ".join([eq, uq] + filters)
+            else:  # the same written with JOIN ... ON
+                from_ = f"diff.t2 JOIN diff.t1 ON {eq} JOIN diff.t1 AS u ON {uq}"
+                where = " AND ".join(filters) or "1 = 1"
+            sql = f"SELECT t1.k, t2.k, u.k, t1.s, t2.c FROM {from_} WHERE {where}"
             if r.random() < 0.4:
-                sql = f"SELECT t1.s, COUNT(*), SUM(t2.c), MAX(u.k) FROM {', '.join(tables)} WHERE {where} GROUP BY t1.s"
+                sql = f"SELECT t1.s, COUNT(*), SUM(t2.c), MAX(u.k) FROM {from_} WHERE {where} GROUP BY t1.s"
                 return sql, sql, [False] * 4
             return sql, sql, [False] * 5
         if kind == "in":
