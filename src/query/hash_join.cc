@@ -79,19 +79,17 @@ class BuildSink : public Sink {
     const uint64_t table_bytes = build_->table.ApproxBytes();
     std::vector<uint32_t> kept;  // the chunk's rows stored (appended in one go below)
     kept.reserve(chunk.rows);
+    const uint32_t first_row = static_cast<uint32_t>(build_->stored);
     for (size_t r = 0; r < chunk.rows; ++r) {
       ++build_->count;
-      const uint32_t row = static_cast<uint32_t>(build_->stored);
-      if (!keys.empty()) {
-        bool null_key = false;
-        for (const auto& c : keys) null_key = null_key || c.IsNull(r);
-        if (null_key) continue;  // can never match
-        build_->table.Add(keys, r, row);
-      }
+      bool null_key = false;
+      for (const auto& c : keys) null_key = null_key || c.IsNull(r);
+      if (null_key) continue;  // can never match
       if (in_values) build_->in_values.Append(in_values->At(r));
       ++build_->stored;
       kept.push_back(static_cast<uint32_t>(r));
     }
+    if (!keys.empty()) build_->table.AddBatch(keys, kept, first_row);
     if (build_->keep_rows && !kept.empty()) {
       const size_t lw = node_.children[0]->output.size();
       for (size_t c = 0; c < chunk.columns.size(); ++c) {

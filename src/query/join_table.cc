@@ -59,8 +59,36 @@ void JoinTable::Add(const std::vector<Column>& keys, size_t r, uint32_t row) {
   }
   uint64_t key[kWordsMax];
   PackKey(keys, r, key);
+  AddPacked(key, HashWords(key) & mask_, row);
+  if (keys_ * 2 > slots_.size() / stride()) Rehash(slots_.size() / stride() * 2);
+}
+
+void JoinTable::AddBatch(const std::vector<Column>& keys, const std::vector<uint32_t>& rows, uint32_t first_row) {
+  const size_t n = rows.size();
+  if (n == 0) return;
+  if (words_ == 0) {
+    for (size_t i = 0; i < n; ++i) Add(keys, rows[i], first_row + static_cast<uint32_t>(i));
+    return;
+  }
+  if (next_.size() < first_row + n) next_.resize(std::max<size_t>(first_row + n, next_.size() * 2), kEnd);
+  size_t slots = slots_.size() / stride();
+  while ((keys_ + n) * 2 > slots) slots *= 2;  // room for every key being new: no rehash below
+  if (slots != slots_.size() / stride()) Rehash(slots);
+  std::vector<uint64_t> packed(n * words_);
+  std::vector<size_t> home(n);
+  for (size_t i = 0; i < n; ++i) {
+    PackKey(keys, rows[i], &packed[i * words_]);
+    home[i] = HashWords(&packed[i * words_]) & mask_;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) __builtin_prefetch(&slots_[home[i + kPrefetchAhead] * stride()]);
+    AddPacked(&packed[i * words_], home[i], first_row + static_cast<uint32_t>(i));
+  }
+}
+
+void JoinTable::AddPacked(const uint64_t* key, size_t home, uint32_t row) {
   const size_t s = stride();
-  size_t i = HashWords(key) & mask_;
+  size_t i = home;
   while (true) {  // bounded: the table is never full
     uint64_t* slot = &slots_[i * s];
     if (slot[words_] == kEmptySlot) {
@@ -74,7 +102,6 @@ void JoinTable::Add(const std::vector<Column>& keys, size_t r, uint32_t row) {
   uint32_t first = FirstOf(slot[words_]), last = LastOf(slot[words_]);
   Chain(&first, &last, row);
   slot[words_] = Rows(first, last);
-  if (keys_ * 2 > slots_.size() / s) Rehash(slots_.size() / s * 2);
 }
 
 void JoinTable::Probe(const std::vector<Column>& keys, size_t n, std::vector<uint32_t>* first,

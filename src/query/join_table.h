@@ -32,6 +32,9 @@ class JoinTable {
 
   // Adds build row `row` with the key at row `r` of `keys` (none NULL).
   void Add(const std::vector<Column>& keys, size_t r, uint32_t row);
+  // Add for rows rows[i] of `keys` as build rows first_row + i, slots
+  // prefetched ahead (the table grows once, up front).
+  void AddBatch(const std::vector<Column>& keys, const std::vector<uint32_t>& rows, uint32_t first_row);
   // For each row r < n of `keys`: the first and last build row with its key
   // in (*first)[r], (*last)[r]; kEnd for none and for a NULL key.
   void Probe(const std::vector<Column>& keys, size_t n, std::vector<uint32_t>* first,
@@ -49,6 +52,7 @@ class JoinTable {
   uint64_t HashWords(const uint64_t* key) const;
   void PackKey(const std::vector<Column>& keys, size_t r, uint64_t* out) const;
   void Chain(uint32_t* first, uint32_t* last, uint32_t row);
+  void AddPacked(const uint64_t* key, size_t home, uint32_t row);
   void Rehash(size_t slots);
 
   size_t words_ = 0;  // 0: keys by bytes

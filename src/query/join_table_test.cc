@@ -1,7 +1,7 @@
 // JoinTable (join_table.h) against a std::multimap: every probe key finds
 // exactly the build rows with that key, in arrival order, for one to three
 // integer keys (packed slots, through several rehashes) and for string keys
-// (bytes); NULL keys find nothing.
+// (bytes), added one at a time or in batches; NULL keys find nothing.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -56,11 +56,19 @@ TEST(JoinTableTest, ProbesFindEveryBuildRowWithTheKeyInOrder) {
     JoinTable table(types);
     std::multimap<std::vector<std::string>, uint32_t> expected;
     uint32_t row = 0;
+    std::vector<uint32_t> batch;  // odd rounds: AddBatch over runs of random length
+    uint32_t batch_first = 0;
     for (size_t r = 0; r < n; ++r) {
       if (AnyNull(build, r)) continue;
-      table.Add(build, r, row);
+      if (round % 2 == 0) {
+        table.Add(build, r, row);
+      } else {
+        batch.push_back(static_cast<uint32_t>(r));
+        if (rng() % 200 == 0) table.AddBatch(build, batch, batch_first), batch_first += batch.size(), batch.clear();
+      }
       expected.emplace(KeyOf(build, r), row++);
     }
+    table.AddBatch(build, batch, batch_first);
     std::vector<Column> probe = RandomKeys(rng, words, strings, 500);
     std::vector<uint32_t> first, last;
     table.Probe(probe, 500, &first, &last);
