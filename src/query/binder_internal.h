@@ -143,6 +143,16 @@ PlanPtr PushDownFilters(PlanPtr node, std::vector<BoundExprPtr> conjuncts);
 // output keeps the written column order.
 PlanPtr PlanConjuncts(PlanPtr plan, std::vector<BoundExprPtr> conjuncts, TableSource* source);
 
+// A semi, anti or mark join keeps only the build columns its keys and
+// residual read (subquery.cc).
+void NarrowBuildSide(PlanNode* join);
+// `inner` (a correlated aggregate subquery's rows, grouped later by
+// `inner_keys`) semi-joined with the table of `outer` (the outer plan) that
+// its `outer_keys` come from unchanged, when there is one and it is
+// estimated smaller (key_transfer.cc); else `inner` as it is.
+PlanPtr FilterByOuterKeys(PlanPtr inner, const std::vector<const BoundExpr*>& inner_keys, const PlanNode& outer,
+                          const std::vector<const BoundExpr*>& outer_keys, TableSource* source);
+
 // ---- row estimates for join ordering (join_estimate.cc); no column
 // statistics: shares by the filter's shape, table sizes from tablet metadata.
 // The share of rows a filter keeps (0..1).

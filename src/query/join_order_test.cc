@@ -164,5 +164,26 @@ TEST_F(JoinOrderTest, ExistsOverALargerTableBuildsTheOuterSide) {
             std::string::npos);
 }
 
+TEST_F(JoinOrderTest, ACorrelatedAggregateReadsOnlyTheOuterKeys) {
+  // The subquery's fact rows are semi-joined with dim1 filtered to 3 keys before grouping;
+  // each kept group still sees all its rows (COUNT 10 per key) and the answers are those of the plain plan.
+  for (const char* cmp : {"<", ">="}) {
+    const std::string q = std::string("SELECT k, g FROM dim1 WHERE dim1.name = 'n3' AND dim1.g * 5 ") + cmp +
+                          " (SELECT COUNT(*) FROM fact WHERE fact.d1 = dim1.k AND fact.v > 2)";
+    std::vector<std::string> rows = SameEitherWay(q);
+    size_t expected = 0;
+    for (int k1 : {3, 13, 23}) {
+      int count = 0;
+      for (int k = 0; k < 300; ++k) count += k % 30 == k1 && k * 3 % 17 > 2;
+      expected += std::string(cmp) == "<" ? (k1 % 3) * 5 < count : (k1 % 3) * 5 >= count;
+    }
+    EXPECT_EQ(rows.size(), expected) << q;
+    std::string plan = ExplainText(&source_, q);
+    size_t aggregate = plan.find("AGGREGATE"), semi = plan.find("HASH JOIN SEMI on [fact.d1 = k]");
+    EXPECT_NE(semi, std::string::npos) << plan;
+    EXPECT_GT(semi, aggregate) << plan;  // below the aggregate
+  }
+}
+
 }  // namespace
 }  // namespace strata::query

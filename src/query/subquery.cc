@@ -104,6 +104,8 @@ void RemapColumns(BoundExpr* e, size_t from, const std::vector<size_t>& to) {
   for (auto& a : e->args) RemapColumns(a.get(), from, to);
 }
 
+}  // namespace
+
 // A semi, anti or mark join never outputs the right side's columns: the
 // build side keeps only those its keys and residual read (a scan's output
 // has every column of the table, the unread ones NULL).
@@ -138,8 +140,6 @@ void NarrowBuildSide(PlanNode* join) {
   if (join->predicate) RemapColumns(join->predicate.get(), lw, to);
   join->children[1] = MakeProject(std::move(join->children[1]), std::move(exprs), std::move(out));
 }
-
-}  // namespace
 
 Binder::PreparedSubquery* Binder::Prepare(const sql::SelectStmt& sub, const Scope& outer) {
   if (auto it = prepared_.find(&sub); it != prepared_.end()) return it->second.get();
@@ -351,11 +351,19 @@ PlanPtr Binder::JoinScalar(const Expr& e, const Expr* conjunct, PlanPtr plan, Sc
   PlanPtr right = BindConjuncts(p->local, std::move(p->plan), &p->scope);
   AggBinding agg;
   agg.input = &p->scope;
-  std::vector<BoundExprPtr> keys;
+  std::vector<BoundExprPtr> keys, outer_keys;
   for (const Expr* k : inner_sides) {
     keys.push_back(Bind(*k, p->scope));
     agg.key_texts.push_back(Canonical(*k, p->scope));
     agg.key_types.push_back(keys.back()->type);
+  }
+  {  // only the groups of keys the outer rows can hold are computed
+    std::vector<const BoundExpr*> inner_raw, outer_raw;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      outer_keys.push_back(Bind(*outer_sides[i], *scope));
+      inner_raw.push_back(keys[i].get()), outer_raw.push_back(outer_keys[i].get());
+    }
+    right = FilterByOuterKeys(std::move(right), inner_raw, *plan, outer_raw, ctx_.source);
   }
   BoundExprPtr value = Bind(*sub.items[0].expr, p->scope, &agg);
   const size_t nkeys = keys.size();
