@@ -68,6 +68,9 @@ struct ScanShared {
   // which table columns it reads; null: none.
   const BoundExpr* filter = nullptr;
   std::vector<bool> filter_reads;
+  // The filter over narrow DECIMAL columns' unscaled values (NarrowDecimalFilter), and those columns; null: none.
+  BoundExprPtr narrow_filter;
+  std::vector<bool> narrow;
   std::atomic<bool> stop{false};
   std::mutex mu;                // guards error, stats below
   std::exception_ptr error;     // the first exception of any task
@@ -114,18 +117,25 @@ bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vec
     const bool read = next < sh.read_columns.size() && sh.read_columns[next] == i;
     if (read && spec.read[i] && !sh.filter_reads[i]) later[i] = &vectors[next];
     if (read && spec.read[i] && sh.filter_reads[i]) {
-      full.columns.push_back(FromStorageVector(std::move(vectors[next])));
+      const bool narrow = sh.narrow_filter && sh.narrow[i];
+      full.columns.push_back(narrow ? UnscaledFromStorage(std::move(vectors[next])) : FromStorageVector(std::move(vectors[next])));
     } else {
       full.columns.push_back(Column::Constant(sh.node.output[i].type, Scalar::Null(), full.rows));
     }
     next += read;
   }
   std::vector<uint32_t> rows;
-  SelectRows(*sh.filter, full, &rows);
+  SelectRows(sh.narrow_filter ? *sh.narrow_filter : *sh.filter, full, &rows);
   if (rows.empty()) return true;
+  // A column the filter read unscaled, widened back to its DECIMAL type at `slice`.
+  auto widened = [&](size_t i, const uint32_t* slice, size_t n) {
+    return WidenUnscaled(full.columns[i], sh.node.output[i].type, slice, n);
+  };
+  auto unscaled = [&](size_t i) { return sh.narrow_filter && sh.narrow[i] && spec.read[i]; };
   if (rows.size() == full.rows && full.rows <= kFilteredSliceRows) {  // one slice of every row: no gather
     for (size_t i = 0; i < columns; ++i) {
       if (later[i] != nullptr) full.columns[i] = FromStorageVector(std::move(*later[i]));
+      if (unscaled(i)) full.columns[i] = widened(i, rows.data(), rows.size());
     }
     return emit(std::move(full));
   }
@@ -140,7 +150,9 @@ bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vec
     chunk.rows = n;
     chunk.columns.reserve(columns);
     for (size_t i = 0; i < columns; ++i) {
-      chunk.columns.push_back(later[i] != nullptr ? GatherStorage(parts[i], slice, n) : full.columns[i].Gather(slice, n));
+      chunk.columns.push_back(later[i] != nullptr ? GatherStorage(parts[i], slice, n)
+                              : unscaled(i)       ? widened(i, slice, n)
+                                                  : full.columns[i].Gather(slice, n));
     }
     if (!emit(std::move(chunk))) return false;
   }
@@ -221,7 +233,13 @@ void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent, co
     }
   }
   ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx, .filter = filter};
-  if (filter) sh.filter_reads = ColumnsRead(*filter, t.columns.size());
+  if (filter) {
+    sh.filter_reads = ColumnsRead(*filter, t.columns.size());
+    sh.narrow_filter = NarrowDecimalFilter(*filter, t.columns, &sh.narrow);
+    for (size_t i = 0; i < sh.narrow.size() && sh.narrow_filter; ++i) {
+      if (sh.narrow[i] && !spec.read[i]) sh.narrow_filter = nullptr;  // its column would be a NULL constant
+    }
+  }
   const size_t threads = concurrent && ctx.tablets == nullptr ? ScanThreads(tablets.size()) : 1;
   if (ctx.tablets != nullptr) {  // a fragment instance: tablets from the fragment's queue, one at a time
     while (const TabletRef* tablet = ctx.tablets->Next()) {

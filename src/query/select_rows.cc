@@ -223,4 +223,80 @@ std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns) {
   return used;
 }
 
+namespace {
+
+// Column `c` of a compare with a constant: the column reference and the constant, else nulls.
+bool ColumnAndConstant(const BoundExpr& e, BoundExpr** column, BoundExpr** constant) {
+  if (e.op != ExprOp::kCompare || e.cmp == CmpOp::kNullSafeEq) return false;
+  BoundExpr* a = e.args[0].get();
+  BoundExpr* b = e.args[1].get();
+  if (a->op == ExprOp::kColumn && b->op == ExprOp::kConst) {
+    *column = a, *constant = b;
+    return true;
+  }
+  if (b->op == ExprOp::kColumn && a->op == ExprOp::kConst) {
+    *column = b, *constant = a;
+    return true;
+  }
+  return false;
+}
+
+// Marks in `other_use` the candidate columns `e` reads other than compared
+// with a constant of their own type (or tested for NULL).
+void FindOtherUses(const BoundExpr& e, const std::vector<Type>& types, std::vector<bool>* other_use) {
+  BoundExpr *column = nullptr, *constant = nullptr;
+  if (ColumnAndConstant(e, &column, &constant) && column->column < types.size()) {
+    const Type& t = types[column->column];
+    const Type& v = constant->type;
+    const bool fits = constant->value.null ||
+                      (constant->value.i128 >= INT64_MIN && constant->value.i128 <= INT64_MAX);
+    if (!(column->type == t && v.id == TypeId::kDecimal && v.scale == t.scale && fits)) (*other_use)[column->column] = true;
+    return;
+  }
+  if (e.op == ExprOp::kIsNull && e.args[0]->op == ExprOp::kColumn) return;
+  if (e.op == ExprOp::kColumn && e.column < other_use->size()) (*other_use)[e.column] = true;
+  for (const auto& a : e.args) FindOtherUses(*a, types, other_use);
+}
+
+void Unscale(BoundExpr* e, const std::vector<bool>& narrow) {
+  BoundExpr *column = nullptr, *constant = nullptr;
+  if (ColumnAndConstant(*e, &column, &constant) && column->column < narrow.size() && narrow[column->column]) {
+    column->type = Type::Int();
+    constant->type = Type::Int();
+    if (!constant->value.null) constant->value.i64 = static_cast<int64_t>(constant->value.i128);
+    return;
+  }
+  if (e->op == ExprOp::kIsNull && e->args[0]->op == ExprOp::kColumn && e->args[0]->column < narrow.size() &&
+      narrow[e->args[0]->column]) {
+    e->args[0]->type = Type::Int();
+    return;
+  }
+  for (auto& a : e->args) Unscale(a.get(), narrow);
+}
+
+}  // namespace
+
+BoundExprPtr NarrowDecimalFilter(const BoundExpr& filter, const std::vector<storage::ColumnSchema>& columns,
+                                 std::vector<bool>* narrow) {
+  std::vector<Type> types;
+  std::vector<bool> candidate(columns.size(), false);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    types.push_back(FromStorage(columns[i].type));
+    candidate[i] = types[i].id == TypeId::kDecimal && storage::KindOf(columns[i].type) == storage::PhysicalKind::kInt64;
+  }
+  std::vector<bool> other_use(columns.size(), false);
+  FindOtherUses(filter, types, &other_use);
+  const std::vector<bool> read = ColumnsRead(filter, columns.size());
+  narrow->assign(columns.size(), false);
+  bool any = false;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    (*narrow)[i] = candidate[i] && read[i] && !other_use[i];
+    any = any || (*narrow)[i];
+  }
+  if (!any) return nullptr;
+  BoundExprPtr out = filter.Clone();
+  Unscale(out.get(), *narrow);
+  return out;
+}
+
 }  // namespace strata::query

@@ -31,4 +31,13 @@ void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint
 // Which of a chunk's `columns` columns `e` reads (its column references).
 std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns);
 
+// For a filter fused into a scan (over the table's columns): the DECIMAL
+// columns stored in 64 bits (precision <= 18) that the filter only compares
+// with constants of their scale or tests for NULL are tested on their
+// unscaled values, not widened to 128 bits first. Returns the filter with
+// those columns read as BIGINT (UnscaledFromStorage) and its constants
+// unscaled, and marks the columns in `narrow`; null when there is none.
+BoundExprPtr NarrowDecimalFilter(const BoundExpr& filter, const std::vector<storage::ColumnSchema>& columns,
+                                 std::vector<bool>* narrow);
+
 }  // namespace strata::query

@@ -220,6 +220,27 @@ Column FromStorageVector(storage::ColumnVector&& v) {
   return out;
 }
 
+Column UnscaledFromStorage(storage::ColumnVector&& v) {
+  STRATA_CHECK(v.kind() == storage::PhysicalKind::kInt64, "UnscaledFromStorage of a wide column");
+  storage::ColumnVector::Parts parts = v.Release();
+  Column out(Type::Int());
+  out.nulls_ = std::move(parts.nulls);
+  out.i64_ = std::move(parts.ints);
+  return out;
+}
+
+Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n) {
+  STRATA_CHECK(UsesI128(decimal) && UsesI64(unscaled.type()) && !unscaled.is_constant(), "WidenUnscaled");
+  Column out(decimal);
+  out.nulls_.resize(n);
+  out.i128_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    out.nulls_[i] = unscaled.nulls_[rows[i]];
+    out.i128_[i] = unscaled.i64_[rows[i]];
+  }
+  return out;
+}
+
 StorageParts ReleaseStorage(storage::ColumnVector&& v) {
   StorageParts p;
   p.type = FromStorage(v.type());

@@ -188,6 +188,14 @@ class Column {
  private:
   friend Column FromStorageVector(storage::ColumnVector&& v);
   friend Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
+// A DECIMAL storage vector held in 64 bits (precision <= 18), its unscaled
+// values as a BIGINT column without widening (a scan's filter compares them
+// with unscaled constants: NarrowDecimalFilter).
+Column UnscaledFromStorage(storage::ColumnVector&& v);
+// Rows rows[0..n) of such a column, widened back to the DECIMAL `decimal`.
+Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
+  friend Column UnscaledFromStorage(storage::ColumnVector&& v);
+  friend Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
   Type type_;
   bool constant_ = false;
   size_t constant_rows_ = 0;
@@ -220,6 +228,12 @@ StorageParts ReleaseStorage(storage::ColumnVector&& v);
 // The engine column of rows rows[0..n) of `p` in one pass (narrow decimals
 // widened). Strings are moved out: a row may be gathered only once.
 Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
+// A DECIMAL storage vector held in 64 bits (precision <= 18), its unscaled
+// values as a BIGINT column without widening (a scan's filter compares them
+// with unscaled constants: NarrowDecimalFilter).
+Column UnscaledFromStorage(storage::ColumnVector&& v);
+// Rows rows[0..n) of such a column, widened back to the DECIMAL `decimal`.
+Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
 
 // ---- text forms (what MySQL prints)
 std::string FormatDecimal(int128 unscaled, int scale);
