@@ -84,16 +84,7 @@ class DistributeTest : public ::testing::Test {
       }
     }
   }
-  static std::vector<std::string> Rows(const sql::ResultSet& rs) {
-    std::vector<std::string> out;
-    for (const auto& row : rs.rows) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].value_or("NULL");
-      out.push_back(line);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
+  static std::vector<std::string> Rows(const sql::ResultSet& rs) { return testing::SortedRows(rs); }
 
   std::vector<std::string> Engine(TableSource* source, const std::string& text) {
     sql::Statement st = sql::Parse(text);

@@ -54,6 +54,20 @@ enum : uint8_t {
 // build columns; needed_columns.h). The others are NULL constants.
 bool PairNeeds(const PlanNode& node, size_t i) { return node.pair_needed.empty() || node.pair_needed[i]; }
 
+// The joined pairs (left row left_rows[i], right row right_rows[i]): the
+// left columns then the right ones, NULL constants where no pair needs them.
+Chunk PairRows(const PlanNode& node, const std::vector<Column>& left, const std::vector<uint32_t>& left_rows,
+               const std::vector<Column>& right, const std::vector<uint32_t>& right_rows) {
+  Chunk out;
+  out.rows = left_rows.size();
+  auto add = [&](const Column& c, size_t i, const std::vector<uint32_t>& rows) {
+    out.columns.push_back(PairNeeds(node, i) ? c.Gather(rows) : Column::Constant(c.type(), Scalar::Null(), out.rows));
+  };
+  for (size_t i = 0; i < left.size(); ++i) add(left[i], i, left_rows);
+  for (size_t j = 0; j < right.size(); ++j) add(right[j], left.size() + j, right_rows);
+  return out;
+}
+
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
@@ -166,7 +180,7 @@ class ProbeSink : public Sink {
         probe_rows.clear(), build_rows.clear();
         return true;
       }
-      Chunk pairs = Pair(chunk, probe_rows, build_rows);
+      Chunk pairs = PairRows(node_, chunk.columns, probe_rows, build_.rows.columns, build_rows);
       std::vector<uint32_t> keep;
       if (node_.predicate) {
         Column ok = Evaluate(*node_.predicate, pairs);
@@ -268,21 +282,6 @@ class ProbeSink : public Sink {
     return out_.Push(std::move(out));
   }
 
-  Chunk Pair(const Chunk& probe, const std::vector<uint32_t>& probe_rows, const std::vector<uint32_t>& build_rows) {
-    Chunk out;
-    out.rows = probe_rows.size();
-    const size_t lw = probe.columns.size();
-    for (size_t i = 0; i < lw; ++i) {
-      const Column& c = probe.columns[i];
-      out.columns.push_back(PairNeeds(node_, i) ? c.Gather(probe_rows) : Column::Constant(c.type(), Scalar::Null(), out.rows));
-    }
-    for (size_t j = 0; j < build_.rows.columns.size(); ++j) {
-      const Column& c = build_.rows.columns[j];
-      out.columns.push_back(PairNeeds(node_, lw + j) ? c.Gather(build_rows) : Column::Constant(c.type(), Scalar::Null(), out.rows));
-    }
-    return out;
-  }
-
   const PlanNode& node_;
   const BuildSide& build_;
   Sink& out_;
@@ -347,18 +346,7 @@ class LeftStore : public Sink {
     std::vector<uint32_t> stored, probe;
     auto flush = [&] {
       if (stored.empty()) return;
-      Chunk pairs;
-      pairs.rows = stored.size();
-      const size_t lw = rows_.columns.size();
-      for (size_t c = 0; c < lw; ++c) {
-        const Column& col = rows_.columns[c];
-        pairs.columns.push_back(PairNeeds(node_, c) ? col.Gather(stored) : Column::Constant(col.type(), Scalar::Null(), pairs.rows));
-      }
-      for (size_t c = 0; c < chunk.columns.size(); ++c) {
-        const Column& col = chunk.columns[c];
-        pairs.columns.push_back(PairNeeds(node_, lw + c) ? col.Gather(probe)
-                                                         : Column::Constant(col.type(), Scalar::Null(), pairs.rows));
-      }
+      Chunk pairs = PairRows(node_, rows_.columns, stored, chunk.columns, probe);
       Column ok = Evaluate(*node_.predicate, pairs);
       for (size_t i = 0; i < pairs.rows; ++i) {
         if (IsTrueAt(ok, i)) marked_[stored[i]].store(1, std::memory_order_relaxed);

@@ -39,17 +39,7 @@ class SubqueryTest : public ::testing::Test {
   }
 
   // Rows as "a|b|NULL", sorted.
-  V Q(const std::string& text) {
-    sql::ResultSet rs = Run(text);
-    V out;
-    for (const auto& row : rs.rows) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i].value_or("NULL");
-      out.push_back(line);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
+  V Q(const std::string& text) { return testing::SortedRows(Run(text)); }
 
   std::string Explain(const std::string& text) {
     std::string out;
