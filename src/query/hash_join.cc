@@ -288,11 +288,13 @@ class ProbeSink : public Sink {
   size_t left_width_;
 };
 
-// kSemi / kAnti with build_left (plan.h): the left rows are stored and
-// hashed on their keys, the right rows probe and mark the left rows they
-// find (with a residual: those of the pairs it is true for); at the end the left rows found (semi) or not (anti: NULL keys
-// included) go out in their arrival order. Thread-safe: the store is locked
-// per chunk; probes only mark (relaxed atomics: a mark is set, never cleared).
+// kSemi / kAnti / kLeft with build_left (plan.h): the left rows are stored
+// and hashed on their keys, the right rows probe and mark the left rows they
+// find (with a residual: those of the pairs it is true for; kLeft also sends
+// those pairs on as they are found); at the end the left rows found (semi) or
+// not (anti, and kLeft with NULLs on the right; NULL keys included) go out in
+// their arrival order. Thread-safe: the store is locked per chunk; probes only
+// mark (relaxed atomics: a mark is set, never cleared).
 class LeftStore : public Sink {
  public:
   LeftStore(const PlanNode& node, const std::vector<Type>& key_types, ExecContext& ctx)
@@ -324,13 +326,18 @@ class LeftStore : public Sink {
     for (size_t r = 0; r < rows_.rows; ++r) marked_[r].store(0, std::memory_order_relaxed);
   }
 
-  // Marks the stored rows whose keys rows of `chunk` (the right side) hold.
-  void Mark(const Chunk& chunk) {
+  // Marks the stored rows whose keys rows of `chunk` (the right side) hold;
+  // for kLeft also pushes those pairs to `out` (false: no more rows wanted).
+  bool Mark(const Chunk& chunk, Sink* out) {
     std::vector<Column> keys;
     for (const auto& k : node_.right_keys) keys.push_back(Evaluate(*k, chunk));
     std::vector<uint32_t> first, last;
     table_.Probe(keys, chunk.rows, &first, &last);
-    if (node_.predicate) return MarkPassing(chunk, first, last);
+    if (node_.join == JT::kLeft) return JoinPairs(chunk, first, last, *out);
+    if (node_.predicate) {
+      MarkPassing(chunk, first, last);
+      return true;
+    }
     for (size_t r = 0; r < chunk.rows; ++r) {
       if (first[r] == JoinTable::kEnd || marked_[first[r]].load(std::memory_order_relaxed)) continue;
       for (uint32_t b = first[r];; b = table_.Next(b)) {  // the key's rows: all or none are marked
@@ -338,6 +345,44 @@ class LeftStore : public Sink {
         if (b == last[r]) break;
       }
     }
+    return true;
+  }
+
+  // kLeft: every pair (stored row, row of `chunk`) with equal keys and a true
+  // residual goes to `out`, its stored row marked as matched.
+  bool JoinPairs(const Chunk& chunk, const std::vector<uint32_t>& first, const std::vector<uint32_t>& last, Sink& out) {
+    std::vector<uint32_t> stored, probe;
+    auto flush = [&] {
+      if (stored.empty()) return true;
+      Chunk pairs = PairRows(node_, rows_.columns, stored, chunk.columns, probe);
+      std::vector<uint32_t> keep;
+      if (node_.predicate) {
+        Column ok = Evaluate(*node_.predicate, pairs);
+        for (size_t i = 0; i < pairs.rows; ++i) {
+          if (IsTrueAt(ok, i)) keep.push_back(static_cast<uint32_t>(i));
+        }
+      } else {
+        keep.resize(pairs.rows);
+        for (size_t i = 0; i < pairs.rows; ++i) keep[i] = static_cast<uint32_t>(i);
+      }
+      for (uint32_t i : keep) marked_[stored[i]].store(1, std::memory_order_relaxed);
+      stored.clear(), probe.clear();
+      if (keep.empty()) return true;
+      if (keep.size() == pairs.rows) return out.Push(std::move(pairs));
+      Chunk kept;
+      kept.rows = keep.size();
+      for (const auto& c : pairs.columns) kept.columns.push_back(c.Gather(keep));
+      return out.Push(std::move(kept));
+    };
+    for (size_t r = 0; r < chunk.rows; ++r) {
+      if (first[r] == JoinTable::kEnd) continue;
+      for (uint32_t b = first[r];; b = table_.Next(b)) {
+        stored.push_back(b), probe.push_back(static_cast<uint32_t>(r));
+        if (b == last[r]) break;
+      }
+      if (stored.size() >= kPairsPerBatchMax && !flush()) return false;
+    }
+    return flush();
   }
 
   // With a residual: marks the stored rows of the pairs (stored row, row of
@@ -364,9 +409,11 @@ class LeftStore : public Sink {
     flush();
   }
 
-  // The stored rows marked (semi) or not (anti), in batches.
+  // The stored rows marked (semi) or not (anti; kLeft: with NULLs for the
+  // right side's columns), in batches.
   bool Emit(Sink& out) {
     const bool semi = node_.join == JT::kSemi;
+    const size_t lw = rows_.columns.size();
     std::vector<uint32_t> rows;
     auto flush = [&] {
       if (rows.empty()) return true;
@@ -375,6 +422,11 @@ class LeftStore : public Sink {
       for (size_t c = 0; c < rows_.columns.size(); ++c) {
         batch.columns.push_back(PairNeeds(node_, c) ? rows_.columns[c].Gather(rows)
                                                     : Column::Constant(rows_.columns[c].type(), Scalar::Null(), rows.size()));
+      }
+      if (node_.join == JT::kLeft) {
+        for (size_t j = lw; j < node_.output.size(); ++j) {
+          batch.columns.push_back(Column::Constant(node_.output[j].type, Scalar::Null(), rows.size()));
+        }
       }
       rows.clear();
       return out.Push(std::move(batch));
@@ -399,23 +451,27 @@ class LeftStore : public Sink {
 
 class MarkSink : public Sink {
  public:
-  explicit MarkSink(LeftStore& store) : store_(store) {}
-  bool Push(Chunk chunk) override {
-    store_.Mark(chunk);
-    return true;
-  }
+  MarkSink(LeftStore& store, Sink& out) : store_(store), out_(out) {}
+  bool Push(Chunk chunk) override { return store_.Mark(chunk, &out_); }
   void Finish() override {}
 
  private:
   LeftStore& store_;
+  Sink& out_;  // kLeft: the joined pairs
 };
 
-void RunLeftBuilt(const PlanNode& node, const std::vector<Type>& key_types, Sink& out, ExecContext& ctx) {
+// `concurrent`: `out` accepts pushes from several threads (kLeft pushes pairs while the right side is read).
+void RunLeftBuilt(const PlanNode& node, const std::vector<Type>& key_types, Sink& out, ExecContext& ctx,
+                  bool concurrent) {
   LeftStore store(node, key_types, ctx);
   RunConcurrent(*node.children[0], store, ctx);
   if (store.rows() > 0) {
-    MarkSink mark(store);
-    RunConcurrent(*node.children[1], mark, ctx);
+    MarkSink mark(store, out);
+    if (node.join != JT::kLeft || concurrent) {
+      RunConcurrent(*node.children[1], mark, ctx);
+    } else {
+      Run(*node.children[1], mark, ctx);
+    }
     store.Emit(out);
   }
   out.Finish();
@@ -431,8 +487,8 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurr
     key_types.push_back(same ? node.right_keys[i]->type : Type::String());
   }
   if (node.build_left) {
-    STRATA_CHECK((node.join == JT::kSemi || node.join == JT::kAnti) && !node.left_keys.empty());
-    return RunLeftBuilt(node, key_types, out, ctx);
+    STRATA_CHECK((node.join == JT::kSemi || node.join == JT::kAnti || node.join == JT::kLeft) && !node.left_keys.empty());
+    return RunLeftBuilt(node, key_types, out, ctx, concurrent);
   }
   BuildSide build(key_types);
   build.rows = EmptyChunk(node.children[1]->output);

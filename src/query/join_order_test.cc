@@ -4,6 +4,7 @@
 // same as with the written order (the source then knows no row counts).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -162,6 +163,28 @@ TEST_F(JoinOrderTest, ExistsOverALargerTableBuildsTheOuterSide) {
   EXPECT_NE(ExplainText(&source_, "SELECT k FROM dim1 WHERE EXISTS (SELECT 1 FROM fact WHERE fact.d1 = dim1.k)")
                 .find("(build: right)"),
             std::string::npos);
+}
+
+TEST_F(JoinOrderTest, ALeftJoinOfASmallTableBuildsTheLeftSide) {
+  // dim1 (30 rows + a NULL key) LEFT JOIN fact (300): dim1 is built, fact's rows find their partners;
+  // dim1 rows without one come out once, with NULLs.
+  source_.Load("db", "dim1", {{std::nullopt, "nul", "0"}});
+  for (const char* on : {"fact.d1 = dim1.k AND fact.v > 12", "fact.d1 = dim1.k AND fact.v > dim1.g * 6"}) {
+    const std::string q = std::string("SELECT dim1.k, dim1.name, fact.k, fact.v FROM dim1 LEFT JOIN fact ON ") + on;
+    std::vector<std::string> rows = SameEitherWay(q);
+    size_t expected = 1;  // the NULL key
+    for (int k1 = 0; k1 < 30; ++k1) {
+      size_t partners = 0;
+      for (int k = 0; k < 300; ++k) {
+        const int v = k * 3 % 17;
+        partners += k % 30 == k1 && (std::string(on).find("12") != std::string::npos ? v > 12 : v > (k1 % 3) * 6);
+      }
+      expected += std::max<size_t>(partners, 1);
+    }
+    EXPECT_EQ(rows.size(), expected) << q;
+    EXPECT_NE(ExplainText(&source_, q).find("HASH JOIN LEFT on [dim1.k = fact.d1]"), std::string::npos);
+    EXPECT_NE(ExplainText(&source_, q).find("(build: left)"), std::string::npos) << ExplainText(&source_, q);
+  }
 }
 
 TEST_F(JoinOrderTest, ACorrelatedAggregateReadsOnlyTheOuterKeys) {

@@ -101,9 +101,10 @@ struct PlanNode {
   // for (needed_columns.h); the others are NULL constants nothing reads.
   // Empty: all of them.
   std::vector<bool> pair_needed;
-  // kSemi / kAnti: the left side (estimated smaller) is built and the right
-  // side's rows mark what they find (EXISTS over a large table); else the
-  // right side is built, as for every other join.
+  // kSemi / kAnti / kLeft: the left side (estimated smaller) is built and the
+  // right side's rows mark what they find (EXISTS over a large table; a LEFT
+  // JOIN of a small table with a large one); else the right side is built,
+  // as for every other join.
   bool build_left = false;
 };
 
