@@ -68,6 +68,31 @@ Chunk PairRows(const PlanNode& node, const std::vector<Column>& left, const std:
   return out;
 }
 
+// The pairs (rows of `pairs`) for which the join's residual is true; all without one.
+std::vector<uint32_t> PassingPairs(const PlanNode& node, const Chunk& pairs) {
+  std::vector<uint32_t> keep;
+  if (!node.predicate) {
+    keep.resize(pairs.rows);
+    for (size_t i = 0; i < pairs.rows; ++i) keep[i] = static_cast<uint32_t>(i);
+    return keep;
+  }
+  Column ok = Evaluate(*node.predicate, pairs);
+  for (size_t i = 0; i < pairs.rows; ++i) {
+    if (IsTrueAt(ok, i)) keep.push_back(static_cast<uint32_t>(i));
+  }
+  return keep;
+}
+
+// Pushes the rows `keep` of `pairs` to `out` (nothing when none).
+bool PushKept(Chunk pairs, const std::vector<uint32_t>& keep, Sink& out) {
+  if (keep.empty()) return true;
+  if (keep.size() == pairs.rows) return out.Push(std::move(pairs));
+  Chunk kept;
+  kept.rows = keep.size();
+  for (const auto& c : pairs.columns) kept.columns.push_back(c.Gather(keep));
+  return out.Push(std::move(kept));
+}
+
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
@@ -181,15 +206,7 @@ class ProbeSink : public Sink {
         return true;
       }
       Chunk pairs = PairRows(node_, chunk.columns, probe_rows, build_.rows.columns, build_rows);
-      std::vector<uint32_t> keep;
-      if (node_.predicate) {
-        Column ok = Evaluate(*node_.predicate, pairs);
-        for (size_t i = 0; i < pairs.rows; ++i) {
-          if (IsTrueAt(ok, i)) keep.push_back(static_cast<uint32_t>(i));
-        }
-      } else {
-        for (size_t i = 0; i < pairs.rows; ++i) keep.push_back(static_cast<uint32_t>(i));
-      }
+      const std::vector<uint32_t> keep = PassingPairs(node_, pairs);
       for (uint32_t i : keep) {
         match(probe_rows[i], build_rows[i]);
         if (single && ++pairs_per_row[probe_rows[i]] > 1) {
@@ -197,12 +214,8 @@ class ProbeSink : public Sink {
         }
       }
       probe_rows.clear(), build_rows.clear();
-      if (keep.empty() || filters) return true;
-      if (keep.size() == pairs.rows) return out_.Push(std::move(pairs));
-      Chunk kept;
-      kept.rows = keep.size();
-      for (const auto& c : pairs.columns) kept.columns.push_back(c.Gather(keep));
-      return out_.Push(std::move(kept));
+      if (filters) return true;
+      return PushKept(std::move(pairs), keep, out_);
     };
     for (size_t r = 0; r < chunk.rows; ++r) {
       if (!keys.empty()) {
@@ -355,24 +368,10 @@ class LeftStore : public Sink {
     auto flush = [&] {
       if (stored.empty()) return true;
       Chunk pairs = PairRows(node_, rows_.columns, stored, chunk.columns, probe);
-      std::vector<uint32_t> keep;
-      if (node_.predicate) {
-        Column ok = Evaluate(*node_.predicate, pairs);
-        for (size_t i = 0; i < pairs.rows; ++i) {
-          if (IsTrueAt(ok, i)) keep.push_back(static_cast<uint32_t>(i));
-        }
-      } else {
-        keep.resize(pairs.rows);
-        for (size_t i = 0; i < pairs.rows; ++i) keep[i] = static_cast<uint32_t>(i);
-      }
+      const std::vector<uint32_t> keep = PassingPairs(node_, pairs);
       for (uint32_t i : keep) marked_[stored[i]].store(1, std::memory_order_relaxed);
       stored.clear(), probe.clear();
-      if (keep.empty()) return true;
-      if (keep.size() == pairs.rows) return out.Push(std::move(pairs));
-      Chunk kept;
-      kept.rows = keep.size();
-      for (const auto& c : pairs.columns) kept.columns.push_back(c.Gather(keep));
-      return out.Push(std::move(kept));
+      return PushKept(std::move(pairs), keep, out);
     };
     for (size_t r = 0; r < chunk.rows; ++r) {
       if (first[r] == JoinTable::kEnd) continue;
@@ -392,10 +391,7 @@ class LeftStore : public Sink {
     auto flush = [&] {
       if (stored.empty()) return;
       Chunk pairs = PairRows(node_, rows_.columns, stored, chunk.columns, probe);
-      Column ok = Evaluate(*node_.predicate, pairs);
-      for (size_t i = 0; i < pairs.rows; ++i) {
-        if (IsTrueAt(ok, i)) marked_[stored[i]].store(1, std::memory_order_relaxed);
-      }
+      for (uint32_t i : PassingPairs(node_, pairs)) marked_[stored[i]].store(1, std::memory_order_relaxed);
       stored.clear(), probe.clear();
     };
     for (size_t r = 0; r < chunk.rows; ++r) {
