@@ -151,6 +151,16 @@ def restart_cold(cns):
         cn.proc.wait(30)
         shutil.rmtree(os.path.join(cn.dir, "storage"), ignore_errors=True)
         cn.start()
+    # The FE still counts the killed processes alive (its liveness timeout has not run out), so its node
+    # list cannot tell when the new ones serve: wait for them. A CN's tablet RPC listens before its HTTP
+    # status answers, and "registered" means its heartbeats reached an FE.
+    def up():
+        for cn in cns:
+            status, body = cn.status()
+            if status != 200 or not isinstance(body, dict) or not body.get("registered"):
+                return False
+        return True
+    wait_for("the restarted CNs serving and registered", up, 30, cns)
 
 
 def wait_cns(fe, cns, alive, what):
