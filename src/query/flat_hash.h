@@ -92,16 +92,6 @@ class IntGroupMap {
     if (++size_ * 2 > keys_.size()) Rehash(keys_.size() * 2);
     return g;
   }
-  // The group of `key`, or kNoGroup if it was never added.
-  uint32_t Find(int64_t key) const {
-    size_t i = HashKey(key) & mask_;
-    while (used_[i]) {
-      if (keys_[i] == key) return groups_[i];
-      i = (i + 1) & mask_;
-    }
-    return kNoGroup;
-  }
-  static constexpr uint32_t kNoGroup = UINT32_MAX;
 
  private:
   static constexpr size_t kInitialSlots = 64;

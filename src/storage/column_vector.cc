@@ -190,51 +190,6 @@ void ColumnVector::AppendMoved(ColumnVector& o) {
   o = ColumnVector(type_);
 }
 
-void ColumnVector::AppendDecoded(size_t rows, std::string_view null_bitmap, std::vector<int64_t>&& ints,
-                                 std::vector<int128>&& wides, std::vector<double>&& doubles,
-                                 std::vector<std::string>&& strings) {
-  const size_t base = size();
-  if (null_bitmap.empty()) {
-    nulls_.resize(base + rows, 0);
-  } else {
-    STRATA_CHECK(null_bitmap.size() * 8 >= rows, "AppendDecoded: bitmap shorter than the rows");
-    nulls_.resize(base + rows);
-    for (size_t i = 0; i < rows; ++i) nulls_[base + i] = (static_cast<uint8_t>(null_bitmap[i / 8]) >> (i % 8)) & 1;
-  }
-  // Values into their rows: `src` holds the non-NULL values in order.
-  auto place = [&](auto& dst, auto& src, auto zero) {
-    if (null_bitmap.empty()) {
-      STRATA_CHECK(src.size() == rows, "AppendDecoded: value count");
-      if (dst.empty() && src.capacity() >= dst.capacity()) {
-        dst = std::move(src);
-      } else {
-        dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
-      }
-      return;
-    }
-    dst.resize(base + rows, zero);
-    size_t next = 0;
-    for (size_t i = 0; i < rows; ++i) {
-      if (nulls_[base + i]) continue;
-      STRATA_CHECK(next < src.size(), "AppendDecoded: value count");
-      dst[base + i] = std::move(src[next++]);
-    }
-    STRATA_CHECK(next == src.size(), "AppendDecoded: value count");
-  };
-  switch (kind()) {
-    case PhysicalKind::kInt64: place(ints_, ints, int64_t{0}); approx_bytes_ += rows * 9; break;
-    case PhysicalKind::kInt128: place(wides_, wides, int128{0}); approx_bytes_ += rows * 17; break;
-    case PhysicalKind::kDouble: place(doubles_, doubles, 0.0); approx_bytes_ += rows * 9; break;
-    case PhysicalKind::kBytes: {
-      size_t before = strings_.size();
-      place(strings_, strings, std::string());
-      approx_bytes_ += rows * 5;
-      for (size_t i = before; i < strings_.size(); ++i) approx_bytes_ += strings_[i].size();
-      break;
-    }
-  }
-}
-
 ColumnVector::ValueBuffers ColumnVector::DecodeBuffers() {
   return ValueBuffers{.ints = &ints_, .wides = &wides_, .doubles = &doubles_, .strings = &strings_};
 }

@@ -89,14 +89,6 @@ class ColumnVector {
   // is left empty (size 0, same type).
   void AppendMoved(ColumnVector& other);
   void Reserve(size_t rows);
-  // Appends `rows` rows whose NULL flags are bit i of `null_bitmap` (empty:
-  // none is NULL) and whose non-NULL values are `values`' vector of this
-  // column's kind, in order (moved out; its size must equal the non-NULL
-  // rows). Into an empty vector without NULLs the values' buffer is taken
-  // as it is (no copy). What page decoding hands over.
-  void AppendDecoded(size_t rows, std::string_view null_bitmap, std::vector<int64_t>&& ints,
-                     std::vector<int128>&& wides, std::vector<double>&& doubles, std::vector<std::string>&& strings);
-
   // In-place page decoding (page.cc), so that a page's values are written
   // once, into this vector's own buffers, instead of into per-page vectors
   // that are appended afterwards. A decoder appends the page's non-NULL values,
