@@ -2,10 +2,12 @@
 #include "query/select_rows.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <string_view>
 
 #include "query/binder_internal.h"
+#include "query/compare_mask.h"
 
 namespace strata::query {
 namespace {
@@ -190,6 +192,45 @@ void RunGeneral(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   RefineByColumn(sel, keep, false);
 }
 
+// A cheap conjunct the mask pass takes: a non-constant integer-backed or
+// DOUBLE column compared with a non-NULL constant.
+bool IsMaskable(const BoundExpr& e, const Chunk& ch) {
+  const Column* c;
+  CmpOp op;
+  const BoundExpr* v;
+  if (!AsColumnCompare(e, ch, &c, &op, &v) || c->is_constant() || v->value.null) return false;
+  return UsesI64(c->type()) || c->type().id == TypeId::kDouble;
+}
+
+// Rows per block of the mask pass: the mask (2 KiB) stays in L1 while every
+// conjunct is ANDed into it.
+constexpr size_t kMaskBlockRows = 2048;
+
+// The first pass, while every row is selected: all `maskable` conjuncts
+// (IsMaskable) are tested over each block of rows into one mask, which then
+// becomes the selection.
+void RunMasked(Selection& sel, const std::vector<const BoundExpr*>& maskable, const Chunk& ch) {
+  uint8_t mask[kMaskBlockRows];
+  uint32_t* out = sel.rows.data();
+  size_t count = 0;
+  for (size_t first = 0; first < sel.n; first += kMaskBlockRows) {  // bounded by the chunk's rows
+    const size_t n = std::min(kMaskBlockRows, sel.n - first);
+    std::memset(mask, 1, n);
+    for (const BoundExpr* e : maskable) {
+      const Column* c;
+      CmpOp op;
+      const BoundExpr* v;
+      AsColumnCompare(*e, ch, &c, &op, &v);
+      const uint8_t* nulls = c->nulls_data() + first;
+      if (UsesI64(c->type())) AndCompareMask(mask, nulls, c->i64_data() + first, n, op, v->value.i64);
+      else AndCompareMask(mask, nulls, c->f64_data() + first, n, op, v->value.f64);
+    }
+    count += MaskToRows(mask, n, static_cast<uint32_t>(first), out + count);
+  }
+  sel.all = false;
+  sel.count = count;
+}
+
 }  // namespace
 
 void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows) {
@@ -201,6 +242,13 @@ void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint
   // Cheap tests first (stable: the written order otherwise).
   std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
   Selection sel{*rows, n};
+  // Column-vs-constant tests first, all in one masked pass over the chunk.
+  const auto maskable_end =
+      std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsMaskable(*e, chunk); });
+  if (maskable_end != all.begin()) {
+    RunMasked(sel, std::vector<const BoundExpr*>(all.begin(), maskable_end), chunk);
+    all.erase(all.begin(), maskable_end);
+  }
   for (const BoundExpr* e : all) {
     if (!sel.all && sel.count == 0) break;
     if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);

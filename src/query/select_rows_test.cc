@@ -21,13 +21,13 @@ std::vector<Type> ColumnTypes() {
           Type::Int(), Type::Int()};
 }
 
-Chunk RandomChunk(std::mt19937_64& rng) {
+Chunk RandomChunk(std::mt19937_64& rng, size_t rows = kRows) {
   Chunk ch;
-  ch.rows = kRows;
+  ch.rows = rows;
   auto types = ColumnTypes();
   for (size_t c = 0; c < 6; ++c) {
     Column col(types[c]);
-    for (size_t r = 0; r < kRows; ++r) {
+    for (size_t r = 0; r < rows; ++r) {
       if (rng() % 7 == 0) {
         col.AppendNull();
         continue;
@@ -43,8 +43,8 @@ Chunk RandomChunk(std::mt19937_64& rng) {
     }
     ch.columns.push_back(std::move(col));
   }
-  ch.columns.push_back(Column::Constant(types[6], Scalar::Null(), kRows));
-  ch.columns.push_back(Column::Constant(types[7], Scalar::I64(3), kRows));
+  ch.columns.push_back(Column::Constant(types[6], Scalar::Null(), rows));
+  ch.columns.push_back(Column::Constant(types[7], Scalar::I64(3), rows));
   return ch;
 }
 
@@ -166,6 +166,24 @@ TEST(SelectRowsTest, MatchesEvaluatingThePredicateOnEveryRow) {
   // The generator must reach the interesting cases, not only empty results.
   EXPECT_GT(nonempty, 1000u);
   EXPECT_GT(partial, 800u);
+}
+
+// Chunks longer than one block of the masked first pass (2048 rows), with a
+// partial last block and lengths that are not multiples of 8.
+TEST(SelectRowsTest, MatchesOverSeveralMaskBlocks) {
+  std::mt19937_64 rng(20261130);
+  size_t partial = 0;
+  for (int round = 0; round < 200; ++round) {
+    const size_t rows = 2048 * (1 + rng() % 3) + rng() % 2048;
+    Chunk ch = RandomChunk(rng, rows);
+    auto pred = RandomPredicate(rng, 3);
+    std::vector<uint32_t> got;
+    SelectRows(*pred, ch, &got);
+    auto want = Expected(*pred, ch);
+    ASSERT_EQ(got, want) << "round " << round << ", " << rows << " rows";
+    partial += !want.empty() && want.size() < ch.rows;
+  }
+  EXPECT_GT(partial, 50u);
 }
 
 TEST(SelectRowsTest, ConjunctsNarrowTheRowsOneAfterAnother) {
