@@ -94,6 +94,20 @@ size_t PackedKeyWords(const std::vector<BoundExprPtr>& keys) {
   return words <= PackedGroupMap::kWordsMax ? words : 0;
 }
 
+// `e` with every subtree equal to `sub` replaced by a reference to column
+// `column`; null when `e` has no such subtree.
+BoundExprPtr ReplaceSubtree(const BoundExpr& e, const BoundExpr& sub, size_t column) {
+  if (SameExpr(e, sub)) return MakeColumnRef(column, e.type, e.text);
+  BoundExprPtr out;
+  for (size_t k = 0; k < e.args.size(); ++k) {
+    BoundExprPtr replaced = ReplaceSubtree(*e.args[k], sub, column);
+    if (!replaced) continue;
+    if (!out) out = e.Clone();
+    out->args[k] = std::move(replaced);
+  }
+  return out;
+}
+
 class AggregateSink : public Sink {
  public:
   AggregateSink(const PlanNode& node, Sink& out, ExecContext& ctx)
@@ -102,16 +116,25 @@ class AggregateSink : public Sink {
     for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
     states_.resize(node.aggs.size());
     if (node.group_keys.empty()) NewGroup();  // the one group, rows or not
+    ShareArguments();
   }
 
   bool Push(Chunk chunk) override {
     // Column references are read in place (no copy of the chunk's columns).
     const size_t nk = node_.group_keys.size(), na = node_.aggs.size();
+    const bool share = shared_count_ > 0 && chunk.columns.size() == input_columns_;
+    // Room for the shared arguments first: pointers into the chunk's columns are taken below.
+    if (share) chunk.columns.reserve(input_columns_ + shared_count_);
     std::vector<Column> holders(nk + na);
     std::vector<const Column*> key_cols(nk), arg_cols(na, nullptr);
     for (size_t k = 0; k < nk; ++k) key_cols[k] = &EvaluateRef(*node_.group_keys[k], chunk, &holders[k]);
     for (size_t a = 0; a < na; ++a) {
-      if (node_.aggs[a].arg) arg_cols[a] = &EvaluateRef(*node_.aggs[a].arg, chunk, &holders[nk + a]);
+      const BoundExpr* arg = share && rewritten_[a] ? rewritten_[a].get() : node_.aggs[a].arg.get();
+      if (arg) arg_cols[a] = &EvaluateRef(*arg, chunk, &holders[nk + a]);
+      if (share && shared_[a]) {  // the next column past the input's, as ShareArguments numbered it
+        chunk.columns.push_back(arg_cols[a] == &holders[nk + a] ? std::move(holders[nk + a]) : *arg_cols[a]);
+        arg_cols[a] = &chunk.columns.back();
+      }
     }
     GroupIds(key_cols, chunk.rows);
     for (size_t a = 0; a < na; ++a) {
@@ -148,6 +171,42 @@ class AggregateSink : public Sink {
   }
 
  private:
+  // Arithmetic that one aggregate's argument shares with a later one
+  // (SUM(price * (1 - discount)) and SUM(price * (1 - discount) * (1 + tax)))
+  // is evaluated once per chunk: the earlier argument's column is appended to
+  // the chunk (shared arguments in aggregate order, past the input's
+  // columns) and the later argument is rewritten to read it.
+  void ShareArguments() {
+    const size_t na = node_.aggs.size();
+    rewritten_.resize(na);
+    shared_.assign(na, false);
+    if (node_.children.empty()) return;
+    input_columns_ = node_.children[0]->output.size();
+    auto candidate = [&](size_t i) {
+      const AggSpec& a = node_.aggs[i];
+      return a.arg != nullptr && a.func != AggFunc::kAvgMerge;
+    };
+    for (size_t i = 0; i < na; ++i) {
+      if (!candidate(i) || node_.aggs[i].arg->op != ExprOp::kArith) continue;
+      for (size_t j = i + 1; j < na && !shared_[i]; ++j) {
+        shared_[i] = candidate(j) && ReplaceSubtree(*node_.aggs[j].arg, *node_.aggs[i].arg, 0) != nullptr;
+      }
+    }
+    size_t column = input_columns_;
+    for (size_t i = 0; i < na; ++i) {
+      if (!shared_[i]) continue;
+      for (size_t j = i + 1; j < na; ++j) {
+        if (!candidate(j)) continue;
+        // Both already read the earlier shared columns: compare the rewritten forms.
+        const BoundExpr& current = rewritten_[j] ? *rewritten_[j] : *node_.aggs[j].arg;
+        const BoundExpr& sub = rewritten_[i] ? *rewritten_[i] : *node_.aggs[i].arg;
+        if (BoundExprPtr replaced = ReplaceSubtree(current, sub, column)) rewritten_[j] = std::move(replaced);
+      }
+      ++column;
+    }
+    shared_count_ = column - input_columns_;
+  }
+
   uint32_t NewGroup() {
     for (auto& s : states_) {
       s.emplace_back();
@@ -550,6 +609,12 @@ class AggregateSink : public Sink {
   std::vector<uint32_t> dict_sizes_;                  // ids given per key_dicts_ entry
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
+  // ShareArguments: per aggregate, its argument reading shared columns (or
+  // null), and whether its own column is shared; the input's column count.
+  std::vector<BoundExprPtr> rewritten_;
+  std::vector<bool> shared_;
+  size_t input_columns_ = 0;
+  size_t shared_count_ = 0;
   uint64_t pending_bytes_ = 0;  // memory of new groups / distinct values, charged once per chunk
   size_t group_count_ = 0;
   std::vector<Column> keys_;                   // one row per group

@@ -13,20 +13,6 @@ bool IsScanChain(const PlanNode& n) {
   return p->kind == Kind::kScan;
 }
 
-bool SameExpr(const BoundExpr& a, const BoundExpr& b) {
-  if (a.op != b.op || !(a.type == b.type) || a.column != b.column || a.cmp != b.cmp || a.arith != b.arith ||
-      a.negated != b.negated || a.has_else != b.has_else || a.name != b.name || a.set != b.set ||
-      a.args.size() != b.args.size() || a.value.null != b.value.null || a.value.i64 != b.value.i64 ||
-      a.value.i128 != b.value.i128 || a.value.str != b.value.str ||
-      (a.value.f64 != b.value.f64 && !(a.value.f64 != a.value.f64 && b.value.f64 != b.value.f64))) {
-    return false;
-  }
-  for (size_t i = 0; i < a.args.size(); ++i) {
-    if (!SameExpr(*a.args[i], *b.args[i])) return false;
-  }
-  return true;
-}
-
 // Every aggregate is DISTINCT over one and the same argument (COUNT(DISTINCT x), SUM(DISTINCT x) ...).
 bool DistinctSplittable(const PlanNode& agg) {
   if (!IsScanChain(*agg.children[0]) || agg.aggs.empty()) return false;

@@ -217,6 +217,20 @@ BoundExprPtr BoundExpr::Clone() const {
   return e;
 }
 
+bool SameExpr(const BoundExpr& a, const BoundExpr& b) {
+  if (a.op != b.op || !(a.type == b.type) || a.column != b.column || a.cmp != b.cmp || a.arith != b.arith ||
+      a.negated != b.negated || a.has_else != b.has_else || a.name != b.name || a.set != b.set ||
+      a.args.size() != b.args.size() || a.value.null != b.value.null || a.value.i64 != b.value.i64 ||
+      a.value.i128 != b.value.i128 || a.value.str != b.value.str ||
+      (a.value.f64 != b.value.f64 && !(a.value.f64 != a.value.f64 && b.value.f64 != b.value.f64))) {
+    return false;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    if (!SameExpr(*a.args[i], *b.args[i])) return false;
+  }
+  return true;
+}
+
 BoundExprPtr MakeColumnRef(size_t column, Type type, std::string text) {
   auto e = std::make_unique<BoundExpr>();
   e->op = ExprOp::kColumn, e->column = column, e->type = type, e->text = std::move(text);

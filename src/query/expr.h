@@ -69,6 +69,10 @@ struct BoundExpr {
   BoundExprPtr Clone() const;
 };
 
+// Structural equality: same operators, types, columns and constant values
+// all the way down (the `text` of either is not compared).
+bool SameExpr(const BoundExpr& a, const BoundExpr& b);
+
 BoundExprPtr MakeColumnRef(size_t column, Type type, std::string text);
 BoundExprPtr MakeConst(Type type, Scalar value, std::string text);
 // A cast of `e` to `to` (e itself when it already has that type).

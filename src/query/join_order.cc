@@ -84,19 +84,6 @@ void RemapColumns(BoundExpr* e, const std::vector<size_t>& to) {
   for (auto& a : e->args) RemapColumns(a.get(), to);
 }
 
-bool SameExpr(const BoundExpr& a, const BoundExpr& b) {
-  if (a.op != b.op || !(a.type == b.type) || a.column != b.column || a.cmp != b.cmp || a.arith != b.arith ||
-      a.negated != b.negated || a.has_else != b.has_else || a.name != b.name || a.set != b.set ||
-      a.args.size() != b.args.size()) {
-    return false;
-  }
-  if (a.op == ExprOp::kConst && (a.text != b.text || a.value.null != b.value.null)) return false;
-  for (size_t i = 0; i < a.args.size(); ++i) {
-    if (!SameExpr(*a.args[i], *b.args[i])) return false;
-  }
-  return true;
-}
-
 void SplitOr(BoundExprPtr e, std::vector<BoundExprPtr>* out) {
   if (e->op == ExprOp::kOr) {
     SplitOr(std::move(e->args[0]), out);

@@ -107,6 +107,17 @@ TEST_F(QueryEngineTest, AggregatesWithGroupByAndHaving) {
   EXPECT_EQ(ErrorOf("SELECT k FROM t WHERE SUM(k) > 1"), sql::ER_INVALID_GROUP_FUNC_USE);
 }
 
+// Arithmetic one aggregate's argument shares with later ones is evaluated
+// once per chunk and read by the others (x * (k - 1) below, inside three
+// later arguments, one of which also holds the second shared argument).
+TEST_F(QueryEngineTest, AggregatesShareCommonArithmetic) {
+  EXPECT_EQ(Q("SELECT s, SUM(x * (k - 1)), SUM(x * (k - 1) * (k + 1)), AVG(x * (k - 1)), "
+              "SUM(x * (k - 1) * (k + 1) - x * (k - 1)), COUNT(*) FROM t GROUP BY s"),
+            (V{"NULL|NULL|NULL|NULL|NULL|1", "a|110.00|1430.00|55.000000|1320.00|2",
+               "b|176.90|4670.70|88.450000|4493.80|2", "c|0.70|11.20|0.700000|10.50|1"}));
+  EXPECT_EQ(Q("SELECT SUM(k * 2), SUM(k * 2 + 1), MAX(k * 2) FROM t WHERE k < 20"), (V{"70|75|30"}));
+}
+
 // Several fixed-width GROUP BY keys pack into one hash key (NULL flags, -0 as
 // 0); COUNT(DISTINCT) keeps integers, decimals, double bits and strings in
 // typed sets.
