@@ -26,18 +26,19 @@ using local_internal::NowMs;
 using local_internal::TempRemover;
 using local_internal::WriteAll;
 
-// Block file format (docs/formats/cn-cache.md).
+// Cache file format (docs/formats/cn-cache.md).
 constexpr char kMagic[8] = {'S', 'T', 'R', 'C', 'N', 'B', 'L', 'K'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint64_t kHeaderBytes = 64;
 constexpr uint64_t kHeaderCrcOffset = 60;
 constexpr uint64_t kChunkBytesMax = 64 << 10;
 constexpr uint64_t kSizeUnknown = UINT64_MAX;
 
 constexpr int kSubdirs = 256;
-constexpr std::string_view kBlockSuffix = ".blk";
-constexpr size_t kBlockNameBytes = 16 + 1 + 16 + 4;  // <hash>-<index>.blk
-constexpr uint64_t kFetchRunBytesMax = 64ull << 20;   // one backing GET fills at most this much
+constexpr std::string_view kFileSuffix = ".blk";
+constexpr size_t kFileNameBytes = 16 + 1 + 16 + 1 + 8 + 4;  // <hash>-<first block>-<blocks>.blk
+constexpr size_t kV1FileNameBytes = 16 + 1 + 16 + 4;        // <hash>-<block>.blk (format 1: deleted by Open)
+constexpr uint64_t kFetchRunBytesMax = kCacheFetchRunBytesMax;
 constexpr uint64_t kReadToEndBlocksMax = uint64_t{1} << 32;
 constexpr size_t kScanEntriesMax = 2 * kCacheFilesMaxLimit;
 constexpr size_t kTempScanMax = size_t{1} << 20;
@@ -66,21 +67,27 @@ uint64_t FileBytesOf(size_t key_bytes, uint64_t length_bytes, uint64_t chunk_byt
   return kHeaderBytes + key_bytes + 4 * CeilDiv(length_bytes, chunk_bytes) + length_bytes;
 }
 
-// Everything of a block file before the data: header, key, chunk CRCs.
-std::string EncodePrefix(std::string_view key, uint64_t index, uint64_t block_bytes, uint64_t chunk_bytes,
-                         std::string_view data, uint64_t object_size_bytes) {
+// The blocks an extent of `length_bytes` data bytes spans (an empty object's
+// extent is its one empty block 0).
+uint64_t ExtentBlocks(uint64_t length_bytes, uint64_t block_bytes) {
+  return std::max<uint64_t>(1, CeilDiv(length_bytes, block_bytes));
+}
+
+// Everything of a cache file before the data: header, key, chunk CRCs.
+std::string EncodePrefix(std::string_view key, uint64_t first_block, uint64_t blocks, uint64_t block_bytes,
+                         uint64_t chunk_bytes, std::string_view data, uint64_t object_size_bytes) {
   const uint64_t chunks = CeilDiv(data.size(), chunk_bytes);
   Encoder e;
   e.PutRaw(std::string_view(kMagic, sizeof(kMagic)));
   e.PutFixed32(kFormatVersion);
   e.PutFixed32(static_cast<uint32_t>(key.size()));
-  e.PutFixed64(index);
+  e.PutFixed64(first_block);
   e.PutFixed64(block_bytes);
   e.PutFixed64(data.size());
   e.PutFixed64(object_size_bytes);
   e.PutFixed32(static_cast<uint32_t>(chunk_bytes));
   e.PutFixed32(static_cast<uint32_t>(chunks));
-  e.PutFixed32(0);  // reserved
+  e.PutFixed32(static_cast<uint32_t>(blocks));
   STRATA_CHECK_EQ(e.size(), kHeaderCrcOffset);
   std::string tail(key);
   Encoder crcs;
@@ -131,10 +138,20 @@ bool ParseHex64(std::string_view s, uint64_t* v) {
   return true;
 }
 
-// "<16 hex hash>-<16 hex index>.blk"
-bool ParseBlockName(std::string_view name, uint64_t* hash, uint64_t* index) {
-  if (name.size() != kBlockNameBytes || name[16] != '-' || !name.ends_with(kBlockSuffix)) return false;
-  return ParseHex64(name.substr(0, 16), hash) && ParseHex64(name.substr(17, 16), index);
+// "<16 hex hash>-<16 hex first block>-<8 hex blocks>.blk"
+bool ParseFileName(std::string_view name, uint64_t* hash, uint64_t* first_block, uint64_t* blocks) {
+  if (name.size() != kFileNameBytes || name[16] != '-' || name[33] != '-' || !name.ends_with(kFileSuffix)) {
+    return false;
+  }
+  return ParseHex64(name.substr(0, 16), hash) && ParseHex64(name.substr(17, 16), first_block) &&
+         ParseHex64(name.substr(34, 8), blocks);
+}
+
+// A format-1 block file's name, "<16 hex hash>-<16 hex block>.blk".
+bool IsV1FileName(std::string_view name) {
+  uint64_t hash = 0, block = 0;
+  return name.size() == kV1FileNameBytes && name[16] == '-' && name.ends_with(kFileSuffix) &&
+         ParseHex64(name.substr(0, 16), &hash) && ParseHex64(name.substr(17, 16), &block);
 }
 
 // mkdir that accepts an existing directory.
@@ -192,7 +209,8 @@ struct CachingObjectStore::Counters {
 };
 
 struct CachingObjectStore::ScannedFile {
-  BlockId id;
+  ExtentId id;
+  uint64_t blocks;
   uint64_t file_bytes;
   int64_t mtime_ns;
 };
@@ -241,9 +259,9 @@ Result<std::unique_ptr<CachingObjectStore>> CachingObjectStore::Open(CachingObje
   std::unique_ptr<CachingObjectStore> store(new CachingObjectStore(std::move(options), std::move(backing)));
   STRATA_RETURN_IF_ERROR(store->LockDir().WithContext("cn cache"));
   STRATA_RETURN_IF_ERROR(store->CleanTempDir().WithContext("cn cache"));
-  STRATA_RETURN_IF_ERROR(store->ScanBlocks().WithContext("cn cache"));
+  STRATA_RETURN_IF_ERROR(store->ScanExtents().WithContext("cn cache"));
   Stats stats = store->GetStats();
-  STRATA_LOG(kInfo, "cn cache {}: opened with {} block files, {} bytes (capacity {})", store->options_.dir,
+  STRATA_LOG(kInfo, "cn cache {}: opened with {} cache files, {} bytes (capacity {})", store->options_.dir,
              stats.cached_files, stats.cached_bytes, store->options_.capacity_bytes);
   return store;
 }
@@ -276,26 +294,37 @@ Status CachingObjectStore::ScanSubdir(int subdir, std::vector<ScannedFile>* file
   const std::string path = fmt::format("{}/{:02x}", options_.dir, subdir);
   struct stat dir_st;
   if (::stat(path.c_str(), &dir_st) != 0 && errno == ENOENT) return Status::OK();  // made by the first fill
+  const uint64_t run_blocks_max = std::max<uint64_t>(1, kFetchRunBytesMax / options_.block_bytes);
+  const uint64_t first_block_max = UINT64_MAX / options_.block_bytes - run_blocks_max;
   size_t torn = 0;
   STRATA_RETURN_IF_ERROR(ForEachEntry(path, kScanEntriesMax, [&](int dirfd, std::string_view name) {
-    uint64_t hash = 0, index = 0;
-    // Not a name we write: leave it alone (the directory may be shared by mistake).
-    if (!ParseBlockName(name, &hash, &index) || static_cast<int>(hash >> 56) != subdir) return;
-    struct stat st;
+    uint64_t hash = 0, first = 0, blocks = 0;
     std::string n(name);
+    struct stat st;
+    if (IsV1FileName(name)) {  // an older format's file: only a miss, make room
+      if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+          ::unlinkat(dirfd, n.c_str(), 0) == 0) {
+        torn++;
+      }
+      return;
+    }
+    // Not a name we write: leave it alone (the directory may be shared by mistake).
+    if (!ParseFileName(name, &hash, &first, &blocks) || static_cast<int>(hash >> 56) != subdir) return;
     if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return;
-    if (static_cast<uint64_t>(st.st_size) < kHeaderBytes || files->size() >= kScanEntriesMax) {
+    // Too short for a header, an extent no fill of this block size writes, or too many files.
+    if (static_cast<uint64_t>(st.st_size) < kHeaderBytes || blocks == 0 || blocks > run_blocks_max ||
+        first > first_block_max || files->size() >= kScanEntriesMax) {
       if (::unlinkat(dirfd, n.c_str(), 0) == 0) torn++;
       return;
     }
     int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    files->push_back(ScannedFile{BlockId{hash, index}, static_cast<uint64_t>(st.st_size), mtime_ns});
+    files->push_back(ScannedFile{ExtentId{hash, first}, blocks, static_cast<uint64_t>(st.st_size), mtime_ns});
   }));
-  if (torn > 0) STRATA_LOG(kInfo, "cn cache {}: removed {} torn or surplus block files", path, torn);
+  if (torn > 0) STRATA_LOG(kInfo, "cn cache {}: removed {} torn, old-format or surplus cache files", path, torn);
   return Status::OK();
 }
 
-Status CachingObjectStore::ScanBlocks() {
+Status CachingObjectStore::ScanExtents() {
   std::vector<ScannedFile> files;
   for (int s = 0; s < kSubdirs; ++s) STRATA_RETURN_IF_ERROR(ScanSubdir(s, &files));
   // Oldest first, so that pushing each to the front leaves the newest there.
@@ -303,16 +332,24 @@ Status CachingObjectStore::ScanBlocks() {
     return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.id < b.id;
   });
   std::lock_guard lock(mu_);
+  size_t overlapping = 0;
   for (const ScannedFile& f : files) {
+    // Extents of a key never overlap; files that do (copied in by hand) go.
+    if (OverlapsLocked(f.id.key_hash, f.id.first_block, f.blocks)) {
+      if (::unlink(PathOf(f.id, f.blocks).c_str()) == 0) overlapping++;
+      continue;
+    }
     lru_.push_front(f.id);
-    blocks_.emplace(f.id, BlockEntry{f.file_bytes, f.mtime_ns / 1'000'000, next_generation_++, lru_.begin()});
+    extents_.emplace(f.id,
+                     ExtentEntry{f.blocks, f.file_bytes, f.mtime_ns / 1'000'000, next_generation_++, lru_.begin()});
     cached_bytes_ += f.file_bytes;
   }
+  if (overlapping > 0) STRATA_LOG(kInfo, "cn cache {}: removed {} overlapping cache files", options_.dir, overlapping);
   counters_->admitted_bytes.Add(cached_bytes_);
   // The options may have shrunk since the files were written.
   for (size_t i = 0; i < kScanEntriesMax && !lru_.empty(); ++i) {
-    if (cached_bytes_ <= options_.capacity_bytes && blocks_.size() <= options_.files_max) break;
-    RemoveLocked(blocks_.find(lru_.back()));
+    if (cached_bytes_ <= options_.capacity_bytes && extents_.size() <= options_.files_max) break;
+    RemoveLocked(extents_.find(lru_.back()));
     counters_->evictions.Add();
   }
   return Status::OK();
@@ -322,13 +359,15 @@ bool CachingObjectStore::Cacheable(std::string_view key) const {
   return !options_.cacheable || options_.cacheable(key);
 }
 
-std::string CachingObjectStore::PathOf(BlockId id) const {
-  return fmt::format("{}/{:02x}/{:016x}-{:016x}{}", options_.dir, id.key_hash >> 56, id.key_hash, id.index,
-                     kBlockSuffix);
+std::string CachingObjectStore::PathOf(ExtentId id, uint64_t blocks) const {
+  return fmt::format("{}/{:02x}/{:016x}-{:016x}-{:08x}{}", options_.dir, id.key_hash >> 56, id.key_hash,
+                     id.first_block, blocks, kFileSuffix);
 }
 
-std::string CachingObjectStore::BlockPath(std::string_view key, uint64_t block_index) const {
-  return PathOf(BlockId{HashKey(key), block_index});
+std::string CachingObjectStore::CachedFilePath(std::string_view key, uint64_t block_index) const {
+  std::lock_guard lock(mu_);
+  auto it = FindLocked(HashKey(key), block_index);
+  return it == extents_.end() ? std::string() : PathOf(it->first, it->second.blocks);
 }
 
 CachingObjectStore::Stats CachingObjectStore::GetStats() const {
@@ -336,7 +375,7 @@ CachingObjectStore::Stats CachingObjectStore::GetStats() const {
   {
     std::lock_guard lock(mu_);
     stats.cached_bytes = cached_bytes_;
-    stats.cached_files = blocks_.size();
+    stats.cached_files = extents_.size();
   }
   std::lock_guard lock(head_mu_);
   stats.head_entries = head_lru_.size();
@@ -444,21 +483,20 @@ Result<std::string> CachingObjectStore::GetRange(std::string_view key, uint64_t 
       return PastEnd(key, offset, object_size);
     }
     const uint64_t b = pos / block;
-    const uint64_t within = pos - b * block;
-    const uint64_t to = std::min(block, end - b * block);
-    if (std::optional<CachedBlock> hit = ReadCachedBlock(key, BlockId{key_hash, b}, within, to)) {
-      counters_->hits.Add();
+    if (std::optional<CachedRange> hit = ReadCached(key, key_hash, pos, end)) {
+      counters_->hits.Add(hit->blocks_read);
       if (hit->object_size_bytes != kSizeUnknown) object_size = hit->object_size_bytes;
-      if (hit->length_bytes < block) object_size = b * block + hit->length_bytes;  // the last block
+      if (hit->length_bytes < hit->blocks * block) object_size = hit->start_bytes + hit->length_bytes;  // the last
       pos += hit->bytes.size();
       if (out.empty() && (end == UINT64_MAX || end - offset <= hit->bytes.size())) {
-        out = std::move(hit->bytes);  // the whole read from one block: no copy
+        out = std::move(hit->bytes);  // the whole read from one extent: no copy
         continue;
       }
       if (out.empty()) out.reserve(std::min(end - offset, kFetchRunBytesMax));  // one allocation
       out += hit->bytes;
       continue;
     }
+    const uint64_t within = pos - b * block;
     uint64_t run_last = std::min(last_block, b + run_blocks_max - 1);
     if (object_size != kSizeUnknown) run_last = std::min(run_last, (object_size - 1) / block);
     const uint64_t run = MissingRunBlocks(key_hash, b, run_last);
@@ -471,9 +509,11 @@ Result<std::string> CachingObjectStore::GetRange(std::string_view key, uint64_t 
     counters_->misses.Add(std::max<uint64_t>(1, CeilDiv(got->size(), block)));
     if (within < got->size()) {
       const uint64_t take = std::min<uint64_t>(got->size() - within, end - pos);
-      if (out.empty() && within == 0 && take == got->size()) {
+      if (out.empty() && within == 0 && take == got->size() && (end == UINT64_MAX || pos + take >= end)) {
         out = std::move(got).value();  // the whole read in one fetch: no copy
       } else {
+        // Several pieces: one allocation for all of them (a first piece moved
+        // in would be copied again when the next one grows the buffer).
         if (out.empty() && end != UINT64_MAX) out.reserve(std::min(end - pos, kFetchRunBytesMax));
         out.append(*got, within, take);
       }
@@ -486,9 +526,12 @@ Result<std::string> CachingObjectStore::GetRange(std::string_view key, uint64_t 
 
 uint64_t CachingObjectStore::MissingRunBlocks(uint64_t key_hash, uint64_t first_block, uint64_t last_block) {
   std::lock_guard lock(mu_);
-  uint64_t run = 1;  // first_block itself was a miss
-  while (first_block + run <= last_block && !blocks_.contains(BlockId{key_hash, first_block + run})) run++;
-  return run;  // bounded: last_block - first_block < run_blocks_max
+  // first_block was a miss: the run goes on up to the next extent of the key.
+  auto next = extents_.upper_bound(ExtentId{key_hash, first_block});
+  if (next != extents_.end() && next->first.key_hash == key_hash && next->first.first_block <= last_block) {
+    last_block = std::max(first_block, next->first.first_block - 1);
+  }
+  return last_block - first_block + 1;
 }
 
 Result<std::string> CachingObjectStore::FetchRun(std::string_view key, uint64_t key_hash, uint64_t first_block,
@@ -502,35 +545,34 @@ Result<std::string> CachingObjectStore::FetchRun(std::string_view key, uint64_t 
     return DataLoss(fmt::format("{}: the backing store returned {} bytes for a {}-byte range", key, got->size(), want));
   }
   if (got->size() < want) *object_size_bytes = start + got->size();
-  std::string_view bytes = *got;
-  for (uint64_t j = 0; j < blocks; ++j) {
-    const uint64_t at = j * block;
-    // An empty block exists only as the whole of an empty object.
-    if (at >= bytes.size() && !(at == 0 && first_block == 0)) break;
-    FillBlock(key, BlockId{key_hash, first_block + j}, bytes.substr(std::min<uint64_t>(at, bytes.size()), block),
-              *object_size_bytes);
-    if (at >= bytes.size()) break;
+  // One file for the whole GET. An empty extent exists only as the whole of an empty object.
+  if (!got->empty() || first_block == 0) {
+    FillExtent(key, ExtentId{key_hash, first_block}, ExtentBlocks(got->size(), block), *got, *object_size_bytes);
   }
   return got;
 }
 
-std::optional<CachingObjectStore::CachedBlock> CachingObjectStore::ReadCachedBlock(std::string_view key, BlockId id,
-                                                                                   uint64_t from, uint64_t to) {
-  uint64_t file_bytes = 0, generation = 0;
+std::optional<CachingObjectStore::CachedRange> CachingObjectStore::ReadCached(std::string_view key, uint64_t key_hash,
+                                                                              uint64_t pos, uint64_t end) {
+  const uint64_t block = options_.block_bytes;
+  ExtentId id{};
+  uint64_t blocks = 0, file_bytes = 0, generation = 0;
   bool touch = false;
   {
     std::lock_guard lock(mu_);
-    auto it = blocks_.find(id);
-    if (it == blocks_.end()) return std::nullopt;
-    BlockEntry& e = it->second;
+    auto it = FindLocked(key_hash, pos / block);
+    if (it == extents_.end()) return std::nullopt;
+    ExtentEntry& e = it->second;
     lru_.splice(lru_.begin(), lru_, e.lru);
     const int64_t now_ms = NowMs();
     touch = now_ms - e.touched_ms >= options_.touch_interval_ms;
     if (touch) e.touched_ms = now_ms;
+    id = it->first;
+    blocks = e.blocks;
     file_bytes = e.file_bytes;
     generation = e.generation;
   }
-  const std::string path = PathOf(id);
+  const std::string path = PathOf(id, blocks);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     // Gone behind our back (the index and the directory change together
@@ -539,12 +581,15 @@ std::optional<CachingObjectStore::CachedBlock> CachingObjectStore::ReadCachedBlo
     if (errno == ENOENT) DropIfGeneration(id, generation, /*damaged=*/true);
     return std::nullopt;
   }
+  const uint64_t start = id.first_block * block;
+  const uint64_t from = pos - start;
+  const uint64_t to = std::min(end - start, blocks * block);  // end > pos >= start
   struct stat st;
-  CachedBlock out;
+  CachedRange out;
   bool collision = false;
   if (::fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != file_bytes ||
-      !VerifiedRead(fd.get(), key, id, file_bytes, from, to, &out, &collision)) {
-    // A collision is another key's valid block: drop it so the fill replaces it.
+      !VerifiedRead(fd.get(), key, id, blocks, file_bytes, from, to, &out, &collision)) {
+    // A collision is another key's valid extent: drop it so the fill replaces it.
     DropIfGeneration(id, generation, /*damaged=*/!collision);
     return std::nullopt;
   }
@@ -552,23 +597,25 @@ std::optional<CachingObjectStore::CachedBlock> CachingObjectStore::ReadCachedBlo
   return out;
 }
 
-bool CachingObjectStore::VerifiedRead(int fd, std::string_view key, BlockId id, uint64_t file_bytes, uint64_t from,
-                                      uint64_t to, CachedBlock* out, bool* collision) {
+bool CachingObjectStore::VerifiedRead(int fd, std::string_view key, ExtentId id, uint64_t blocks, uint64_t file_bytes,
+                                      uint64_t from, uint64_t to, CachedRange* out, bool* collision) {
   const uint64_t block = options_.block_bytes;
-  const uint64_t prefix_max = kHeaderBytes + kKeyBytesMax + 4 * CeilDiv(block, chunk_bytes_);
+  const uint64_t prefix_max = kHeaderBytes + kKeyBytesMax + 4 * CeilDiv(blocks * block, chunk_bytes_);
   std::string head(std::min(file_bytes, prefix_max), '\0');
   if (head.size() < kHeaderBytes || !PreadAll(fd, &head, 0)) return false;
   if (std::memcmp(head.data(), kMagic, sizeof(kMagic)) != 0 || LoadFixed32(head, 8) != kFormatVersion) return false;
   const uint64_t key_bytes = LoadFixed32(head, 12);
-  const uint64_t index = LoadFixed64(head, 16);
+  const uint64_t first_block = LoadFixed64(head, 16);
   const uint64_t file_block_bytes = LoadFixed64(head, 24);
   const uint64_t length = LoadFixed64(head, 32);
   const uint64_t object_size = LoadFixed64(head, 40);
   const uint64_t chunk_bytes = LoadFixed32(head, 48);
   const uint64_t chunks = LoadFixed32(head, 52);
+  const uint64_t file_blocks = LoadFixed32(head, 56);
   // Check the lengths before trusting any of them; all of them are bounded here.
-  if (key_bytes > kKeyBytesMax || chunk_bytes != chunk_bytes_ || file_block_bytes != block || length > block ||
-      chunks != CeilDiv(length, chunk_bytes) || LoadFixed32(head, 56) != 0) {
+  if (key_bytes > kKeyBytesMax || chunk_bytes != chunk_bytes_ || file_block_bytes != block ||
+      file_blocks != blocks || length > blocks * block || ExtentBlocks(length, block) != blocks ||
+      chunks != CeilDiv(length, chunk_bytes) || (length == 0 && id.first_block != 0)) {
     return false;
   }
   const uint64_t prefix = kHeaderBytes + key_bytes + 4 * chunks;
@@ -581,48 +628,57 @@ bool CachingObjectStore::VerifiedRead(int fd, std::string_view key, BlockId id, 
     *collision = true;
     return false;
   }
-  if (index != id.index) return false;
-  const uint64_t block_start = index * block;
+  if (first_block != id.first_block) return false;
+  const uint64_t start = first_block * block;
   if (object_size != kSizeUnknown &&
-      (object_size < block_start + length || (length < block && object_size != block_start + length))) {
+      (object_size < start + length || (length < blocks * block && object_size != start + length))) {
     return false;
   }
+  out->start_bytes = start;
   out->length_bytes = length;
+  out->blocks = blocks;
   out->object_size_bytes = object_size;
+  out->blocks_read = 1;
   const uint64_t lo = std::min(from, length), hi = std::min(to, length);
   if (lo >= hi) return true;
+  out->blocks_read = (hi - 1) / block - lo / block + 1;
   const uint64_t c0 = lo / chunk_bytes, c1 = (hi - 1) / chunk_bytes;
   const uint64_t read_from = c0 * chunk_bytes, read_to = std::min((c1 + 1) * chunk_bytes, length);
   std::string data(read_to - read_from, '\0');
   if (!PreadAll(fd, &data, prefix + read_from)) return false;
   std::string_view dv(data);
-  for (uint64_t c = c0; c <= c1; ++c) {  // bounded: at most block / chunk_bytes chunks
+  for (uint64_t c = c0; c <= c1; ++c) {  // bounded: at most blocks * block / chunk_bytes chunks
     const uint64_t at = (c - c0) * chunk_bytes;
     if (Crc32c(dv.substr(at, chunk_bytes)) != LoadFixed32(head, kHeaderBytes + key_bytes + 4 * c)) return false;
   }
-  out->bytes = data.substr(lo - read_from, hi - lo);
+  if (lo == read_from && hi == read_to) {
+    out->bytes = std::move(data);  // chunk-aligned (a scan's block-aligned reads): no copy
+  } else {
+    out->bytes = data.substr(lo - read_from, hi - lo);
+  }
   return true;
 }
 
 // ---- fills ----
 
-void CachingObjectStore::FillBlock(std::string_view key, BlockId id, std::string_view data,
-                                   uint64_t object_size_bytes) {
+void CachingObjectStore::FillExtent(std::string_view key, ExtentId id, uint64_t blocks, std::string_view data,
+                                    uint64_t object_size_bytes) {
   const uint64_t file_bytes = FileBytesOf(key.size(), data.size(), chunk_bytes_);
   uint64_t temp_number = 0;
   {
     std::lock_guard lock(mu_);
-    if (blocks_.contains(id) || !MakeRoomLocked(file_bytes)) return;
+    if (OverlapsLocked(id.key_hash, id.first_block, blocks) || !MakeRoomLocked(file_bytes)) return;
     reserved_bytes_ += file_bytes;
     reserved_files_++;
     temp_number = next_temp_++;
   }
-  std::string temp = fmt::format("{}/tmp/{:016x}-{:016x}.{}.tmp", options_.dir, id.key_hash, id.index, temp_number);
-  if (!WriteTemp(key, id, data, object_size_bytes, temp)) temp.clear();
-  InstallBlock(id, file_bytes, temp);
+  std::string temp = fmt::format("{}/tmp/{:016x}-{:016x}-{:08x}.{}.tmp", options_.dir, id.key_hash, id.first_block,
+                                 blocks, temp_number);
+  if (!WriteTemp(key, id, blocks, data, object_size_bytes, temp)) temp.clear();
+  InstallExtent(id, blocks, file_bytes, temp);
 }
 
-bool CachingObjectStore::WriteTemp(std::string_view key, BlockId id, std::string_view data,
+bool CachingObjectStore::WriteTemp(std::string_view key, ExtentId id, uint64_t blocks, std::string_view data,
                                    uint64_t object_size_bytes, const std::string& temp_path) {
   int raw = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (raw < 0 && errno == ENOENT && MakeDir(options_.dir + "/tmp").ok()) {  // removed by hand
@@ -633,7 +689,8 @@ bool CachingObjectStore::WriteTemp(std::string_view key, BlockId id, std::string
   TempRemover remover(temp_path);
   // No fsync: the cache is not durable state. After a power loss a file may
   // be empty or torn; its size check and CRCs make that a miss.
-  std::string prefix = EncodePrefix(key, id.index, options_.block_bytes, chunk_bytes_, data, object_size_bytes);
+  std::string prefix =
+      EncodePrefix(key, id.first_block, blocks, options_.block_bytes, chunk_bytes_, data, object_size_bytes);
   if (!WriteAll(fd.get(), prefix, temp_path).ok() || !WriteAll(fd.get(), data, temp_path).ok() || fd.Close() != 0) {
     return false;
   }
@@ -641,7 +698,8 @@ bool CachingObjectStore::WriteTemp(std::string_view key, BlockId id, std::string
   return true;
 }
 
-void CachingObjectStore::InstallBlock(BlockId id, uint64_t file_bytes, const std::string& temp_path) {
+void CachingObjectStore::InstallExtent(ExtentId id, uint64_t blocks, uint64_t file_bytes,
+                                       const std::string& temp_path) {
   std::lock_guard lock(mu_);
   reserved_bytes_ -= file_bytes;
   reserved_files_--;
@@ -649,14 +707,17 @@ void CachingObjectStore::InstallBlock(BlockId id, uint64_t file_bytes, const std
     counters_->fill_errors.Add();
     return;
   }
-  if (blocks_.contains(id)) {  // a concurrent fill of the same block won
+  if (OverlapsLocked(id.key_hash, id.first_block, blocks)) {  // a concurrent fill got there first
     ::unlink(temp_path.c_str());
     return;
   }
-  const std::string path = PathOf(id);
+  // The rename happens under mu_, so the name appears exactly when the index
+  // entry does: readers never see a file the index does not describe, and a
+  // reader that sees the name sees the whole file.
+  const std::string path = PathOf(id, blocks);
   int rc = ::rename(temp_path.c_str(), path.c_str());
   if (rc != 0 && errno == ENOENT && MakeDir(fmt::format("{}/{:02x}", options_.dir, id.key_hash >> 56)).ok()) {
-    // The first block of this subdirectory.
+    // The first file of this subdirectory.
     rc = ::rename(temp_path.c_str(), path.c_str());
   }
   if (rc != 0) {
@@ -665,42 +726,65 @@ void CachingObjectStore::InstallBlock(BlockId id, uint64_t file_bytes, const std
     return;
   }
   lru_.push_front(id);
-  blocks_.emplace(id, BlockEntry{file_bytes, NowMs(), next_generation_++, lru_.begin()});
+  extents_.emplace(id, ExtentEntry{blocks, file_bytes, NowMs(), next_generation_++, lru_.begin()});
   cached_bytes_ += file_bytes;
   counters_->admitted_bytes.Add(file_bytes);
 }
 
 // ---- index maintenance ----
 
+CachingObjectStore::ExtentMap::iterator CachingObjectStore::FindLocked(uint64_t key_hash, uint64_t block) {
+  // The extent starting last at or before `block`, if it reaches it.
+  auto it = extents_.upper_bound(ExtentId{key_hash, block});
+  if (it == extents_.begin()) return extents_.end();
+  --it;
+  if (it->first.key_hash != key_hash || block - it->first.first_block >= it->second.blocks) return extents_.end();
+  return it;
+}
+
+CachingObjectStore::ExtentMap::const_iterator CachingObjectStore::FindLocked(uint64_t key_hash,
+                                                                             uint64_t block) const {
+  return const_cast<CachingObjectStore*>(this)->FindLocked(key_hash, block);
+}
+
+bool CachingObjectStore::OverlapsLocked(uint64_t key_hash, uint64_t first_block, uint64_t blocks) const {
+  // Extents are disjoint: only the one starting last at or before our last
+  // block can reach into [first_block, first_block + blocks).
+  auto it = extents_.upper_bound(ExtentId{key_hash, first_block + blocks - 1});
+  if (it == extents_.begin()) return false;
+  --it;
+  return it->first.key_hash == key_hash && it->first.first_block + it->second.blocks > first_block;
+}
+
 bool CachingObjectStore::MakeRoomLocked(uint64_t file_bytes) {
   if (file_bytes > options_.capacity_bytes) return false;
-  for (size_t i = 0; i <= kCacheFilesMaxLimit; ++i) {  // each pass evicts one block
+  for (size_t i = 0; i <= kCacheFilesMaxLimit; ++i) {  // each pass evicts one file
     if (cached_bytes_ + reserved_bytes_ + file_bytes <= options_.capacity_bytes &&
-        blocks_.size() + reserved_files_ < options_.files_max) {
+        extents_.size() + reserved_files_ < options_.files_max) {
       return true;
     }
     if (lru_.empty()) return false;  // the rest is held by fills in flight
-    RemoveLocked(blocks_.find(lru_.back()));
+    RemoveLocked(extents_.find(lru_.back()));
     counters_->evictions.Add();
   }
   return false;
 }
 
-void CachingObjectStore::RemoveLocked(std::map<BlockId, BlockEntry>::iterator it) {
-  STRATA_CHECK(it != blocks_.end());
+void CachingObjectStore::RemoveLocked(ExtentMap::iterator it) {
+  STRATA_CHECK(it != extents_.end());
   // Unlinking under mu_ keeps the directory equal to the index: a fill's
   // rename of the same name cannot slip in between.
-  (void)::unlink(PathOf(it->first).c_str());
+  (void)::unlink(PathOf(it->first, it->second.blocks).c_str());
   cached_bytes_ -= it->second.file_bytes;
   counters_->dropped_bytes.Add(it->second.file_bytes);
   lru_.erase(it->second.lru);
-  blocks_.erase(it);
+  extents_.erase(it);
 }
 
-void CachingObjectStore::DropIfGeneration(BlockId id, uint64_t generation, bool damaged) {
+void CachingObjectStore::DropIfGeneration(ExtentId id, uint64_t generation, bool damaged) {
   std::lock_guard lock(mu_);
-  auto it = blocks_.find(id);
-  if (it == blocks_.end() || it->second.generation != generation) return;  // already replaced
+  auto it = extents_.find(id);
+  if (it == extents_.end() || it->second.generation != generation) return;  // already replaced
   RemoveLocked(it);
   if (damaged) counters_->damaged.Add();
 }
@@ -708,9 +792,9 @@ void CachingObjectStore::DropIfGeneration(BlockId id, uint64_t generation, bool 
 void CachingObjectStore::DropKey(std::string_view key) {
   const uint64_t key_hash = HashKey(key);
   std::lock_guard lock(mu_);
-  auto it = blocks_.lower_bound(BlockId{key_hash, 0});
-  for (size_t i = 0; i < kCacheFilesMaxLimit && it != blocks_.end() && it->first.key_hash == key_hash; ++i) {
-    RemoveLocked(it++);  // may drop a colliding key's blocks too: only a miss
+  auto it = extents_.lower_bound(ExtentId{key_hash, 0});
+  for (size_t i = 0; i < kCacheFilesMaxLimit && it != extents_.end() && it->first.key_hash == key_hash; ++i) {
+    RemoveLocked(it++);  // may drop a colliding key's extents too: only a miss
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -43,7 +44,8 @@ std::string RandomBytes(std::mt19937_64& rng, size_t n) {
   return s;
 }
 
-// The on-disk size of a block of `data_bytes` of a key of `key_bytes` (see docs/formats/cn-cache.md).
+// The on-disk size of a cache file of `data_bytes` of a key of `key_bytes` (see docs/formats/cn-cache.md;
+// the test's blocks are 4 KiB, so are its checksum chunks).
 uint64_t FileBytes(size_t key_bytes, uint64_t data_bytes) {
   return 64 + key_bytes + 4 * ((data_bytes + kBlock - 1) / kBlock) + data_bytes;
 }
@@ -88,7 +90,7 @@ class CachingObjectStoreTest : public testing::Test {
   }
   uint64_t Metric(std::string_view name) { return metrics_.GetCounter(name).Value(); }
 
-  // Bytes of block files in the directory, and their count.
+  // Bytes of cache files in the directory, and their count.
   std::pair<uint64_t, size_t> DiskUsage() {
     uint64_t bytes = 0;
     size_t files = 0;
@@ -213,7 +215,7 @@ TEST_F(CachingObjectStoreTest, RandomRangesMatchTheBackingStore) {
   }
   // A roomy cache, then one of four blocks that evicts all the time; a
   // restart in the middle of each.
-  for (uint64_t capacity : {uint64_t{1} << 22, 4 * FileBytes(10, kBlock)}) {
+  for (uint64_t capacity : {uint64_t{1} << 22, 12 * FileBytes(10, kBlock), 4 * FileBytes(10, kBlock)}) {
     SCOPED_TRACE("capacity " + std::to_string(capacity));
     OpenCache(Options(capacity));
     for (int i = 0; i < 3000; ++i) {
@@ -244,11 +246,15 @@ TEST_F(CachingObjectStoreTest, EvictsTheLeastRecentlyUsedWithinCapacity) {
   OpenCache(Options(capacity));
   for (int i : {0, 1, 2}) ASSERT_TRUE(cache_->Get("k" + std::to_string(i)).ok());
   EXPECT_EQ(Metric("strata_cn_cache_evictions_total"), 0u);
+  const std::string k0 = cache_->CachedFilePath("k0", 0), k1 = cache_->CachedFilePath("k1", 0),
+                    k2 = cache_->CachedFilePath("k2", 0);
+  ASSERT_TRUE(fs::exists(k0) && fs::exists(k1) && fs::exists(k2));
   ASSERT_TRUE(cache_->Get("k0").ok());  // k1 is now the least recently used
   ASSERT_TRUE(cache_->Get("k3").ok());
   EXPECT_EQ(Metric("strata_cn_cache_evictions_total"), 1u);
-  EXPECT_FALSE(fs::exists(cache_->BlockPath("k1", 0)));
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("k0", 0)));
+  EXPECT_FALSE(fs::exists(k1));
+  EXPECT_EQ(cache_->CachedFilePath("k1", 0), "");
+  EXPECT_TRUE(fs::exists(k0));
   ExpectConsistent(capacity);
 
   const uint64_t gets = BackingCalls("get");
@@ -256,14 +262,26 @@ TEST_F(CachingObjectStoreTest, EvictsTheLeastRecentlyUsedWithinCapacity) {
   EXPECT_EQ(BackingCalls("get"), gets);
   ASSERT_TRUE(cache_->Get("k1").ok());  // evicts k2
   EXPECT_EQ(BackingCalls("get"), gets + 1);
-  EXPECT_FALSE(fs::exists(cache_->BlockPath("k2", 0)));
+  EXPECT_FALSE(fs::exists(k2));
+  EXPECT_TRUE(fs::exists(k1));
   ExpectConsistent(capacity);
 
-  // An object larger than the cache still reads right; the cache stays bounded.
+  // An object larger than the cache still reads right; the cache stays bounded:
+  // one GET's extent larger than the whole capacity is not cached, and evicts nothing.
   const std::string big = RandomBytes(rng, 10 * kBlock + 5);
   ASSERT_TRUE(mem_->Put("big", big).ok());
+  const uint64_t evictions = Metric("strata_cn_cache_evictions_total");
   EXPECT_EQ(*cache_->Get("big"), big);
   EXPECT_EQ(*cache_->Get("big"), big);
+  EXPECT_EQ(cache_->CachedFilePath("big", 0), "");
+  EXPECT_EQ(Metric("strata_cn_cache_evictions_total"), evictions);
+  EXPECT_TRUE(fs::exists(k1));
+  // Read in pieces of a block, it is cached in pieces that do fit, evicting the LRU.
+  for (uint64_t at = 0; at < big.size(); at += kBlock) {
+    EXPECT_EQ(*cache_->GetRange("big", at, kBlock), big.substr(at, kBlock));
+  }
+  EXPECT_NE(cache_->CachedFilePath("big", 10), "");
+  EXPECT_GT(Metric("strata_cn_cache_evictions_total"), evictions);
   ExpectConsistent(capacity);
 
   // files_max bounds the count as capacity bounds the bytes.
@@ -289,17 +307,21 @@ TEST_F(CachingObjectStoreTest, RestartKeepsHitsAndCleansDebris) {
   const uint64_t bytes = cache_->GetStats().cached_bytes;
   cache_.reset();
 
-  // What a crash leaves: a temp file, a torn block file; and a stranger's file.
-  std::ofstream(CacheDir() + "/tmp/0000000000000000-0000000000000000.7.tmp") << "partial";
+  // What a crash leaves: a temp file, a torn cache file; a format-1 block
+  // file (one per block, an older CN's); and a stranger's file.
+  std::ofstream(CacheDir() + "/tmp/0000000000000000-0000000000000000-00000001.7.tmp") << "partial";
   fs::create_directories(CacheDir() + "/ab");
-  const std::string torn = CacheDir() + "/ab/ab00000000000000-0000000000000000.blk";
+  const std::string torn = CacheDir() + "/ab/ab00000000000000-0000000000000000-00000001.blk";
   std::ofstream(torn) << "short";
+  const std::string v1 = CacheDir() + "/ab/ab00000000000001-0000000000000000.blk";
+  std::ofstream(v1) << std::string(200, 'x');
   const std::string stranger = CacheDir() + "/ab/README";
   std::ofstream(stranger) << "not ours";
 
   OpenCache(Options(1 << 20));
   EXPECT_EQ(cache_->GetStats().cached_bytes, bytes);
   EXPECT_FALSE(fs::exists(torn));
+  EXPECT_FALSE(fs::exists(v1));
   EXPECT_TRUE(fs::exists(stranger));
   EXPECT_EQ(*cache_->Get("data/a"), a);
   EXPECT_EQ(*cache_->GetRange("data/a", kBlock + 1, kBlock), a.substr(kBlock + 1, kBlock));
@@ -317,22 +339,25 @@ TEST_F(CachingObjectStoreTest, RestartRebuildsRecencyFromFileTimes) {
   for (int i : {0, 1, 2}) ASSERT_TRUE(cache_->Get("k" + std::to_string(i)).ok());
   // Recency by file time: k1 oldest, then k0, then k2.
   const int64_t now = ::time(nullptr);
+  std::map<std::string, std::string> path;
   for (auto [key, age_s] : {std::pair{"k1", 300}, {"k0", 200}, {"k2", 100}}) {
+    path[key] = cache_->CachedFilePath(key, 0);
     struct timespec times[2] = {{now - age_s, 0}, {now - age_s, 0}};
-    ASSERT_EQ(::utimensat(AT_FDCWD, cache_->BlockPath(key, 0).c_str(), times, 0), 0);
+    ASSERT_EQ(::utimensat(AT_FDCWD, path[key].c_str(), times, 0), 0);
   }
   OpenCache(Options(capacity));
   ASSERT_TRUE(cache_->Get("k3").ok());
-  EXPECT_FALSE(fs::exists(cache_->BlockPath("k1", 0)));
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("k0", 0)));
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("k2", 0)));
+  path["k3"] = cache_->CachedFilePath("k3", 0);
+  EXPECT_FALSE(fs::exists(path["k1"]));
+  EXPECT_TRUE(fs::exists(path["k0"]));
+  EXPECT_TRUE(fs::exists(path["k2"]));
 
   // A hit refreshes the file time, so k0 outlives k2 across the next restart.
   ASSERT_TRUE(cache_->Get("k0").ok());
   OpenCache(Options(2 * FileBytes(2, kBlock)));  // shrinking evicts at Open
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("k0", 0)));
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("k3", 0)));
-  EXPECT_FALSE(fs::exists(cache_->BlockPath("k2", 0)));
+  EXPECT_TRUE(fs::exists(path["k0"]));
+  EXPECT_TRUE(fs::exists(path["k3"]));
+  EXPECT_FALSE(fs::exists(path["k2"]));
   ExpectConsistent(2 * FileBytes(2, kBlock));
 }
 
@@ -356,11 +381,12 @@ TEST_P(CachingObjectStoreDamageTest, DamagedFileIsAMissAndIsRefetched) {
   const std::string data = RandomBytes(rng, 2 * kBlock);
   ASSERT_TRUE(mem_->Put(key, data).ok());
   OpenCache(Options(1 << 20));
-  ASSERT_EQ(*cache_->Get(key), data);
-  const std::string path = cache_->BlockPath(key, 1);
+  ASSERT_EQ(*cache_->Get(key), data);  // one GET, one file of both blocks
+  const std::string path = cache_->CachedFilePath(key, 1);
+  ASSERT_EQ(path, cache_->CachedFilePath(key, 0));
   const uint64_t size = fs::file_size(path);
-  ASSERT_EQ(size, FileBytes(key.size(), kBlock));
-  const uint64_t data_at = 64 + key.size() + 4;
+  ASSERT_EQ(size, FileBytes(key.size(), 2 * kBlock));
+  const uint64_t data_at = 64 + key.size() + 2 * 4;
   switch (GetParam()) {
     case Damage::kDataBit: FlipByte(path, data_at + 1000); break;
     case Damage::kHeaderBit: FlipByte(path, 20); break;
@@ -379,8 +405,8 @@ TEST_P(CachingObjectStoreDamageTest, DamagedFileIsAMissAndIsRefetched) {
   EXPECT_EQ(*cache_->GetRange(key, kBlock - 10, 2000), data.substr(kBlock - 10, 2000));
   EXPECT_EQ(Metric("strata_cn_cache_damaged_total"), 1u);
   EXPECT_EQ(BackingCalls("get"), gets + 1);
-  // Refetched and rewritten: the next read hits.
-  EXPECT_EQ(*cache_->Get(key), data);
+  // Refetched (blocks 0 and 1 in one GET) and rewritten: the next read hits.
+  EXPECT_EQ(*cache_->GetRange(key, 0, data.size()), data);
   EXPECT_EQ(BackingCalls("get"), gets + 1);
   EXPECT_EQ(fs::file_size(path), size);
   ExpectConsistent(1 << 20);
@@ -400,7 +426,7 @@ TEST_F(CachingObjectStoreTest, AnotherKeysBlockUnderTheSameNameIsAMiss) {
   OpenCache(Options(1 << 20));
   ASSERT_TRUE(cache_->Get("data/x1").ok());
   ASSERT_TRUE(cache_->Get("data/x2").ok());
-  fs::copy_file(cache_->BlockPath("data/x1", 0), cache_->BlockPath("data/x2", 0),
+  fs::copy_file(cache_->CachedFilePath("data/x1", 0), cache_->CachedFilePath("data/x2", 0),
                 fs::copy_options::overwrite_existing);
   const uint64_t gets = BackingCalls("get");
   EXPECT_EQ(*cache_->Get("data/x2"), x2);
@@ -477,9 +503,12 @@ TEST_F(CachingObjectStoreTest, DeleteDropsCachedBlocksAndHead) {
   ASSERT_EQ(*cache_->Get("data/d"), data);
   ASSERT_EQ(*cache_->Get("data/keep"), "k");
   ASSERT_TRUE(cache_->Head("data/d").ok());
+  const std::string d = cache_->CachedFilePath("data/d", 2);
+  ASSERT_TRUE(fs::exists(d));
   ASSERT_TRUE(cache_->Delete("data/d").ok());
-  for (uint64_t b = 0; b < 3; ++b) EXPECT_FALSE(fs::exists(cache_->BlockPath("data/d", b)));
-  EXPECT_TRUE(fs::exists(cache_->BlockPath("data/keep", 0)));
+  EXPECT_FALSE(fs::exists(d));
+  for (uint64_t b = 0; b < 3; ++b) EXPECT_EQ(cache_->CachedFilePath("data/d", b), "");
+  EXPECT_TRUE(fs::exists(cache_->CachedFilePath("data/keep", 0)));
   EXPECT_EQ(cache_->Get("data/d").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(cache_->Head("data/d").status().code(), StatusCode::kNotFound);
   ExpectConsistent(1 << 20);
@@ -510,7 +539,7 @@ TEST_F(CachingObjectStoreTest, CacheDiskFailuresAreNotReadErrors) {
   fs::remove_all(CacheDir() + "/tmp");
   std::ofstream(CacheDir() + "/tmp") << "a file where the temp directory was";
   for (int i = 0; i < 2; ++i) EXPECT_EQ(*cache_->Get("data/f"), std::string(3 * kBlock, 'f'));
-  EXPECT_EQ(Metric("strata_cn_cache_fill_errors_total"), 6u);
+  EXPECT_EQ(Metric("strata_cn_cache_fill_errors_total"), 2u);  // one file per GET
   EXPECT_EQ(cache_->GetStats().cached_files, 0u);
   EXPECT_EQ(cache_->GetStats().cached_bytes, 0u);
   // Open wants its temp directory back.
@@ -548,10 +577,68 @@ TEST_F(CachingObjectStoreTest, ReopeningWithAnotherBlockSizeNeverServesOldBlocks
   OpenCache(bigger);
   EXPECT_EQ(*cache_->Get("data/r"), data);
   EXPECT_EQ(*cache_->GetRange("data/r", kBlock + 5, 3 * kBlock), data.substr(kBlock + 5, 3 * kBlock));
-  // The old files under names 0..2 failed verification (another block size)
-  // and were replaced; the rest wait for eviction.
-  EXPECT_EQ(Metric("strata_cn_cache_damaged_total"), 3u);
+  // The old file (one extent of six 4 KiB blocks, read as six 8 KiB blocks)
+  // failed verification (another block size) and was replaced by one of three.
+  EXPECT_EQ(Metric("strata_cn_cache_damaged_total"), 1u);
   EXPECT_EQ(Metric("strata_cn_cache_hits_total"), 3u);
+  EXPECT_EQ(cache_->GetStats().cached_files, 1u);
+  ExpectConsistent(1 << 20);
+}
+
+TEST_F(CachingObjectStoreTest, OneFilePerFetchedRunAndReadsAcrossFiles) {
+  std::mt19937_64 rng(10);
+  const std::string data = RandomBytes(rng, 10 * kBlock + 77);
+  ASSERT_TRUE(mem_->Put("data/e", data).ok());
+  OpenCache(Options(1 << 20));
+  // Block 5 first, then the whole object: the missing runs around it are one GET each.
+  EXPECT_EQ(*cache_->GetRange("data/e", 5 * kBlock + 3, 10), data.substr(5 * kBlock + 3, 10));
+  EXPECT_EQ(BackingCalls("get"), 1u);
+  EXPECT_EQ(*cache_->Get("data/e"), data);
+  EXPECT_EQ(BackingCalls("get"), 3u);
+  EXPECT_EQ(Metric("strata_cn_cache_misses_total"), 11u);
+  EXPECT_EQ(cache_->GetStats().cached_files, 3u);
+  const std::string before = cache_->CachedFilePath("data/e", 0), middle = cache_->CachedFilePath("data/e", 5),
+                    after = cache_->CachedFilePath("data/e", 6);
+  EXPECT_EQ(before, cache_->CachedFilePath("data/e", 4));
+  EXPECT_EQ(after, cache_->CachedFilePath("data/e", 10));
+  EXPECT_EQ(cache_->CachedFilePath("data/e", 11), "");
+  EXPECT_TRUE(before != middle && middle != after);
+  EXPECT_EQ(fs::file_size(before), FileBytes(6, 5 * kBlock));
+  EXPECT_EQ(fs::file_size(middle), FileBytes(6, kBlock));
+  EXPECT_EQ(fs::file_size(after), FileBytes(6, 4 * kBlock + 77));
+  // Every range, across the three files and inside each, from the cache alone.
+  for (uint64_t offset : {uint64_t{0}, kBlock - 1, 4 * kBlock + 9, 5 * kBlock, 6 * kBlock - 1, 10 * kBlock + 76}) {
+    for (uint64_t length : {uint64_t{1}, kBlock, 3 * kBlock + 5, kReadToEnd}) ExpectSameAsBacking("data/e", offset, length);
+  }
+  ExpectSameAsBacking("data/e", 10 * kBlock + 77, 1);
+  EXPECT_EQ(BackingCalls("get"), 3u);
+  // A hit counts the blocks it serves: blocks 1..4 of the first file.
+  const uint64_t hits = Metric("strata_cn_cache_hits_total");
+  EXPECT_EQ(*cache_->GetRange("data/e", kBlock, 4 * kBlock), data.substr(kBlock, 4 * kBlock));
+  EXPECT_EQ(Metric("strata_cn_cache_hits_total"), hits + 4);
+  ExpectConsistent(1 << 20);
+}
+
+TEST_F(CachingObjectStoreTest, FileWhoseHeaderDisagreesWithItsNameIsAMiss) {
+  std::mt19937_64 rng(11);
+  const std::string data = RandomBytes(rng, 2 * kBlock);
+  ASSERT_TRUE(mem_->Put("data/n", data).ok());
+  OpenCache(Options(1 << 20));
+  ASSERT_EQ(*cache_->Get("data/n"), data);
+  const std::string two = cache_->CachedFilePath("data/n", 0);
+  ASSERT_EQ(two.substr(two.size() - 13), "-00000002.blk");
+  cache_.reset();
+  // The same bytes under the name of a three-block extent: valid CRCs, wrong extent.
+  const std::string three = two.substr(0, two.size() - 13) + "-00000003.blk";
+  fs::rename(two, three);
+  OpenCache(Options(1 << 20));
+  ASSERT_EQ(cache_->CachedFilePath("data/n", 2), three);
+  const uint64_t gets = BackingCalls("get");
+  EXPECT_EQ(*cache_->Get("data/n"), data);
+  EXPECT_EQ(BackingCalls("get"), gets + 1);
+  EXPECT_EQ(Metric("strata_cn_cache_damaged_total"), 1u);
+  EXPECT_FALSE(fs::exists(three));
+  EXPECT_EQ(cache_->CachedFilePath("data/n", 0), two);
   ExpectConsistent(1 << 20);
 }
 
