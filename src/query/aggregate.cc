@@ -257,6 +257,9 @@ class AggregateSink : public Sink {
   // inline, a longer one as its id in key_dicts_[k]); a NULL value is all
   // zero and a double -0 is 0, so equal keys pack to equal words.
   static constexpr size_t kInlineKeyBytes = 7;
+  // Keys are packed a block of rows at a time, key column by key column (the
+  // column's type is looked at once per block, not once per row).
+  static constexpr size_t kKeyBlockRows = 256;
   template <typename Added>
   void PackedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
     const size_t words = packed_groups_.words();
@@ -264,48 +267,71 @@ class AggregateSink : public Sink {
       key_dicts_.resize(key_cols.size());
       dict_sizes_.resize(key_cols.size(), 0);
     }
-    uint64_t key[PackedGroupMap::kWordsMax];
-    for (size_t r = 0; r < rows; ++r) {
-      key[0] = 0;
+    uint64_t keys[kKeyBlockRows * PackedGroupMap::kWordsMax];
+    for (size_t first = 0; first < rows; first += kKeyBlockRows) {  // bounded by rows
+      const size_t n = std::min(kKeyBlockRows, rows - first);
+      for (size_t i = 0; i < n; ++i) keys[i * words] = 0;
       size_t w = 1;
       for (size_t k = 0; k < key_cols.size(); ++k) {
-        const Column& c = *key_cols[k];
-        const bool wide = UsesI128(c.type());
-        if (c.IsNull(r)) {
-          key[0] |= uint64_t{1} << k;
-          key[w++] = 0;
-          if (wide) key[w++] = 0;
-        } else if (wide) {
-          const auto v = static_cast<unsigned __int128>(c.I128(r));
-          key[w++] = static_cast<uint64_t>(v);
-          key[w++] = static_cast<uint64_t>(v >> 64);
-        } else if (c.type().id == TypeId::kDouble) {
-          double v = c.F64(r);
-          if (v == 0) v = 0;  // -0 == 0
-          std::memcpy(&key[w++], &v, 8);
-        } else if (c.type().id == TypeId::kString) {
-          const std::string& v = c.Str(r);
-          if (v.size() <= kInlineKeyBytes) {  // the bytes themselves, the length in the top byte
-            // One 8-byte load: a std::string's buffer always has room for 16
-            // bytes (its inline buffer, or a heap buffer of capacity >= 15 +
-            // terminator); the bytes past size() are masked off.
-            uint64_t word;
-            std::memcpy(&word, v.data(), 8);
-            word &= (uint64_t{1} << (8 * v.size())) - 1;
-            key[w++] = word | uint64_t{v.size()} << 56;
-          } else {  // a dictionary id, top bit set (an inline word's top byte is <= 7)
-            StringGroupMap& dict = key_dicts_[k];
-            key[w++] = (uint64_t{1} << 63) | dict.FindOrAdd(v, [&] {
-              pending_bytes_ += v.size() + 48;
-              return dict_sizes_[k]++;
-            });
-          }
-        } else {
-          key[w++] = static_cast<uint64_t>(c.I64(r));
-        }
+        PackKeyColumn(*key_cols[k], k, first, n, words, w, keys);
+        w += UsesI128(key_cols[k]->type()) ? 2 : 1;
       }
-      gids_[r] = packed_groups_.FindOrAdd(key, [&] { return added(r, words * 8); });
+      for (size_t i = 0; i < n; ++i) {
+        gids_[first + i] = packed_groups_.FindOrAdd(&keys[i * words], [&] { return added(first + i, words * 8); });
+      }
     }
+  }
+
+  // Key `k` of rows [first, first + n) of the chunk into word `w` of each
+  // row's key (and the next word for int128), its NULL flag into bit k of
+  // word 0; row i's key is keys[i * words, (i + 1) * words).
+  void PackKeyColumn(const Column& c, size_t k, size_t first, size_t n, size_t words, size_t w, uint64_t* keys) {
+    const size_t step = c.is_constant() ? 0 : 1;  // a constant's value is at index 0
+    const uint8_t* nulls = c.nulls_data();
+    auto null_at = [&](size_t i) { return nulls[(first + i) * step] != 0; };
+    for (size_t i = 0; i < n; ++i) keys[i * words] |= uint64_t{null_at(i)} << k;
+    uint64_t* out = keys + w;
+    if (UsesI128(c.type())) {
+      const int128* v = c.i128_data();
+      for (size_t i = 0; i < n; ++i) {
+        const auto x = null_at(i) ? 0 : static_cast<unsigned __int128>(v[(first + i) * step]);
+        out[i * words] = static_cast<uint64_t>(x);
+        out[i * words + 1] = static_cast<uint64_t>(x >> 64);
+      }
+    } else if (c.type().id == TypeId::kDouble) {
+      const double* v = c.f64_data();
+      for (size_t i = 0; i < n; ++i) {
+        double x = null_at(i) ? 0 : v[(first + i) * step];
+        if (x == 0) x = 0;  // -0 == 0
+        std::memcpy(&out[i * words], &x, 8);
+      }
+    } else if (c.type().id == TypeId::kString) {
+      const std::string* v = c.str_data();
+      for (size_t i = 0; i < n; ++i) out[i * words] = null_at(i) ? 0 : StringKeyWord(v[(first + i) * step], k);
+    } else {
+      const int64_t* v = c.i64_data();
+      for (size_t i = 0; i < n; ++i) out[i * words] = null_at(i) ? 0 : static_cast<uint64_t>(v[(first + i) * step]);
+    }
+  }
+
+  // A string key's word: up to kInlineKeyBytes bytes themselves with the
+  // length in the top byte, a longer one its id in key_dicts_[k] with the top
+  // bit set (an inline word's top byte is <= 7).
+  uint64_t StringKeyWord(const std::string& v, size_t k) {
+    if (v.size() <= kInlineKeyBytes) {
+      // One 8-byte load: a std::string's buffer always has room for 16 bytes
+      // (its inline buffer, or a heap buffer of capacity >= 15 + terminator);
+      // the bytes past size() are masked off.
+      uint64_t word;
+      std::memcpy(&word, v.data(), 8);
+      word &= (uint64_t{1} << (8 * v.size())) - 1;
+      return word | uint64_t{v.size()} << 56;
+    }
+    StringGroupMap& dict = key_dicts_[k];
+    return (uint64_t{1} << 63) | dict.FindOrAdd(v, [&] {
+             pending_bytes_ += v.size() + 48;
+             return dict_sizes_[k]++;
+           });
   }
 
   // Folds partial (sum, count) pairs into AVG state `a` (a NULL sum has count 0).

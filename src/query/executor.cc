@@ -104,7 +104,9 @@ constexpr size_t kFilteredSliceRows = 8192;
 // rows passed to `emit` (false from emit: stop). The columns the filter reads
 // are converted first, the filter picks the rows, and the other columns are
 // converted at those rows only (one pass, no full conversion followed by a
-// gather; strings are moved, not copied).
+// gather; strings are moved, not copied). When at least 3/4 of the rows
+// pass, every column keeps them in place instead (Column::KeepRows) and the
+// batch goes on whole, as an unfiltered scan's does.
 template <typename Emit>
 bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors, Emit emit) {
   const ScanSpec& spec = sh.node.scan;
@@ -137,6 +139,22 @@ bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vec
       if (later[i] != nullptr) full.columns[i] = FromStorageVector(std::move(*later[i]));
       if (unscaled(i)) full.columns[i] = widened(i, rows.data(), rows.size());
     }
+    return emit(std::move(full));
+  }
+  if (rows.size() * 4 >= full.rows * 3) {  // most rows pass: they stay where they are, one chunk
+    for (size_t i = 0; i < columns; ++i) {
+      if (unscaled(i)) {
+        full.columns[i] = widened(i, rows.data(), rows.size());
+      } else if (later[i] != nullptr && later[i]->kind() == storage::PhysicalKind::kInt64 &&
+                 UsesI128(FromStorage(later[i]->type()))) {  // widened anyway: gathered while widening
+        StorageParts p = ReleaseStorage(std::move(*later[i]));
+        full.columns[i] = GatherStorage(p, rows.data(), rows.size());
+      } else {
+        if (later[i] != nullptr) full.columns[i] = FromStorageVector(std::move(*later[i]));
+        full.columns[i].KeepRows(rows.data(), rows.size());
+      }
+    }
+    full.rows = rows.size();
     return emit(std::move(full));
   }
   std::vector<StorageParts> parts(columns);

@@ -17,6 +17,45 @@ TEST(TypesTest, DecimalsPrintWithTheirScale) {
   EXPECT_EQ(FormatDecimal(42, 0), "42");
 }
 
+// KeepRows compacts in place: the kept rows, in order, with their NULL
+// flags, for every representation; a constant only changes its row count.
+TEST(TypesTest, KeepRowsKeepsTheGivenRowsInPlace) {
+  std::vector<Column> cols{Column(Type::Int()), Column(Type::Decimal(20, 2)), Column(Type::Double()),
+                           Column(Type::String())};
+  for (int r = 0; r < 10; ++r) {
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (r % 4 == 3) {
+        cols[c].AppendNull();
+        continue;
+      }
+      switch (c) {
+        case 0: cols[c].AppendI64(r * 10); break;
+        case 1: cols[c].AppendI128(static_cast<int128>(r) * 1000000000000LL); break;
+        case 2: cols[c].AppendF64(r + 0.5); break;
+        case 3: cols[c].AppendStr(std::string(20 + r, static_cast<char>('a' + r))); break;  // on the heap
+      }
+    }
+  }
+  const std::vector<uint32_t> keep{0, 2, 3, 7, 8};
+  for (auto& col : cols) {
+    const Column want = col.Gather(keep);
+    col.KeepRows(keep.data(), keep.size());
+    ASSERT_EQ(col.Size(), keep.size());
+    for (size_t i = 0; i < keep.size(); ++i) {
+      ASSERT_EQ(col.IsNull(i), want.IsNull(i)) << TypeName(col.type()) << " row " << i;
+      if (!col.IsNull(i)) {
+        EXPECT_EQ(CompareAt(col, i, want, i), 0) << TypeName(col.type()) << " row " << i;
+      }
+    }
+  }
+  EXPECT_EQ(cols[3].Str(4), std::string(28, 'i'));
+  EXPECT_TRUE(cols[0].IsNull(2) && cols[0].IsNull(3));
+  Column k = Column::Constant(Type::Int(), Scalar::I64(7), 10);
+  k.KeepRows(keep.data(), keep.size());
+  EXPECT_EQ(k.Size(), keep.size());
+  EXPECT_EQ(k.I64(4), 7);
+}
+
 TEST(TypesTest, DoublesPrintShortestLikeMySql) {
   EXPECT_EQ(FormatDouble(0.5, false), "0.5");
   EXPECT_EQ(FormatDouble(0.1 + 0.2, false), "0.30000000000000004");

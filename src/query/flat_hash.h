@@ -131,7 +131,7 @@ class PackedGroupMap {
   uint32_t FindOrAdd(const uint64_t* key, Make make) {
     size_t i = Hash(key) & mask_;
     while (used_[i]) {  // bounded: the table is never full
-      if (std::memcmp(&keys_[i * words_], key, words_ * 8) == 0) return groups_[i];
+      if (SameKey(&keys_[i * words_], key)) return groups_[i];
       i = (i + 1) & mask_;
     }
     const uint32_t g = make();
@@ -144,6 +144,12 @@ class PackedGroupMap {
 
  private:
   static constexpr size_t kInitialSlots = 64;
+  // Inline word compares: keys are a few words, shorter than a memcmp call.
+  bool SameKey(const uint64_t* a, const uint64_t* b) const {
+    uint64_t diff = 0;
+    for (size_t w = 0; w < words_; ++w) diff |= a[w] ^ b[w];
+    return diff == 0;
+  }
   uint64_t Hash(const uint64_t* key) const {
     uint64_t h = 0x9E3779B97F4A7C15ull;
     for (size_t w = 0; w < words_; ++w) h = HashMix64(h ^ key[w]);

@@ -158,6 +158,25 @@ Column Column::Gather(const uint32_t* rows, size_t n) const {
   return out;
 }
 
+void Column::KeepRows(const uint32_t* rows, size_t n) {
+  if (constant_) {
+    constant_rows_ = n;
+    return;
+  }
+  // rows[i] >= i (ascending, distinct), so row i is written only after it was read.
+  auto keep = [&](auto& v) {
+    for (size_t i = 0; i < n; ++i) {
+      if (rows[i] != i) v[i] = std::move(v[rows[i]]);
+    }
+    v.resize(n);
+  };
+  keep(nulls_);
+  if (UsesI64(type_)) keep(i64_);
+  else if (UsesI128(type_)) keep(i128_);
+  else if (type_.id == TypeId::kDouble) keep(f64_);
+  else if (type_.id == TypeId::kString) keep(str_);
+}
+
 void Column::AppendColumn(const Column& other) {
   if (other.constant_) {  // the one value, Size() times
     const size_t n = other.Size();

@@ -177,6 +177,9 @@ class Column {
   // Rows `rows` of this column, as a new column (constant if this one is).
   Column Gather(const std::vector<uint32_t>& rows) const { return Gather(rows.data(), rows.size()); }
   Column Gather(const uint32_t* rows, size_t n) const;
+  // Keeps only rows rows[0..n) (ascending, distinct), in place: the values
+  // move down within this column's own buffers (no new allocation).
+  void KeepRows(const uint32_t* rows, size_t n);
   // Appends every row of `other` (same type; constants expanded).
   void AppendColumn(const Column& other);
   // A non-constant copy (constants expanded).
