@@ -131,9 +131,7 @@ PlanPtr Binder::BindJoin(const sql::TableRef& ref, Scope* scope) {
   PlanPtr join = swapped ? MakeJoin(std::move(right), std::move(left), type, std::move(conjuncts))
                          : MakeJoin(std::move(left), std::move(right), type, std::move(conjuncts));
   if (join->join == PlanNode::JoinType::kLeft && !join->left_keys.empty()) {  // the smaller side is built
-    std::optional<double> l = EstimateRows(*join->children[0], ctx_.source);
-    std::optional<double> r = EstimateRows(*join->children[1], ctx_.source);
-    join->build_left = l && r && *l < *r;
+    join->build_left = EstimatedSmaller(*join->children[0], *join->children[1], ctx_.source);
   }
   if (!swapped) {
     *scope = std::move(combined);

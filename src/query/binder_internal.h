@@ -161,6 +161,9 @@ double FilterShare(const BoundExpr& e);
 std::optional<double> TableRows(const ScanSpec& spec, TableSource* source);
 // The rows `n` produces, nullopt when some table's size is unknown.
 std::optional<double> EstimateRows(const PlanNode& n, TableSource* source);
+// True when both sides' rows are known and `a` is estimated to produce fewer
+// than `b` (the side a hash join should build).
+bool EstimatedSmaller(const PlanNode& a, const PlanNode& b, TableSource* source);
 // The rows under `n`'s filters and projections (a table's size before its filters).
 std::optional<double> BaseRows(const PlanNode& n, TableSource* source);
 // An equi-join's rows when one side's key is unique (the smaller table's):

@@ -134,6 +134,11 @@ std::optional<double> EstimateRows(const PlanNode& n, TableSource* source) {
   return std::nullopt;
 }
 
+bool EstimatedSmaller(const PlanNode& a, const PlanNode& b, TableSource* source) {
+  const std::optional<double> ra = EstimateRows(a, source), rb = EstimateRows(b, source);
+  return ra && rb && *ra < *rb;
+}
+
 std::optional<double> BaseRows(const PlanNode& n, TableSource* source) {
   const PlanNode* p = &n;
   while ((p->kind == PlanNode::Kind::kFilter || p->kind == PlanNode::Kind::kProject) && !p->children.empty()) {

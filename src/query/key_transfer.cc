@@ -77,8 +77,7 @@ PlanPtr FilterByOuterKeys(PlanPtr inner, const std::vector<const BoundExpr*>& in
   }
   if (table == nullptr) return inner;
   // Only worth it when the outer table is the smaller side (it is built; the subquery's rows stream).
-  std::optional<double> inner_rows = EstimateRows(*inner, source), table_rows = EstimateRows(*table, source);
-  if (!inner_rows || !table_rows || *table_rows >= *inner_rows) return inner;
+  if (!EstimatedSmaller(*table, *inner, source)) return inner;
   PlanPtr join = MakeJoin(std::move(inner), CloneSource(*table), JT::kSemi, std::move(on));
   NarrowBuildSide(join.get());
   return join;

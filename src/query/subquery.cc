@@ -249,9 +249,7 @@ PlanPtr Binder::JoinExistsOrIn(const Expr& e, bool negated, bool mark, PlanPtr p
   }
   NarrowBuildSide(join.get());
   if ((type == JT::kSemi || type == JT::kAnti) && !join->left_keys.empty()) {
-    std::optional<double> l = EstimateRows(*join->children[0], ctx_.source);
-    std::optional<double> r = EstimateRows(*join->children[1], ctx_.source);
-    join->build_left = l && r && *l < *r;
+    join->build_left = EstimatedSmaller(*join->children[0], *join->children[1], ctx_.source);
   }
   if (mark) {  // the expression reads the mark column
     AppendHidden(*join, lw, scope);
