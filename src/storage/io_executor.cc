@@ -1,6 +1,10 @@
 // IoExecutor (io_executor.h).
 #include "storage/io_executor.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "common/check.h"
 
 namespace strata::storage {
@@ -63,8 +67,19 @@ uint64_t IoExecutor::held_bytes() const { return held_bytes_.load(std::memory_or
 
 IoExecutor& IoExecutor::Shared() {
   // Leaked on purpose: joining at exit would race with static destructors.
-  static IoExecutor* shared = new IoExecutor(kSharedIoThreads, kSharedQueueMax, kSharedHeldBytesMax);
+  static IoExecutor* shared = [] {
+    KeepScanBuffersMapped();
+    return new IoExecutor(kSharedIoThreads, kSharedQueueMax, kSharedHeldBytesMax);
+  }();
   return *shared;
+}
+
+void KeepScanBuffersMapped() {
+#if defined(__GLIBC__)
+  // mallopt fails (returns 0) only for values out of its range: these are in it.
+  STRATA_CHECK(::mallopt(M_MMAP_THRESHOLD, static_cast<int>(kScanBufferMmapThresholdBytes)) == 1, "mallopt");
+  STRATA_CHECK(::mallopt(M_TRIM_THRESHOLD, static_cast<int>(kScanHeapTrimBytes)) == 1, "mallopt");
+#endif
 }
 
 }  // namespace strata::storage

@@ -44,6 +44,18 @@ std::vector<BlockSpan> NeededSpans(const std::vector<ByteRange>& reads, uint64_t
   return merged;
 }
 
+// Splits the span holding both blocks cut - 1 and cut (spans are disjoint and sorted).
+std::vector<BlockSpan> CutSpans(std::vector<BlockSpan> spans, uint64_t cut) {
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].first < cut && cut <= spans[i].last) {
+      spans.insert(spans.begin() + static_cast<std::ptrdiff_t>(i) + 1, BlockSpan{cut, spans[i].last});
+      spans[i].last = cut - 1;
+      break;
+    }
+  }
+  return spans;
+}
+
 // Cuts the spans into units: the first at most unit_bytes_initial, each next
 // one at most twice the previous limit, up to unit_bytes_max.
 std::vector<FetchUnit> CutUnits(const std::vector<BlockSpan>& spans, uint64_t size_bytes, const PrefetchOptions& o) {
@@ -110,6 +122,7 @@ struct PrefetchCounters {
   Counter& gets = MetricsRegistry::Global().GetCounter("strata_storage_prefetch_gets_total");
   Counter& gets_inline = MetricsRegistry::Global().GetCounter("strata_storage_prefetch_inline_gets_total");
   Counter& wait_us = MetricsRegistry::Global().GetCounter("strata_storage_prefetch_wait_microseconds_total");
+  Counter& planned_bytes = MetricsRegistry::Global().GetCounter("strata_storage_prefetch_planned_bytes_total");
 };
 
 PrefetchCounters& Counters() {
@@ -128,11 +141,12 @@ uint64_t PrefetchPlan::FetchBytes() const {
 PrefetchOptions ScanPrefetchOptions(const objstore::ObjectStore& store) {
   PrefetchOptions o;
   const std::string_view backend = store.BackendName();
-  if (backend == "local" || backend == "mem") o.align_bytes = 4096;
+  if (backend == "local" || backend == "mem") o.gap_bytes_max = 0;
   return o;
 }
 
-PrefetchPlan PlanPrefetch(std::vector<ByteRange> reads, uint64_t size_bytes, const PrefetchOptions& options) {
+PrefetchPlan PlanPrefetch(std::vector<ByteRange> reads, uint64_t size_bytes, const PrefetchOptions& options,
+                          uint64_t cut_at_bytes) {
   CheckOptions(options);
   STRATA_CHECK_LE(reads.size(), kPrefetchReadsMax);
   for (const ByteRange& r : reads) {
@@ -140,8 +154,9 @@ PrefetchPlan PlanPrefetch(std::vector<ByteRange> reads, uint64_t size_bytes, con
   }
   PrefetchPlan plan;
   plan.reads = std::move(reads);
-  const std::vector<BlockSpan> spans =
-      NeededSpans(plan.reads, options.align_bytes, options.gap_bytes_max / options.align_bytes);
+  const std::vector<BlockSpan> spans = CutSpans(
+      NeededSpans(plan.reads, options.align_bytes, options.gap_bytes_max / options.align_bytes),
+      cut_at_bytes / options.align_bytes);
   plan.units = CutUnits(spans, size_bytes, options);
   // A unit made only of gap blocks is needed by no read: drop it.
   MapReads(&plan);
@@ -296,6 +311,9 @@ RangePrefetcher::RangePrefetcher(objstore::ObjectStore& store, std::string key, 
   s.executor = &executor;
   s.units.resize(s.plan.units.size());
   s.window_bytes = options.ahead_bytes_initial;
+  uint64_t planned = 0;
+  for (const ByteRange& r : s.plan.reads) planned += r.length;
+  Counters().planned_bytes.Add(planned);
   std::lock_guard lock(s.mu);
   s.PumpLocked(state_);
 }

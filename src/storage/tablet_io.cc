@@ -138,8 +138,10 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
   }
   const PrefetchOptions prefetch = ScanPrefetchOptions(store);
   scan->fetch = std::make_unique<RangePrefetcher>(
-      store, rowset.data_file, PlanPrefetch(std::move(reads), reader.size_bytes(), prefetch), prefetch,
-      IoExecutor::Shared());
+      store, rowset.data_file,
+      PlanPrefetch(std::move(reads), reader.size_bytes(), prefetch,
+                   reader.size_bytes() - std::min(reader.size_bytes(), DataFileReader::kSpeculativeTailBytes)),
+      prefetch, IoExecutor::Shared());
   return scan;
 }
 

@@ -85,10 +85,12 @@ struct CachingObjectStoreOptions {
   // The most bytes of cache files (headers included) kept on disk; > 0.
   uint64_t capacity_bytes = 0;
   // Objects are cached in runs of aligned blocks of this many bytes
-  // [kCacheBlockBytesMin, kCacheBlockBytesMax]: the unit a read rounds out to.
-  // Reopening a directory with another size makes its old files misses
-  // (deleted when read or evicted).
-  uint64_t block_bytes = 1ull << 20;
+  // [kCacheBlockBytesMin, kCacheBlockBytesMax]: the unit a read rounds out to
+  // (a scan's reads are planned on the same boundaries, range_prefetch.h).
+  // Small, since the file count follows the GETs, not the blocks: larger
+  // blocks only fetch bytes nobody asked for. Reopening a directory with
+  // another size makes its old files misses (deleted when read or evicted).
+  uint64_t block_bytes = 4096;
   // Which keys are cached; default every key.
   CacheablePredicate cacheable;
   // The most cache files kept (bounds the in-memory index, ~150 bytes each);
