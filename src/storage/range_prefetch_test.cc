@@ -408,16 +408,16 @@ TEST(RangePrefetcherTest, ScansReadTheBytesNeededAndRemoteOnesReadAcrossSmallGap
   EXPECT_EQ(ScanPrefetchOptions(mem).align_bytes, 4096u);
   EXPECT_EQ(ScanPrefetchOptions(remote).align_bytes, 4096u);
   EXPECT_EQ(ScanPrefetchOptions(mem).gap_bytes_max, 0u);
-  EXPECT_EQ(ScanPrefetchOptions(remote).gap_bytes_max, 256u << 10);
-  // Two needed 100-byte chunks 200 KiB apart, a third 1 MiB further: one
+  EXPECT_EQ(ScanPrefetchOptions(remote).gap_bytes_max, 1u << 20);
+  // Two needed 100-byte chunks 200 KiB apart, a third 1100 KiB further: one
   // 4 KiB-aligned span each locally; remotely the first two in one GET across
-  // their gap, never the MiB around them.
-  const std::vector<ByteRange> reads{{10, 100}, {200 * 1024, 100}, {1224 * 1024 + 10, 100}};
+  // their gap, the third alone, never whole MiBs around them.
+  const std::vector<ByteRange> reads{{10, 100}, {200 * 1024, 100}, {1304 * 1024 + 10, 100}};
   using P = std::pair<uint64_t, uint64_t>;
   PrefetchPlan local = PlanPrefetch(reads, 4u << 20, ScanPrefetchOptions(mem));
-  EXPECT_EQ(Spans(local.units), (std::vector<P>{{0, 4096}, {200 * 1024, 4096}, {1224 * 1024, 4096}}));
+  EXPECT_EQ(Spans(local.units), (std::vector<P>{{0, 4096}, {200 * 1024, 4096}, {1304 * 1024, 4096}}));
   PrefetchPlan far = PlanPrefetch(reads, 4u << 20, ScanPrefetchOptions(remote));
-  EXPECT_EQ(Spans(far.units), (std::vector<P>{{0, 204 * 1024}, {1224 * 1024, 4096}}));
+  EXPECT_EQ(Spans(far.units), (std::vector<P>{{0, 204 * 1024}, {1304 * 1024, 4096}}));
 }
 
 TEST(RangePrefetcherTest, ASmallFileIsReadWithTheFooterGetOnly) {
