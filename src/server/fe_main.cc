@@ -33,6 +33,7 @@
 #include "server/process_util.h"
 #include "server/sql_catalog_access.h"
 #include "sql/new_engine.h"
+#include "storage/footer_cache.h"
 
 namespace strata::server {
 namespace {
@@ -173,6 +174,8 @@ cn::FeComputeNodesOptions ComputeNodesOptions(const FeConfig& fe) {
 // ours before the volume is touched), the metadata service joins once started.
 int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, const std::string& meta_dir,
           const FeRestoreRequest& restore_request, const sigset_t& signals) {
+  // Data file footers are decoded once per process, not once per scan (object names are immutable).
+  storage::EnableFooterCache(storage::kFooterCacheBytesDefault);
   std::string fe_name = fe.host + ":" + std::to_string(fe.http_port);
   DeferredMetaApi deferred;
   HttpServerOptions http;

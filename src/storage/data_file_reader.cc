@@ -35,7 +35,13 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(objstore::ObjectSto
     if (!meta.ok()) return meta.status().WithContext("data file " + r->key_);
     r->size_ = meta->size_bytes;
   }
+  if (auto cached = FindFooter(r->key_, r->size_)) {  // its chunks are still read (and checked) from the store
+    r->footer_ = std::move(cached);
+    return r;
+  }
   STRATA_RETURN_IF_ERROR(r->LoadFooter(speculative_bytes).WithContext("data file " + r->key_));
+  // Decoded, a footer takes a few times its encoded bytes (pages and statistics as structs).
+  AddFooter(r->key_, r->size_, r->footer_, 4 * r->footer_encoded_bytes_ + sizeof(FileFooter));
   return r;
 }
 
@@ -82,7 +88,10 @@ Status DataFileReader::LoadFooter(uint64_t speculative_bytes) {
     return DataLoss("bad leading magic");
   }
   STRATA_RETURN_IF_ERROR(VerifyFooter(footer, tail));
-  STRATA_RETURN_IF_ERROR(DecodeFooter(footer, size_ - kTailBytes - footer_size, &footer_));
+  auto decoded = std::make_shared<FileFooter>();
+  STRATA_RETURN_IF_ERROR(DecodeFooter(footer, size_ - kTailBytes - footer_size, decoded.get()));
+  footer_ = std::move(decoded);
+  footer_encoded_bytes_ = footer.size();
   if (store_ != nullptr) {  // small files: every chunk is in here already
     tail_offset_ = size_ - first_len;
     tail_ = std::move(last);
@@ -98,8 +107,8 @@ std::optional<std::string_view> DataFileReader::HeldBytes(uint64_t offset, uint6
 }
 
 Result<size_t> DataFileReader::ColumnIndex(std::string_view name) const {
-  for (size_t i = 0; i < footer_.schema.size(); ++i) {
-    if (footer_.schema[i].name == name) return i;
+  for (size_t i = 0; i < footer().schema.size(); ++i) {
+    if (footer().schema[i].name == name) return i;
   }
   return InvalidArgument("data file " + key_ + " has no column " + std::string(name));
 }
@@ -118,16 +127,16 @@ Result<std::vector<size_t>> DataFileReader::SelectRowGroups(std::span<const Pred
   std::vector<size_t> cols;
   for (const Predicate& p : predicates) {
     STRATA_ASSIGN_OR_RETURN(size_t c, ColumnIndex(p.column));
-    if (p.value.index() != DatumIndexOf(KindOf(footer_.schema[c].type))) {
+    if (p.value.index() != DatumIndexOf(KindOf(footer().schema[c].type))) {
       return InvalidArgument("predicate on " + p.column + ": constant of the wrong kind");
     }
     cols.push_back(c);
   }
   std::vector<size_t> out;
-  for (size_t rg = 0; rg < footer_.row_groups.size(); ++rg) {
+  for (size_t rg = 0; rg < footer().row_groups.size(); ++rg) {
     bool keep = true;
     for (size_t i = 0; i < predicates.size() && keep; ++i) {
-      keep = StatsCanMatch(footer_.row_groups[rg].columns[cols[i]].stats, predicates[i].op, predicates[i].value);
+      keep = StatsCanMatch(footer().row_groups[rg].columns[cols[i]].stats, predicates[i].op, predicates[i].value);
     }
     if (keep) out.push_back(rg);
   }
@@ -135,11 +144,11 @@ Result<std::vector<size_t>> DataFileReader::SelectRowGroups(std::span<const Pred
 }
 
 Result<ColumnVector> DataFileReader::ReadColumnChunk(size_t row_group, size_t column) const {
-  STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
-  const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
+  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
+  const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
   auto bytes = ReadRange(chunk.offset, chunk.size_bytes);
   if (!bytes.ok()) {
-    return bytes.status().WithContext("data file " + key_ + ": column " + footer_.schema[column].name +
+    return bytes.status().WithContext("data file " + key_ + ": column " + footer().schema[column].name +
                                       ": row group " + std::to_string(row_group));
   }
   return DecodeColumnChunk(row_group, column, *bytes);
@@ -147,17 +156,17 @@ Result<ColumnVector> DataFileReader::ReadColumnChunk(size_t row_group, size_t co
 
 Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t column,
                                                        std::string_view chunk_bytes) const {
-  STRATA_CHECK(row_group < footer_.row_groups.size() && column < footer_.schema.size(), "chunk index");
-  const ColumnChunkInfo& chunk = footer_.row_groups[row_group].columns[column];
+  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
+  const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
   auto ctx = [&] {  // built only for an error
-    return "data file " + key_ + ": column " + footer_.schema[column].name + ": row group " + std::to_string(row_group);
+    return "data file " + key_ + ": column " + footer().schema[column].name + ": row group " + std::to_string(row_group);
   };
   if (chunk_bytes.size() != chunk.size_bytes) {
     return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
                     std::to_string(chunk_bytes.size())).WithContext(ctx());
   }
-  ColumnVector out(footer_.schema[column].type);
-  out.Reserve(footer_.row_groups[row_group].num_rows);
+  ColumnVector out(footer().schema[column].type);
+  out.Reserve(footer().row_groups[row_group].num_rows);
   PageScratch scratch;  // one decompression buffer for the chunk's pages
   for (size_t p = 0; p < chunk.pages.size(); ++p) {
     const PageInfo& page = chunk.pages[p];
@@ -171,7 +180,7 @@ Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t 
 Result<ReadResult> DataFileReader::Read(const ReadOptions& options) const {
   std::vector<size_t> cols;
   if (options.columns.empty()) {
-    for (size_t i = 0; i < footer_.schema.size(); ++i) cols.push_back(i);
+    for (size_t i = 0; i < footer().schema.size(); ++i) cols.push_back(i);
   }
   for (const std::string& name : options.columns) {
     STRATA_ASSIGN_OR_RETURN(size_t c, ColumnIndex(name));
@@ -179,7 +188,7 @@ Result<ReadResult> DataFileReader::Read(const ReadOptions& options) const {
   }
   ReadResult r;
   STRATA_ASSIGN_OR_RETURN(r.row_groups, SelectRowGroups(options.predicates));
-  for (size_t c : cols) r.columns.emplace_back(footer_.schema[c].type);
+  for (size_t c : cols) r.columns.emplace_back(footer().schema[c].type);
   for (size_t rg : r.row_groups) {
     for (size_t i = 0; i < cols.size(); ++i) {
       STRATA_ASSIGN_OR_RETURN(ColumnVector chunk, ReadColumnChunk(rg, cols[i]));

@@ -28,6 +28,7 @@
 #include "objstore/object_store.h"
 #include "storage/column_vector.h"
 #include "storage/data_file_format.h"
+#include "storage/footer_cache.h"
 
 namespace strata::storage {
 
@@ -66,7 +67,7 @@ class DataFileReader {
   // Reads a file held in memory (tests, freshly written files).
   static Result<std::unique_ptr<DataFileReader>> OpenBytes(std::string bytes, std::string name = "<memory>");
 
-  const FileFooter& footer() const { return footer_; }
+  const FileFooter& footer() const { return *footer_; }
   uint64_t size_bytes() const { return size_; }
 
   // The bytes [offset, offset + length) when the reader already holds them
@@ -97,7 +98,9 @@ class DataFileReader {
   std::string tail_;          // Open's speculative read of the file's last bytes
   uint64_t tail_offset_ = 0;  // where tail_ starts in the file
   uint64_t size_ = 0;
-  FileFooter footer_;
+  // Shared with the footer cache (footer_cache.h) when the servers enable it.
+  std::shared_ptr<const FileFooter> footer_;
+  uint64_t footer_encoded_bytes_ = 0;
 };
 
 }  // namespace strata::storage

@@ -20,6 +20,7 @@
 #include "server/fe_main.h"
 #include "server/http_server.h"
 #include "server/process_util.h"
+#include "storage/footer_cache.h"
 #include "storage/tablet_service.h"
 
 namespace strata::server::cn {
@@ -65,6 +66,8 @@ std::optional<CnConfig> LoadOrExplain(const std::string& path, int* exit_code) {
 // second CN claiming it fails before it heartbeats.
 int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& signals) {
   const int64_t started_ms = NowMs();
+  // Data file footers are decoded once per process, not once per scan (object names are immutable).
+  storage::EnableFooterCache(storage::kFooterCacheBytesDefault);
   auto stores = std::make_shared<storage::VolumeStores>(NewVolumeCacheWrap(cache_dir, cn.cache_capacity_bytes));
   std::unique_ptr<storage::TabletService> local = storage::NewLocalTabletService(stores);
   FragmentRunnerOnNode fragments(local.get());
