@@ -186,23 +186,19 @@ class AggregateSink : public Sink {
       const AggSpec& a = node_.aggs[i];
       return a.arg != nullptr && a.func != AggFunc::kAvgMerge;
     };
-    for (size_t i = 0; i < na; ++i) {
-      if (!candidate(i) || node_.aggs[i].arg->op != ExprOp::kArith) continue;
-      for (size_t j = i + 1; j < na && !shared_[i]; ++j) {
-        shared_[i] = candidate(j) && ReplaceSubtree(*node_.aggs[j].arg, *node_.aggs[i].arg, 0) != nullptr;
-      }
-    }
+    // An argument as it will be evaluated (reading the shared columns before it).
+    auto form = [&](size_t i) -> const BoundExpr& { return rewritten_[i] ? *rewritten_[i] : *node_.aggs[i].arg; };
     size_t column = input_columns_;
     for (size_t i = 0; i < na; ++i) {
-      if (!shared_[i]) continue;
+      if (!candidate(i) || form(i).op != ExprOp::kArith) continue;
       for (size_t j = i + 1; j < na; ++j) {
         if (!candidate(j)) continue;
-        // Both already read the earlier shared columns: compare the rewritten forms.
-        const BoundExpr& current = rewritten_[j] ? *rewritten_[j] : *node_.aggs[j].arg;
-        const BoundExpr& sub = rewritten_[i] ? *rewritten_[i] : *node_.aggs[i].arg;
-        if (BoundExprPtr replaced = ReplaceSubtree(current, sub, column)) rewritten_[j] = std::move(replaced);
+        if (BoundExprPtr replaced = ReplaceSubtree(form(j), form(i), column)) {
+          rewritten_[j] = std::move(replaced);
+          shared_[i] = true;
+        }
       }
-      ++column;
+      column += shared_[i];
     }
     shared_count_ = column - input_columns_;
   }

@@ -134,14 +134,7 @@ bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vec
     return WidenUnscaled(full.columns[i], sh.node.output[i].type, slice, n);
   };
   auto unscaled = [&](size_t i) { return sh.narrow_filter && sh.narrow[i] && spec.read[i]; };
-  if (rows.size() == full.rows && full.rows <= kFilteredSliceRows) {  // one slice of every row: no gather
-    for (size_t i = 0; i < columns; ++i) {
-      if (later[i] != nullptr) full.columns[i] = FromStorageVector(std::move(*later[i]));
-      if (unscaled(i)) full.columns[i] = widened(i, rows.data(), rows.size());
-    }
-    return emit(std::move(full));
-  }
-  if (rows.size() * 4 >= full.rows * 3) {  // most rows pass: they stay where they are, one chunk
+  if (rows.size() * 4 >= full.rows * 3) {  // most rows (or all) pass: they stay where they are, one chunk
     for (size_t i = 0; i < columns; ++i) {
       if (unscaled(i)) {
         full.columns[i] = widened(i, rows.data(), rows.size());

@@ -210,20 +210,29 @@ constexpr size_t kMaskBlockRows = 2048;
 // (IsMaskable) are tested over each block of rows into one mask, which then
 // becomes the selection.
 void RunMasked(Selection& sel, const std::vector<const BoundExpr*>& maskable, const Chunk& ch) {
+  struct Test {
+    const Column* column;
+    CmpOp op;
+    const Scalar* value;
+  };
+  std::vector<Test> tests;
+  for (const BoundExpr* e : maskable) {
+    Test t;
+    const BoundExpr* v;
+    AsColumnCompare(*e, ch, &t.column, &t.op, &v);
+    t.value = &v->value;
+    tests.push_back(t);
+  }
   uint8_t mask[kMaskBlockRows];
   uint32_t* out = sel.rows.data();
   size_t count = 0;
   for (size_t first = 0; first < sel.n; first += kMaskBlockRows) {  // bounded by the chunk's rows
     const size_t n = std::min(kMaskBlockRows, sel.n - first);
     std::memset(mask, 1, n);
-    for (const BoundExpr* e : maskable) {
-      const Column* c;
-      CmpOp op;
-      const BoundExpr* v;
-      AsColumnCompare(*e, ch, &c, &op, &v);
-      const uint8_t* nulls = c->nulls_data() + first;
-      if (UsesI64(c->type())) AndCompareMask(mask, nulls, c->i64_data() + first, n, op, v->value.i64);
-      else AndCompareMask(mask, nulls, c->f64_data() + first, n, op, v->value.f64);
+    for (const Test& t : tests) {
+      const uint8_t* nulls = t.column->nulls_data() + first;
+      if (UsesI64(t.column->type())) AndCompareMask(mask, nulls, t.column->i64_data() + first, n, t.op, t.value->i64);
+      else AndCompareMask(mask, nulls, t.column->f64_data() + first, n, t.op, t.value->f64);
     }
     count += MaskToRows(mask, n, static_cast<uint32_t>(first), out + count);
   }
@@ -239,16 +248,16 @@ void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint
   if (n == 0) return;
   std::vector<const BoundExpr*> all;
   Conjuncts(predicate, &all);
-  // Cheap tests first (stable: the written order otherwise).
-  std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
   Selection sel{*rows, n};
-  // Column-vs-constant tests first, all in one masked pass over the chunk.
+  // Numeric column-vs-constant tests first, all in one masked pass over the chunk.
   const auto maskable_end =
       std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsMaskable(*e, chunk); });
   if (maskable_end != all.begin()) {
     RunMasked(sel, std::vector<const BoundExpr*>(all.begin(), maskable_end), chunk);
     all.erase(all.begin(), maskable_end);
   }
+  // Then the other cheap tests (stable: the written order otherwise).
+  std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
   for (const BoundExpr* e : all) {
     if (!sel.all && sel.count == 0) break;
     if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);

@@ -39,9 +39,10 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(objstore::ObjectSto
     r->footer_ = std::move(cached);
     return r;
   }
-  STRATA_RETURN_IF_ERROR(r->LoadFooter(speculative_bytes).WithContext("data file " + r->key_));
+  Result<uint64_t> encoded = r->LoadFooter(speculative_bytes);
+  if (!encoded.ok()) return encoded.status().WithContext("data file " + r->key_);
   // Decoded, a footer takes a few times its encoded bytes (pages and statistics as structs).
-  AddFooter(r->key_, r->size_, r->footer_, 4 * r->footer_encoded_bytes_ + sizeof(FileFooter));
+  AddFooter(r->key_, r->size_, r->footer_, 4 * *encoded + sizeof(FileFooter));
   return r;
 }
 
@@ -50,7 +51,7 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::OpenBytes(std::string by
   r->key_ = std::move(name);
   r->bytes_ = std::move(bytes);
   r->size_ = r->bytes_.size();
-  STRATA_RETURN_IF_ERROR(r->LoadFooter(kSpeculativeTailBytes).WithContext("data file " + r->key_));
+  STRATA_RETURN_IF_ERROR(r->LoadFooter(kSpeculativeTailBytes).status().WithContext("data file " + r->key_));
   return r;
 }
 
@@ -70,7 +71,7 @@ Result<std::string> DataFileReader::ReadRange(uint64_t offset, uint64_t length) 
   return got;
 }
 
-Status DataFileReader::LoadFooter(uint64_t speculative_bytes) {
+Result<uint64_t> DataFileReader::LoadFooter(uint64_t speculative_bytes) {
   if (size_ < kHeaderBytes + kTailBytes) return DataLoss("file of " + std::to_string(size_) + " bytes is too short");
   uint64_t first_len = std::min(size_, std::max(speculative_bytes, kTailBytes));
   STRATA_ASSIGN_OR_RETURN(std::string last, ReadRange(size_ - first_len, first_len));
@@ -91,12 +92,11 @@ Status DataFileReader::LoadFooter(uint64_t speculative_bytes) {
   auto decoded = std::make_shared<FileFooter>();
   STRATA_RETURN_IF_ERROR(DecodeFooter(footer, size_ - kTailBytes - footer_size, decoded.get()));
   footer_ = std::move(decoded);
-  footer_encoded_bytes_ = footer.size();
   if (store_ != nullptr) {  // small files: every chunk is in here already
     tail_offset_ = size_ - first_len;
     tail_ = std::move(last);
   }
-  return Status::OK();
+  return uint64_t{footer.size()};
 }
 
 std::optional<std::string_view> DataFileReader::HeldBytes(uint64_t offset, uint64_t length) const {

@@ -89,7 +89,8 @@ class DataFileReader {
  private:
   DataFileReader() = default;
   Result<std::string> ReadRange(uint64_t offset, uint64_t length) const;
-  Status LoadFooter(uint64_t speculative_bytes);
+  // Reads, verifies and decodes the footer; returns its encoded bytes.
+  Result<uint64_t> LoadFooter(uint64_t speculative_bytes);
   Result<size_t> ColumnIndex(std::string_view name) const;
 
   objstore::ObjectStore* store_ = nullptr;  // null: bytes_ holds the file
@@ -100,7 +101,6 @@ class DataFileReader {
   uint64_t size_ = 0;
   // Shared with the footer cache (footer_cache.h) when the servers enable it.
   std::shared_ptr<const FileFooter> footer_;
-  uint64_t footer_encoded_bytes_ = 0;
 };
 
 }  // namespace strata::storage
