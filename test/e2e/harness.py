@@ -11,6 +11,7 @@ S3: STRATA_TEST_S3_ENDPOINT/_REGION/_BUCKET/_ACCESS_KEY/_SECRET_KEY; a test
 without them exits 77 (skipped) unless STRATA_TEST_REQUIRE_S3=1 (then fails).
 """
 
+from http.client import HTTPException
 import json
 import os
 import random
@@ -103,11 +104,13 @@ def http(method, addr, path, body=None, timeout=10.0):
     req = urllib.request.Request(f"http://{addr}{path}", data=data, method=method,
                                  headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as res:
-            status, raw = res.status, res.read()
-    except urllib.error.HTTPError as e:
-        status, raw = e.code, e.read()
-    except (urllib.error.URLError, OSError) as e:
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as res:
+                status, raw = res.status, res.read()
+        except urllib.error.HTTPError as e:
+            status, raw = e.code, e.read()
+    # A server killed between its headers and its body (IncompleteRead) is as unreachable as one that refused.
+    except (urllib.error.URLError, OSError, HTTPException) as e:
         return None, str(e)
     text = raw.decode(errors="replace")
     try:
