@@ -85,29 +85,6 @@ struct Scalar {
 
 struct StorageParts;
 
-// An allocator whose value-less construct leaves the element uninitialized:
-// resize() of a vector of plain numbers then allocates without zeroing, for
-// buffers every row of which is written right after (widened decimals,
-// gathers). Explicit values (assign(n, 0), push_back) behave as usual.
-template <typename T>
-struct NoInitAllocator : std::allocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = NoInitAllocator<U>;
-  };
-  NoInitAllocator() = default;
-  template <typename U>
-  NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
-  template <typename U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
 class Column {
  public:
   Column() = default;
@@ -191,20 +168,14 @@ class Column {
  private:
   friend Column FromStorageVector(storage::ColumnVector&& v);
   friend Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
-// A DECIMAL storage vector held in 64 bits (precision <= 18), its unscaled
-// values as a BIGINT column without widening (a scan's filter compares them
-// with unscaled constants: NarrowDecimalFilter).
-Column UnscaledFromStorage(storage::ColumnVector&& v);
-// Rows rows[0..n) of such a column, widened back to the DECIMAL `decimal`.
-Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
   friend Column UnscaledFromStorage(storage::ColumnVector&& v);
   friend Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
   Type type_;
   bool constant_ = false;
   size_t constant_rows_ = 0;
   std::vector<uint8_t> nulls_;
-  std::vector<int64_t> i64_;
-  std::vector<int128, NoInitAllocator<int128>> i128_;  // resize() does not zero
+  Int64Values i64_;  // resize() does not zero
+  NoInitVector<int128> i128_;  // resize() does not zero
   std::vector<double> f64_;
   std::vector<std::string> str_;
 };

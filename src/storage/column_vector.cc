@@ -201,8 +201,8 @@ namespace {
 // row base + i holds the next value where flags[i] == 0 and `zero` where it
 // is 1. Works backwards in place: a value only ever moves to a higher index,
 // into a slot whose value has moved already.
-template <typename T>
-void SpreadOverRows(std::vector<T>& v, size_t base, const uint8_t* flags, size_t rows, const T& zero) {
+template <typename Vec, typename T>
+void SpreadOverRows(Vec& v, size_t base, const uint8_t* flags, size_t rows, const T& zero) {
   size_t src = v.size();  // one past the next value to place
   v.resize(base + rows);
   for (size_t i = rows; i-- > 0;) {

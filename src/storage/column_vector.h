@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/no_init_vector.h"
 #include "common/status.h"
 
 namespace strata::storage {
@@ -97,7 +98,7 @@ class ColumnVector {
   // this vector is not a valid column: nothing else may be called on it but
   // FinishDecodedPage or AbandonDecodedPage.
   struct ValueBuffers {
-    std::vector<int64_t>* ints = nullptr;
+    Int64Values* ints = nullptr;  // resize() does not zero
     std::vector<int128>* wides = nullptr;
     std::vector<double>* doubles = nullptr;
     std::vector<std::string>* strings = nullptr;
@@ -116,7 +117,7 @@ class ColumnVector {
   // reader of the rows take them without a copy.
   struct Parts {
     std::vector<uint8_t> nulls;
-    std::vector<int64_t> ints;
+    Int64Values ints;
     std::vector<int128> wides;
     std::vector<double> doubles;
     std::vector<std::string> strings;
@@ -139,7 +140,7 @@ class ColumnVector {
  private:
   ColumnType type_;
   std::vector<uint8_t> nulls_;  // 1 = NULL
-  std::vector<int64_t> ints_;
+  Int64Values ints_;  // resize() does not zero
   std::vector<int128> wides_;
   std::vector<double> doubles_;
   std::vector<std::string> strings_;

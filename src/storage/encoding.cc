@@ -134,30 +134,26 @@ Status PackedRaw(Decoder* d, size_t count, int* width, std::string_view* raw) {
 // Room for `extra` more elements, growing geometrically: a column reserved
 // for its row group (the reader's) is not touched, and appending page after
 // page to an unreserved vector stays linear.
-template <typename T>
-void ReserveForAppend(std::vector<T>* v, size_t extra) {
+template <typename Vec>
+void ReserveForAppend(Vec* v, size_t extra) {
   const size_t need = v->size() + extra;
   if (need > v->capacity()) v->reserve(std::max(need, 2 * v->capacity()));
 }
 
-// Values unpacked in blocks of this many (a multiple of 8, so that a block
-// starts on a byte of the packed bits).
-constexpr size_t kUnpackBlockValues = 1024;
-
-// Appends map(x) for each of the `count` packed values in `raw` through a
-// block on the stack: the vector's new slots are written once (a resize would
-// zero them first, then the values would be written over the zeros).
+// Appends map(x) for each of the `count` packed values in `raw`, written
+// straight into the column's new slots (Int64Values: growing it does not zero
+// them first, so each slot is written once).
 template <typename Map>
-void AppendUnpacked(std::string_view raw, size_t count, int width, std::vector<int64_t>* out, Map map) {
+void AppendUnpacked(std::string_view raw, size_t count, int width, Int64Values* out, Map map) {
   ReserveForAppend(out, count);
-  int64_t block[kUnpackBlockValues];
-  for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
-    const size_t n = std::min(kUnpackBlockValues, count - first);
-    ForEachPacked(raw.substr(first / 8 * static_cast<size_t>(width)), n, width,
-                  [&block, &map](size_t i, uint64_t x) { block[i] = map(x); });
-    out->insert(out->end(), block, block + n);
-  }
+  const size_t base = out->size();
+  out->resize(base + count);
+  int64_t* const o = out->data() + base;
+  ForEachPacked(raw, count, width, [o, map](size_t i, uint64_t x) { o[i] = map(x); });
 }
+
+// Dictionary indices of string pages are unpacked in blocks of this many.
+constexpr size_t kUnpackBlockValues = 1024;
 
 void PutLE(std::string* out, const void* p, int n) { out->append(static_cast<const char*>(p), n); }
 
@@ -322,7 +318,7 @@ std::string EncodeBitPacked(const PageValuesView& v) {
   return out;
 }
 
-Status DecodeBitPacked(Decoder* d, size_t count, std::vector<int64_t>* out) {
+Status DecodeBitPacked(Decoder* d, size_t count, Int64Values* out) {
   uint64_t mn = 0;
   STRATA_RETURN_IF_ERROR(d->GetFixed64(&mn));
   int width = 0;
@@ -356,7 +352,7 @@ std::string EncodeRunLength(const PageValuesView& v) {
   return e.Take();
 }
 
-Status DecodeRunLength(Decoder* d, size_t count, std::vector<int64_t>* out) {
+Status DecodeRunLength(Decoder* d, size_t count, Int64Values* out) {
   size_t done = 0;
   while (done < count) {  // bounded: each run adds >= 1 value
     uint64_t run = 0; int64_t x = 0;
@@ -462,7 +458,8 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
   if (n == 0) return DataLoss("dictionary index 0 >= 0");
   uint64_t max_index = 0;
   if (k == PhysicalKind::kBytes) {
-    // Indices first, a block at a time, then the strings in a loop of their
+    // Indices first, a block of kUnpackBlockValues at a time (a multiple of 8,
+    // so that a block starts on a byte of the packed bits), then the strings in a loop of their
     // own: constructing a string inside the unpacking loop (which may alias
     // the vector's pointers) made it about twice as slow.
     std::vector<std::string>& o = *out.strings;
@@ -481,11 +478,18 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
       for (size_t i = 0; i < m; ++i) o.emplace_back(dict[block[i]].data(), dict[block[i]].size());
     }
   } else {
+    // Captured by value, the out-of-range flag a bool: the column's int64
+    // stores cannot alias them, so the loop keeps them in registers.
     const int64_t* dict = idict.data();
-    AppendUnpacked(raw, count, width, out.ints, [&](uint64_t x) {
-      max_index = std::max(max_index, x);
-      return dict[x < n ? x : 0];
+    const uint64_t entries = n;
+    bool out_of_range = false;
+    AppendUnpacked(raw, count, width, out.ints, [dict, entries, &out_of_range](uint64_t x) {
+      out_of_range |= x >= entries;
+      return dict[x < entries ? x : 0];
     });
+    if (out_of_range) {  // the largest index, for the message (a damaged page: rare)
+      ForEachPacked(raw, count, width, [&max_index](size_t, uint64_t x) { max_index = std::max(max_index, x); });
+    }
   }
   if (max_index >= n) {
     return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
@@ -583,9 +587,12 @@ Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, siz
 }
 
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count, PageValues* out) {
-  return DecodeValues(type, e, in, count,
-                      ColumnVector::ValueBuffers{.ints = &out->ints, .wides = &out->wides, .doubles = &out->doubles,
-                                                 .strings = &out->strings});
+  Int64Values ints;
+  STRATA_RETURN_IF_ERROR(DecodeValues(type, e, in, count,
+                                      ColumnVector::ValueBuffers{.ints = &ints, .wides = &out->wides,
+                                                                 .doubles = &out->doubles, .strings = &out->strings}));
+  out->ints.insert(out->ints.end(), ints.begin(), ints.end());
+  return Status::OK();
 }
 
 }  // namespace strata::storage
