@@ -116,6 +116,7 @@ class AggregateSink : public Sink {
     for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
     states_.resize(node.aggs.size());
     if (node.group_keys.empty()) NewGroup();  // the one group, rows or not
+    ShareStates();
     ShareArguments();
   }
 
@@ -129,6 +130,7 @@ class AggregateSink : public Sink {
     std::vector<const Column*> key_cols(nk), arg_cols(na, nullptr);
     for (size_t k = 0; k < nk; ++k) key_cols[k] = &EvaluateRef(*node_.group_keys[k], chunk, &holders[k]);
     for (size_t a = 0; a < na; ++a) {
+      if (state_of_[a] != a) continue;  // read from another aggregate's state
       const BoundExpr* arg = share && rewritten_[a] ? rewritten_[a].get() : node_.aggs[a].arg.get();
       if (arg) arg_cols[a] = &EvaluateRef(*arg, chunk, &holders[nk + a]);
       if (share && shared_[a]) {  // the next column past the input's, as ShareArguments numbered it
@@ -138,6 +140,7 @@ class AggregateSink : public Sink {
     }
     GroupIds(key_cols, chunk.rows);
     for (size_t a = 0; a < na; ++a) {
+      if (state_of_[a] != a) continue;
       if (node_.aggs[a].func == AggFunc::kAvgMerge) {
         Column held;
         MergeAvg(a, *arg_cols[a], EvaluateRef(*node_.aggs[a].arg2, chunk, &held), chunk.rows);
@@ -171,6 +174,44 @@ class AggregateSink : public Sink {
   }
 
  private:
+  // Aggregates that fold the same argument into the same state fold it once:
+  // an exact repeat (a split AVG's partial SUM next to the query's own SUM),
+  // SUM and AVG of one argument (both keep count and sum), and COUNT of an
+  // argument that a SUM or AVG folds (its count is theirs). state_of_[a] is
+  // the aggregate whose state `a` reads (a itself when it folds).
+  void ShareStates() {
+    const auto& aggs = node_.aggs;
+    const size_t na = aggs.size();
+    state_of_.resize(na);
+    auto sum_like = [](AggFunc f) { return f == AggFunc::kSum || f == AggFunc::kAvg; };
+    auto same_arg = [](const AggSpec& x, const AggSpec& y) {
+      if (x.distinct != y.distinct || (x.arg == nullptr) != (y.arg == nullptr)) return false;
+      if ((x.arg2 == nullptr) != (y.arg2 == nullptr)) return false;
+      return (x.arg == nullptr || SameExpr(*x.arg, *y.arg)) && (x.arg2 == nullptr || SameExpr(*x.arg2, *y.arg2));
+    };
+    for (size_t a = 0; a < na; ++a) {
+      state_of_[a] = a;
+      for (size_t b = 0; b < a; ++b) {
+        const bool alike = aggs[a].func == aggs[b].func || (sum_like(aggs[a].func) && sum_like(aggs[b].func));
+        if (state_of_[b] == b && alike && same_arg(aggs[a], aggs[b])) {
+          state_of_[a] = b;
+          break;
+        }
+      }
+    }
+    for (size_t a = 0; a < na; ++a) {  // COUNT(x) reads SUM(x)'s or AVG(x)'s count
+      if (aggs[a].func != AggFunc::kCount || state_of_[a] != a) continue;
+      for (size_t b = 0; b < na; ++b) {
+        if (state_of_[b] == b && sum_like(aggs[b].func) && same_arg(aggs[a], aggs[b])) {
+          for (size_t& s : state_of_) {
+            if (s == a) s = b;  // a and the COUNTs that read it
+          }
+          break;
+        }
+      }
+    }
+  }
+
   // Arithmetic that one aggregate's argument shares with a later one
   // (SUM(price * (1 - discount)) and SUM(price * (1 - discount) * (1 + tax)))
   // is evaluated once per chunk: the earlier argument's column is appended to
@@ -184,7 +225,7 @@ class AggregateSink : public Sink {
     input_columns_ = node_.children[0]->output.size();
     auto candidate = [&](size_t i) {
       const AggSpec& a = node_.aggs[i];
-      return a.arg != nullptr && a.func != AggFunc::kAvgMerge;
+      return a.arg != nullptr && a.func != AggFunc::kAvgMerge && state_of_[i] == i;
     };
     // An argument as it will be evaluated (reading the shared columns before it).
     auto form = [&](size_t i) -> const BoundExpr& { return rewritten_[i] ? *rewritten_[i] : *node_.aggs[i].arg; };
@@ -571,7 +612,7 @@ class AggregateSink : public Sink {
     const AggSpec& spec = node_.aggs[a];
     Column out(spec.type);
     for (size_t g = start; g < end; ++g) {
-      const AggState& s = states_[a][g];
+      const AggState& s = states_[state_of_[a]][g];
       switch (spec.func) {
         case AggFunc::kCountStar:
         case AggFunc::kCount:
@@ -612,7 +653,7 @@ class AggregateSink : public Sink {
               out.AppendF64(s.sum_f64);
             }
           } else {
-            out.AppendFrom(values_[a], s.value_row);
+            out.AppendFrom(values_[state_of_[a]], s.value_row);
           }
           break;
       }
@@ -633,6 +674,7 @@ class AggregateSink : public Sink {
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
   // ShareArguments: per aggregate, its argument reading shared columns (or
   // null), and whether its own column is shared; the input's column count.
+  std::vector<size_t> state_of_;  // ShareStates
   std::vector<BoundExprPtr> rewritten_;
   std::vector<bool> shared_;
   size_t input_columns_ = 0;

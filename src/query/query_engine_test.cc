@@ -118,6 +118,23 @@ TEST_F(QueryEngineTest, AggregatesShareCommonArithmetic) {
   EXPECT_EQ(Q("SELECT SUM(k * 2), SUM(k * 2 + 1), MAX(k * 2) FROM t WHERE k < 20"), (V{"70|75|30"}));
 }
 
+// Aggregates of one argument that keep the same state fold it once and read
+// it each their own way: SUM next to AVG, COUNT(x) next to SUM(x) (NULLs not
+// counted), the DISTINCT forms among themselves (never with the plain ones).
+// (The binder already merges textually equal aggregates; a split AVG's
+// partial SUM next to the query's own SUM is what repeats them.)
+TEST_F(QueryEngineTest, AggregatesOfOneArgumentShareTheirState) {
+  EXPECT_EQ(Q("SELECT COUNT(x), SUM(x), AVG(x), COUNT(*), COUNT(DISTINCT s), COUNT(s), SUM(DISTINCT k % 2), "
+              "COUNT(k % 2) FROM t"),
+            (V{"5|15.70|3.140000|6|3|5|1|6"}));
+  EXPECT_EQ(Q("SELECT s, SUM(x), AVG(x), COUNT(x), SUM(x), COUNT(DISTINCT k % 2), SUM(DISTINCT k % 2), "
+              "COUNT(k % 2), MIN(d), MAX(d) FROM t GROUP BY s"),
+            (V{"NULL|NULL|NULL|0|NULL|1|1|1|2024-03-01|2024-03-01",
+               "a|11.25|5.625000|2|11.25|2|1|2|2023-12-31|2024-01-02",
+               "b|4.40|2.200000|2|4.40|2|1|2|2024-02-29|2024-02-29",
+               "c|0.05|0.050000|1|0.05|1|1|1|2024-01-02|2024-01-02"}));
+}
+
 // Several fixed-width GROUP BY keys pack into one hash key (NULL flags, -0 as
 // 0); COUNT(DISTINCT) keeps integers, decimals, double bits and strings in
 // typed sets.
