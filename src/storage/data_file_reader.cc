@@ -1,6 +1,8 @@
 #include "storage/data_file_reader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "common/check.h"
 #include "storage/page.h"
@@ -154,10 +156,50 @@ Result<ColumnVector> DataFileReader::ReadColumnChunk(size_t row_group, size_t co
   return DecodeColumnChunk(row_group, column, *bytes);
 }
 
+std::vector<uint64_t> ScanBatchEnds(const RowGroupInfo& rg, std::span<const size_t> columns, uint64_t target_rows) {
+  std::vector<uint64_t> common;  // page ends every column has (so far)
+  for (size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k] >= rg.columns.size()) return {rg.num_rows};
+    std::vector<uint64_t> ends;
+    uint64_t rows = 0;
+    for (const PageInfo& page : rg.columns[columns[k]].pages) {
+      if (page.num_rows == 0) continue;
+      rows += page.num_rows;
+      ends.push_back(rows);
+    }
+    if (rows != rg.num_rows) return {rg.num_rows};
+    if (k == 0) {
+      common = std::move(ends);
+      continue;
+    }
+    std::vector<uint64_t> both;
+    std::set_intersection(common.begin(), common.end(), ends.begin(), ends.end(), std::back_inserter(both));
+    common = std::move(both);
+  }
+  if (common.empty() || common.back() != rg.num_rows) return {rg.num_rows};
+  std::vector<uint64_t> out;
+  uint64_t start = 0;
+  for (size_t i = 0; i < common.size();) {  // bounded: each pass moves i past at least one end
+    size_t j = i;  // the last end within target_rows of start, or the first end past it
+    while (j + 1 < common.size() && common[j + 1] - start <= target_rows) ++j;
+    out.push_back(common[j]);
+    start = common[j];
+    i = j + 1;
+  }
+  return out;
+}
+
 Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t column,
                                                        std::string_view chunk_bytes) const {
   STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
+  return DecodeColumnPages(row_group, column, chunk_bytes, 0, footer().row_groups[row_group].columns[column].pages.size());
+}
+
+Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
+                                                       size_t first_page, size_t end_page) const {
+  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
+  STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
   auto ctx = [&] {  // built only for an error
     return "data file " + key_ + ": column " + footer().schema[column].name + ": row group " + std::to_string(row_group);
   };
@@ -166,9 +208,11 @@ Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t 
                     std::to_string(chunk_bytes.size())).WithContext(ctx());
   }
   ColumnVector out(footer().schema[column].type);
-  out.Reserve(footer().row_groups[row_group].num_rows);
+  uint64_t rows = 0;
+  for (size_t p = first_page; p < end_page; ++p) rows += chunk.pages[p].num_rows;
+  out.Reserve(rows);
   PageScratch scratch;  // one decompression buffer for the chunk's pages
-  for (size_t p = 0; p < chunk.pages.size(); ++p) {
+  for (size_t p = first_page; p < end_page; ++p) {
     const PageInfo& page = chunk.pages[p];
     std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
     Status s = DecodePage(pb, page, &out, &scratch);

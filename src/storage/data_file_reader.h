@@ -55,6 +55,15 @@ struct ReadResult {
 // True if some value in a chunk with `stats` can satisfy `op value`.
 bool StatsCanMatch(const ColumnStats& stats, CompareOp op, const Datum& value);
 
+// Where a scan of `columns` (file column indexes) of row group `rg` may cut
+// it into batches of about `target_rows` rows, each decoded page by page
+// (DecodeColumnPages): the batches' end rows, ascending, the last one
+// rg.num_rows; every end is a page end in each of the columns. A batch is
+// longer than target_rows only where the columns share no page end before.
+// One batch (the whole row group) when a column's pages do not add up to its
+// rows (a damaged footer: decoding the chunk reports it).
+std::vector<uint64_t> ScanBatchEnds(const RowGroupInfo& rg, std::span<const size_t> columns, uint64_t target_rows);
+
 class DataFileReader {
  public:
   static constexpr uint64_t kSpeculativeTailBytes = 64 * 1024;
@@ -84,6 +93,10 @@ class DataFileReader {
   // RangePrefetcher). DataLoss when their length differs or a page is damaged;
   // errors name the key, column, row group and page.
   Result<ColumnVector> DecodeColumnChunk(size_t row_group, size_t column, std::string_view chunk_bytes) const;
+  // The same for pages [first_page, end_page) of the chunk only (a batch of
+  // its rows: ScanBatchEnds).
+  Result<ColumnVector> DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
+                                         size_t first_page, size_t end_page) const;
   Result<ReadResult> Read(const ReadOptions& options) const;
 
  private:

@@ -240,6 +240,29 @@ TEST(DataFileTest, ReadThroughObjectStoreCountsGets) {
   EXPECT_EQ(DataFileReader::Open(store, "t/1/data/missing").status().code(), StatusCode::kNotFound);
 }
 
+// A scan's batches end where every column it reads has a page end: as many
+// pages as fit in the target, or the next shared end when none does.
+TEST(DataFileTest, ScanBatchesEndAtPageEndsSharedByTheColumns) {
+  auto pages = [](std::vector<uint32_t> rows) {
+    ColumnChunkInfo c;
+    for (uint32_t r : rows) c.pages.push_back(PageInfo{.num_rows = r});
+    return c;
+  };
+  RowGroupInfo rg{.num_rows = 400};
+  rg.columns = {pages({100, 100, 100, 100}), pages({150, 50, 0, 200}), pages({400})};
+  const std::vector<size_t> a{0}, ab{0, 1}, all{0, 1, 2};
+  EXPECT_EQ(ScanBatchEnds(rg, a, 100), (std::vector<uint64_t>{100, 200, 300, 400}));
+  EXPECT_EQ(ScanBatchEnds(rg, a, 250), (std::vector<uint64_t>{200, 400}));
+  EXPECT_EQ(ScanBatchEnds(rg, ab, 100), (std::vector<uint64_t>{200, 400}));  // no shared end within 100 rows
+  EXPECT_EQ(ScanBatchEnds(rg, ab, 250), (std::vector<uint64_t>{200, 400}));
+  EXPECT_EQ(ScanBatchEnds(rg, ab, 1000), (std::vector<uint64_t>{400}));
+  EXPECT_EQ(ScanBatchEnds(rg, all, 100), (std::vector<uint64_t>{400}));
+  // Pages that do not add up to the row group's rows (a damaged footer): one batch.
+  rg.columns[1] = pages({150, 50, 190});
+  EXPECT_EQ(ScanBatchEnds(rg, ab, 100), (std::vector<uint64_t>{400}));
+  EXPECT_EQ(ScanBatchEnds(rg, std::vector<size_t>{7}, 100), (std::vector<uint64_t>{400}));
+}
+
 TEST(DataFileTest, RowGroupAndPageByteBudgets) {
   std::vector<ColumnSchema> schema = {{"s", {DataType::kString}}};
   std::vector<ColumnVector> batch(1, ColumnVector(schema[0].type));

@@ -348,16 +348,22 @@ RangePrefetcher::Stats RangePrefetcher::stats() const {
 }
 
 Result<std::string_view> RangePrefetcher::Read(size_t i) {
+  std::vector<std::string_view> out;
+  STRATA_RETURN_IF_ERROR(ReadSpan(i, 1, &out));
+  return out[0];
+}
+
+Status RangePrefetcher::ReadSpan(size_t first, size_t n, std::vector<std::string_view>* out) {
   State& s = *state_;
-  STRATA_CHECK(i < s.plan.reads.size() && i >= next_read_, "RangePrefetcher::Read out of order");
-  next_read_ = i + 1;
-  const ByteRange range = s.plan.reads[i];
-  if (range.length == 0) return std::string_view();
+  STRATA_CHECK(n >= 1 && first + n <= s.plan.reads.size() && first >= next_read_, "RangePrefetcher::Read out of order");
+  next_read_ = first + n;
+  out->assign(n, std::string_view());
+  if (scratch_.size() < n) scratch_.resize(n);
   std::unique_lock lock(s.mu);
-  // Free what no read from i on needs; every unit used up widens the window.
+  // Free what no read from `first` on needs; every unit used up widens the window.
   for (; s.next_release < s.plan.release_order.size(); ++s.next_release) {  // bounded by the units
     const size_t u = s.plan.release_order[s.next_release];
-    if (s.plan.units[u].last_read >= i) break;
+    if (s.plan.units[u].last_read >= first) break;
     State::Unit& unit = s.units[u];
     if (unit.phase == State::Phase::kQueued || unit.phase == State::Phase::kFetching) break;  // skipped reads
     if (unit.phase == State::Phase::kDone) {
@@ -369,32 +375,41 @@ Result<std::string_view> RangePrefetcher::Read(size_t i) {
     s.window_bytes = std::min(s.options.ahead_bytes_max, s.window_bytes * 2);
   }
   s.PumpLocked(state_);
-  const size_t first = s.plan.read_first_unit[i], last = s.plan.read_last_unit[i];
-  for (size_t u = first; u <= last; ++u) {
-    if (s.units[u].phase == State::Phase::kIdle) s.FetchInline(u, lock);
-    if (s.units[u].phase != State::Phase::kDone) {
-      const auto start = std::chrono::steady_clock::now();
-      s.cv.wait(lock, [&] { return s.units[u].phase == State::Phase::kDone; });
-      const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-      s.stats.wait_us += static_cast<uint64_t>(waited.count());
-      Counters().wait_us.Add(static_cast<uint64_t>(waited.count()));
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = first + k;
+    const ByteRange range = s.plan.reads[i];
+    if (range.length == 0) continue;
+    const size_t first_unit = s.plan.read_first_unit[i], last_unit = s.plan.read_last_unit[i];
+    for (size_t u = first_unit; u <= last_unit; ++u) {
+      if (s.units[u].phase == State::Phase::kIdle) s.FetchInline(u, lock);
+      if (s.units[u].phase != State::Phase::kDone) {
+        const auto start = std::chrono::steady_clock::now();
+        s.cv.wait(lock, [&] { return s.units[u].phase == State::Phase::kDone; });
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        s.stats.wait_us += static_cast<uint64_t>(waited.count());
+        Counters().wait_us.Add(static_cast<uint64_t>(waited.count()));
+      }
+      if (!s.units[u].status.ok()) return s.units[u].status;
     }
-    if (!s.units[u].status.ok()) return s.units[u].status;
+    if (first_unit == last_unit) {
+      const FetchUnit& unit = s.plan.units[first_unit];
+      (*out)[k] = std::string_view(s.units[first_unit].bytes).substr(range.offset - unit.offset, range.length);
+      continue;
+    }
+    std::string& scratch = scratch_[k];
+    scratch.clear();
+    scratch.reserve(range.length);
+    for (size_t u = first_unit; u <= last_unit; ++u) {
+      const FetchUnit& unit = s.plan.units[u];
+      const uint64_t from = std::max(range.offset, unit.offset);
+      const uint64_t to = std::min(range.offset + range.length, unit.offset + unit.length);
+      scratch.append(s.units[u].bytes, from - unit.offset, to - from);
+    }
+    STRATA_CHECK_EQ(scratch.size(), range.length);
+    (*out)[k] = std::string_view(scratch);
   }
-  if (first == last) {
-    const FetchUnit& unit = s.plan.units[first];
-    return std::string_view(s.units[first].bytes).substr(range.offset - unit.offset, range.length);
-  }
-  scratch_.clear();
-  scratch_.reserve(range.length);
-  for (size_t u = first; u <= last; ++u) {
-    const FetchUnit& unit = s.plan.units[u];
-    const uint64_t from = std::max(range.offset, unit.offset);
-    const uint64_t to = std::min(range.offset + range.length, unit.offset + unit.length);
-    scratch_.append(s.units[u].bytes, from - unit.offset, to - from);
-  }
-  STRATA_CHECK_EQ(scratch_.size(), range.length);
-  return std::string_view(scratch_);
+  return Status::OK();
 }
 
 }  // namespace strata::storage

@@ -124,8 +124,12 @@ class RangePrefetcher {
 
   // The bytes of plan.reads[i], exactly its length. `i` must be larger than
   // the previous call's (reads may be skipped). The view is valid until the
-  // next Read or the destruction. Errors: see the header comment.
+  // next Read / ReadSpan or the destruction. Errors: see the header comment.
   Result<std::string_view> Read(size_t i);
+  // The bytes of plan.reads[first, first + n) into out[0, n), all valid at
+  // once (a row group's column chunks, decoded batch by batch) until the next
+  // Read / ReadSpan or the destruction; `first` as Read's `i`, n >= 1.
+  Status ReadSpan(size_t first, size_t n, std::vector<std::string_view>* out);
 
   struct Stats {
     uint64_t fetched_bytes = 0;   // bytes of units fetched successfully
@@ -140,7 +144,7 @@ class RangePrefetcher {
   struct State;
   std::shared_ptr<State> state_;
   size_t next_read_ = 0;  // the smallest index Read may be asked for
-  std::string scratch_;   // a read spanning several units is copied here
+  std::vector<std::string> scratch_;  // per read of a span: one spanning several units is copied here
 };
 
 }  // namespace strata::storage

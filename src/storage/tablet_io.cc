@@ -145,8 +145,14 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
   return scan;
 }
 
-// Decodes the rowset's row groups into `sink`. `between` runs after each row
-// group (the caller starts the next rowset there).
+// Rows per batch a scan hands on (about: batches end where every column's
+// pages do): one page of each column at the writer's default page size, so a
+// batch's decoded columns stay in a core's cache while the query reads them.
+constexpr uint64_t kScanBatchRows = 8 * 1024;
+
+// Decodes the rowset's row groups into `sink`, each in batches of about
+// kScanBatchRows rows (ScanBatchEnds). `between` runs after each row group
+// (the caller starts the next rowset there).
 Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> deletes, size_t projected_columns,
                         const RowsetSink& sink, const std::function<void()>& between) {
   const RowsetMeta& rowset = *scan.rowset;
@@ -155,26 +161,42 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
   const bool any_delete_applies = std::any_of(deletes.begin(), deletes.end(),
                                               [&](const DeletePredicate& p) { return p.version > rowset.version; });
   size_t next = 0;
+  const size_t ncols = scan.columns.size();
+  std::vector<std::string_view> bytes;  // the row group's column chunks, all valid until the next ReadSpan
+  std::vector<size_t> page(ncols);
   for (size_t g : scan.selected) {
-    std::vector<ColumnVector> cols;
-    for (size_t c : scan.columns) {
-      const size_t i = next++;
-      Result<std::string_view> bytes = scan.held[i] ? Result<std::string_view>(*scan.held[i]) : scan.fetch->Read(i);
-      if (!bytes.ok()) {
-        return bytes.status().WithContext("data file " + rowset.data_file + ": column " +
-                                          reader.footer().schema[c].name + ": row group " + std::to_string(g));
+    const RowGroupInfo& group = reader.footer().row_groups[g];
+    if (ncols > 0) {
+      Status s = scan.fetch->ReadSpan(next, ncols, &bytes);
+      if (!s.ok()) return s.WithContext("data file " + rowset.data_file + ": row group " + std::to_string(g));
+    }
+    for (size_t k = 0; k < ncols; ++k) {
+      if (scan.held[next + k]) bytes[k] = *scan.held[next + k];
+    }
+    next += ncols;
+    std::fill(page.begin(), page.end(), 0);
+    uint64_t start = 0;
+    for (uint64_t end : ScanBatchEnds(group, scan.columns, kScanBatchRows)) {
+      std::vector<ColumnVector> cols;
+      for (size_t k = 0; k < ncols; ++k) {
+        const std::vector<PageInfo>& pages = group.columns[scan.columns[k]].pages;
+        size_t last = page[k];
+        for (uint64_t rows = 0; last < pages.size() && rows < end - start; ++last) rows += pages[last].num_rows;
+        if (end == group.num_rows) last = pages.size();
+        STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnPages(g, scan.columns[k], bytes[k], page[k], last));
+        page[k] = last;
+        cols.push_back(std::move(col));
       }
-      STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnChunk(g, c, *bytes));
-      cols.push_back(std::move(col));
+      if (any_delete_applies) {
+        std::vector<uint8_t> keep(end - start, 1);
+        ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
+        cols.resize(projected_columns);
+        if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+      }
+      cols.resize(projected_columns);  // no-op without deletes: only projected columns were read
+      STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
+      start = end;
     }
-    if (any_delete_applies) {
-      std::vector<uint8_t> keep(reader.footer().row_groups[g].num_rows, 1);
-      ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
-      cols.resize(projected_columns);
-      if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
-    }
-    cols.resize(projected_columns);  // no-op without deletes: only projected columns were read
-    STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
     between();
   }
   return Status::OK();

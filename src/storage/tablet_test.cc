@@ -2,6 +2,8 @@
 // scans with delete predicates.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "objstore/mem/mem_object_store.h"
 #include "storage/tablet_io.h"
 #include "storage/tablet_meta.h"
@@ -103,6 +105,45 @@ TEST(TabletIoTest, VersionsAccumulateRowsetsAndDeletesApplyToOlderRows) {
   EXPECT_EQ(*read, v1);
   EXPECT_EQ(ReadTabletMeta(store, TabletMetaKey("lin", 5, 1, t1), 6).status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(ReadTabletMeta(store, "", 6)->version, 0u);
+}
+
+// Row groups are handed on in batches of whole pages (pages of the string
+// column end on other rows than the integer column's: batches end where
+// both do), with the deletes applied per batch and every row once, in order.
+TEST(TabletIoTest, ScansHandOnRowGroupsInBatchesOfPages) {
+  objstore::MemObjectStore store;
+  std::string t1 = NewTxnId();
+  const DataFileWriterOptions small{.row_group_rows_max = 20000, .page_rows_max = 64, .page_bytes_max = 300};
+  auto r1 = WriteRowset(store, "lin", 5, t1, 0, Schema(), Rows(0, 30000), small);
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  TabletMeta v1 = NextTabletVersion(TabletMeta{.tablet_id = 5}, t1, Schema(), {*r1}, {});
+  std::vector<DeleteCondition> del{{.column = "k", .op = DeleteOp::kLt, .values = {int64_t{7000}}},
+                                   {.column = "s", .op = DeleteOp::kIsNull}};
+  TabletMeta v2 = NextTabletVersion(v1, NewTxnId(), Schema(), {}, {del});
+  size_t batches = 0;
+  std::vector<int64_t> keys;
+  std::vector<std::optional<std::string>> strings;
+  Status s = ScanTablet(store, v2, {.columns = {"s", "k"}}, [&](std::vector<ColumnVector>&& cols) {
+    ++batches;
+    EXPECT_EQ(cols.size(), 2u);
+    EXPECT_EQ(cols[0].size(), cols[1].size());
+    for (size_t i = 0; i < cols[1].size(); ++i) {
+      keys.push_back(cols[1].GetInt(i));
+      strings.push_back(cols[0].IsNull(i) ? std::nullopt : std::optional<std::string>(cols[0].GetString(i)));
+    }
+    return Status::OK();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::vector<int64_t> want_keys;
+  std::vector<std::optional<std::string>> want_strings;
+  for (int64_t k = 0; k < 30000; ++k) {
+    if (k < 7000 && k % 5 == 0) continue;
+    want_keys.push_back(k);
+    want_strings.push_back(k % 5 == 0 ? std::nullopt : std::optional<std::string>("v" + std::to_string(k)));
+  }
+  EXPECT_EQ(keys, want_keys);
+  EXPECT_EQ(strings, want_strings);
+  EXPECT_GT(batches, 2u);  // more than one per row group
 }
 
 TEST(TabletIoTest, DamagedDataFileIsAnErrorNotWrongRows) {
