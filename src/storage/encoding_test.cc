@@ -140,5 +140,31 @@ TEST(EncodingTest, MalformedInputIsDataLossNeverACrash) {
   }
 }
 
+// A dictionary index past the entries (a damaged page whose checksum still
+// matched, or a writer bug) is DataLoss naming the largest index, in the
+// unpacking loop for many values and in its tail for few.
+TEST(EncodingTest, DictionaryIndexPastTheEntriesIsDataLoss) {
+  const ColumnType bigint{DataType::kBigInt};
+  // DICTIONARY: 3 entries (10, 20, 30 as zigzag varints), width 2, then the packed indices.
+  auto page = [](const std::vector<uint8_t>& indices) {
+    std::string out = {'\x03', '\x14', '\x28', '\x3c', '\x02'};
+    out.append((indices.size() * 2 + 7) / 8, '\0');
+    for (size_t i = 0; i < indices.size(); ++i) out[5 + i / 4] |= static_cast<char>(indices[i] << (2 * (i % 4)));
+    return out;
+  };
+  for (size_t count : {size_t{4}, size_t{40}}) {
+    std::vector<uint8_t> indices(count);
+    for (size_t i = 0; i < count; ++i) indices[i] = static_cast<uint8_t>(i % 3);
+    PageValues good;
+    ASSERT_TRUE(DecodeValues(bigint, Encoding::kDictionary, page(indices), count, &good).ok());
+    for (size_t i = 0; i < count; ++i) EXPECT_EQ(good.ints[i], 10 * (1 + static_cast<int64_t>(i % 3)));
+    indices[count - 2] = 3;
+    PageValues bad;
+    Status st = DecodeValues(bigint, Encoding::kDictionary, page(indices), count, &bad);
+    EXPECT_EQ(st.code(), StatusCode::kDataLoss) << count;
+    EXPECT_NE(st.ToString().find("dictionary index 3 >= 3"), std::string::npos) << st.ToString();
+  }
+}
+
 }  // namespace
 }  // namespace strata::storage
