@@ -175,7 +175,7 @@ Column CastColumn(const Column& c, const Type& to) {
   if (from == TypeId::kInt && (to.id == TypeId::kDecimal || to.id == TypeId::kLargeInt)) {
     const int128 scale = Pow10(to.id == TypeId::kDecimal ? to.scale : 0);
     const int128 max = to.id == TypeId::kDecimal ? DecimalMax(to.precision) : Pow10(38);
-    out.ResizeForWrite(n);
+    out.ResizeForOverwrite(n);
     uint8_t* on = out.mutable_nulls();
     int128* ov = out.mutable_i128();
     const uint8_t* cn = c.nulls_data();

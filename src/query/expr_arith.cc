@@ -150,7 +150,7 @@ bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
 // checked against its precision.
 template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK>
 void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  out->ResizeForWrite(n);
+  out->ResizeForOverwrite(n);
   uint8_t* on = out->mutable_nulls();
   int128* ov = out->mutable_i128();
   const int128 max = DecimalMax(e.type.precision);
@@ -163,6 +163,7 @@ void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size
     const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
     if (an[ia] | bn[ib]) {
       on[r] = 1;
+      ov[r] = 0;
       continue;
     }
     int128 x = av[ia], y = bv[ib], z = 0;

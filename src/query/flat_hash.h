@@ -150,10 +150,17 @@ class PackedGroupMap {
     for (size_t w = 0; w < words_; ++w) diff |= a[w] ^ b[w];
     return diff == 0;
   }
+  // Each word times its own odd constant, summed, then mixed once: the
+  // products are independent (not one multiply chain through every word),
+  // and keys differing in one word differ in the sum (odd multipliers are
+  // invertible modulo 2^64).
   uint64_t Hash(const uint64_t* key) const {
-    uint64_t h = 0x9E3779B97F4A7C15ull;
-    for (size_t w = 0; w < words_; ++w) h = HashMix64(h ^ key[w]);
-    return h;
+    static constexpr uint64_t kMul[kWordsMax] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
+                                                0xD6E8FEB86659FD93ull, 0xFF51AFD7ED558CCDull, 0xC4CEB9FE1A85EC53ull,
+                                                0x94D049BB133111EBull, 0xBF58476D1CE4E5B9ull};
+    uint64_t h = 0;
+    for (size_t w = 0; w < words_; ++w) h += key[w] * kMul[w];
+    return HashMix64(h);
   }
   void Rehash(size_t slots) {
     std::vector<uint64_t> keys = std::move(keys_);

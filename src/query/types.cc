@@ -125,6 +125,14 @@ void Column::ResizeForWrite(size_t rows) {
   if (type_.id == TypeId::kString) str_.assign(rows, std::string());
 }
 
+void Column::ResizeForOverwrite(size_t rows) {
+  assert(!constant_);
+  nulls_.assign(rows, 0);
+  if (UsesI64(type_)) i64_.resize(rows);
+  else if (UsesI128(type_)) i128_.resize(rows);
+  else ResizeForWrite(rows);
+}
+
 void Column::Append(const Scalar& v) {
   if (v.null || type_.id == TypeId::kNull) return AppendNull();
   if (UsesI64(type_)) return AppendI64(v.i64);

@@ -108,6 +108,9 @@ class Column {
   // Typed bulk writes: sizes a non-constant column to `rows` rows (values
   // zero, none NULL) and exposes its buffers; the caller fills them.
   void ResizeForWrite(size_t rows);
+  // The same with the integer and decimal values left unset (not zeroed):
+  // for a loop that writes every row's value, NULL rows' included.
+  void ResizeForOverwrite(size_t rows);
   uint8_t* mutable_nulls() { return nulls_.data(); }
   // The buffers for typed read loops: Size() rows, or one row for a
   // constant column (index 0 stands for every row).

@@ -196,7 +196,8 @@ Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t 
 }
 
 Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
-                                                       size_t first_page, size_t end_page) const {
+                                                       size_t first_page, size_t end_page,
+                                                       PageScratch* scratch) const {
   STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
   STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
@@ -211,11 +212,12 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
   uint64_t rows = 0;
   for (size_t p = first_page; p < end_page; ++p) rows += chunk.pages[p].num_rows;
   out.Reserve(rows);
-  PageScratch scratch;  // one decompression buffer for the chunk's pages
+  PageScratch own;  // one decompression buffer for the pages, unless the caller has one
+  if (scratch == nullptr) scratch = &own;
   for (size_t p = first_page; p < end_page; ++p) {
     const PageInfo& page = chunk.pages[p];
     std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
-    Status s = DecodePage(pb, page, &out, &scratch);
+    Status s = DecodePage(pb, page, &out, scratch);
     if (!s.ok()) return s.WithContext(ctx() + ": page " + std::to_string(p));
   }
   return out;

@@ -32,6 +32,8 @@
 
 namespace strata::storage {
 
+class PageScratch;  // page.h
+
 enum class CompareOp { kEq, kLt, kLe, kGt, kGe };
 
 // `column op value`; value's alternative must match the column's kind
@@ -94,9 +96,10 @@ class DataFileReader {
   // errors name the key, column, row group and page.
   Result<ColumnVector> DecodeColumnChunk(size_t row_group, size_t column, std::string_view chunk_bytes) const;
   // The same for pages [first_page, end_page) of the chunk only (a batch of
-  // its rows: ScanBatchEnds).
+  // its rows: ScanBatchEnds); `scratch` (null: one of its own) holds
+  // compressed pages' bodies, reused by a scan from batch to batch.
   Result<ColumnVector> DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
-                                         size_t first_page, size_t end_page) const;
+                                         size_t first_page, size_t end_page, PageScratch* scratch = nullptr) const;
   Result<ReadResult> Read(const ReadOptions& options) const;
 
  private:

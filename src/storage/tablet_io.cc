@@ -9,6 +9,7 @@
 #include "storage/data_file_format.h"
 #include "storage/data_file_reader.h"
 #include "storage/io_executor.h"
+#include "storage/page.h"
 #include "storage/range_prefetch.h"
 
 namespace strata::storage {
@@ -164,6 +165,7 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
   const size_t ncols = scan.columns.size();
   std::vector<std::string_view> bytes;  // the row group's column chunks, all valid until the next ReadSpan
   std::vector<size_t> page(ncols);
+  PageScratch scratch;  // compressed pages' bodies, reused
   for (size_t g : scan.selected) {
     const RowGroupInfo& group = reader.footer().row_groups[g];
     if (ncols > 0) {
@@ -183,7 +185,7 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
         size_t last = page[k];
         for (uint64_t rows = 0; last < pages.size() && rows < end - start; ++last) rows += pages[last].num_rows;
         if (end == group.num_rows) last = pages.size();
-        STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnPages(g, scan.columns[k], bytes[k], page[k], last));
+        STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnPages(g, scan.columns[k], bytes[k], page[k], last, &scratch));
         page[k] = last;
         cols.push_back(std::move(col));
       }
