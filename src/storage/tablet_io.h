@@ -40,8 +40,10 @@ struct TabletScanOptions {
   std::vector<Predicate> predicates;
 };
 
-// Receives the visible rows of one rowset (projected columns); may be called
-// zero or more times. A non-OK status stops the scan and is returned.
+// Receives visible rows of one rowset (projected columns), a batch at a time:
+// about 8192 rows, whole pages of every column (a row group whose columns'
+// pages share no end comes whole); may be called zero or more times. A non-OK
+// status stops the scan and is returned.
 using RowsetSink = std::function<Status(std::vector<ColumnVector>&& columns)>;
 
 // Reads every rowset of `meta` in version order, applies the delete
