@@ -145,55 +145,87 @@ bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
 }
 
 // The fast path's loop. A_CONST / B_CONST: that side is one value for every
-// row; SCALE: operands are multiplied by ma / mb first (+ - only); CHECK:
-// int128 overflow is possible (DecimalArithFits false). The result is always
-// checked against its precision.
-template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK>
+// row (read, and scaled, once before the loop); SCALE: operands are
+// multiplied by ma / mb first (+ - only); CHECK: int128 overflow is possible
+// (DecimalArithFits false); NARROW: both operands' precisions are at most 18
+// (every value fits in 64 bits), so a product is one 64 x 64 -> 128-bit
+// multiply. The result is always checked against its precision.
+template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK, bool NARROW>
 void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
   out->ResizeForOverwrite(n);
-  uint8_t* on = out->mutable_nulls();
-  int128* ov = out->mutable_i128();
+  uint8_t* __restrict on = out->mutable_nulls();
+  int128* __restrict ov = out->mutable_i128();
   const int128 max = DecimalMax(e.type.precision);
   const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
   const int128 *av = a.i128_data(), *bv = b.i128_data();
   const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
   const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
   const ArithOp op = e.arith;
+  // A constant side's value, scaled once (an overflow doing so is an error
+  // for each row that is not NULL, as when it is scaled per row).
+  bool overflow = false;
+  int128 ca = 0, cb = 0;
+  if constexpr (A_CONST) {
+    ca = av[0];
+    if constexpr (SCALE) overflow |= __builtin_mul_overflow(ca, ma, &ca);
+  }
+  if constexpr (B_CONST) {
+    cb = bv[0];
+    if constexpr (SCALE) overflow |= __builtin_mul_overflow(cb, mb, &cb);
+  }
   for (size_t r = 0; r < n; ++r) {
-    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
-    if (an[ia] | bn[ib]) {
+    if (an[A_CONST ? 0 : r] | bn[B_CONST ? 0 : r]) {
       on[r] = 1;
       ov[r] = 0;
       continue;
     }
-    int128 x = av[ia], y = bv[ib], z = 0;
-    bool overflow = false;
+    int128 x = A_CONST ? ca : av[r], y = B_CONST ? cb : bv[r], z = 0;
+    bool over = false;
     if constexpr (CHECK) {
-      if constexpr (SCALE) overflow = __builtin_mul_overflow(x, ma, &x) | __builtin_mul_overflow(y, mb, &y);
-      overflow |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
-                  : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
-                                        : __builtin_mul_overflow(x, y, &z);
+      if constexpr (SCALE) {
+        if constexpr (!A_CONST) over |= __builtin_mul_overflow(x, ma, &x);
+        if constexpr (!B_CONST) over |= __builtin_mul_overflow(y, mb, &y);
+      }
+      over |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+              : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                    : __builtin_mul_overflow(x, y, &z);
     } else {
-      if constexpr (SCALE) x *= ma, y *= mb;
-      z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+      if constexpr (SCALE) {
+        if constexpr (!A_CONST) x *= ma;
+        if constexpr (!B_CONST) y *= mb;
+      }
+      if constexpr (NARROW) {
+        z = op == ArithOp::kAdd   ? x + y
+            : op == ArithOp::kSub ? x - y
+                                  : static_cast<int128>(static_cast<int64_t>(x)) * static_cast<int64_t>(y);
+      } else {
+        z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+      }
     }
-    if (overflow || z > max || z < -max) OutOfRange(e.type);
+    if (overflow || over || z > max || z < -max) OutOfRange(e.type);
     ov[r] = z;
   }
 }
 
-template <bool SCALE, bool CHECK>
+template <bool SCALE, bool CHECK, bool NARROW>
 void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK>(e, a, b, n, out);
-  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK>(e, a, b, n, out);
-  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK>(e, a, b, n, out);
-  DecimalArithLoop<false, false, SCALE, CHECK>(e, a, b, n, out);
+  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  DecimalArithLoop<false, false, SCALE, CHECK, NARROW>(e, a, b, n, out);
 }
+
+// Values of a DECIMAL column fit in 64 bits when its precision is at most 18
+// (|x| < 10^18 < 2^63); a product of two such is then one widening multiply.
+constexpr int kNarrowDecimalPrecisionMax = 18;
 
 template <bool SCALE>
 void DecimalArith(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  DecimalArithFits(e, a, b) ? DecimalArithChecked<SCALE, false>(e, a, b, n, out)
-                            : DecimalArithChecked<SCALE, true>(e, a, b, n, out);
+  const bool narrow = e.arith == ArithOp::kMul && a.type().precision <= kNarrowDecimalPrecisionMax &&
+                      b.type().precision <= kNarrowDecimalPrecisionMax;
+  if (!DecimalArithFits(e, a, b)) return DecimalArithChecked<SCALE, true, false>(e, a, b, n, out);
+  narrow ? DecimalArithChecked<SCALE, false, true>(e, a, b, n, out)
+         : DecimalArithChecked<SCALE, false, false>(e, a, b, n, out);
 }
 
 }  // namespace

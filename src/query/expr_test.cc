@@ -184,6 +184,40 @@ TEST(EvalTest, DecimalAddScalesTheNarrowerOperandUpExactly) {
   EXPECT_EQ(FormatCell(r, 2), "1000.99");
 }
 
+// DECIMAL(18) x DECIMAL(18): each operand fits 64 bits, the product is one
+// widening multiply; exact at the extremes of both signs, NULL rows NULL, and
+// a constant operand (read once before the loop) the same as a column.
+TEST(EvalTest, NarrowDecimalProductsAreExact) {
+  const int128 top = Pow10(18) - 1;  // 9999999999999999.99 at scale 2
+  const std::vector<std::pair<int128, int128>> pairs{
+      {top, top}, {-top, top}, {top, -top}, {-top, -top}, {0, -top}, {12345, -678}, {-1, 1}};
+  Chunk ch{.rows = pairs.size() + 1};
+  Column a(Type::Decimal(18, 2)), b(Type::Decimal(18, 2));
+  for (const auto& [x, y] : pairs) {
+    a.AppendI128(x);
+    b.AppendI128(y);
+  }
+  a.AppendNull();
+  b.AppendI128(5);
+  ch.columns.push_back(std::move(a));
+  ch.columns.push_back(std::move(b));
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kMul, e->type = Type::Decimal(36, 4);
+  e->args.push_back(MakeColumnRef(0, Type::Decimal(18, 2), "a"));
+  e->args.push_back(MakeColumnRef(1, Type::Decimal(18, 2), "b"));
+  Column r = Evaluate(*e, ch);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(FormatCell(r, i), FormatDecimal(pairs[i].first * pairs[i].second, 4)) << i;
+  }
+  EXPECT_FALSE(FormatCell(r, pairs.size()).has_value());
+  e->args[0] = MakeConst(Type::Decimal(18, 2), Scalar::I128(-top), "c");
+  r = Evaluate(*e, ch);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(FormatCell(r, i), FormatDecimal(-top * pairs[i].second, 4)) << i;
+  }
+  EXPECT_EQ(FormatCell(r, 0), "-99999999999999999800000000000000.0001");
+}
+
 TEST(EvalTest, DecimalOverflowIsAnErrorAtEveryWidth) {
   // 38-digit operands: int128 itself would overflow (checked path); a
   // result past its precision is out of range as well.
