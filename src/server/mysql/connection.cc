@@ -163,6 +163,9 @@ bool Connection::CommandLoop() {
         return false;
       default: return false;  // closed, or stalled mid-packet (half-open)
     }
+    // Killed while idle: the shutdown only wakes a read already waiting, so a
+    // command that came in before this loop read again is not run either.
+    if (session_->killed()) return false;
     if (!Dispatch(payload)) return false;
     if (session_->killed()) return false;  // KILL [CONNECTION]: answered, now closed
   }
