@@ -672,9 +672,9 @@ class AggregateSink : public Sink {
   std::vector<uint32_t> dict_sizes_;                  // ids given per key_dicts_ entry
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
+  std::vector<size_t> state_of_;  // ShareStates: per aggregate, the one whose state it reads
   // ShareArguments: per aggregate, its argument reading shared columns (or
   // null), and whether its own column is shared; the input's column count.
-  std::vector<size_t> state_of_;  // ShareStates
   std::vector<BoundExprPtr> rewritten_;
   std::vector<bool> shared_;
   size_t input_columns_ = 0;
