@@ -126,11 +126,11 @@ void Column::ResizeForWrite(size_t rows) {
 }
 
 void Column::ResizeForOverwrite(size_t rows) {
+  if (!UsesI64(type_) && !UsesI128(type_)) return ResizeForWrite(rows);  // their vectors zero anyway
   assert(!constant_);
   nulls_.assign(rows, 0);
   if (UsesI64(type_)) i64_.resize(rows);
-  else if (UsesI128(type_)) i128_.resize(rows);
-  else ResizeForWrite(rows);
+  else i128_.resize(rows);
 }
 
 void Column::Append(const Scalar& v) {
