@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <exception>
 #include <unordered_set>
@@ -12,6 +13,7 @@
 #include "common/failpoint.h"
 #include "query/binder_internal.h"
 #include "query/fragment_codec.h"
+#include "query/scan_filter.h"
 #include "query/select_rows.h"
 #include "sql/mysql_errors.h"
 
@@ -64,13 +66,10 @@ struct ScanShared {
   const storage::TabletScanOptions& options;
   Sink& out;
   ExecContext& ctx;
-  // A filter fused into the scan (the plan's Filter right above it), and
-  // which table columns it reads; null: none.
-  const BoundExpr* filter = nullptr;
-  std::vector<bool> filter_reads;
-  // The filter over narrow DECIMAL columns' unscaled values (NarrowDecimalFilter), and those columns; null: none.
-  BoundExprPtr narrow_filter;
-  std::vector<bool> narrow;
+  // A filter fused into the scan (the plan's Filter right above it), run in
+  // stages as the batch's columns are decoded; null: none.
+  const StagedFilter* filter = nullptr;
+  const ScanLayout* layout = nullptr;
   std::atomic<bool> stop{false};
   std::mutex mu;                // guards error, stats below
   std::exception_ptr error;     // the first exception of any task
@@ -95,79 +94,17 @@ Chunk ToChunk(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors
   return chunk;
 }
 
-// Rows per chunk a filtered scan hands on: small enough that the columns an
-// expression pipeline keeps alive stay in a core's L2 cache (8192 DECIMAL
-// values are 128 KiB), large enough to keep per-chunk costs negligible.
-constexpr size_t kFilteredSliceRows = 8192;
-
-// ToChunk with sh.filter applied, as chunks of at most kFilteredSliceRows
-// rows passed to `emit` (false from emit: stop). The columns the filter reads
-// are converted first, the filter picks the rows, and the other columns are
-// converted at those rows only (one pass, no full conversion followed by a
-// gather; strings are moved, not copied). When at least 3/4 of the rows
-// pass, every column keeps them in place instead (Column::KeepRows) and the
-// batch goes on whole, as an unfiltered scan's does.
-template <typename Emit>
-bool EmitFiltered(const ScanShared& sh, std::vector<storage::ColumnVector>&& vectors, Emit emit) {
-  const ScanSpec& spec = sh.node.scan;
-  const size_t columns = spec.table.columns.size();
-  Chunk full;
-  full.rows = vectors.empty() ? 0 : vectors[0].size();
-  std::vector<storage::ColumnVector*> later(columns, nullptr);
-  size_t next = 0;
-  for (size_t i = 0; i < columns; ++i) {
-    const bool read = next < sh.read_columns.size() && sh.read_columns[next] == i;
-    if (read && spec.read[i] && !sh.filter_reads[i]) later[i] = &vectors[next];
-    if (read && spec.read[i] && sh.filter_reads[i]) {
-      const bool narrow = sh.narrow_filter && sh.narrow[i];
-      full.columns.push_back(narrow ? UnscaledFromStorage(std::move(vectors[next])) : FromStorageVector(std::move(vectors[next])));
-    } else {
-      full.columns.push_back(Column::Constant(sh.node.output[i].type, Scalar::Null(), full.rows));
-    }
-    next += read;
+// The chunk a batch hands on: its rows that pass the fused filter (decoding
+// only what the filter's stages need), else every row. Empty chunks are not
+// pushed. False once the sink wants no more rows.
+Result<bool> PushBatch(const ScanShared& sh, storage::ScanBatch& batch) {
+  if (sh.filter == nullptr) {
+    STRATA_ASSIGN_OR_RETURN(std::vector<storage::ColumnVector> vectors, batch.TakeAll());
+    return sh.out.Push(ToChunk(sh, std::move(vectors)));
   }
-  std::vector<uint32_t> rows;
-  SelectRows(sh.narrow_filter ? *sh.narrow_filter : *sh.filter, full, &rows);
-  if (rows.empty()) return true;
-  // A column the filter read unscaled, widened back to its DECIMAL type at `slice`.
-  auto widened = [&](size_t i, const uint32_t* slice, size_t n) {
-    return WidenUnscaled(full.columns[i], sh.node.output[i].type, slice, n);
-  };
-  auto unscaled = [&](size_t i) { return sh.narrow_filter && sh.narrow[i] && spec.read[i]; };
-  if (rows.size() * 4 >= full.rows * 3) {  // most rows (or all) pass: they stay where they are, one chunk
-    for (size_t i = 0; i < columns; ++i) {
-      if (unscaled(i)) {
-        full.columns[i] = widened(i, rows.data(), rows.size());
-      } else if (later[i] != nullptr && later[i]->kind() == storage::PhysicalKind::kInt64 &&
-                 UsesI128(FromStorage(later[i]->type()))) {  // widened anyway: gathered while widening
-        StorageParts p = ReleaseStorage(std::move(*later[i]));
-        full.columns[i] = GatherStorage(p, rows.data(), rows.size());
-      } else {
-        if (later[i] != nullptr) full.columns[i] = FromStorageVector(std::move(*later[i]));
-        full.columns[i].KeepRows(rows.data(), rows.size());
-      }
-    }
-    full.rows = rows.size();
-    return emit(std::move(full));
-  }
-  std::vector<StorageParts> parts(columns);
-  for (size_t i = 0; i < columns; ++i) {
-    if (later[i] != nullptr) parts[i] = ReleaseStorage(std::move(*later[i]));
-  }
-  for (size_t start = 0; start < rows.size(); start += kFilteredSliceRows) {
-    const size_t n = std::min(kFilteredSliceRows, rows.size() - start);
-    const uint32_t* slice = rows.data() + start;
-    Chunk chunk;
-    chunk.rows = n;
-    chunk.columns.reserve(columns);
-    for (size_t i = 0; i < columns; ++i) {
-      chunk.columns.push_back(later[i] != nullptr ? GatherStorage(parts[i], slice, n)
-                              : unscaled(i)       ? widened(i, slice, n)
-                                                  : full.columns[i].Gather(slice, n));
-    }
-    if (!emit(std::move(chunk))) return false;
-  }
-  return true;
+  STRATA_ASSIGN_OR_RETURN(Chunk chunk, sh.filter->Apply(batch, *sh.layout));
+  if (chunk.rows == 0) return true;
+  return sh.out.Push(std::move(chunk));
 }
 
 // Scans one tablet into sh.out; false once the query should stop (no more
@@ -178,19 +115,19 @@ bool ScanOne(ScanShared& sh, const TabletRef& tablet) {
   ++local.tablets_scanned;
   bool wanted_no_more = false;
   std::exception_ptr error;
-  Status s = sh.ctx.source->ScanTablet(t, tablet, sh.options, [&](std::vector<storage::ColumnVector>&& vectors) -> Status {
+  Status s = sh.ctx.source->ScanTabletBatches(t, tablet, sh.options, [&](storage::ScanBatch& batch) -> Status {
     if (sh.stop.load(std::memory_order_relaxed)) return Aborted("the query ended");
     // Tests slow scans down here (sleep:<ms>) to KILL a query mid-flight.
     STRATA_FAILPOINT("query.scan.batch");
     try {
       if (sh.ctx.check_interrupt) sh.ctx.check_interrupt();
-      const size_t scanned = vectors.empty() ? 0 : vectors[0].size();
+      const size_t scanned = batch.columns() == 0 ? 0 : batch.rows();
       if (scanned == 0) return Status::OK();
       ++local.batches_scanned;
       local.rows_scanned += scanned;
-      const bool more = sh.filter ? EmitFiltered(sh, std::move(vectors), [&](Chunk c) { return sh.out.Push(std::move(c)); })
-                                  : sh.out.Push(ToChunk(sh, std::move(vectors)));
-      if (!more) {
+      Result<bool> more = PushBatch(sh, batch);
+      if (!more.ok()) return more.status();  // a damaged page: reported as the scan's error
+      if (!*more) {
         wanted_no_more = true;
         return Aborted("the query needs no more rows");
       }
@@ -243,13 +180,24 @@ void RunScan(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent, co
       if (!tablet.meta_key.empty()) tablets.push_back(&tablet);
     }
   }
-  ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx, .filter = filter};
+  ScanShared sh{.node = n, .read_columns = read_columns, .options = options, .out = out, .ctx = ctx};
+  ScanLayout layout;
+  BoundExprPtr narrow_filter;
+  std::optional<StagedFilter> staged;
   if (filter) {
-    sh.filter_reads = ColumnsRead(*filter, t.columns.size());
-    sh.narrow_filter = NarrowDecimalFilter(*filter, t.columns, &sh.narrow);
-    for (size_t i = 0; i < sh.narrow.size() && sh.narrow_filter; ++i) {
-      if (sh.narrow[i] && !spec.read[i]) sh.narrow_filter = nullptr;  // its column would be a NULL constant
+    std::vector<bool> narrow;
+    narrow_filter = NarrowDecimalFilter(*filter, t.columns, &narrow);
+    for (size_t i = 0; i < narrow.size() && narrow_filter; ++i) {
+      if (narrow[i] && !spec.read[i]) narrow_filter = nullptr;  // its column would be a NULL constant
     }
+    if (!narrow_filter) narrow.clear();
+    staged.emplace(narrow_filter ? *narrow_filter : *filter, std::move(narrow), t.columns.size());
+    layout.batch_column.assign(t.columns.size(), -1);
+    for (size_t k = 0; k < read_columns.size(); ++k) layout.batch_column[read_columns[k]] = static_cast<int>(k);
+    layout.wanted = spec.read;
+    for (const OutputColumn& c : n.output) layout.types.push_back(c.type);
+    sh.filter = &*staged;
+    sh.layout = &layout;
   }
   const size_t threads = concurrent && ctx.tablets == nullptr ? ScanThreads(tablets.size()) : 1;
   if (ctx.tablets != nullptr) {  // a fragment instance: tablets from the fragment's queue, one at a time

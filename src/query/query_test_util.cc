@@ -101,6 +101,16 @@ Status MemTableSource::ScanTablet(const TableInfo& table, const TabletRef& table
   });
 }
 
+Status MemTableSource::ScanTabletBatches(const TableInfo&, const TabletRef& tablet,
+                                         const storage::TabletScanOptions& options, const storage::BatchSink& sink) {
+  ++tablets_scanned;
+  STRATA_ASSIGN_OR_RETURN(storage::TabletMeta meta, storage::ReadTabletMeta(store_, tablet.meta_key, tablet.tablet_id));
+  return storage::ScanTabletBatches(store_, meta, options, [&](storage::ScanBatch& batch) {
+    rows_returned += batch.columns() == 0 ? 0 : batch.rows();
+    return sink(batch);
+  });
+}
+
 sql::ResultSet RunSql(TableSource* source, const std::string& text) {
   sql::Statement st = sql::Parse(text);
   auto* select = std::get_if<sql::SelectStmt>(&st);

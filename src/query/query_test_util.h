@@ -43,6 +43,8 @@ class MemTableSource : public TableSource {
   std::optional<uint64_t> TabletRowCount(const TableInfo& table, const TabletRef& tablet) override;
   Status ScanTablet(const TableInfo& table, const TabletRef& tablet, const storage::TabletScanOptions& options,
                     const storage::RowsetSink& sink) override;
+  Status ScanTabletBatches(const TableInfo& table, const TabletRef& tablet, const storage::TabletScanOptions& options,
+                           const storage::BatchSink& sink) override;
 
   bool knows_row_counts = true;            // false: TabletRowCount says nullopt (join order by the text)
   std::atomic<uint64_t> rows_returned{0};   // rows the storage handed back (after row-group pruning)

@@ -243,11 +243,22 @@ void RunMasked(Selection& sel, const std::vector<const BoundExpr*>& maskable, co
 }  // namespace
 
 void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows) {
+  std::vector<const BoundExpr*> all;
+  Conjuncts(predicate, &all);
+  SelectRowsOf(all, chunk, rows);
+}
+
+std::vector<const BoundExpr*> ConjunctsOf(const BoundExpr& predicate) {
+  std::vector<const BoundExpr*> out;
+  Conjuncts(predicate, &out);
+  return out;
+}
+
+void SelectRowsOf(std::span<const BoundExpr* const> conjuncts, const Chunk& chunk, std::vector<uint32_t>* rows) {
   const size_t n = chunk.rows;
   rows->resize(n);
   if (n == 0) return;
-  std::vector<const BoundExpr*> all;
-  Conjuncts(predicate, &all);
+  std::vector<const BoundExpr*> all(conjuncts.begin(), conjuncts.end());
   Selection sel{*rows, n};
   // Numeric column-vs-constant tests first, all in one masked pass over the chunk.
   const auto maskable_end =

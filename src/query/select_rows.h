@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "query/expr.h"
@@ -27,6 +28,11 @@ namespace strata::query {
 
 // The rows of `chunk` (ascending) where `predicate` is true (non-NULL, non-zero).
 void SelectRows(const BoundExpr& predicate, const Chunk& chunk, std::vector<uint32_t>* rows);
+
+// A predicate's AND-ed conjuncts, in written order.
+std::vector<const BoundExpr*> ConjunctsOf(const BoundExpr& predicate);
+// SelectRows over the AND of `conjuncts` (none: every row).
+void SelectRowsOf(std::span<const BoundExpr* const> conjuncts, const Chunk& chunk, std::vector<uint32_t>* rows);
 
 // Which of a chunk's `columns` columns `e` reads (its column references).
 std::vector<bool> ColumnsRead(const BoundExpr& e, size_t columns);

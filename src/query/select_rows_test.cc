@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "query/scan_filter.h"
 #include "query/select_rows.h"
 #include "storage/column_vector.h"
 
@@ -260,6 +261,87 @@ TEST(SelectRowsTest, NarrowDecimalFilterSelectsTheSameRows) {
   }
   EXPECT_GT(narrowed, 300u);
   EXPECT_GT(kept_wide, 100u);
+}
+
+}  // namespace
+}  // namespace strata::query
+
+namespace strata::query {
+namespace {
+
+// A chunk column as the storage vector a scan would decode it from.
+storage::ColumnVector ToStorage(const Column& c, const storage::ColumnType& type, size_t rows) {
+  storage::ColumnVector v(type);
+  for (size_t r = 0; r < rows; ++r) {
+    if (c.IsNull(r)) {
+      v.AppendNull();
+    } else if (UsesI128(c.type())) {
+      v.AppendInt(static_cast<int64_t>(c.I128(r)));  // DECIMAL(12,2): 64 bits in storage
+    } else if (UsesI64(c.type())) {
+      v.AppendInt(c.I64(r));
+    } else if (c.type().id == TypeId::kDouble) {
+      v.AppendDouble(c.F64(r));
+    } else {
+      v.AppendString(c.Str(r));
+    }
+  }
+  return v;
+}
+
+// StagedFilter (scan_filter.h) over a batch of the random columns: the rows
+// it keeps and every wanted column's values there are those of evaluating
+// the whole predicate over the whole batch; columns the scan does not read
+// (6) or the query does not want are NULL. Half the rounds run the filter
+// on the DECIMAL column's unscaled values, as a scan does.
+TEST(StagedFilterTest, MatchesFilteringTheWholeBatch) {
+  using storage::DataType;
+  const std::vector<storage::ColumnSchema> schema = {
+      {.name = "c0", .type = {.type = DataType::kBigInt}},
+      {.name = "c1", .type = {.type = DataType::kBigInt}},
+      {.name = "c2", .type = {.type = DataType::kDecimal, .precision = 12, .scale = 2}},
+      {.name = "c3", .type = {.type = DataType::kDouble}},
+      {.name = "c4", .type = {.type = DataType::kVarchar}},
+      {.name = "c5", .type = {.type = DataType::kDate}},
+      {.name = "c6", .type = {.type = DataType::kBigInt}},
+      {.name = "c7", .type = {.type = DataType::kBigInt}}};
+  std::mt19937_64 rng(20261130);
+  size_t partial = 0, narrowed = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const size_t rows = round % 10 == 0 ? 2048 + rng() % 4096 : kRows;
+    Chunk ch = RandomChunk(rng, rows);
+    auto pred = RandomPredicate(rng, 4);
+    const std::vector<bool> reads = ColumnsRead(*pred, schema.size());
+    ScanLayout layout;
+    layout.batch_column = {0, 1, 2, 3, 4, 5, -1, 6};
+    layout.types = ColumnTypes();
+    std::vector<storage::ColumnVector> vectors;
+    for (size_t c = 0; c < schema.size(); ++c) {
+      layout.wanted.push_back(c != 6 && (reads[c] || rng() % 2 == 0));
+      if (layout.batch_column[c] >= 0) vectors.push_back(ToStorage(ch.columns[c], schema[c].type, rows));
+    }
+    std::vector<bool> narrow;
+    BoundExprPtr unscaled = round % 2 ? NarrowDecimalFilter(*pred, schema, &narrow) : nullptr;
+    if (!unscaled) narrow.clear();
+    narrowed += unscaled != nullptr;
+    StagedFilter filter(unscaled ? *unscaled : *pred, narrow, schema.size());
+    storage::DecodedBatch batch(std::move(vectors));
+    Result<Chunk> got = filter.Apply(batch, layout);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    const std::vector<uint32_t> want = Expected(*pred, ch);
+    ASSERT_EQ(got->rows, want.size()) << "round " << round;
+    ASSERT_EQ(got->columns.size(), schema.size());
+    for (size_t c = 0; c < schema.size(); ++c) {
+      const bool value = layout.wanted[c] && layout.batch_column[c] >= 0;
+      EXPECT_EQ(got->columns[c].type(), layout.types[c]) << "round " << round << " column " << c;
+      for (size_t i = 0; i < want.size(); ++i) {
+        ASSERT_EQ(FormatCell(got->columns[c], i), value ? FormatCell(ch.columns[c], want[i]) : std::nullopt)
+            << "round " << round << " column " << c << " row " << want[i];
+      }
+    }
+    partial += !want.empty() && want.size() < rows;
+  }
+  EXPECT_GT(partial, 500u);
+  EXPECT_GT(narrowed, 150u);
 }
 
 }  // namespace

@@ -67,6 +67,15 @@ class TableSource {
   // projected columns (in that order), `options.predicates` may skip row groups.
   virtual Status ScanTablet(const TableInfo& table, const TabletRef& tablet,
                             const storage::TabletScanOptions& options, const storage::RowsetSink& sink) = 0;
+  // The same batches with their columns decoded on demand (storage/scan_batch.h):
+  // what the engine's scans call. The default hands on ScanTablet's decoded rows.
+  virtual Status ScanTabletBatches(const TableInfo& table, const TabletRef& tablet,
+                                   const storage::TabletScanOptions& options, const storage::BatchSink& sink) {
+    return ScanTablet(table, tablet, options, [&sink](std::vector<storage::ColumnVector>&& columns) {
+      storage::DecodedBatch batch(std::move(columns));
+      return sink(batch);
+    });
+  }
   // The exact number of visible rows of one tablet version when the source
   // knows it without scanning (its metadata, no delete predicates to apply);
   // nullopt otherwise (the engine then scans). Never a guess.

@@ -115,6 +115,10 @@ Result<size_t> DataFileReader::ColumnIndex(std::string_view name) const {
   return InvalidArgument("data file " + key_ + " has no column " + std::string(name));
 }
 
+std::string DataFileReader::ChunkContext(size_t row_group, size_t column) const {
+  return "data file " + key_ + ": column " + footer().schema[column].name + ": row group " + std::to_string(row_group);
+}
+
 static size_t DatumIndexOf(PhysicalKind k) {
   switch (k) {
     case PhysicalKind::kInt64: return 1;
@@ -201,12 +205,9 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
   STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
   STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
-  auto ctx = [&] {  // built only for an error
-    return "data file " + key_ + ": column " + footer().schema[column].name + ": row group " + std::to_string(row_group);
-  };
   if (chunk_bytes.size() != chunk.size_bytes) {
     return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
-                    std::to_string(chunk_bytes.size())).WithContext(ctx());
+                    std::to_string(chunk_bytes.size())).WithContext(ChunkContext(row_group, column));
   }
   ColumnVector out(footer().schema[column].type);
   uint64_t rows = 0;
@@ -218,8 +219,58 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
     const PageInfo& page = chunk.pages[p];
     std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
     Status s = DecodePage(pb, page, &out, scratch);
-    if (!s.ok()) return s.WithContext(ctx() + ": page " + std::to_string(p));
+    if (!s.ok()) return s.WithContext(ChunkContext(row_group, column) + ": page " + std::to_string(p));
   }
+  return out;
+}
+
+Result<ColumnVector> DataFileReader::DecodeColumnPagesAt(size_t row_group, size_t column,
+                                                         std::string_view chunk_bytes, size_t first_page,
+                                                         size_t end_page, std::span<const uint32_t> rows,
+                                                         PageScratch* scratch) const {
+  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
+  const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
+  STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
+  if (chunk_bytes.size() != chunk.size_bytes) {
+    return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
+                    std::to_string(chunk_bytes.size())).WithContext(ChunkContext(row_group, column));
+  }
+  ColumnVector out(footer().schema[column].type);
+  out.Reserve(rows.size());
+  PageScratch own;  // one decompression buffer for the pages, unless the caller has one
+  if (scratch == nullptr) scratch = &own;
+  // `rows` is split into the pages' shares, each checked to be ascending and
+  // inside its page by DecodePageAt (a row of an earlier page, made relative
+  // to a later one, wraps around past its rows), and every row must be
+  // taken: so `rows` as a whole is checked without a pass of its own.
+  std::vector<uint32_t> in_page;  // a later page's selected rows, made relative to it
+  size_t next = 0;                // rows[next] is the first not yet decoded
+  uint64_t page_first_row = 0;
+  for (size_t p = first_page; p < end_page && next < rows.size(); ++p) {
+    const PageInfo& page = chunk.pages[p];
+    const uint64_t page_end_row = page_first_row + page.num_rows;
+    size_t end = rows.size();  // the usual case: the rest are in this page (a batch is one page)
+    if (rows.back() >= page_end_row) {
+      end = std::partition_point(rows.begin() + next, rows.end(), [&](uint32_t r) { return r < page_end_row; }) -
+            rows.begin();
+    }
+    if (end > next) {  // a page holding no selected row is not even read
+      std::span<const uint32_t> selected = rows.subspan(next, end - next);
+      if (page_first_row > 0) {
+        in_page.resize(selected.size());
+        for (size_t i = 0; i < selected.size(); ++i) {  // an earlier page's row: past any page's rows
+          in_page[i] = static_cast<uint32_t>(std::min<uint64_t>(selected[i] - page_first_row, UINT32_MAX));
+        }
+        selected = in_page;
+      }
+      std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
+      Status s = DecodePageAt(pb, page, selected, &out, scratch);
+      if (!s.ok()) return s.WithContext(ChunkContext(row_group, column) + ": page " + std::to_string(p));
+    }
+    next = end;
+    page_first_row = page_end_row;
+  }
+  STRATA_CHECK(next == rows.size(), "DecodeColumnPagesAt: rows not ascending or past the pages' rows");
   return out;
 }
 

@@ -100,6 +100,18 @@ class DataFileReader {
   // compressed pages' bodies, reused by a scan from batch to batch.
   Result<ColumnVector> DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
                                          size_t first_page, size_t end_page, PageScratch* scratch = nullptr) const;
+  // The same for the rows `rows` of those pages only (a scan's batch once a
+  // filter has picked its rows): rows ascending, distinct and each below the
+  // pages' total rows (a programmer error otherwise), row 0 being the first
+  // row of first_page. Returns a column of rows.size() rows, the i-th being
+  // row rows[i] (value and NULL flag), equal to decoding the pages and
+  // picking. A page holding a selected row is verified as DecodeColumnPages
+  // verifies it, but for DICTIONARY indices, checked only at the selected
+  // rows (DecodePageAt); a page holding none is skipped: neither
+  // decompressed nor checked. Errors as DecodeColumnPages.
+  Result<ColumnVector> DecodeColumnPagesAt(size_t row_group, size_t column, std::string_view chunk_bytes,
+                                           size_t first_page, size_t end_page, std::span<const uint32_t> rows,
+                                           PageScratch* scratch = nullptr) const;
   Result<ReadResult> Read(const ReadOptions& options) const;
 
  private:
@@ -108,6 +120,8 @@ class DataFileReader {
   // Reads, verifies and decodes the footer; returns its encoded bytes.
   Result<uint64_t> LoadFooter(uint64_t speculative_bytes);
   Result<size_t> ColumnIndex(std::string_view name) const;
+  // "data file <key>: column <name>: row group <n>", for errors.
+  std::string ChunkContext(size_t row_group, size_t column) const;
 
   objstore::ObjectStore* store_ = nullptr;  // null: bytes_ holds the file
   std::string key_;

@@ -2,11 +2,15 @@
 // schemas, encodings, projection, pruning and the GET count of a read.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "storage/data_file_reader.h"
 #include "storage/data_file_writer.h"
+#include "storage/page.h"
+#include "common/crc32c.h"
 #include "storage/storage_test_util.h"
 
 namespace strata::storage {
@@ -261,6 +265,162 @@ TEST(DataFileTest, ScanBatchesEndAtPageEndsSharedByTheColumns) {
   rg.columns[1] = pages({150, 50, 190});
   EXPECT_EQ(ScanBatchEnds(rg, ab, 100), (std::vector<uint64_t>{400}));
   EXPECT_EQ(ScanBatchEnds(rg, std::vector<size_t>{7}, 100), (std::vector<uint64_t>{400}));
+}
+
+// The bytes of column chunk (rg, column), as a scan hands them to DecodeColumnPages.
+std::string_view ChunkBytes(const std::string& file, const DataFileReader& r, size_t rg, size_t column) {
+  const ColumnChunkInfo& chunk = r.footer().row_groups[rg].columns[column];
+  return std::string_view(file).substr(chunk.offset, chunk.size_bytes);
+}
+
+// Random files (every type, NULL densities, encodings, codecs, page sizes)
+// read through random page ranges and row selections: DecodeColumnPagesAt
+// equals DecodeColumnPages then picking the rows.
+TEST(DataFileTest, DecodeColumnPagesAtEqualsDecodingThePagesAndPicking) {
+  std::mt19937_64 rng(testing::TestSeed());
+  const auto schema = AllTypesSchema();
+  size_t checked = 0;
+  for (int round = 0; round < 24; ++round) {
+    const size_t rows = 1 + rng() % 3000;
+    std::vector<ColumnVector> batch;
+    for (const auto& s : schema) {
+      ColumnVector c(s.type);
+      const int null_pct = std::array{0, 0, 5, 50, 100}[rng() % 5];
+      for (size_t i = 0; i < rows; ++i) testing::AppendRandom(&c, rng, null_pct);
+      batch.push_back(std::move(c));
+    }
+    DataFileWriterOptions opts{.compression = static_cast<Compression>(round % 3),
+                               .row_group_rows_max = 200 + rng() % 2000,
+                               .page_rows_max = 1 + static_cast<uint32_t>(rng() % 400)};
+    if (round % 6 >= 3) opts.forced_encoding = static_cast<Encoding>(rng() % (kEncodingMax + 1));
+    const std::string file = Write(schema, batch, opts);
+    auto r = DataFileReader::OpenBytes(file);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const FileFooter& footer = (*r)->footer();
+    PageScratch scratch;
+    for (size_t rg = 0; rg < footer.row_groups.size(); ++rg) {
+      for (size_t c = 0; c < schema.size(); ++c) {
+        const size_t pages = footer.row_groups[rg].columns[c].pages.size();
+        const size_t first = rng() % pages, end = first + 1 + rng() % (pages - first);
+        const std::string_view bytes = ChunkBytes(file, **r, rg, c);
+        auto whole = (*r)->DecodeColumnPages(rg, c, bytes, first, end, &scratch);
+        ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+        // The rows written there: the pages' first row in the file, and their count.
+        uint64_t file_row = 0, pages_rows = 0;
+        for (size_t g = 0; g < rg; ++g) file_row += footer.row_groups[g].num_rows;
+        for (size_t q = 0; q < end; ++q) (q < first ? file_row : pages_rows) += footer.row_groups[rg].columns[c].pages[q].num_rows;
+        ColumnVector written(schema[c].type);
+        written.AppendRange(batch[c], file_row, file_row + pages_rows);
+        ASSERT_TRUE(whole->Equals(written));  // so picking from the full decode is picking from `written`
+        for (int pct : {0, 1, 5, 30, 70, 100}) {
+          std::vector<uint32_t> sel;
+          for (uint32_t i = 0; i < whole->size(); ++i) {
+            if (static_cast<int>(rng() % 100) < pct) sel.push_back(i);
+          }
+          if (pct == 0 && whole->size() > 0) sel = {static_cast<uint32_t>(rng() % whole->size())};  // one row
+          SCOPED_TRACE(schema[c].name + " round " + std::to_string(round) + " pages [" + std::to_string(first) + ", " +
+                       std::to_string(end) + ") of " + std::to_string(pages) + ", " + std::to_string(sel.size()) +
+                       " of " + std::to_string(whole->size()) + " rows");
+          auto got = (*r)->DecodeColumnPagesAt(rg, c, bytes, first, end, sel, rng() % 2 ? &scratch : nullptr);
+          ASSERT_TRUE(got.ok()) << got.status().ToString();
+          ColumnVector want(schema[c].type);
+          for (uint32_t i : sel) want.AppendRange(written, i, i + 1);
+          ASSERT_TRUE(got->Equals(want));
+          ++checked;
+        }
+        auto none = (*r)->DecodeColumnPagesAt(rg, c, bytes, first, end, {});
+        ASSERT_TRUE(none.ok() && none->size() == 0);
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+}
+
+// Pages [0, 3) of a column of row numbers, 100 rows a page, uncompressed:
+// the file, its reader, and where page `p` of the chunk starts in the file.
+struct ThreePages {
+  std::string file;
+  std::unique_ptr<DataFileReader> reader;
+  size_t PageStart(size_t p) const { return reader->footer().row_groups[0].columns[0].pages[p].offset; }
+  size_t PageSize(size_t p) const { return reader->footer().row_groups[0].columns[0].pages[p].size_bytes; }
+};
+
+ThreePages WriteThreePages(Encoding e, int64_t modulus) {
+  std::vector<ColumnSchema> schema = {{"k", {DataType::kBigInt}}};
+  std::vector<ColumnVector> batch(1, ColumnVector(schema[0].type));
+  for (int i = 0; i < 300; ++i) batch[0].AppendInt(1000 * (i % modulus));
+  ThreePages t;
+  t.file = Write(schema, batch, {.compression = Compression::kNone, .page_rows_max = 100, .forced_encoding = e});
+  auto r = DataFileReader::OpenBytes(t.file, "three.sdf");
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  t.reader = std::move(r).value();
+  EXPECT_EQ(t.reader->footer().row_groups[0].columns[0].pages.size(), 3u);
+  return t;
+}
+
+// A flipped byte in a page holding a selected row is DataLoss naming the
+// file, column, row group and page; a page holding none is skipped.
+TEST(DataFileTest, DecodeColumnPagesAtVerifiesThePagesItReads) {
+  for (Encoding e : {Encoding::kPlain, Encoding::kBitPacked, Encoding::kDictionary, Encoding::kRunLength}) {
+    ThreePages t = WriteThreePages(e, 7);
+    for (size_t at = t.PageStart(1); at < t.PageStart(1) + t.PageSize(1); ++at) {
+      std::string bad = t.file;
+      bad[at] ^= 0x10;
+      const std::string_view chunk = ChunkBytes(bad, *t.reader, 0, 0);
+      for (std::vector<uint32_t> sel : {std::vector<uint32_t>{100}, std::vector<uint32_t>{5, 150, 299}}) {
+        auto got = t.reader->DecodeColumnPagesAt(0, 0, chunk, 0, 3, sel);
+        ASSERT_EQ(got.status().code(), StatusCode::kDataLoss) << EncodingName(e) << " byte " << at;
+        EXPECT_NE(got.status().ToString().find("data file three.sdf: column k: row group 0: page 1"), std::string::npos)
+            << got.status().ToString();
+      }
+      const std::vector<uint32_t> elsewhere = {0, 99, 200, 299};
+      auto skipped = t.reader->DecodeColumnPagesAt(0, 0, chunk, 0, 3, elsewhere);
+      ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+      for (size_t i = 0; i < elsewhere.size(); ++i) EXPECT_EQ(skipped->GetInt(i), 1000 * (elsewhere[i] % 7));
+    }
+  }
+}
+
+// A DICTIONARY page (3 entries, 2-bit indices) whose index at row 150 (page
+// 1, its row 50) is past the entries, the page re-sealed: DataLoss when that
+// row is selected, as for the whole pages; the other rows read as written.
+TEST(DataFileTest, DecodeColumnPagesAtDictionaryIndexPastTheEntriesIsDataLoss) {
+  ThreePages t = WriteThreePages(Encoding::kDictionary, 3);
+  const size_t start = t.PageStart(1), size = t.PageSize(1);
+  // Page: encoding, codec, varints rows/nulls/body/stored (each one byte here), then the body: entry count 3,
+  // the entries 0, 1000, 2000 as zigzag varints (1, 2, 2 bytes), the width byte, the indices; CRC.
+  const size_t indices = start + 6 + 1 + 5 + 1;
+  ASSERT_EQ(t.file[indices - 1], '\x02') << "bit width";
+  ASSERT_EQ(size, indices - start + 100 * 2 / 8 + 4);
+  std::string bad = t.file;
+  bad[indices + 50 / 4] |= static_cast<char>(3 << (2 * (50 % 4)));  // row 50 of the page: index 3
+  const uint32_t crc = Crc32c(std::string_view(bad).substr(start, size - 4));
+  std::memcpy(&bad[start + size - 4], &crc, 4);  // little-endian fixed32
+  const std::string_view chunk = ChunkBytes(bad, *t.reader, 0, 0);
+  for (std::vector<uint32_t> sel : {std::vector<uint32_t>{150}, std::vector<uint32_t>{0, 149, 150, 151, 299}}) {
+    auto got = t.reader->DecodeColumnPagesAt(0, 0, chunk, 0, 3, sel);
+    ASSERT_EQ(got.status().code(), StatusCode::kDataLoss) << got.status().ToString();
+    EXPECT_NE(got.status().ToString().find("page 1"), std::string::npos) << got.status().ToString();
+    EXPECT_NE(got.status().ToString().find("dictionary index 3 >= 3"), std::string::npos) << got.status().ToString();
+  }
+  EXPECT_EQ(t.reader->DecodeColumnPages(0, 0, chunk, 0, 3).status().code(), StatusCode::kDataLoss);
+  const std::vector<uint32_t> others = {0, 149, 151, 299};  // page 1 read, the damaged index not
+  auto got = t.reader->DecodeColumnPagesAt(0, 0, chunk, 0, 3, others);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  for (size_t i = 0; i < others.size(); ++i) EXPECT_EQ(got->GetInt(i), 1000 * (others[i] % 3));
+}
+
+// Rows not ascending, repeated, or past the pages' rows are a caller's bug:
+// the process stops, whichever page the bad row falls in.
+TEST(DataFileTest, DecodeColumnPagesAtOfUnorderedRowsCrashes) {
+  ThreePages t = WriteThreePages(Encoding::kBitPacked, 7);
+  const std::string_view chunk = ChunkBytes(t.file, *t.reader, 0, 0);
+  for (std::vector<uint32_t> bad : {std::vector<uint32_t>{5, 5}, std::vector<uint32_t>{7, 3},
+                                    std::vector<uint32_t>{150, 120}, std::vector<uint32_t>{50, 150, 20},
+                                    std::vector<uint32_t>{0, 300}, std::vector<uint32_t>{250, 90}}) {
+    EXPECT_DEATH((void)t.reader->DecodeColumnPagesAt(0, 0, chunk, 0, 3, bad), "not ascending") << bad[0] << " " << bad[1];
+  }
+  EXPECT_DEATH((void)t.reader->DecodeColumnPagesAt(0, 0, chunk, 1, 2, std::vector<uint32_t>{100}), "not ascending");
 }
 
 TEST(DataFileTest, RowGroupAndPageByteBudgets) {

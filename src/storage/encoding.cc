@@ -131,6 +131,43 @@ Status PackedRaw(Decoder* d, size_t count, int* width, std::string_view* raw) {
   return d->GetRaw(nbytes, raw);
 }
 
+// Calls emit(j, value) for the value at position positions[j] of those of
+// `width` bits packed little-endian in `raw` (which holds every position's
+// bits: PackedRaw of more values than the largest position). Value i starts
+// at bit i * width.
+template <typename Emit>
+void ForEachPackedAt(std::string_view raw, int width, std::span<const uint32_t> positions, Emit emit) {
+  const size_t w = static_cast<size_t>(width);
+  const uint64_t mask = width == 64 ? ~0ull : ((1ull << width) - 1);
+  const char* const p = raw.data();
+  size_t j = 0;
+  if (width == 0) {
+    for (; j < positions.size(); ++j) emit(j, 0);
+    return;
+  }
+  if (width <= 56 && raw.size() >= 8) {
+    // One unaligned 8-byte load per value while 8 bytes remain from its
+    // first byte (positions below `safe`, as in ForEachPacked); a value
+    // starts within its first byte at bit <= 7, so its <= 56 bits are in the load.
+    const size_t safe = (raw.size() * 8 - 57) / w + 1;
+    for (; j < positions.size() && positions[j] < safe; ++j) {
+      const size_t bit = positions[j] * w;
+      uint64_t word;
+      std::memcpy(&word, p + (bit >> 3), 8);
+      emit(j, (word >> (bit & 7)) & mask);
+    }
+  }
+  for (; j < positions.size(); ++j) {  // near the end, or wider values: the bytes the value spans (<= 9)
+    const size_t bit = positions[j] * w;
+    const size_t end_byte = (bit + w + 7) / 8;
+    unsigned __int128 acc = 0;
+    for (size_t b = bit >> 3, shift = 0; b < end_byte; ++b, shift += 8) {
+      acc |= static_cast<unsigned __int128>(static_cast<uint8_t>(p[b])) << shift;
+    }
+    emit(j, static_cast<uint64_t>(acc >> (bit & 7)) & mask);
+  }
+}
+
 // Room for `extra` more elements, growing geometrically: a column reserved
 // for its row group (the reader's) is not touched, and appending page after
 // page to an unreserved vector stays linear.
@@ -150,6 +187,47 @@ void AppendUnpacked(std::string_view raw, size_t count, int width, Int64Values* 
   out->resize(base + count);
   int64_t* const o = out->data() + base;
   ForEachPacked(raw, count, width, [o, map](size_t i, uint64_t x) { o[i] = map(x); });
+}
+
+// The same for the packed values at `positions` only (ForEachPackedAt).
+template <typename Map>
+void AppendPackedAt(std::string_view raw, int width, std::span<const uint32_t> positions, Int64Values* out, Map map) {
+  ReserveForAppend(out, positions.size());
+  const size_t base = out->size();
+  out->resize(base + positions.size());
+  int64_t* const o = out->data() + base;
+  ForEachPackedAt(raw, width, positions, [o, map](size_t j, uint64_t x) { o[j] = map(x); });
+}
+
+// Appends read(p + position * width_bytes) for each of `positions`:
+// fixed-width PLAIN values, picked.
+template <typename Vec, typename Read>
+void AppendPlainAt(const char* p, size_t width_bytes, std::span<const uint32_t> positions, Vec* out, Read read) {
+  ReserveForAppend(out, positions.size());
+  const size_t base = out->size();
+  out->resize(base + positions.size());
+  auto* const o = out->data() + base;
+  for (size_t j = 0; j < positions.size(); ++j) o[j] = read(p + positions[j] * width_bytes);
+}
+
+template <typename T>
+T LoadLE(const char* p) {  // little-endian host (x86-64/arm64)
+  T x;
+  std::memcpy(&x, p, sizeof x);
+  return x;
+}
+
+// Calls f(read), read(p) being the int64-kind PLAIN value of `w` bytes at p,
+// narrow ones sign-extended: a load of a width known at compile time (a
+// memcpy of `w` bytes would be a call per value).
+template <typename F>
+void WithPlainIntReader(int w, F f) {
+  switch (w) {
+    case 1: f([](const char* q) { return int64_t{LoadLE<int8_t>(q)}; }); break;
+    case 2: f([](const char* q) { return int64_t{LoadLE<int16_t>(q)}; }); break;
+    case 4: f([](const char* q) { return int64_t{LoadLE<int32_t>(q)}; }); break;
+    default: f(LoadLE<int64_t>); break;
+  }
 }
 
 // Dictionary indices of string pages are unpacked in blocks of this many.
@@ -235,19 +313,31 @@ inline bool ReadVarint(const char** p, const char* end, uint64_t* v) {
 }
 
 // PLAIN strings: (varint length, bytes) each, constructed in place at the
-// end of `out` (one copy of the bytes, no temporary string).
-Status DecodePlainStrings(Decoder* d, size_t count, std::vector<std::string>* out) {
+// end of `out` (one copy of the bytes, no temporary string). kPicked: only
+// the strings at `positions` (ascending) are constructed; every length is
+// still read and checked (the next string starts after this one).
+template <bool kPicked = false>
+Status DecodePlainStrings(Decoder* d, size_t count, std::vector<std::string>* out,
+                          std::span<const uint32_t> positions = {}) {
   if (count > d->remaining()) return DataLoss("more strings than bytes");
   std::string_view all;
   STRATA_RETURN_IF_ERROR(d->GetRaw(d->remaining(), &all));
   const char* p = all.data();
   const char* const end = p + all.size();
-  ReserveForAppend(out, count);
+  ReserveForAppend(out, kPicked ? positions.size() : count);
+  size_t j = 0;  // kPicked: the next position to construct
   for (size_t i = 0; i < count; ++i) {
     uint64_t n = 0;
     if (!ReadVarint(&p, end, &n)) return DataLoss("string " + std::to_string(i) + ": bad or truncated length");
     if (n > static_cast<uint64_t>(end - p)) return DataLoss("string " + std::to_string(i) + " truncated");
-    out->emplace_back(p, n);
+    if constexpr (kPicked) {
+      if (j < positions.size() && positions[j] == i) {
+        out->emplace_back(p, n);
+        ++j;
+      }
+    } else {
+      out->emplace_back(p, n);
+    }
     p += n;
   }
   if (p != end) return DataLoss(std::to_string(end - p) + " trailing bytes");
@@ -285,12 +375,28 @@ Status DecodePlain(const ColumnType& t, Decoder* d, size_t count, const ColumnVe
     const size_t base = out.ints->size();
     out.ints->resize(base + count);
     int64_t* o = out.ints->data() + base;
-    const int shift = 64 - 8 * w;
-    for (size_t i = 0; i < count; ++i) {
-      int64_t x = 0;
-      std::memcpy(&x, raw.data() + i * w, w);
-      o[i] = static_cast<int64_t>(static_cast<uint64_t>(x) << shift) >> shift;
-    }
+    WithPlainIntReader(w, [&](auto read) {
+      for (size_t i = 0; i < count; ++i) o[i] = read(raw.data() + i * w);
+    });
+  }
+  return Status::OK();
+}
+
+Status DecodePlainAt(const ColumnType& t, Decoder* d, size_t count, std::span<const uint32_t> positions,
+                     const ColumnVector::ValueBuffers& out) {
+  const PhysicalKind k = KindOf(t);
+  if (k == PhysicalKind::kBytes) return DecodePlainStrings<true>(d, count, out.strings, positions);
+  const size_t w = static_cast<size_t>(PlainWidthBytes(t));
+  std::string_view raw;
+  STRATA_RETURN_IF_ERROR(d->GetRaw(count * w, &raw));
+  const char* p = raw.data();
+  if (k == PhysicalKind::kInt128) {
+    AppendPlainAt(p, w, positions, out.wides, LoadLE<int128>);
+  } else if (k == PhysicalKind::kDouble) {
+    if (w == 8) AppendPlainAt(p, w, positions, out.doubles, LoadLE<double>);
+    else AppendPlainAt(p, w, positions, out.doubles, [](const char* q) { return double{LoadLE<float>(q)}; });
+  } else {
+    WithPlainIntReader(static_cast<int>(w), [&](auto read) { AppendPlainAt(p, w, positions, out.ints, read); });
   }
   return Status::OK();
 }
@@ -328,6 +434,16 @@ Status DecodeBitPacked(Decoder* d, size_t count, Int64Values* out) {
   return Status::OK();
 }
 
+Status DecodeBitPackedAt(Decoder* d, size_t count, std::span<const uint32_t> positions, Int64Values* out) {
+  uint64_t mn = 0;
+  STRATA_RETURN_IF_ERROR(d->GetFixed64(&mn));
+  int width = 0;
+  std::string_view raw;
+  STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
+  AppendPackedAt(raw, width, positions, out, [mn](uint64_t x) { return static_cast<int64_t>(mn + x); });
+  return Status::OK();
+}
+
 // RUN_LENGTH: (varint run length >= 1, svarint value) pairs covering count values.
 size_t RunLengthSize(std::span<const int64_t> v) {
   size_t n = 0;
@@ -361,6 +477,24 @@ Status DecodeRunLength(Decoder* d, size_t count, Int64Values* out) {
     if (run == 0 || run > count - done) return DataLoss("bad run length " + std::to_string(run));
     out->insert(out->end(), run, x);
     done += run;
+  }
+  return Status::OK();
+}
+
+// Every run is read and checked; the selected positions inside a run take its value.
+Status DecodeRunLengthAt(Decoder* d, size_t count, std::span<const uint32_t> positions, Int64Values* out) {
+  ReserveForAppend(out, positions.size());
+  const size_t base = out->size();
+  out->resize(base + positions.size());
+  int64_t* const o = out->data() + base;
+  size_t done = 0, j = 0;
+  while (done < count) {  // bounded: each run adds >= 1 value
+    uint64_t run = 0; int64_t x = 0;
+    STRATA_RETURN_IF_ERROR(d->GetVarint(&run));
+    STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&x));
+    if (run == 0 || run > count - done) return DataLoss("bad run length " + std::to_string(run));
+    done += run;
+    for (; j < positions.size() && positions[j] < done; ++j) o[j] = x;
   }
   return Status::OK();
 }
@@ -429,33 +563,55 @@ std::string EncodeDictionary(const Dictionary<T>& d) {
   return out;
 }
 
+// A DICTIONARY page's entries (of the kind's vector; string entries are
+// views into the page) and its packed indices.
+struct DictionaryPage {
+  uint64_t n = 0;  // entries
+  std::vector<int64_t> ints;
+  std::vector<std::string_view> strings;
+  int width = 0;
+  std::string_view indices;  // `count` of `width` bits
+};
+
+// Reads the entries and the indices' bytes of a page of `count` values; a
+// page with values and no entries is DataLoss (every index would be out of range).
+Status ParseDictionary(PhysicalKind k, Decoder* d, size_t count, DictionaryPage* page) {
+  uint64_t n = 0;
+  STRATA_RETURN_IF_ERROR(d->GetVarint(&n));
+  if (n > d->remaining() || n > kDictionaryEntriesMax) return DataLoss("dictionary size " + std::to_string(n));
+  page->n = n;
+  if (k == PhysicalKind::kBytes) page->strings.resize(n);
+  else page->ints.resize(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    if (k == PhysicalKind::kBytes) {
+      uint64_t len = 0;
+      STRATA_RETURN_IF_ERROR(d->GetVarint(&len));
+      STRATA_RETURN_IF_ERROR(d->GetRaw(len, &page->strings[i]));
+    } else {
+      STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&page->ints[i]));
+    }
+  }
+  STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &page->width, &page->indices));
+  if (count > 0 && n == 0) return DataLoss("dictionary index 0 >= 0");
+  return Status::OK();
+}
+
+Status DictionaryIndexError(uint64_t max_index, uint64_t n) {
+  return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
+}
+
 // The indices are checked as they are unpacked (an index out of range is
 // replaced by 0 and the page then rejected), and every value is written
 // straight into `out`: no vector of indices in between. String entries are
 // views into the page (`d`'s input, alive for the call): each row's string is
 // the only copy made.
 Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVector::ValueBuffers& out) {
-  uint64_t n = 0;
-  STRATA_RETURN_IF_ERROR(d->GetVarint(&n));
-  if (n > d->remaining() || n > kDictionaryEntriesMax) return DataLoss("dictionary size " + std::to_string(n));
-  std::vector<int64_t> idict;
-  std::vector<std::string_view> sdict;
-  if (k == PhysicalKind::kBytes) sdict.resize(n);
-  else idict.resize(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    if (k == PhysicalKind::kBytes) {
-      uint64_t len = 0;
-      STRATA_RETURN_IF_ERROR(d->GetVarint(&len));
-      STRATA_RETURN_IF_ERROR(d->GetRaw(len, &sdict[i]));
-    } else {
-      STRATA_RETURN_IF_ERROR(d->GetSignedVarint(&idict[i]));
-    }
-  }
-  int width = 0;
-  std::string_view raw;
-  STRATA_RETURN_IF_ERROR(PackedRaw(d, count, &width, &raw));
+  DictionaryPage page;
+  STRATA_RETURN_IF_ERROR(ParseDictionary(k, d, count, &page));
   if (count == 0) return Status::OK();
-  if (n == 0) return DataLoss("dictionary index 0 >= 0");
+  const uint64_t n = page.n;
+  const int width = page.width;
+  const std::string_view raw = page.indices;
   uint64_t max_index = 0;
   if (k == PhysicalKind::kBytes) {
     // Indices first, a block of kUnpackBlockValues at a time (a multiple of 8,
@@ -464,7 +620,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     // the vector's pointers) made it about twice as slow.
     std::vector<std::string>& o = *out.strings;
     ReserveForAppend(&o, count);
-    const std::string_view* dict = sdict.data();
+    const std::string_view* dict = page.strings.data();
     uint32_t block[kUnpackBlockValues];
     for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
       const size_t m = std::min(kUnpackBlockValues, count - first);
@@ -480,7 +636,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
   } else {
     // Captured by value, the out-of-range flag a bool: the column's int64
     // stores cannot alias them, so the loop keeps them in registers.
-    const int64_t* dict = idict.data();
+    const int64_t* dict = page.ints.data();
     const uint64_t entries = n;
     bool out_of_range = false;
     AppendUnpacked(raw, count, width, out.ints, [dict, entries, &out_of_range](uint64_t x) {
@@ -491,9 +647,48 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
       ForEachPacked(raw, count, width, [&max_index](size_t, uint64_t x) { max_index = std::max(max_index, x); });
     }
   }
-  if (max_index >= n) {
-    return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
+  if (max_index >= n) return DictionaryIndexError(max_index, n);
+  return Status::OK();
+}
+
+// Only the selected indices are read, and so checked.
+Status DecodeDictionaryAt(PhysicalKind k, Decoder* d, size_t count, std::span<const uint32_t> positions,
+                          const ColumnVector::ValueBuffers& out) {
+  DictionaryPage page;
+  STRATA_RETURN_IF_ERROR(ParseDictionary(k, d, count, &page));
+  if (positions.empty()) return Status::OK();
+  const uint64_t n = page.n;  // > 0: ParseDictionary rejects no entries for count >= positions.size() > 0
+  uint64_t max_index = 0;
+  if (k == PhysicalKind::kBytes) {
+    std::vector<std::string>& o = *out.strings;
+    ReserveForAppend(&o, positions.size());
+    const std::string_view* dict = page.strings.data();
+    ForEachPackedAt(page.indices, page.width, positions, [&o, &max_index, dict, n](size_t, uint64_t x) {
+      max_index = std::max(max_index, x);
+      const std::string_view s = dict[x < n ? x : 0];
+      o.emplace_back(s.data(), s.size());
+    });
+  } else {
+    const int64_t* dict = page.ints.data();  // as in DecodeDictionary: a flag the stores cannot alias
+    bool out_of_range = false;
+    AppendPackedAt(page.indices, page.width, positions, out.ints, [dict, n, &out_of_range](uint64_t x) {
+      out_of_range |= x >= n;
+      return dict[x < n ? x : 0];
+    });
+    if (out_of_range) {
+      ForEachPackedAt(page.indices, page.width, positions,
+                      [&max_index](size_t, uint64_t x) { max_index = std::max(max_index, x); });
+    }
   }
+  if (max_index >= n) return DictionaryIndexError(max_index, n);
+  return Status::OK();
+}
+
+// What every decode of a page's values ends with: the encoding as context,
+// and no bytes left over.
+Status FinishValues(Encoding e, const Status& s, const Decoder& d) {
+  STRATA_RETURN_IF_ERROR(s.WithContext(EncodingName(e)));
+  if (!d.empty()) return DataLoss(std::string(EncodingName(e)) + ": " + std::to_string(d.remaining()) + " trailing bytes");
   return Status::OK();
 }
 
@@ -581,9 +776,34 @@ Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, siz
     case Encoding::kRunLength: s = DecodeRunLength(&d, count, out.ints); break;
     case Encoding::kBitPacked: s = DecodeBitPacked(&d, count, out.ints); break;
   }
-  STRATA_RETURN_IF_ERROR(s.WithContext(EncodingName(e)));
-  if (!d.empty()) return DataLoss(std::string(EncodingName(e)) + ": " + std::to_string(d.remaining()) + " trailing bytes");
-  return Status::OK();
+  return FinishValues(e, s, d);
+}
+
+Status DecodeValuesAt(const ColumnType& type, Encoding e, std::string_view in, size_t count,
+                      std::span<const uint32_t> positions, const ColumnVector::ValueBuffers& out) {
+  STRATA_CHECK(AscendingBelow(positions, count), "DecodeValuesAt: positions not ascending below the count");
+  if (!EncodingApplies(type, e)) return DataLoss("encoding " + std::string(EncodingName(e)) + " does not apply");
+  Decoder d(in);
+  Status s;
+  switch (e) {
+    case Encoding::kPlain: s = DecodePlainAt(type, &d, count, positions, out); break;
+    case Encoding::kDictionary: s = DecodeDictionaryAt(KindOf(type), &d, count, positions, out); break;
+    case Encoding::kRunLength: s = DecodeRunLengthAt(&d, count, positions, out.ints); break;
+    case Encoding::kBitPacked: s = DecodeBitPackedAt(&d, count, positions, out.ints); break;
+  }
+  return FinishValues(e, s, d);
+}
+
+bool AscendingBelow(std::span<const uint32_t> positions, size_t end) {
+  if (positions.empty()) return true;
+  const uint32_t* p = positions.data();
+  unsigned bad = positions.back() >= end;
+  size_t j = 1;
+  for (; j + 8 <= positions.size(); j += 8) {  // blocks of 8, no early exit: vectorized
+    for (size_t k = 0; k < 8; ++k) bad |= p[j + k] <= p[j + k - 1];
+  }
+  for (; j < positions.size(); ++j) bad |= p[j] <= p[j - 1];
+  return bad == 0;
 }
 
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count, PageValues* out) {

@@ -67,4 +67,25 @@ Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, siz
 Status DecodeValues(const ColumnType& type, Encoding e, std::string_view in, size_t count,
                     PageValues* out);
 
+// Of the `count` values in `in`, decodes only those at `positions`
+// (ascending, distinct, each < count: a programmer error otherwise),
+// appending them in that order to the vector of the type's kind in `out`:
+// what DecodeValues appends, picked. Every encoding and type is handled; the
+// selected values are read by random access where the encoding allows it
+// (PLAIN of fixed width, BIT_PACKED, DICTIONARY indices), and only what has
+// to be walked is (RUN_LENGTH runs, PLAIN string lengths); a string is
+// constructed only when selected.
+// The input is checked as DecodeValues checks it (sizes, bit widths, runs,
+// dictionary entries, trailing bytes) with one exception: a DICTIONARY index
+// is looked at, and so checked against the entries, only at a selected
+// position. DataLoss on malformed bytes; the vector may then hold some of
+// the values (the caller drops them: ColumnVector::AbandonDecodedPage).
+Status DecodeValuesAt(const ColumnType& type, Encoding e, std::string_view in, size_t count,
+                      std::span<const uint32_t> positions, const ColumnVector::ValueBuffers& out);
+
+// True if `positions` is strictly ascending and each is < end: what
+// DecodeValuesAt (and DecodePageAt, of rows) require. Vectorized: a check of
+// a page's every position costs a fraction of decoding them.
+bool AscendingBelow(std::span<const uint32_t> positions, size_t end);
+
 }  // namespace strata::storage

@@ -36,6 +36,12 @@ class LocalTabletService final : public TabletService {
     return storage::ScanTablet(*store, meta, r.options, sink);
   }
 
+  Status ScanTabletBatches(const ScanTabletRequest& r, const BatchSink& sink) override {
+    STRATA_ASSIGN_OR_RETURN(auto store, stores_->Get(r.volume));
+    STRATA_ASSIGN_OR_RETURN(TabletMeta meta, ReadTabletMeta(*store, r.meta_key, r.tablet_id));
+    return storage::ScanTabletBatches(*store, meta, r.options, sink);
+  }
+
   Result<CompactionOutput> Compact(const CompactRequest& r) override {
     STRATA_ASSIGN_OR_RETURN(auto store, stores_->Get(r.volume));
     return CompactTablet(*store, r.lineage, r.tablet_id, r.base_meta_key, r.txn_id, r.policy);

@@ -1,13 +1,15 @@
 // One data page: header, (compressed) body of NULL bitmap + encoded values,
 // and a CRC-32C trailer (docs/formats/data-file.md, "Page").
 //
-// Errors: DecodePage gets bytes from storage; a checksum mismatch or any
-// malformed field is DataLoss (the caller adds key/column/page context).
+// Errors: DecodePage and DecodePageAt get bytes from storage; a checksum
+// mismatch or any malformed field is DataLoss (the caller adds
+// key/column/page context).
 // Thread-safety: pure functions.
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -48,5 +50,18 @@ class PageScratch {
 // `scratch` (may be null: a buffer of its own) holds a compressed page's body.
 Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out,
                   PageScratch* scratch = nullptr);
+
+// The same for the page's rows `rows` only (ascending, distinct, each <
+// expect.num_rows: a programmer error otherwise; row 0 is the page's first),
+// appending rows.size() rows to `out`, the j-th being the page's row
+// rows[j] (its value and NULL flag). The page is verified as DecodePage
+// verifies it (checksum, header against `expect`, sizes, NULL bitmap, the
+// encoding's sizes and trailing bytes), except that a DICTIONARY index out
+// of range is DataLoss only at a selected row (the others may not be read).
+// Only the selected values are decoded (DecodeValuesAt: by random access
+// where the encoding allows; a string is constructed only when selected),
+// unless every one is. On error `out` is as it was.
+Status DecodePageAt(std::string_view bytes, const PageInfo& expect, std::span<const uint32_t> rows,
+                    ColumnVector* out, PageScratch* scratch = nullptr);
 
 }  // namespace strata::storage

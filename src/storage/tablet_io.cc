@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "common/check.h"
 #include "storage/data_file_format.h"
 #include "storage/data_file_reader.h"
 #include "storage/io_executor.h"
@@ -151,11 +152,48 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
 // batch's decoded columns stay in a core's cache while the query reads them.
 constexpr uint64_t kScanBatchRows = 8 * 1024;
 
+// One batch of a row group, decoded on demand: pages [first[k], end[k]) of
+// each read column's chunk (bytes[k]), all valid during the sink's call.
+class PagesBatch final : public ScanBatch {
+ public:
+  PagesBatch(const DataFileReader& reader, size_t group, const RowsetScan& scan, std::span<const std::string_view> bytes,
+             std::span<const size_t> first, std::span<const size_t> end, uint64_t rows, size_t columns,
+             PageScratch* scratch)
+      : reader_(reader), group_(group), scan_(scan), bytes_(bytes), first_(first), end_(end), rows_(rows),
+        columns_(columns), scratch_(scratch), taken_(columns, false) {}
+  size_t rows() const override { return rows_; }
+  size_t columns() const override { return columns_; }
+  Result<ColumnVector> Column(size_t k) override {
+    Take(k);
+    return reader_.DecodeColumnPages(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], scratch_);
+  }
+  Result<ColumnVector> ColumnAt(size_t k, std::span<const uint32_t> rows) override {
+    Take(k);
+    return reader_.DecodeColumnPagesAt(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], rows, scratch_);
+  }
+
+ private:
+  void Take(size_t k) {
+    STRATA_CHECK(k < columns_ && !taken_[k], "a batch column is taken once");
+    taken_[k] = true;
+  }
+  const DataFileReader& reader_;
+  const size_t group_;
+  const RowsetScan& scan_;
+  std::span<const std::string_view> bytes_;
+  std::span<const size_t> first_, end_;
+  const uint64_t rows_;
+  const size_t columns_;
+  PageScratch* scratch_;
+  std::vector<bool> taken_;
+};
+
 // Decodes the rowset's row groups into `sink`, each in batches of about
 // kScanBatchRows rows (ScanBatchEnds). `between` runs after each row group
-// (the caller starts the next rowset there).
+// (the caller starts the next rowset there). A batch that delete predicates
+// apply to is decoded whole first (they look at its rows).
 Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> deletes, size_t projected_columns,
-                        const RowsetSink& sink, const std::function<void()>& between) {
+                        const BatchSink& sink, const std::function<void()>& between) {
   const RowsetMeta& rowset = *scan.rowset;
   const DataFileReader& reader = *scan.reader;
   // Most scans have no delete newer than the rowset: then no row is looked at here.
@@ -164,7 +202,7 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
   size_t next = 0;
   const size_t ncols = scan.columns.size();
   std::vector<std::string_view> bytes;  // the row group's column chunks, all valid until the next ReadSpan
-  std::vector<size_t> page(ncols);
+  std::vector<size_t> first(ncols), end_page(ncols);
   PageScratch scratch;  // compressed pages' bodies, reused
   for (size_t g : scan.selected) {
     const RowGroupInfo& group = reader.footer().row_groups[g];
@@ -176,30 +214,72 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
       if (scan.held[next + k]) bytes[k] = *scan.held[next + k];
     }
     next += ncols;
-    std::fill(page.begin(), page.end(), 0);
+    std::fill(end_page.begin(), end_page.end(), 0);
     uint64_t start = 0;
     for (uint64_t end : ScanBatchEnds(group, scan.columns, kScanBatchRows)) {
-      std::vector<ColumnVector> cols;
-      for (size_t k = 0; k < ncols; ++k) {
+      for (size_t k = 0; k < ncols; ++k) {  // each column's pages of rows [start, end)
         const std::vector<PageInfo>& pages = group.columns[scan.columns[k]].pages;
-        size_t last = page[k];
+        first[k] = end_page[k];
+        size_t last = first[k];
         for (uint64_t rows = 0; last < pages.size() && rows < end - start; ++last) rows += pages[last].num_rows;
         if (end == group.num_rows) last = pages.size();
-        STRATA_ASSIGN_OR_RETURN(ColumnVector col, reader.DecodeColumnPages(g, scan.columns[k], bytes[k], page[k], last, &scratch));
-        page[k] = last;
-        cols.push_back(std::move(col));
+        end_page[k] = last;
       }
-      if (any_delete_applies) {
-        std::vector<uint8_t> keep(end - start, 1);
-        ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
-        cols.resize(projected_columns);
-        if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+      PagesBatch batch(reader, g, scan, bytes, first, end_page, end - start, ncols, &scratch);
+      if (!any_delete_applies) {
+        STRATA_RETURN_IF_ERROR(sink(batch));
+        start = end;
+        continue;
       }
-      cols.resize(projected_columns);  // no-op without deletes: only projected columns were read
-      STRATA_RETURN_IF_ERROR(sink(std::move(cols)));
+      STRATA_ASSIGN_OR_RETURN(std::vector<ColumnVector> cols, batch.TakeAll());
+      std::vector<uint8_t> keep(end - start, 1);
+      ApplyDeletes(deletes, rowset.version, scan.names, cols, &keep);
+      cols.resize(projected_columns);
+      if (std::find(keep.begin(), keep.end(), 0) != keep.end()) cols = FilterRows(cols, keep);
+      DecodedBatch decoded(std::move(cols));
+      STRATA_RETURN_IF_ERROR(sink(decoded));
       start = end;
     }
     between();
+  }
+  return Status::OK();
+}
+
+// ScanRowsets with a BatchSink.
+Status ScanRowsetBatches(objstore::ObjectStore& store, const TabletMeta& meta, size_t first, size_t last,
+                         std::span<const DeletePredicate> deletes, const TabletScanOptions& options,
+                         const BatchSink& sink) {
+  std::vector<std::string> projected = options.columns;
+  if (projected.empty()) {
+    for (const auto& c : meta.schema) projected.push_back(c.name);
+  }
+  for (const auto& name : projected) {
+    if (SchemaIndex(meta.schema, name) < 0) return InvalidArgument("unknown column " + name);
+  }
+  // The next rowset is opened (its footer read, its first chunks fetched)
+  // once the current one has started fetching its last chunks, so that the
+  // object store is not idle between two rowsets. Its error, if any, is
+  // returned only when the scan reaches it.
+  last = std::min(last, meta.rowsets.size());
+  std::unique_ptr<RowsetScan> next;
+  Status next_error;
+  for (size_t i = first; i < last; ++i) {
+    std::unique_ptr<RowsetScan> scan = std::move(next);
+    if (!next_error.ok()) return next_error;
+    if (!scan) {
+      STRATA_ASSIGN_OR_RETURN(scan, StartRowsetScan(store, meta.rowsets[i], deletes, projected, options.predicates));
+    }
+    auto start_next = [&] {
+      if (i + 1 >= last || next || !next_error.ok() || !scan->fetch->AllStarted()) return;
+      auto started = StartRowsetScan(store, meta.rowsets[i + 1], deletes, projected, options.predicates);
+      if (started.ok()) {
+        next = std::move(started).value();
+      } else {
+        next_error = started.status();
+      }
+    };
+    start_next();
+    STRATA_RETURN_IF_ERROR(FinishRowsetScan(*scan, deletes, projected.size(), sink, start_next));
   }
   return Status::OK();
 }
@@ -241,45 +321,25 @@ Status ValidateDeleteConditions(const std::vector<ColumnSchema>& schema, std::sp
 
 Status ScanTablet(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
                   const RowsetSink& sink) {
-  return ScanRowsets(store, meta, 0, meta.rowsets.size(), meta.deletes, options, sink);
+  return ScanRowsetBatches(store, meta, 0, meta.rowsets.size(), meta.deletes, options, AllColumns(sink));
+}
+
+Status ScanTabletBatches(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
+                         const BatchSink& sink) {
+  return ScanRowsetBatches(store, meta, 0, meta.rowsets.size(), meta.deletes, options, sink);
 }
 
 Status ScanRowsets(objstore::ObjectStore& store, const TabletMeta& meta, size_t first, size_t last,
                    std::span<const DeletePredicate> deletes, const TabletScanOptions& options,
                    const RowsetSink& sink) {
-  std::vector<std::string> projected = options.columns;
-  if (projected.empty()) {
-    for (const auto& c : meta.schema) projected.push_back(c.name);
-  }
-  for (const auto& name : projected) {
-    if (SchemaIndex(meta.schema, name) < 0) return InvalidArgument("unknown column " + name);
-  }
-  // The next rowset is opened (its footer read, its first chunks fetched)
-  // once the current one has started fetching its last chunks, so that the
-  // object store is not idle between two rowsets. Its error, if any, is
-  // returned only when the scan reaches it.
-  last = std::min(last, meta.rowsets.size());
-  std::unique_ptr<RowsetScan> next;
-  Status next_error;
-  for (size_t i = first; i < last; ++i) {
-    std::unique_ptr<RowsetScan> scan = std::move(next);
-    if (!next_error.ok()) return next_error;
-    if (!scan) {
-      STRATA_ASSIGN_OR_RETURN(scan, StartRowsetScan(store, meta.rowsets[i], deletes, projected, options.predicates));
-    }
-    auto start_next = [&] {
-      if (i + 1 >= last || next || !next_error.ok() || !scan->fetch->AllStarted()) return;
-      auto started = StartRowsetScan(store, meta.rowsets[i + 1], deletes, projected, options.predicates);
-      if (started.ok()) {
-        next = std::move(started).value();
-      } else {
-        next_error = started.status();
-      }
-    };
-    start_next();
-    STRATA_RETURN_IF_ERROR(FinishRowsetScan(*scan, deletes, projected.size(), sink, start_next));
-  }
-  return Status::OK();
+  return ScanRowsetBatches(store, meta, first, last, deletes, options, AllColumns(sink));
+}
+
+BatchSink AllColumns(const RowsetSink& sink) {
+  return [sink](ScanBatch& batch) -> Status {
+    STRATA_ASSIGN_OR_RETURN(std::vector<ColumnVector> columns, batch.TakeAll());
+    return sink(std::move(columns));
+  };
 }
 
 std::vector<ColumnVector> FilterRows(const std::vector<ColumnVector>& columns, const std::vector<uint8_t>& keep) {

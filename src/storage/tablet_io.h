@@ -18,6 +18,7 @@
 #include "storage/column_vector.h"
 #include "storage/data_file_reader.h"  // Predicate
 #include "storage/data_file_writer.h"
+#include "storage/scan_batch.h"
 #include "storage/tablet_meta.h"
 
 namespace strata::storage {
@@ -55,6 +56,13 @@ using RowsetSink = std::function<Status(std::vector<ColumnVector>&& columns)>;
 // while the last GETs of the current one run). `store` must outlive the call; `sink` runs in the calling thread.
 Status ScanTablet(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
                   const RowsetSink& sink);
+// The same batches with their columns decoded on demand (scan_batch.h): in a
+// batch no delete predicate applies to, a column is decoded only when asked
+// for, and at the rows asked for only (ColumnAt).
+Status ScanTabletBatches(objstore::ObjectStore& store, const TabletMeta& meta, const TabletScanOptions& options,
+                         const BatchSink& sink);
+// A RowsetSink as a BatchSink: takes every column of each batch.
+BatchSink AllColumns(const RowsetSink& sink);
 
 // The rows of rowsets [first, last) of `meta` with `deletes` applied (those
 // newer than each rowset), all columns: what compaction merges.

@@ -80,6 +80,15 @@ class TabletService {
   virtual ~TabletService() = default;
   virtual Result<RowsetMeta> WriteRowset(const WriteRowsetRequest& request) = 0;
   virtual Status ScanTablet(const ScanTabletRequest& request, const RowsetSink& sink) = 0;
+  // The same batches with columns decoded on demand (scan_batch.h) where the
+  // tablet is read in this process; a service that receives decoded rows
+  // hands them on as DecodedBatch (the default).
+  virtual Status ScanTabletBatches(const ScanTabletRequest& request, const BatchSink& sink) {
+    return ScanTablet(request, [&sink](std::vector<ColumnVector>&& columns) {
+      DecodedBatch batch(std::move(columns));
+      return sink(batch);
+    });
+  }
   virtual Result<CompactionOutput> Compact(const CompactRequest& request) = 0;
   // Runs a query fragment on the nodes that own the tablets. Unimplemented
   // when this service runs fragments nowhere (in-process: the query engine

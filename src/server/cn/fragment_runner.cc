@@ -28,6 +28,13 @@ class NodeTableSource final : public query::TableSource {
                                    .options = options},
         sink);
   }
+  Status ScanTabletBatches(const query::TableInfo&, const query::TabletRef& tablet,
+                           const storage::TabletScanOptions& options, const storage::BatchSink& sink) override {
+    return tablets_->ScanTabletBatches(
+        storage::ScanTabletRequest{.volume = volume_, .tablet_id = tablet.tablet_id, .meta_key = tablet.meta_key,
+                                   .options = options},
+        sink);
+  }
 
  private:
   storage::TabletService* tablets_;

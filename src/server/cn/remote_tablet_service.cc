@@ -84,6 +84,18 @@ Status RemoteTabletService::ScanTablet(const storage::ScanTabletRequest& request
       [&] { return fallback_->ScanTablet(request, sink); });
 }
 
+Status RemoteTabletService::ScanTabletBatches(const storage::ScanTabletRequest& request,
+                                              const storage::BatchSink& sink) {
+  auto decoded = [&sink](std::vector<storage::ColumnVector>&& columns) {  // rows from a compute node
+    storage::DecodedBatch batch(std::move(columns));
+    return sink(batch);
+  };
+  return Route<Status>(
+      request.tablet_id, "ScanTablet",
+      [&](TabletRpcClient& c, CallInfo* info) { return c.ScanTablet(request, decoded, info); },
+      [&] { return fallback_->ScanTabletBatches(request, sink); });
+}
+
 Result<storage::CompactionOutput> RemoteTabletService::Compact(const storage::CompactRequest& request) {
   using R = Result<storage::CompactionOutput>;
   return Route<R>(

@@ -46,6 +46,8 @@ class RemoteTabletService final : public storage::TabletService {
 
   Result<storage::RowsetMeta> WriteRowset(const storage::WriteRowsetRequest& request) override;
   Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) override;
+  // Read here when it falls back to this process (columns on demand), else decoded by the node.
+  Status ScanTabletBatches(const storage::ScanTabletRequest& request, const storage::BatchSink& sink) override;
   Result<storage::CompactionOutput> Compact(const storage::CompactRequest& request) override;
   // Unimplemented with no alive node (the query engine then runs the fragment itself).
   Status RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink) override;

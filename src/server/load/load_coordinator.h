@@ -130,6 +130,9 @@ class LoadCoordinator {
   Status ScanTablet(const storage::ScanTabletRequest& request, const storage::RowsetSink& sink) {
     return tablets_.ScanTablet(request, sink);
   }
+  Status ScanTabletBatches(const storage::ScanTabletRequest& request, const storage::BatchSink& sink) {
+    return tablets_.ScanTabletBatches(request, sink);
+  }
   // A query fragment on the compute nodes owning its tablets (tablet_service.h).
   Status RunFragment(const storage::FragmentRequest& request, const storage::FragmentSink& sink) {
     return tablets_.RunFragment(request, sink);

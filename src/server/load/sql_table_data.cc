@@ -156,6 +156,16 @@ Status SqlTableData::ScanTablet(const query::TableInfo& table, const query::Tabl
                                  sink);
 }
 
+Status SqlTableData::ScanTabletBatches(const query::TableInfo& table, const query::TabletRef& tablet,
+                                       const storage::TabletScanOptions& options, const storage::BatchSink& sink) {
+  const auto* target = static_cast<const DataTarget*>(table.source_state.get());
+  if (tablet.meta_key.empty()) return Status::OK();  // an empty tablet
+  return coordinator_.ScanTabletBatches(
+      storage::ScanTabletRequest{.volume = target->volume, .tablet_id = tablet.tablet_id, .meta_key = tablet.meta_key,
+                                 .options = options},
+      sink);
+}
+
 std::optional<uint64_t> SqlTableData::TabletRowCount(const query::TableInfo& table, const query::TabletRef& tablet) {
   if (tablet.meta_key.empty()) return 0;
   {

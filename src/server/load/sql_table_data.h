@@ -37,6 +37,8 @@ class SqlTableData final : public sql::TableData, public sql::SelectRunner, publ
   Result<query::TableInfo> Resolve(const std::string& db, const std::string& table) override;
   Status ScanTablet(const query::TableInfo& table, const query::TabletRef& tablet,
                     const storage::TabletScanOptions& options, const storage::RowsetSink& sink) override;
+  Status ScanTabletBatches(const query::TableInfo& table, const query::TabletRef& tablet,
+                           const storage::TabletScanOptions& options, const storage::BatchSink& sink) override;
   // From the tablet version's metadata (read through the volume's store and
   // remembered by key: keys are never reused, DESIGN invariant 1); nullopt
   // when it has delete predicates or cannot be read.
