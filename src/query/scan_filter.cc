@@ -20,25 +20,50 @@ bool ComparesWithConstant(const BoundExpr& e) {
   return (a == ExprOp::kColumn && b == ExprOp::kConst) || (a == ExprOp::kConst && b == ExprOp::kColumn);
 }
 
-// For each row of `sub` (ascending, a subset of `of`): its position in `of`.
-std::vector<uint32_t> PositionsIn(const std::vector<uint32_t>& of, const std::vector<uint32_t>& sub) {
-  std::vector<uint32_t> out(sub.size());
-  size_t j = 0;
-  for (size_t i = 0; i < sub.size(); ++i) {
-    while (of[j] < sub[i]) ++j;  // bounded: sub[i] is in `of`
-    out[i] = static_cast<uint32_t>(j);
+// The rows still passing, narrowed stage by stage. Generation 0 is every
+// row of the batch; each narrowing starts the next generation and records
+// where its rows were in the one before, so a column decoded in an earlier
+// generation is brought to the current rows by composing those steps.
+class Survivors {
+ public:
+  explicit Survivors(size_t batch_rows) : batch_rows_(batch_rows) {}
+  size_t generation() const { return steps_.size(); }
+  bool all() const { return steps_.empty(); }
+  size_t size() const { return all() ? batch_rows_ : rows_.size(); }
+  // The batch rows still passing (valid when !all()).
+  const std::vector<uint32_t>& rows() const { return rows_; }
+  // Keeps the current rows at `positions` (ascending).
+  void Keep(const std::vector<uint32_t>& positions) {
+    std::vector<uint32_t> next(positions.size());
+    if (all()) {
+      next = positions;
+    } else {
+      for (size_t i = 0; i < positions.size(); ++i) next[i] = rows_[positions[i]];
+    }
+    rows_ = std::move(next);
+    steps_.push_back(positions);
   }
-  return out;
-}
+  // The current rows' positions among the rows of generation g (< generation()).
+  std::vector<uint32_t> PositionsIn(size_t g) const {
+    if (g == 0) return rows_;
+    std::vector<uint32_t> p = steps_.back();
+    for (size_t i = steps_.size() - 1; i-- > g;) {
+      for (uint32_t& x : p) x = steps_[i][x];
+    }
+    return p;
+  }
 
-// Rows a selection keeps; null stands for every row of the batch.
-using Rows = std::shared_ptr<const std::vector<uint32_t>>;
+ private:
+  size_t batch_rows_;
+  std::vector<uint32_t> rows_;
+  std::vector<std::vector<uint32_t>> steps_;  // steps_[i]: generation i+1's rows as positions in generation i's
+};
 
-// A column the filter has decoded: its values at rows `at`.
+// A column the filter has decoded: its values at the rows of generation `at`.
 struct Held {
   bool decoded = false;
   Column column;
-  Rows at;
+  size_t at = 0;
 };
 
 }  // namespace
@@ -77,32 +102,28 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
   const size_t n = batch.rows();
   const size_t ncols = layout.types.size();
   std::vector<Held> held(ncols);
-  Rows cur;  // null: every row still passes
-  auto kept = [&] { return cur ? cur->size() : n; };
+  Survivors cur(n);
   // Column c of the batch at the rows still passing: decoded there the first
   // time, else narrowed from the rows it was decoded at.
   auto bring = [&](size_t c) -> Status {
     Held& h = held[c];
-    if (!h.decoded && (layout.batch_column[c] < 0 || !layout.wanted[c])) {  // not read: NULL (as ToChunk gives)
-      h.column = Column::Constant(unscaled_[c] ? Type::Int() : layout.types[c], Scalar::Null(), kept());
-      h.decoded = true;
-      h.at = cur;
-    } else if (!h.decoded) {
+    if (h.decoded) {
+      if (h.at != cur.generation()) h.column = h.column.Gather(cur.PositionsIn(h.at));
+    } else if (layout.batch_column[c] < 0 || !layout.wanted[c]) {  // not read: NULL (as ToChunk gives)
+      h.column = Column::Constant(unscaled_[c] ? Type::Int() : layout.types[c], Scalar::Null(), cur.size());
+    } else {
       const int k = layout.batch_column[c];
-      Result<storage::ColumnVector> v = cur ? batch.ColumnAt(k, *cur) : batch.Column(k);
+      Result<storage::ColumnVector> v = cur.all() ? batch.Column(k) : batch.ColumnAt(k, cur.rows());
       if (!v.ok()) return v.status();
       h.column = unscaled_[c] ? UnscaledFromStorage(std::move(*v)) : FromStorageVector(std::move(*v));
-      h.decoded = true;
-      h.at = cur;
-    } else if (h.at != cur) {
-      h.column = h.at ? h.column.Gather(PositionsIn(*h.at, *cur)) : h.column.Gather(*cur);
-      h.at = cur;
     }
+    h.decoded = true;
+    h.at = cur.generation();
     return Status::OK();
   };
   std::vector<uint32_t> picked;
   for (const Stage& stage : stages_) {
-    const size_t m = kept();
+    const size_t m = cur.size();
     if (m == 0) break;
     Chunk sub;  // the stage's columns; the others, which its conjuncts never touch, empty placeholders
     sub.rows = m;
@@ -113,12 +134,9 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
     }
     SelectRowsOf(stage.conjuncts, sub, &picked);
     for (size_t c : stage.columns) std::swap(sub.columns[c], held[c].column);
-    if (picked.size() == m) continue;  // every row still passes
-    auto next = std::make_shared<std::vector<uint32_t>>(picked.size());
-    for (size_t i = 0; i < picked.size(); ++i) (*next)[i] = cur ? (*cur)[picked[i]] : picked[i];
-    cur = std::move(next);
+    if (picked.size() < m) cur.Keep(picked);
   }
-  const size_t m = kept();
+  const size_t m = cur.size();
   Chunk out;
   out.rows = m;
   out.columns.reserve(ncols);
@@ -132,18 +150,23 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
     }
     Held& h = held[c];
     if (h.decoded) {
-      std::vector<uint32_t> at;  // positions of the passing rows in h.column
-      if (h.at != cur) at = h.at ? PositionsIn(*h.at, *cur) : *cur;
+      const bool current = h.at == cur.generation();
+      std::vector<uint32_t> at;  // the passing rows' positions in h.column
+      if (!current) {
+        at = cur.PositionsIn(h.at);
+      } else if (unscaled_[c]) {
+        at.resize(m);
+        std::iota(at.begin(), at.end(), 0u);
+      }
       if (unscaled_[c]) {
-        if (h.at == cur) at.resize(m), std::iota(at.begin(), at.end(), 0u);
         out.columns.push_back(WidenUnscaled(h.column, layout.types[c], at.data(), m));
       } else {
-        out.columns.push_back(h.at == cur ? std::move(h.column) : h.column.Gather(at));
+        out.columns.push_back(current ? std::move(h.column) : h.column.Gather(at));
       }
       continue;
     }
-    if (!cur || !dense) {
-      Result<storage::ColumnVector> v = cur ? batch.ColumnAt(k, *cur) : batch.Column(k);
+    if (cur.all() || !dense) {
+      Result<storage::ColumnVector> v = cur.all() ? batch.Column(k) : batch.ColumnAt(k, cur.rows());
       if (!v.ok()) return v.status();
       out.columns.push_back(FromStorageVector(std::move(*v)));
       continue;
@@ -152,10 +175,10 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
     if (!v.ok()) return v.status();
     if (v->kind() == storage::PhysicalKind::kInt64 && UsesI128(layout.types[c])) {  // widened anyway: while picking
       StorageParts p = ReleaseStorage(std::move(*v));
-      out.columns.push_back(GatherStorage(p, cur->data(), m));
+      out.columns.push_back(GatherStorage(p, cur.rows().data(), m));
     } else {
       out.columns.push_back(FromStorageVector(std::move(*v)));
-      out.columns.back().KeepRows(cur->data(), m);
+      out.columns.back().KeepRows(cur.rows().data(), m);
     }
   }
   return out;

@@ -15,6 +15,7 @@
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
+#include "common/uninit_string.h"
 #include "objstore/local/local_posix.h"
 
 namespace strata::objstore {
@@ -601,7 +602,7 @@ bool CachingObjectStore::VerifiedRead(int fd, std::string_view key, ExtentId id,
                                       uint64_t from, uint64_t to, CachedRange* out, bool* collision) {
   const uint64_t block = options_.block_bytes;
   const uint64_t prefix_max = kHeaderBytes + kKeyBytesMax + 4 * CeilDiv(blocks * block, chunk_bytes_);
-  std::string head(std::min(file_bytes, prefix_max), '\0');
+  std::string head = UninitializedString(std::min(file_bytes, prefix_max));  // PreadAll fills it
   if (head.size() < kHeaderBytes || !PreadAll(fd, &head, 0)) return false;
   if (std::memcmp(head.data(), kMagic, sizeof(kMagic)) != 0 || LoadFixed32(head, 8) != kFormatVersion) return false;
   const uint64_t key_bytes = LoadFixed32(head, 12);
@@ -644,7 +645,7 @@ bool CachingObjectStore::VerifiedRead(int fd, std::string_view key, ExtentId id,
   out->blocks_read = (hi - 1) / block - lo / block + 1;
   const uint64_t c0 = lo / chunk_bytes, c1 = (hi - 1) / chunk_bytes;
   const uint64_t read_from = c0 * chunk_bytes, read_to = std::min((c1 + 1) * chunk_bytes, length);
-  std::string data(read_to - read_from, '\0');
+  std::string data = UninitializedString(read_to - read_from);  // PreadAll fills it
   if (!PreadAll(fd, &data, prefix + read_from)) return false;
   std::string_view dv(data);
   for (uint64_t c = c0; c <= c1; ++c) {  // bounded: at most blocks * block / chunk_bytes chunks

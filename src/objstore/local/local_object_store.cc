@@ -18,6 +18,7 @@
 
 #include "common/failpoint.h"
 #include "common/logging.h"
+#include "common/uninit_string.h"
 #include "objstore/local/local_list_walk.h"
 #include "objstore/local/local_posix.h"
 #include "objstore/mem/mem_object_store.h"
@@ -369,7 +370,7 @@ Result<std::string> LocalObjectStore::GetRange(std::string_view key, uint64_t of
                            " (" + std::to_string(size) + " bytes)");
   }
   const uint64_t n = std::min(length, size - offset);
-  std::string out(n, '\0');
+  std::string out = UninitializedString(n);  // pread fills every byte (or the read fails)
   uint64_t done = 0;
   int eintr = 0;
   while (done < n) {  // bounded: each pass reads > 0 bytes or counts an EINTR
