@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "query/compare_mask.h"
 #include "query/scan_filter.h"
 #include "query/select_rows.h"
 #include "storage/column_vector.h"
@@ -342,6 +343,33 @@ TEST(StagedFilterTest, MatchesFilteringTheWholeBatch) {
   }
   EXPECT_GT(partial, 500u);
   EXPECT_GT(narrowed, 150u);
+}
+
+}  // namespace
+}  // namespace strata::query
+
+namespace strata::query {
+namespace {
+
+// MaskToRows (compare_mask.h) against the row-by-row reading of the mask, at
+// every density (sparse and dense blocks take different paths), any nonzero
+// byte counting as set, lengths not a multiple of a block.
+TEST(MaskToRowsTest, ListsExactlyTheRowsWhoseByteIsNonzero) {
+  std::mt19937_64 rng(2911);
+  for (int round = 0; round < 2000; ++round) {
+    const size_t n = rng() % 300;
+    const unsigned per_mille = std::vector<unsigned>{0, 20, 150, 400, 700, 950, 1000}[rng() % 7];
+    std::vector<uint8_t> mask(n);
+    for (auto& b : mask) b = rng() % 1000 < per_mille ? static_cast<uint8_t>(1 + rng() % 255) : 0;
+    const uint32_t first = static_cast<uint32_t>(rng() % 5000);
+    std::vector<uint32_t> want;
+    for (size_t i = 0; i < n; ++i) {
+      if (mask[i] != 0) want.push_back(first + static_cast<uint32_t>(i));
+    }
+    std::vector<uint32_t> got(n);
+    got.resize(MaskToRows(mask.data(), n, first, got.data()));
+    ASSERT_EQ(got, want) << "round " << round << ", " << n << " rows, density " << per_mille;
+  }
 }
 
 }  // namespace
