@@ -14,13 +14,18 @@ Result<std::vector<ColumnVector>> ScanBatch::TakeAll() {
   return out;
 }
 
+void DecodedBatch::Take(size_t k) {
+  STRATA_CHECK(k < columns_.size() && !taken_[k], "a batch column is taken once");
+  taken_[k] = true;
+}
+
 Result<ColumnVector> DecodedBatch::Column(size_t k) {
-  STRATA_CHECK(k < columns_.size(), "batch column index");
+  Take(k);
   return std::move(columns_[k]);
 }
 
 Result<ColumnVector> DecodedBatch::ColumnAt(size_t k, std::span<const uint32_t> rows) {
-  STRATA_CHECK(k < columns_.size(), "batch column index");
+  Take(k);
   ColumnVector out = PickRows(columns_[k], rows);
   columns_[k] = ColumnVector(columns_[k].type());
   return out;

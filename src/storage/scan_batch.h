@@ -41,14 +41,18 @@ class ScanBatch {
 // received over the network is.
 class DecodedBatch final : public ScanBatch {
  public:
-  explicit DecodedBatch(std::vector<ColumnVector>&& columns) : columns_(std::move(columns)) {}
-  size_t rows() const override { return columns_.empty() ? 0 : columns_[0].size(); }
+  explicit DecodedBatch(std::vector<ColumnVector>&& columns)
+      : columns_(std::move(columns)), rows_(columns_.empty() ? 0 : columns_[0].size()), taken_(columns_.size()) {}
+  size_t rows() const override { return rows_; }
   size_t columns() const override { return columns_.size(); }
   Result<ColumnVector> Column(size_t k) override;
   Result<ColumnVector> ColumnAt(size_t k, std::span<const uint32_t> rows) override;
 
  private:
   std::vector<ColumnVector> columns_;
+  size_t rows_;  // columns_ may have been taken since
+  std::vector<bool> taken_;
+  void Take(size_t k);
 };
 
 // Receives the visible rows of a scan a batch at a time (see RowsetSink in
