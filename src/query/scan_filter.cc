@@ -160,6 +160,9 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
       }
       if (unscaled_[c]) {
         out.columns.push_back(WidenUnscaled(h.column, layout.types[c], at.data(), m));
+      } else if (!current && h.at == 0 && dense) {  // whole and most rows passed: they stay in place
+        h.column.KeepRows(at.data(), m);
+        out.columns.push_back(std::move(h.column));
       } else {
         out.columns.push_back(current ? std::move(h.column) : h.column.Gather(at));
       }
