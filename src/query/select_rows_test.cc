@@ -222,21 +222,25 @@ TEST(SelectRowsTest, ConjunctsNarrowTheRowsOneAfterAnother) {
 namespace strata::query {
 namespace {
 
+// The storage schema of ColumnTypes()' columns (DECIMAL(12,2) held in 64 bits).
+std::vector<storage::ColumnSchema> StorageSchema() {
+  using storage::DataType;
+  return {{.name = "c0", .type = {.type = DataType::kBigInt}},
+          {.name = "c1", .type = {.type = DataType::kBigInt}},
+          {.name = "c2", .type = {.type = DataType::kDecimal, .precision = 12, .scale = 2}},
+          {.name = "c3", .type = {.type = DataType::kDouble}},
+          {.name = "c4", .type = {.type = DataType::kVarchar}},
+          {.name = "c5", .type = {.type = DataType::kDate}},
+          {.name = "c6", .type = {.type = DataType::kBigInt}},
+          {.name = "c7", .type = {.type = DataType::kBigInt}}};
+}
+
 // NarrowDecimalFilter: the DECIMAL(12,2) column (stored in 64 bits) tested on
 // its unscaled values as BIGINT selects exactly the rows the filter over the
 // DECIMAL values does, whenever the filter allows it (only compared with
 // constants or tested for NULL; a column-vs-column compare keeps it wide).
 TEST(SelectRowsTest, NarrowDecimalFilterSelectsTheSameRows) {
-  using storage::DataType;
-  const std::vector<storage::ColumnSchema> schema = {
-      {.name = "c0", .type = {.type = DataType::kBigInt}},
-      {.name = "c1", .type = {.type = DataType::kBigInt}},
-      {.name = "c2", .type = {.type = DataType::kDecimal, .precision = 12, .scale = 2}},
-      {.name = "c3", .type = {.type = DataType::kDouble}},
-      {.name = "c4", .type = {.type = DataType::kVarchar}},
-      {.name = "c5", .type = {.type = DataType::kDate}},
-      {.name = "c6", .type = {.type = DataType::kBigInt}},
-      {.name = "c7", .type = {.type = DataType::kBigInt}}};
+  const std::vector<storage::ColumnSchema> schema = StorageSchema();
   std::mt19937_64 rng(1129);
   size_t narrowed = 0, kept_wide = 0;
   for (int round = 0; round < 3000; ++round) {
@@ -295,16 +299,7 @@ storage::ColumnVector ToStorage(const Column& c, const storage::ColumnType& type
 // (6) or the query does not want are NULL. Half the rounds run the filter
 // on the DECIMAL column's unscaled values, as a scan does.
 TEST(StagedFilterTest, MatchesFilteringTheWholeBatch) {
-  using storage::DataType;
-  const std::vector<storage::ColumnSchema> schema = {
-      {.name = "c0", .type = {.type = DataType::kBigInt}},
-      {.name = "c1", .type = {.type = DataType::kBigInt}},
-      {.name = "c2", .type = {.type = DataType::kDecimal, .precision = 12, .scale = 2}},
-      {.name = "c3", .type = {.type = DataType::kDouble}},
-      {.name = "c4", .type = {.type = DataType::kVarchar}},
-      {.name = "c5", .type = {.type = DataType::kDate}},
-      {.name = "c6", .type = {.type = DataType::kBigInt}},
-      {.name = "c7", .type = {.type = DataType::kBigInt}}};
+  const std::vector<storage::ColumnSchema> schema = StorageSchema();
   std::mt19937_64 rng(20261130);
   size_t partial = 0, narrowed = 0;
   for (int round = 0; round < 2000; ++round) {

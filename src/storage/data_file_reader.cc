@@ -199,9 +199,9 @@ Result<ColumnVector> DataFileReader::DecodeColumnChunk(size_t row_group, size_t 
   return DecodeColumnPages(row_group, column, chunk_bytes, 0, footer().row_groups[row_group].columns[column].pages.size());
 }
 
-Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
-                                                       size_t first_page, size_t end_page,
-                                                       PageScratch* scratch) const {
+Result<const ColumnChunkInfo*> DataFileReader::CheckedChunk(size_t row_group, size_t column,
+                                                           std::string_view chunk_bytes, size_t first_page,
+                                                           size_t end_page) const {
   STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
   const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
   STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
@@ -209,6 +209,14 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
     return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
                     std::to_string(chunk_bytes.size())).WithContext(ChunkContext(row_group, column));
   }
+  return &chunk;
+}
+
+Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
+                                                       size_t first_page, size_t end_page,
+                                                       PageScratch* scratch) const {
+  STRATA_ASSIGN_OR_RETURN(const ColumnChunkInfo* found, CheckedChunk(row_group, column, chunk_bytes, first_page, end_page));
+  const ColumnChunkInfo& chunk = *found;
   ColumnVector out(footer().schema[column].type);
   uint64_t rows = 0;
   for (size_t p = first_page; p < end_page; ++p) rows += chunk.pages[p].num_rows;
@@ -228,13 +236,8 @@ Result<ColumnVector> DataFileReader::DecodeColumnPagesAt(size_t row_group, size_
                                                          std::string_view chunk_bytes, size_t first_page,
                                                          size_t end_page, std::span<const uint32_t> rows,
                                                          PageScratch* scratch) const {
-  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
-  const ColumnChunkInfo& chunk = footer().row_groups[row_group].columns[column];
-  STRATA_CHECK(first_page <= end_page && end_page <= chunk.pages.size(), "page range");
-  if (chunk_bytes.size() != chunk.size_bytes) {
-    return DataLoss("column chunk of " + std::to_string(chunk.size_bytes) + " bytes, given " +
-                    std::to_string(chunk_bytes.size())).WithContext(ChunkContext(row_group, column));
-  }
+  STRATA_ASSIGN_OR_RETURN(const ColumnChunkInfo* found, CheckedChunk(row_group, column, chunk_bytes, first_page, end_page));
+  const ColumnChunkInfo& chunk = *found;
   ColumnVector out(footer().schema[column].type);
   out.Reserve(rows.size());
   PageScratch own;  // one decompression buffer for the pages, unless the caller has one

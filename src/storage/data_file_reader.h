@@ -121,6 +121,10 @@ class DataFileReader {
   Result<uint64_t> LoadFooter(uint64_t speculative_bytes);
   Result<size_t> ColumnIndex(std::string_view name) const;
   // "data file <key>: column <name>: row group <n>", for errors.
+  // The footer's description of the chunk, DataLoss when `chunk_bytes` is not its size
+  // (indexes and page range out of bounds: programmer errors).
+  Result<const ColumnChunkInfo*> CheckedChunk(size_t row_group, size_t column, std::string_view chunk_bytes,
+                                              size_t first_page, size_t end_page) const;
   std::string ChunkContext(size_t row_group, size_t column) const;
 
   objstore::ObjectStore* store_ = nullptr;  // null: bytes_ holds the file
