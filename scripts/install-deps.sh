@@ -20,6 +20,7 @@ TEST_PKGS=(
   python3-boto3                          # the reference S3 client bench/objstore compares against
   default-mysql-client python3-pymysql   # real MySQL clients in the SQL and driver tests
   clang                                  # libFuzzer for the packet and parser fuzz targets
+  libclang-rt-14-dev                     # its runtime (libFuzzer, ASan): only recommended by clang-14 (Debian 12)
   curl bc iproute2
 )
 
