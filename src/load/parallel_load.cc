@@ -104,7 +104,7 @@ Result<RoutedLoad> LoadCsvRouted(const std::vector<TableColumn>& schema, const B
     SourceRow row;
     while (reader.Next(&row)) builder.Add(row);  // bounded: the reader consumes the piece
     LoadBatch batch = builder.Finish();
-    RoutedBatch routed = router.RouteMoving(batch.columns, batch.line_numbers, options.error_messages_max);
+    RoutedBatch routed = router.Route(batch.columns, batch.line_numbers, options.error_messages_max);
     PieceResult& r = results[i];
     r.rows_total = batch.rows_total;
     r.rows_loaded = batch.rows_loaded - routed.rows_filtered;

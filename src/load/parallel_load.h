@@ -4,7 +4,7 @@
 // body order.
 //
 // The result is the same as LoadCsv over the whole body followed by
-// Router::RouteMoving: the same rows in the same order in every tablet, the
+// Router::Route: the same rows in the same order in every tablet, the
 // same counts, and the same messages — the first error_messages_max messages
 // of filtered rows in body order, then the first error_messages_max "no
 // partition" messages in body order. Record and line numbers, and

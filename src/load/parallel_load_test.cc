@@ -34,10 +34,10 @@ struct Fixture {
   Router router = *Router::Make(table, schema, partitions);
 };
 
-// The sequential path: LoadCsv over the whole body, then RouteMoving.
+// The sequential path: LoadCsv over the whole body, then Route.
 RoutedLoad Sequential(const Fixture& f, const BuilderOptions& options, const CsvOptions& csv, std::string_view body) {
   LoadBatch batch = *LoadCsv(f.schema, options, csv, body);
-  RoutedBatch routed = f.router.RouteMoving(batch.columns, batch.line_numbers, options.error_messages_max);
+  RoutedBatch routed = f.router.Route(batch.columns, batch.line_numbers, options.error_messages_max);
   RoutedLoad out{.rows_total = batch.rows_total, .rows_loaded = batch.rows_loaded - routed.rows_filtered,
                  .rows_filtered = batch.rows_filtered + routed.rows_filtered, .errors = batch.errors};
   out.errors.insert(out.errors.end(), routed.errors.begin(), routed.errors.end());

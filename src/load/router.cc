@@ -66,7 +66,7 @@ uint32_t ExtendValue(uint32_t crc, const ColumnVector& c, size_t row) {
       return ExtendLittleEndian(crc, bits, 8);
     }
     case PhysicalKind::kBytes: {
-      const std::string& s = c.GetString(row);
+      const std::string_view s = c.GetString(row);
       crc = ExtendLittleEndian(crc, static_cast<uint32_t>(s.size()), 4);
       return Crc32cExtend(crc, s);
     }
@@ -80,7 +80,7 @@ Datum DatumAt(const ColumnVector& c, size_t row) {
     case PhysicalKind::kInt64: return c.GetInt(row);
     case PhysicalKind::kInt128: return c.GetWide(row);
     case PhysicalKind::kDouble: return c.GetDouble(row);
-    case PhysicalKind::kBytes: return c.GetString(row);
+    case PhysicalKind::kBytes: return std::string(c.GetString(row));
   }
   return Datum();
 }
@@ -235,12 +235,6 @@ std::string Router::DescribeKey(const std::vector<Datum>& key) const {
 
 RoutedBatch Router::Route(const std::vector<ColumnVector>& columns, std::span<const uint64_t> line_numbers,
                           size_t error_messages_max) const {
-  std::vector<ColumnVector> copy = columns;
-  return RouteMoving(copy, line_numbers, error_messages_max);
-}
-
-RoutedBatch Router::RouteMoving(std::vector<ColumnVector>& columns, std::span<const uint64_t> line_numbers,
-                                size_t error_messages_max) const {
   STRATA_CHECK_EQ(columns.size(), schema_.size());
   const size_t rows = columns.empty() ? 0 : columns[0].size();
   for (const ColumnVector& c : columns) STRATA_CHECK_EQ(c.size(), rows);
@@ -269,7 +263,7 @@ RoutedBatch Router::RouteMoving(std::vector<ColumnVector>& columns, std::span<co
     const size_t p = g / bucket_count_;
     const auto b = static_cast<uint32_t>(g % bucket_count_);
     TabletRows t{.partition_id = partitions_[p].id, .bucket_index = b, .tablet_id = partitions_[p].tablet_ids[b]};
-    for (ColumnVector& c : columns) t.columns.emplace_back(c.type()).GatherMoved(c, groups[g]);
+    for (const ColumnVector& c : columns) t.columns.emplace_back(c.type()).Gather(c, groups[g]);
     t.rows = std::move(groups[g]);
     out.tablets.push_back(std::move(t));
   }

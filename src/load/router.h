@@ -76,12 +76,10 @@ class Router {
 
   // Splits `columns` (one per table column, equal lengths; CHECK) by tablet.
   // `line_numbers` (LoadBatch::line_numbers, or empty) name rows in messages.
+  // Each tablet's rows are gathered in one pass (strings copied into the
+  // tablet's columns' blocks: no allocation per string).
   RoutedBatch Route(const std::vector<storage::ColumnVector>& columns, std::span<const uint64_t> line_numbers = {},
                     size_t error_messages_max = 20) const;
-  // As Route, but moves the values out of `columns` (no string copies; the
-  // loader's fast path). `columns` is left with moved-from strings.
-  RoutedBatch RouteMoving(std::vector<storage::ColumnVector>& columns, std::span<const uint64_t> line_numbers = {},
-                          size_t error_messages_max = 20) const;
 
   // Index (into the Make order of `partitions`) of the partition holding `row`, or nullopt.
   std::optional<size_t> PartitionOf(const std::vector<storage::ColumnVector>& columns, size_t row) const;

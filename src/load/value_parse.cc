@@ -359,7 +359,7 @@ std::optional<std::string> FormatValue(const storage::ColumnVector& vector, cons
     case storage::PhysicalKind::kInt64: return FormatDatum(type, Datum(vector.GetInt(row)));
     case storage::PhysicalKind::kInt128: return FormatDatum(type, Datum(vector.GetWide(row)));
     case storage::PhysicalKind::kDouble: return FormatDatum(type, Datum(vector.GetDouble(row)));
-    case storage::PhysicalKind::kBytes: return vector.GetString(row);
+    case storage::PhysicalKind::kBytes: return std::string(vector.GetString(row));
   }
   return std::nullopt;
 }

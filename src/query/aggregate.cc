@@ -57,9 +57,9 @@ class DistinctSet {
       return true;
     }
     auto& strings = std::get<StringSet>(set_);
-    const std::string& v = c.Str(r);
-    if (strings.find(std::string_view(v)) != strings.end()) return false;
-    strings.insert(v);
+    const std::string_view v = c.Str(r);
+    if (strings.find(v) != strings.end()) return false;
+    strings.emplace(v);
     *bytes += v.size() + 48;
     return true;
   }
@@ -114,6 +114,7 @@ class AggregateSink : public Sink {
       : node_(node), out_(out), ctx_(ctx), packed_groups_(PackedKeyWords(node.group_keys)) {
     for (const auto& k : node.group_keys) keys_.emplace_back(k->type);
     for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
+    best_strings_.resize(node.aggs.size());
     states_.resize(node.aggs.size());
     if (node.group_keys.empty()) NewGroup();  // the one group, rows or not
     ShareStates();
@@ -272,7 +273,7 @@ class AggregateSink : public Sink {
         } else if (ints) {
           gids_[r] = int_groups_.FindOrAdd(first.I64(r), [&] { return added(r, 8); });
         } else {
-          const std::string& v = first.Str(r);
+          const std::string_view v = first.Str(r);
           gids_[r] = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });
         }
       }
@@ -343,7 +344,7 @@ class AggregateSink : public Sink {
         std::memcpy(&out[i * words], &x, 8);
       }
     } else if (c.type().id == TypeId::kString) {
-      const std::string* v = c.str_data();
+      const std::string_view* v = c.str_data();
       for (size_t i = 0; i < n; ++i) out[i * words] = null_at(i) ? 0 : StringKeyWord(v[(first + i) * step], k);
     } else {
       const int64_t* v = c.i64_data();
@@ -354,11 +355,12 @@ class AggregateSink : public Sink {
   // A string key's word: up to kInlineKeyBytes bytes themselves with the
   // length in the top byte, a longer one its id in key_dicts_[k] with the top
   // bit set (an inline word's top byte is <= 7).
-  uint64_t StringKeyWord(const std::string& v, size_t k) {
+  uint64_t StringKeyWord(std::string_view v, size_t k) {
+    if (v.empty()) return 0;  // (an empty view may have no bytes to load)
     if (v.size() <= kInlineKeyBytes) {
-      // One 8-byte load: a std::string's buffer always has room for 16 bytes
-      // (its inline buffer, or a heap buffer of capacity >= 15 + terminator);
-      // the bytes past size() are masked off.
+      // One 8-byte load: a column's string is followed by readable bytes
+      // (StringColumn::kReadableTailBytes); those past size() are masked off.
+      static_assert(storage::StringColumn::kReadableTailBytes >= 8);
       uint64_t word;
       std::memcpy(&word, v.data(), 8);
       word &= (uint64_t{1} << (8 * v.size())) - 1;
@@ -487,38 +489,43 @@ class AggregateSink : public Sink {
       }
       return;
     }
-    if (!spec.distinct && (spec.func == AggFunc::kMin || spec.func == AggFunc::kMax) &&
-        arg.type().id == TypeId::kString && !arg.is_constant()) {
-      return StringMinMax<kOne>(a, arg, rows);
-    }
+    if (StringMinMaxState(a)) return StringMinMax<kOne>(a, arg, rows);
     for (size_t r = 0; r < rows; ++r) Update(a, group(r), arg, r);
   }
 
-  // MIN / MAX of strings: the group's value is overwritten in place in the
-  // value column when a row beats it (compared as bytes, no copy otherwise).
+  // MIN / MAX of strings (not DISTINCT): each group's value is a string of
+  // its own in best_strings_[a], overwritten when a row beats it (compared
+  // as bytes, no copy otherwise).
+  bool StringMinMaxState(size_t a) const {
+    const AggSpec& spec = node_.aggs[a];
+    return spec.arg && spec.arg->type.id == TypeId::kString && !spec.distinct &&
+           (spec.func == AggFunc::kMin || spec.func == AggFunc::kMax);
+  }
   template <bool kOne>
   void StringMinMax(size_t a, const Column& arg, size_t rows) {
     const bool is_min = node_.aggs[a].func == AggFunc::kMin;
     std::vector<AggState>& st = states_[a];
-    Column& values = values_[a];
+    std::vector<std::string>& best_values = best_strings_[a];
+    const size_t step = arg.is_constant() ? 0 : 1;
     const uint8_t* nulls = arg.nulls_data();
-    const std::string* v = arg.str_data();
+    const std::string_view* v = arg.str_data();
     for (size_t r = 0; r < rows; ++r) {
-      if (nulls[r]) continue;
+      if (nulls[r * step]) continue;
       AggState& s = st[kOne ? 0 : gids_[r]];
       ++s.count;
+      const std::string_view x = v[r * step];
       if (!s.has_value) {
         s.has_value = true;
-        s.value_row = static_cast<uint32_t>(values.Size());
-        values.AppendStr(v[r]);
-        pending_bytes_ += v[r].size() + 32;
+        s.value_row = static_cast<uint32_t>(best_values.size());
+        best_values.emplace_back(x);
+        pending_bytes_ += x.size() + 32;
         continue;
       }
-      std::string& best = values.mutable_str()[s.value_row];
-      const int c = v[r].compare(best);
+      std::string& best = best_values[s.value_row];
+      const int c = x.compare(best);
       if (is_min ? c < 0 : c > 0) {
-        if (v[r].size() > best.capacity()) pending_bytes_ += v[r].size();
-        best = v[r];
+        if (x.size() > best.capacity()) pending_bytes_ += x.size();
+        best.assign(x);
       }
     }
   }
@@ -652,6 +659,8 @@ class AggregateSink : public Sink {
             } else {
               out.AppendF64(s.sum_f64);
             }
+          } else if (StringMinMaxState(state_of_[a])) {
+            out.AppendStr(best_strings_[state_of_[a]][s.value_row]);
           } else {
             out.AppendFrom(values_[state_of_[a]], s.value_row);
           }
@@ -683,6 +692,7 @@ class AggregateSink : public Sink {
   size_t group_count_ = 0;
   std::vector<Column> keys_;                   // one row per group
   std::vector<Column> values_;                 // MIN / MAX values per aggregate
+  std::vector<std::vector<std::string>> best_strings_;  // StringMinMaxState: per aggregate, per group
   std::vector<std::vector<AggState>> states_;  // [aggregate][group]
 };
 

@@ -301,7 +301,7 @@ void EncodeKey(const Column& c, size_t r, std::string* out) {
     if (v == 0) v = 0;  // -0 == 0
     out->append(reinterpret_cast<const char*>(&v), sizeof v);
   } else if (t.id == TypeId::kString) {
-    const std::string& s = c.Str(r);
+    const std::string_view s = c.Str(r);
     uint32_t n = static_cast<uint32_t>(s.size());
     out->append(reinterpret_cast<const char*>(&n), sizeof n);
     out->append(s);
@@ -721,10 +721,10 @@ Column EvalLike(const BoundExpr& e, const Chunk& ch) {
       std::fill(on, on + ch.rows, uint8_t{1});
       return out;
     }
-    const std::string& pattern = p.Str(0);
+    const std::string_view pattern = p.Str(0);
     const LikeShape shape = ShapeOf(pattern);
     const uint8_t* an = a.nulls_data();
-    const std::string* av = a.str_data();
+    const std::string_view* av = a.str_data();
     for (size_t r = 0; r < ch.rows; ++r) {
       on[r] = an[r];
       ov[r] = !an[r] && (LikeShaped(shape, av[r], pattern) != e.negated);

@@ -149,7 +149,7 @@ int128 RoundDecimal(int128 v, int from_scale, int to_scale, bool truncate) {
 
 // Row-wise string functions (arguments already strings / ints as resolved).
 Scalar StringFunction(const std::string& f, const std::vector<Column>& a, size_t r) {
-  auto s = [&](size_t i) -> const std::string& { return a[i].Str(r); };
+  auto s = [&](size_t i) -> std::string { return std::string(a[i].Str(r)); };
   auto n = [&](size_t i) { return a[i].I64(r); };
   if (f == "UPPER" || f == "UCASE" || f == "LOWER" || f == "LCASE") {
     std::string out = s(0);
@@ -577,7 +577,7 @@ Column EvalFunction(const std::string& f, const Type& result, const std::vector<
     }
     // dates
     if (f == "DATE_ADD") {
-      auto v = AddInterval(a[0], r, a[1].I64(r), a[2].Str(r));
+      auto v = AddInterval(a[0], r, a[1].I64(r), std::string(a[2].Str(r)));
       v ? out.AppendI64(*v) : out.AppendNull();
       continue;
     }
@@ -596,7 +596,7 @@ Column EvalFunction(const std::string& f, const Type& result, const std::vector<
     }
     DateParts p = Parts(a[0], r);
     if (f == "DATE_FORMAT") {
-      out.AppendStr(DateFormat(p, a[1].Str(r)));
+      out.AppendStr(DateFormat(p, std::string(a[1].Str(r))));
     } else if (f == "DATE") {
       out.AppendI64(p.days);
     } else if (f == "LAST_DAY") {

@@ -145,7 +145,7 @@ void RunCheap(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   if (UsesI128(t)) return RefineCompare<int128>(sel, *c, op, x.i128);
   if (t.id == TypeId::kDouble) return RefineCompare<double>(sel, *c, op, x.f64);
   // Strings compare byte-wise (std::string's compare is memcmp).
-  RefineCompare<std::string>(sel, *c, op, std::string_view(x.str));
+  RefineCompare<std::string_view>(sel, *c, op, std::string_view(x.str));
 }
 
 

@@ -98,13 +98,26 @@ Column Column::Constant(Type type, const Scalar& value, size_t rows) {
   return c;
 }
 
+namespace {
+
+// Appends copies of src's rows rows[0..n) to *dst, their bytes in one block.
+void GatherStrings(const storage::StringColumn& src, const uint32_t* rows, size_t n, storage::StringColumn* dst) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) bytes += src[rows[i]].size();
+  dst->ReserveBytes(bytes);
+  dst->reserve(dst->size() + n);
+  for (size_t i = 0; i < n; ++i) dst->push_back(src[rows[i]]);
+}
+
+}  // namespace
+
 Scalar Column::At(size_t row) const {
   size_t i = Index(row);
   if (nulls_[i]) return Scalar::Null();
   if (UsesI64(type_)) return Scalar::I64(i64_[i]);
   if (UsesI128(type_)) return Scalar::I128(i128_[i]);
   if (type_.id == TypeId::kDouble) return Scalar::F64(f64_[i]);
-  if (type_.id == TypeId::kString) return Scalar::Str(str_[i]);
+  if (type_.id == TypeId::kString) return Scalar::Str(std::string(str_[i]));
   return Scalar::Null();
 }
 
@@ -122,7 +135,10 @@ void Column::ResizeForWrite(size_t rows) {
   if (UsesI64(type_)) i64_.assign(rows, 0);
   if (UsesI128(type_)) i128_.assign(rows, 0);
   if (type_.id == TypeId::kDouble) f64_.assign(rows, 0);
-  if (type_.id == TypeId::kString) str_.assign(rows, std::string());
+  if (type_.id == TypeId::kString) {
+    str_.clear();
+    str_.resize(rows);
+  }
 }
 
 void Column::ResizeForOverwrite(size_t rows) {
@@ -162,7 +178,7 @@ Column Column::Gather(const uint32_t* rows, size_t n) const {
   if (UsesI64(type_)) gather(out.i64_, i64_);
   else if (UsesI128(type_)) gather(out.i128_, i128_);
   else if (type_.id == TypeId::kDouble) gather(out.f64_, f64_);
-  else if (type_.id == TypeId::kString) gather(out.str_, str_);
+  else if (type_.id == TypeId::kString) GatherStrings(str_, rows, n, &out.str_);
   return out;
 }
 
@@ -182,7 +198,7 @@ void Column::KeepRows(const uint32_t* rows, size_t n) {
   if (UsesI64(type_)) keep(i64_);
   else if (UsesI128(type_)) keep(i128_);
   else if (type_.id == TypeId::kDouble) keep(f64_);
-  else if (type_.id == TypeId::kString) keep(str_);
+  else if (type_.id == TypeId::kString) keep(str_.MutableViews());
 }
 
 void Column::AppendColumn(const Column& other) {
@@ -194,7 +210,11 @@ void Column::AppendColumn(const Column& other) {
     if (UsesI64(type_)) i64_.insert(i64_.end(), n, other.i64_[0]);
     else if (UsesI128(type_)) i128_.insert(i128_.end(), n, other.i128_[0]);
     else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), n, other.f64_[0]);
-    else str_.insert(str_.end(), n, other.str_[0]);
+    else {
+      str_.ReserveBytes(other.str_[0].size());
+      const std::string_view one = str_.StoreBytes(other.str_[0]);
+      for (size_t i = 0; i < n; ++i) str_.AppendStoredView(one);
+    }
     return;
   }
   nulls_.insert(nulls_.end(), other.nulls_.begin(), other.nulls_.end());
@@ -202,7 +222,7 @@ void Column::AppendColumn(const Column& other) {
   if (UsesI64(type_)) i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end());
   else if (UsesI128(type_)) i128_.insert(i128_.end(), other.i128_.begin(), other.i128_.end());
   else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), other.f64_.begin(), other.f64_.end());
-  else str_.insert(str_.end(), other.str_.begin(), other.str_.end());
+  else str_.Append(other.str_, 0, other.str_.size());
 }
 
 Column Column::Materialize() const {
@@ -215,8 +235,7 @@ Column Column::Materialize() const {
 
 uint64_t Column::ApproxBytes() const {
   uint64_t b = nulls_.size() + i64_.size() * 8 + i128_.size() * 16 + f64_.size() * 8;
-  for (const auto& s : str_) b += sizeof(std::string) + (s.size() > 15 ? s.size() : 0);
-  return b;
+  return b + str_.size() * sizeof(std::string_view) + str_.BlockBytes();
 }
 
 uint64_t Chunk::ApproxBytes() const {
@@ -292,8 +311,7 @@ Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n) {
     case storage::PhysicalKind::kInt128: gather(out.i128_, p.parts.wides); break;
     case storage::PhysicalKind::kDouble: gather(out.f64_, p.parts.doubles); break;
     case storage::PhysicalKind::kBytes:
-      out.str_.resize(n);
-      for (size_t i = 0; i < n; ++i) out.str_[i] = std::move(p.parts.strings[rows[i]]);
+      GatherStrings(p.parts.strings, rows, n, &out.str_);
       break;
   }
   return out;
@@ -365,7 +383,7 @@ std::optional<std::string> FormatCell(const Column& c, size_t row) {
     case TypeId::kLargeInt: return FormatInt128(c.I128(row));
     case TypeId::kDecimal: return FormatDecimal(c.I128(row), t.scale);
     case TypeId::kDouble: return FormatDouble(c.F64(row), t.is_float);
-    case TypeId::kString: return c.Str(row);
+    case TypeId::kString: return std::string(c.Str(row));
     case TypeId::kDate: return FormatDate(c.I64(row));
     case TypeId::kDateTime: return FormatDateTime(c.I64(row));
   }

@@ -8,7 +8,7 @@
 //   kDate (days since 1970-01-01), kDateTime (microseconds) int64  -> Column::i64
 //   kLargeInt, kDecimal (unscaled, scale in the Type)      int128 -> Column::i128
 //   kDouble (FLOAT too: Type::is_float prints it as float)  double -> Column::f64
-//   kString                                                bytes  -> Column::str
+//   kString                                   bytes (StringColumn) -> Column::str
 //   kNull (the type of a bare NULL)                        only NULL flags
 // A constant column holds one row that stands for every row (Size() says how
 // many it stands for); At(r) hides the difference.
@@ -101,7 +101,7 @@ class Column {
   int64_t I64(size_t row) const { return i64_[Index(row)]; }
   int128 I128(size_t row) const { return i128_[Index(row)]; }
   double F64(size_t row) const { return f64_[Index(row)]; }
-  const std::string& Str(size_t row) const { return str_[Index(row)]; }
+  std::string_view Str(size_t row) const { return str_[Index(row)]; }
   Scalar At(size_t row) const;
 
   void Reserve(size_t rows);
@@ -118,11 +118,10 @@ class Column {
   const int64_t* i64_data() const { return i64_.data(); }
   const int128* i128_data() const { return i128_.data(); }
   const double* f64_data() const { return f64_.data(); }
-  const std::string* str_data() const { return str_.data(); }
+  const std::string_view* str_data() const { return str_.data(); }
   int64_t* mutable_i64() { return i64_.data(); }
   int128* mutable_i128() { return i128_.data(); }
   double* mutable_f64() { return f64_.data(); }
-  std::string* mutable_str() { return str_.data(); }
   // Appending a value of another kind, or to a constant column, is a
   // programmer error (checked in debug builds; these run once per row).
   void AppendNull() {
@@ -147,10 +146,10 @@ class Column {
     nulls_.push_back(0);
     f64_.push_back(v);
   }
-  void AppendStr(std::string v) {
+  void AppendStr(std::string_view v) {  // copies the bytes
     assert(type_.id == TypeId::kString && !constant_);
     nulls_.push_back(0);
-    str_.push_back(std::move(v));
+    str_.push_back(v);
   }
   void Append(const Scalar& v);
   void AppendFrom(const Column& other, size_t row);  // same type
@@ -180,7 +179,7 @@ class Column {
   Int64Values i64_;  // resize() does not zero
   NoInitVector<int128> i128_;  // resize() does not zero
   std::vector<double> f64_;
-  std::vector<std::string> str_;
+  storage::StringColumn str_;  // views into blocks the column owns
 };
 
 // The rows of one batch: every column has `rows` rows.

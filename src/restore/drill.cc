@@ -78,7 +78,7 @@ uint64_t RowHash(const std::vector<storage::ColumnVector>& columns, size_t row) 
         break;
       }
       case storage::PhysicalKind::kBytes: {
-        const std::string& s = c.GetString(row);
+        const std::string_view s = c.GetString(row);
         const uint64_t n = s.size();
         h = Fnv(h, &n, sizeof n);
         h = Fnv(h, s.data(), s.size());

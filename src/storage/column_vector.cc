@@ -114,11 +114,11 @@ void ColumnVector::AppendDouble(double v) {
   doubles_.push_back(v);
   approx_bytes_ += 9;
 }
-void ColumnVector::AppendString(std::string v) {
+void ColumnVector::AppendString(std::string_view v) {
   STRATA_CHECK(kind() == PhysicalKind::kBytes, "AppendString on a non-bytes column");
   nulls_.push_back(0);
   approx_bytes_ += v.size() + 5;
-  strings_.push_back(std::move(v));
+  strings_.push_back(v);
 }
 
 void ColumnVector::AppendRange(const ColumnVector& o, size_t begin, size_t end) {
@@ -141,13 +141,13 @@ void ColumnVector::AppendRange(const ColumnVector& o, size_t begin, size_t end) 
       break;
     case PhysicalKind::kBytes:
       for (size_t i = begin; i < end; ++i) approx_bytes_ += o.strings_[i].size() + 5;
-      strings_.insert(strings_.end(), o.strings_.begin() + begin, o.strings_.begin() + end);
+      strings_.Append(o.strings_, begin, end);
       break;
   }
 }
 
-void ColumnVector::GatherMoved(ColumnVector& o, std::span<const uint32_t> rows) {
-  STRATA_CHECK(o.type_ == type_, "GatherMoved across types");
+void ColumnVector::Gather(const ColumnVector& o, std::span<const uint32_t> rows) {
+  STRATA_CHECK(o.type_ == type_, "Gather across types");
   Reserve(size() + rows.size());
   for (uint32_t r : rows) nulls_.push_back(o.nulls_[r]);
   switch (kind()) {
@@ -166,7 +166,7 @@ void ColumnVector::GatherMoved(ColumnVector& o, std::span<const uint32_t> rows) 
     case PhysicalKind::kBytes:
       for (uint32_t r : rows) {
         approx_bytes_ += o.strings_[r].size() + 5;
-        strings_.push_back(std::move(o.strings_[r]));
+        strings_.push_back(o.strings_[r]);
       }
       break;
   }
@@ -184,8 +184,7 @@ void ColumnVector::AppendMoved(ColumnVector& o) {
   ints_.insert(ints_.end(), o.ints_.begin(), o.ints_.end());
   wides_.insert(wides_.end(), o.wides_.begin(), o.wides_.end());
   doubles_.insert(doubles_.end(), o.doubles_.begin(), o.doubles_.end());
-  strings_.insert(strings_.end(), std::make_move_iterator(o.strings_.begin()),
-                  std::make_move_iterator(o.strings_.end()));
+  strings_.Append(o.strings_, 0, o.strings_.size());
   approx_bytes_ += o.approx_bytes_;
   o = ColumnVector(type_);
 }
@@ -247,7 +246,7 @@ void ColumnVector::FinishDecodedPage(size_t rows, std::string_view null_bitmap) 
     case PhysicalKind::kBytes: {
       size_t bytes = 0;  // the values' sizes, before they are spread
       for (size_t i = base; i < base + values; ++i) bytes += strings_[i].size();
-      place(strings_, std::string());
+      place(strings_.MutableViews(), std::string_view());
       approx_bytes_ += rows * 5 + bytes;
       break;
     }

@@ -21,6 +21,7 @@
 
 #include "common/no_init_vector.h"
 #include "common/status.h"
+#include "storage/string_column.h"
 
 namespace strata::storage {
 
@@ -80,12 +81,11 @@ class ColumnVector {
   void AppendInt(int64_t v);
   void AppendWide(int128 v);
   void AppendDouble(double v);
-  void AppendString(std::string v);
+  void AppendString(std::string_view v);
   // Appends rows [begin, end) of `other` (same type).
   void AppendRange(const ColumnVector& other, size_t begin, size_t end);
-  // Appends the given rows of `other` (same type), moving its strings out
-  // (`other` keeps its size; the moved-from strings are left empty).
-  void GatherMoved(ColumnVector& other, std::span<const uint32_t> rows);
+  // Appends the given rows of `other` (same type).
+  void Gather(const ColumnVector& other, std::span<const uint32_t> rows);
   // Appends every row of `other` (same type), moving its values out; `other`
   // is left empty (size 0, same type).
   void AppendMoved(ColumnVector& other);
@@ -101,7 +101,7 @@ class ColumnVector {
     Int64Values* ints = nullptr;  // resize() does not zero
     std::vector<int128>* wides = nullptr;
     std::vector<double>* doubles = nullptr;
-    std::vector<std::string>* strings = nullptr;
+    StringColumn* strings = nullptr;
   };
   ValueBuffers DecodeBuffers();
   // Appends the page's `rows` rows: their NULL flags are bit i of
@@ -120,14 +120,14 @@ class ColumnVector {
     Int64Values ints;
     std::vector<int128> wides;
     std::vector<double> doubles;
-    std::vector<std::string> strings;
+    StringColumn strings;
   };
   Parts Release();
 
   int64_t GetInt(size_t row) const { return ints_[row]; }
   int128 GetWide(size_t row) const { return wides_[row]; }
   double GetDouble(size_t row) const { return doubles_[row]; }
-  const std::string& GetString(size_t row) const { return strings_[row]; }
+  std::string_view GetString(size_t row) const { return strings_[row]; }
 
   // InvalidArgument if a NULL is in a non-nullable column or a value is out of
   // its type's range (ints, BOOLEAN 0/1, DECIMAL digits).
@@ -143,7 +143,7 @@ class ColumnVector {
   Int64Values ints_;  // resize() does not zero
   std::vector<int128> wides_;
   std::vector<double> doubles_;
-  std::vector<std::string> strings_;
+  StringColumn strings_;
   uint64_t approx_bytes_ = 0;
 };
 

@@ -16,7 +16,7 @@ Datum ValueAt(const ColumnVector& c, size_t i) {
     case PhysicalKind::kDouble:
       return c.type().type == DataType::kFloat ? static_cast<double>(static_cast<float>(c.GetDouble(i)))
                                                : c.GetDouble(i);
-    case PhysicalKind::kBytes: return c.GetString(i);
+    case PhysicalKind::kBytes: return std::string(c.GetString(i));
   }
   return {};
 }

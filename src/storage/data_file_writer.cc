@@ -1,6 +1,7 @@
 #include "storage/data_file_writer.h"
 
 #include <cmath>
+#include <optional>
 #include <set>
 #include <type_traits>
 
@@ -57,20 +58,19 @@ ColumnStats PageStats(const ColumnVector& col, size_t begin, size_t end) {
       break;
     }
     case PhysicalKind::kBytes: {  // by reference: no copy per value
-      const std::string* mn = nullptr;
-      const std::string* mx = nullptr;
+      std::optional<std::string_view> mn, mx;
       for (size_t i = begin; i < end; ++i) {
         if (col.IsNull(i)) {
           ++s.null_count;
           continue;
         }
         ++s.value_count;
-        const std::string& v = col.GetString(i);
-        if (mn == nullptr || v.compare(*mn) < 0) mn = &v;
-        if (mx == nullptr || v.compare(*mx) > 0) mx = &v;
+        const std::string_view v = col.GetString(i);
+        if (!mn || v < *mn) mn = v;
+        if (!mx || v > *mx) mx = v;
       }
-      if (mn != nullptr) s.min = mn->size() > kStatStringBytesMax ? mn->substr(0, kStatStringBytesMax) : *mn;
-      if (mx != nullptr && mx->size() <= kStatStringBytesMax) s.max = *mx;
+      if (mn) s.min = std::string(mn->substr(0, kStatStringBytesMax));
+      if (mx && mx->size() <= kStatStringBytesMax) s.max = std::string(*mx);
       break;
     }
   }

@@ -312,19 +312,19 @@ inline bool ReadVarint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
-// PLAIN strings: (varint length, bytes) each, constructed in place at the
-// end of `out` (one copy of the bytes, no temporary string). kPicked: only
+// PLAIN strings: (varint length, bytes) each, appended to `out` (one copy
+// of the bytes, into the column's blocks). kPicked: only
 // the strings at `positions` (ascending) are constructed; every length is
 // still read and checked (the next string starts after this one).
 template <bool kPicked = false>
-Status DecodePlainStrings(Decoder* d, size_t count, std::vector<std::string>* out,
-                          std::span<const uint32_t> positions = {}) {
+Status DecodePlainStrings(Decoder* d, size_t count, StringColumn* out, std::span<const uint32_t> positions = {}) {
   if (count > d->remaining()) return DataLoss("more strings than bytes");
   std::string_view all;
   STRATA_RETURN_IF_ERROR(d->GetRaw(d->remaining(), &all));
   const char* p = all.data();
   const char* const end = p + all.size();
   ReserveForAppend(out, kPicked ? positions.size() : count);
+  if (!kPicked) out->ReserveBytes(all.size());  // the values' bytes, in one block
   size_t j = 0;  // kPicked: the next position to construct
   for (size_t i = 0; i < count; ++i) {
     uint64_t n = 0;
@@ -603,8 +603,8 @@ Status DictionaryIndexError(uint64_t max_index, uint64_t n) {
 // The indices are checked as they are unpacked (an index out of range is
 // replaced by 0 and the page then rejected), and every value is written
 // straight into `out`: no vector of indices in between. String entries are
-// views into the page (`d`'s input, alive for the call): each row's string is
-// the only copy made.
+// views into the page (`d`'s input, alive for the call), copied into the
+// column once; each row is a view of its entry there.
 Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVector::ValueBuffers& out) {
   DictionaryPage page;
   STRATA_RETURN_IF_ERROR(ParseDictionary(k, d, count, &page));
@@ -618,8 +618,13 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     // so that a block starts on a byte of the packed bits), then the strings in a loop of their
     // own: constructing a string inside the unpacking loop (which may alias
     // the vector's pointers) made it about twice as slow.
-    std::vector<std::string>& o = *out.strings;
+    // The entries are copied into the column once; each row is a view of its entry.
+    StringColumn& o = *out.strings;
     ReserveForAppend(&o, count);
+    size_t entry_bytes = 0;
+    for (std::string_view e : page.strings) entry_bytes += e.size();
+    o.ReserveBytes(entry_bytes);
+    for (std::string_view& e : page.strings) e = o.StoreBytes(e);
     const std::string_view* dict = page.strings.data();
     uint32_t block[kUnpackBlockValues];
     for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
@@ -631,7 +636,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
                       block[i] = static_cast<uint32_t>(x < n ? x : 0);  // n <= kDictionaryEntriesMax
                     });
       max_index = std::max(max_index, block_max);
-      for (size_t i = 0; i < m; ++i) o.emplace_back(dict[block[i]].data(), dict[block[i]].size());
+      for (size_t i = 0; i < m; ++i) o.AppendStoredView(dict[block[i]]);
     }
   } else {
     // Captured by value, the out-of-range flag a bool: the column's int64
@@ -660,7 +665,7 @@ Status DecodeDictionaryAt(PhysicalKind k, Decoder* d, size_t count, std::span<co
   const uint64_t n = page.n;  // > 0: ParseDictionary rejects no entries for count >= positions.size() > 0
   uint64_t max_index = 0;
   if (k == PhysicalKind::kBytes) {
-    std::vector<std::string>& o = *out.strings;
+    StringColumn& o = *out.strings;
     ReserveForAppend(&o, positions.size());
     const std::string_view* dict = page.strings.data();
     ForEachPackedAt(page.indices, page.width, positions, [&o, &max_index, dict, n](size_t, uint64_t x) {

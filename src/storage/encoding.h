@@ -33,7 +33,7 @@ struct PageValues {
   std::vector<int64_t> ints;
   std::vector<int128> wides;
   std::vector<double> doubles;
-  std::vector<std::string> strings;
+  StringColumn strings;
 };
 
 // The same, viewed: what the writer encodes from (no copies of the values).

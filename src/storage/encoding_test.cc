@@ -94,9 +94,10 @@ TEST(EncodingTest, DictionaryRoundTripsAcrossUnpackBlocks) {
       ASSERT_TRUE(DecodeValues(ColumnType{DataType::kBigInt}, Encoding::kDictionary, ints, count, &out).ok());
       ASSERT_TRUE(DecodeValues(ColumnType{DataType::kVarchar}, Encoding::kDictionary, strings, count, &out).ok());
       in.ints.insert(in.ints.begin(), 7);
-      in.strings.insert(in.strings.begin(), "before");
+      StringColumn expected_strings{"before"};
+      expected_strings.Append(in.strings, 0, in.strings.size());
       EXPECT_EQ(out.ints, in.ints) << count << " values, " << entries << " entries";
-      EXPECT_EQ(out.strings, in.strings) << count << " values, " << entries << " entries";
+      EXPECT_EQ(out.strings, expected_strings) << count << " values, " << entries << " entries";
     }
   }
 }
@@ -174,7 +175,7 @@ struct Values {
   Int64Values ints;
   std::vector<int128> wides;
   std::vector<double> doubles;
-  std::vector<std::string> strings;
+  StringColumn strings;
   ColumnVector::ValueBuffers Buffers() {
     return {.ints = &ints, .wides = &wides, .doubles = &doubles, .strings = &strings};
   }
@@ -341,7 +342,8 @@ TEST(EncodingTest, DecodeValuesAtDictionaryIndexPastTheEntriesIsDataLoss) {
         if (type.type == DataType::kBigInt) {
           EXPECT_TRUE(good.ints == Int64Values({10, 10 * (1 + static_cast<int64_t>((bad + 1) % 3))}));
         } else {
-          EXPECT_EQ(good.strings, (std::vector<std::string>{"a", std::string(1, static_cast<char>('a' + (bad + 1) % 3))}));
+          const std::string second(1, static_cast<char>('a' + (bad + 1) % 3));
+          EXPECT_EQ(good.strings, (StringColumn{"a", second}));
         }
         PageValues full;
         EXPECT_EQ(DecodeValues(type, Encoding::kDictionary, bytes, count, &full).code(), StatusCode::kDataLoss);

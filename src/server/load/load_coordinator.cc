@@ -78,7 +78,7 @@ Result<LoadOutcome> LoadCoordinator::Load(const DataTarget& target, load::LoadBa
 
 Result<load::RoutedLoad> LoadCoordinator::RouteBatch(const DataTarget& target, load::LoadBatch batch) const {
   STRATA_ASSIGN_OR_RETURN(load::Router router, load::Router::Make(target.table, target.schema, target.partitions));
-  load::RoutedBatch routed = router.RouteMoving(batch.columns, batch.line_numbers);
+  load::RoutedBatch routed = router.Route(batch.columns, batch.line_numbers);
   load::RoutedLoad r{.tablets = std::move(routed.tablets), .rows_total = batch.rows_total,
                      .rows_loaded = batch.rows_loaded - routed.rows_filtered,
                      .rows_filtered = batch.rows_filtered + routed.rows_filtered, .errors = std::move(batch.errors)};

@@ -1,0 +1,81 @@
+#include "storage/string_column.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace strata::storage {
+
+namespace {
+constexpr size_t kFirstBlockBytes = 256;
+constexpr size_t kLargestGrownBlockBytes = size_t{1} << 20;
+}  // namespace
+
+StringColumn::StringColumn(std::initializer_list<std::string_view> values) {
+  views_.reserve(values.size());
+  for (std::string_view v : values) push_back(v);
+}
+
+StringColumn::StringColumn(const StringColumn& other) { *this = other; }
+
+StringColumn& StringColumn::operator=(const StringColumn& other) {
+  if (this == &other) return *this;
+  clear();
+  size_t bytes = 0;
+  for (std::string_view v : other.views_) bytes += v.size();
+  ReserveBytes(bytes);
+  views_.reserve(other.views_.size());
+  for (std::string_view v : other.views_) push_back(v);
+  return *this;
+}
+
+StringColumn::StringColumn(StringColumn&& other) noexcept { *this = std::move(other); }
+
+StringColumn& StringColumn::operator=(StringColumn&& other) noexcept {
+  if (this == &other) return *this;
+  views_ = std::move(other.views_);
+  blocks_ = std::move(other.blocks_);
+  next_ = std::exchange(other.next_, nullptr);
+  left_ = std::exchange(other.left_, 0);
+  block_bytes_ = std::exchange(other.block_bytes_, 0);
+  other.views_.clear();
+  other.blocks_.clear();
+  return *this;
+}
+
+void StringColumn::Append(const StringColumn& other, size_t begin, size_t end) {
+  size_t bytes = 0;
+  for (size_t i = begin; i < end; ++i) bytes += other.views_[i].size();
+  ReserveBytes(bytes);
+  views_.reserve(views_.size() + (end - begin));
+  for (size_t i = begin; i < end; ++i) push_back(other.views_[i]);
+}
+
+void StringColumn::ReserveBytes(size_t bytes) {
+  if (bytes > left_) NewBlock(bytes);
+}
+
+void StringColumn::clear() {
+  views_.clear();
+  blocks_.clear();
+  next_ = nullptr;
+  left_ = 0;
+  block_bytes_ = 0;
+}
+
+void StringColumn::NewBlock(size_t at_least) {
+  // Blocks grow with what the column holds (fewer, larger blocks for large
+  // columns), up to 1 MiB unless one value or reservation needs more.
+  const size_t grown = std::clamp<size_t>(block_bytes_, kFirstBlockBytes, kLargestGrownBlockBytes);
+  const size_t size = std::max(at_least, grown);
+  blocks_.push_back(std::unique_ptr<char[]>(new char[size + kReadableTailBytes]));
+  next_ = blocks_.back().get();
+  left_ = size;
+  block_bytes_ += size;
+}
+
+bool StringColumn::operator==(const StringColumn& other) const {
+  return std::equal(views_.begin(), views_.end(), other.views_.begin(), other.views_.end());
+}
+
+}  // namespace strata::storage

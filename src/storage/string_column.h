@@ -1,0 +1,112 @@
+// The strings of one column: a view per row into byte blocks the column
+// owns. Appending a value copies its bytes to the end of the column's last
+// block (a new block when it is full: blocks never move, so every view stays
+// valid while the column lives), so a string costs no allocation of its own
+// and a column is freed block by block, not value by value.
+//
+// Used by storage::ColumnVector (what pages decode into) and by the query
+// engine's Column, so that a scanned column reaches the engine without a copy.
+//
+// Semantics follow std::vector<std::string> where the names agree, with
+// values read as std::string_view. A copy copies the bytes (the copy owns
+// its own blocks); a move takes them. Views handed out (operator[], data())
+// stay valid until the column is destroyed, assigned to or cleared; appending
+// does not invalidate them (resize/reserve may move the view array itself,
+// not the bytes).
+//
+// Reading past a value: the 8 bytes from a non-empty value's first byte are
+// always readable (blocks end with kReadableTailBytes of padding), so a
+// short value can be loaded as one word and masked. An empty value's view
+// may have no data pointer.
+//
+// Thread-safety: a value type; one writer, or many readers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::storage {
+
+class StringColumn {
+ public:
+  static constexpr size_t kReadableTailBytes = 8;
+
+  StringColumn() = default;
+  StringColumn(std::initializer_list<std::string_view> values);
+  StringColumn(const StringColumn& other);
+  StringColumn& operator=(const StringColumn& other);
+  // The moved-from column is empty (and appends to blocks of its own).
+  StringColumn(StringColumn&& other) noexcept;
+  StringColumn& operator=(StringColumn&& other) noexcept;
+  ~StringColumn() = default;
+
+  size_t size() const { return views_.size(); }
+  bool empty() const { return views_.empty(); }
+  std::string_view operator[](size_t i) const { return views_[i]; }
+  std::string_view back() const { return views_.back(); }
+  const std::string_view* data() const { return views_.data(); }
+  const std::string_view* begin() const { return views_.data(); }
+  const std::string_view* end() const { return views_.data() + views_.size(); }
+
+  // Appends a copy of `v`'s bytes (`v` may point into this column).
+  void push_back(std::string_view v) { views_.push_back(Copy(v)); }
+  void emplace_back(const char* p, size_t n) { push_back(std::string_view(p, n)); }
+  void emplace_back() { views_.emplace_back(); }
+  // Bytes kept by the column without a row of their own, and rows that view
+  // them: a decoder copies a page's dictionary once (StoreBytes) and appends
+  // each row as a view of its entry (AppendStoredView), so that equal values
+  // share their bytes. AppendStoredView's `v` must be a view StoreBytes
+  // returned on this column (or part of one; empty is allowed).
+  std::string_view StoreBytes(std::string_view v) { return Copy(v); }
+  void AppendStoredView(std::string_view v) { views_.push_back(v); }
+  // Appends rows [begin, end) of `other` (copies of their bytes).
+  void Append(const StringColumn& other, size_t begin, size_t end);
+  // New rows are empty strings; shrinking keeps the bytes (until cleared).
+  void resize(size_t n) { views_.resize(n); }
+  void reserve(size_t n) { views_.reserve(n); }
+  size_t capacity() const { return views_.capacity(); }
+  // Room for `bytes` more bytes of values in one block, so that the next
+  // appends totalling at most that many allocate nothing.
+  void ReserveBytes(size_t bytes);
+  // Drops every row and frees the blocks.
+  void clear();
+  // Row i becomes a copy of `v` (the old bytes stay, unused, until cleared).
+  void Set(size_t i, std::string_view v) { views_[i] = Copy(v); }
+
+  // The views themselves, for code that reorders rows in place (moving a
+  // view to another row, or replacing it with an empty view). Only views of
+  // this column's own rows may be stored: a view of other bytes would dangle.
+  std::vector<std::string_view>& MutableViews() { return views_; }
+
+  // Bytes of the blocks held (the values' bytes and the free room after
+  // them): what the column costs beyond its views, for budgets.
+  uint64_t BlockBytes() const { return block_bytes_; }
+
+  bool operator==(const StringColumn& other) const;
+
+ private:
+  // A view of a copy of `v` in this column's blocks.
+  std::string_view Copy(std::string_view v) {
+    if (v.empty()) return {};
+    if (v.size() > left_) NewBlock(v.size());
+    char* p = next_;
+    __builtin_memcpy(p, v.data(), v.size());
+    next_ += v.size();
+    left_ -= v.size();
+    return {p, v.size()};
+  }
+  void NewBlock(size_t at_least);
+
+  std::vector<std::string_view> views_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;  // free bytes of the last block: [next_, next_ + left_)
+  size_t left_ = 0;
+  uint64_t block_bytes_ = 0;
+};
+
+}  // namespace strata::storage
