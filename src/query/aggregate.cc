@@ -133,6 +133,9 @@ class AggregateSink : public Sink {
     for (size_t a = 0; a < na; ++a) {
       if (state_of_[a] != a) continue;  // read from another aggregate's state
       const BoundExpr* arg = share && rewritten_[a] ? rewritten_[a].get() : node_.aggs[a].arg.get();
+      // SUM / AVG of an integer (bound as SUM(CAST(x AS DECIMAL(38, 0)))) fold
+      // the integers themselves: the widening is done as they are added.
+      if (arg && !(share && shared_[a]) && FoldsIntegersWidened(node_.aggs[a], *arg)) arg = arg->args[0].get();
       if (arg) arg_cols[a] = &EvaluateRef(*arg, chunk, &holders[nk + a]);
       if (share && shared_[a]) {  // the next column past the input's, as ShareArguments numbered it
         chunk.columns.push_back(arg_cols[a] == &holders[nk + a] ? std::move(holders[nk + a]) : *arg_cols[a]);
@@ -453,6 +456,8 @@ class AggregateSink : public Sink {
     if (!spec.distinct && (spec.func == AggFunc::kSum || spec.func == AggFunc::kAvg)) {
       if (UsesI128(arg.type())) {
         SumI128<kOne>(spec, st, arg.i128_data(), nulls, step, rows);
+      } else if (UsesI64(arg.type())) {  // FoldsIntegersWidened
+        SumI64Widened<kOne>(st, arg.i64_data(), nulls, step, rows);
       } else {
         const double* v = arg.f64_data();
         for (size_t r = 0; r < rows; ++r) {
@@ -493,6 +498,14 @@ class AggregateSink : public Sink {
     for (size_t r = 0; r < rows; ++r) Update(a, group(r), arg, r);
   }
 
+  // As std::string_view::compare, the first bytes compared inline (most
+  // comparisons of unrelated strings end there).
+  static int CompareBytes(std::string_view x, std::string_view y) {
+    if (!x.empty() && !y.empty() && x[0] != y[0]) {
+      return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]) ? -1 : 1;
+    }
+    return x.compare(y);
+  }
   // MIN / MAX of strings (not DISTINCT): each group's value is a string of
   // its own in best_strings_[a], overwritten when a row beats it (compared
   // as bytes, no copy otherwise).
@@ -509,6 +522,10 @@ class AggregateSink : public Sink {
     const size_t step = arg.is_constant() ? 0 : 1;
     const uint8_t* nulls = arg.nulls_data();
     const std::string_view* v = arg.str_data();
+    // kOne: a row viewing the same bytes as the row before (a dictionary
+    // page's rows view its entries) cannot beat the value that row left.
+    std::string_view last;
+    bool have_last = false;
     for (size_t r = 0; r < rows; ++r) {
       if (nulls[r * step]) continue;
       AggState& s = st[kOne ? 0 : gids_[r]];
@@ -521,11 +538,46 @@ class AggregateSink : public Sink {
         pending_bytes_ += x.size() + 32;
         continue;
       }
+      if (kOne) {
+        if (have_last && x.data() == last.data() && x.size() == last.size()) continue;
+        last = x, have_last = true;
+      }
       std::string& best = best_values[s.value_row];
-      const int c = x.compare(best);
+      const int c = CompareBytes(x, best);
       if (is_min ? c < 0 : c > 0) {
         if (x.size() > best.capacity()) pending_bytes_ += x.size();
         best.assign(x);
+      }
+    }
+  }
+
+  // SUM / AVG of an integer argument whose bound form widens it to
+  // DECIMAL(38, 0) (scale 0: the unscaled value is the integer itself).
+  static bool FoldsIntegersWidened(const AggSpec& spec, const BoundExpr& arg) {
+    return !spec.distinct && (spec.func == AggFunc::kSum || spec.func == AggFunc::kAvg) &&
+           arg.op == ExprOp::kCast && arg.type.id == TypeId::kDecimal && arg.type.scale == 0 &&
+           arg.args.size() == 1 && arg.args[0]->type.id == TypeId::kInt;
+  }
+  // The sum of int64 values in an int128 cannot overflow: fewer than 2^63
+  // rows of magnitude at most 2^63 stay below 2^126.
+  template <bool kOne>
+  void SumI64Widened(std::vector<AggState>& st, const int64_t* v, const uint8_t* nulls, size_t step, size_t rows) {
+    if constexpr (kOne) {
+      int128 sum = st[0].sum_i128;
+      int64_t count = st[0].count;
+      for (size_t r = 0; r < rows; ++r) {  // branch-free: a NULL row adds 0
+        const bool valid = nulls[r * step] == 0;
+        sum += valid ? v[r * step] : 0;
+        count += valid;
+      }
+      st[0].sum_i128 = sum;
+      st[0].count = count;
+    } else {
+      for (size_t r = 0; r < rows; ++r) {
+        if (nulls[r * step]) continue;
+        AggState& s = st[gids_[r]];
+        ++s.count;
+        s.sum_i128 += v[r * step];
       }
     }
   }
