@@ -4,6 +4,7 @@
 // double. Without GROUP BY there is exactly one group, even over no rows.
 // kCountMerge / kAvgMerge fold the partial counts and (sum, count) pairs of
 // a split aggregation (distribute.h).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -317,8 +318,17 @@ class AggregateSink : public Sink {
         PackKeyColumn(*key_cols[k], k, first, n, words, w, keys);
         w += UsesI128(key_cols[k]->type()) ? 2 : 1;
       }
+      // A row whose key equals the row before's takes its group without a
+      // lookup (rows of a few groups often come in runs).
+      uint32_t last_gid = 0;
+      const uint64_t* last_key = nullptr;
       for (size_t i = 0; i < n; ++i) {
-        gids_[first + i] = packed_groups_.FindOrAdd(&keys[i * words], [&] { return added(first + i, words * 8); });
+        const uint64_t* key = &keys[i * words];
+        if (last_key == nullptr || !std::equal(key, key + words, last_key)) {
+          last_gid = packed_groups_.FindOrAdd(key, [&] { return added(first + i, words * 8); });
+          last_key = key;
+        }
+        gids_[first + i] = last_gid;
       }
     }
   }

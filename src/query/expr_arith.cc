@@ -186,9 +186,15 @@ void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size
         if constexpr (!A_CONST) over |= __builtin_mul_overflow(x, ma, &x);
         if constexpr (!B_CONST) over |= __builtin_mul_overflow(y, mb, &y);
       }
-      over |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
-              : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
-                                    : __builtin_mul_overflow(x, y, &z);
+      if (op == ArithOp::kMul && x == static_cast<int64_t>(x) && y == static_cast<int64_t>(y)) {
+        // Both fit in 64 bits (most values of wide types do): one widening
+        // multiply, which cannot overflow int128; the precision check below holds.
+        z = static_cast<int128>(static_cast<int64_t>(x)) * static_cast<int64_t>(y);
+      } else {
+        over |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+                : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                      : __builtin_mul_overflow(x, y, &z);
+      }
     } else {
       if constexpr (SCALE) {
         if constexpr (!A_CONST) x *= ma;

@@ -243,6 +243,40 @@ TEST(EvalTest, DecimalOverflowIsAnErrorAtEveryWidth) {
   EXPECT_THROW(Evaluate(*e, one), sql::SqlException);
 }
 
+// Wide operands (int128 overflow possible: the checked loop) whose values
+// fit in 64 bits multiply in one widening step; the product is still checked
+// against the result's precision, and values past 64 bits take the checked multiply.
+TEST(EvalTest, WideDecimalProductsOfNarrowValuesAreExactAndChecked) {
+  const std::vector<std::pair<int128, int128>> pairs = {
+      {3'000'000'000, 3'000'000'000}, {INT64_MIN, -1}, {-7, INT64_MAX}, {Pow10(25), 3}, {0, Pow10(30)}};
+  Chunk ch{.rows = pairs.size()};
+  Column a(Type::Decimal(30, 0)), b(Type::Decimal(30, 0));
+  for (const auto& [x, y] : pairs) a.AppendI128(x), b.AppendI128(y);
+  ch.columns.push_back(std::move(a));
+  ch.columns.push_back(std::move(b));
+  auto e = std::make_unique<BoundExpr>();
+  e->op = ExprOp::kArith, e->arith = ArithOp::kMul, e->type = Type::Decimal(38, 0);
+  e->args.push_back(MakeColumnRef(0, Type::Decimal(30, 0), "a"));
+  e->args.push_back(MakeColumnRef(1, Type::Decimal(30, 0), "b"));
+  Column r = Evaluate(*e, ch);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(FormatCell(r, i), FormatDecimal(pairs[i].first * pairs[i].second, 0)) << i;
+  }
+  // 2^62 * 2^62 = 2^124 (about 2.1e37) fits int128 but not DECIMAL(30, 0).
+  e->type = Type::Decimal(30, 0);
+  Chunk big{.rows = 1};
+  Column x(Type::Decimal(30, 0)), y(Type::Decimal(30, 0));
+  x.AppendI128(int128{1} << 62), y.AppendI128(int128{1} << 62);
+  big.columns.push_back(std::move(x));
+  big.columns.push_back(std::move(y));
+  try {
+    Evaluate(*e, big);
+    FAIL() << "no overflow error";
+  } catch (const sql::SqlException& ex) {
+    EXPECT_EQ(ex.code(), sql::ER_DATA_OUT_OF_RANGE);
+  }
+}
+
 TEST(EvalTest, LikeIsByteWiseWithWildcardsAndEscapes) {
   EXPECT_TRUE(LikeMatchBinary("abc", "a%"));
   EXPECT_TRUE(LikeMatchBinary("abc", "_b_"));
