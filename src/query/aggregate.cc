@@ -324,7 +324,9 @@ class AggregateSink : public Sink {
       const uint64_t* last_key = nullptr;
       for (size_t i = 0; i < n; ++i) {
         const uint64_t* key = &keys[i * words];
-        if (last_key == nullptr || !std::equal(key, key + words, last_key)) {
+        bool same = last_key != nullptr;
+        for (size_t j = 0; j < words && same; ++j) same = key[j] == last_key[j];  // (std::equal calls memcmp)
+        if (!same) {
           last_gid = packed_groups_.FindOrAdd(key, [&] { return added(first + i, words * 8); });
           last_key = key;
         }

@@ -2,7 +2,6 @@
 #include "query/scan_filter.h"
 
 #include <algorithm>
-#include <memory>
 #include <numeric>
 
 #include "common/check.h"

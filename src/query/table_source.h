@@ -71,10 +71,7 @@ class TableSource {
   // what the engine's scans call. The default hands on ScanTablet's decoded rows.
   virtual Status ScanTabletBatches(const TableInfo& table, const TabletRef& tablet,
                                    const storage::TabletScanOptions& options, const storage::BatchSink& sink) {
-    return ScanTablet(table, tablet, options, [&sink](std::vector<storage::ColumnVector>&& columns) {
-      storage::DecodedBatch batch(std::move(columns));
-      return sink(batch);
-    });
+    return ScanTablet(table, tablet, options, storage::AsDecodedBatches(sink));
   }
   // The exact number of visible rows of one tablet version when the source
   // knows it without scanning (its metadata, no delete predicates to apply);

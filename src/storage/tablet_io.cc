@@ -342,6 +342,13 @@ BatchSink AllColumns(const RowsetSink& sink) {
   };
 }
 
+RowsetSink AsDecodedBatches(const BatchSink& sink) {
+  return [&sink](std::vector<ColumnVector>&& columns) -> Status {
+    DecodedBatch batch(std::move(columns));
+    return sink(batch);
+  };
+}
+
 std::vector<ColumnVector> FilterRows(const std::vector<ColumnVector>& columns, const std::vector<uint8_t>& keep) {
   std::vector<ColumnVector> out;
   out.reserve(columns.size());

@@ -63,6 +63,10 @@ Status ScanTabletBatches(objstore::ObjectStore& store, const TabletMeta& meta, c
                          const BatchSink& sink);
 // A RowsetSink as a BatchSink: takes every column of each batch.
 BatchSink AllColumns(const RowsetSink& sink);
+// A BatchSink as a RowsetSink: rows that arrive decoded (from a compute node,
+// or from a service that only scans decoded) handed on as a DecodedBatch;
+// `sink` is referred to, and must outlive the function returned.
+RowsetSink AsDecodedBatches(const BatchSink& sink);
 
 // The rows of rowsets [first, last) of `meta` with `deletes` applied (those
 // newer than each rowset), all columns: what compaction merges.

@@ -84,10 +84,7 @@ class TabletService {
   // tablet is read in this process; a service that receives decoded rows
   // hands them on as DecodedBatch (the default).
   virtual Status ScanTabletBatches(const ScanTabletRequest& request, const BatchSink& sink) {
-    return ScanTablet(request, [&sink](std::vector<ColumnVector>&& columns) {
-      DecodedBatch batch(std::move(columns));
-      return sink(batch);
-    });
+    return ScanTablet(request, AsDecodedBatches(sink));
   }
   virtual Result<CompactionOutput> Compact(const CompactRequest& request) = 0;
   // Runs a query fragment on the nodes that own the tablets. Unimplemented

@@ -86,10 +86,7 @@ Status RemoteTabletService::ScanTablet(const storage::ScanTabletRequest& request
 
 Status RemoteTabletService::ScanTabletBatches(const storage::ScanTabletRequest& request,
                                               const storage::BatchSink& sink) {
-  auto decoded = [&sink](std::vector<storage::ColumnVector>&& columns) {  // rows from a compute node
-    storage::DecodedBatch batch(std::move(columns));
-    return sink(batch);
-  };
+  const storage::RowsetSink decoded = storage::AsDecodedBatches(sink);  // rows from a compute node
   return Route<Status>(
       request.tablet_id, "ScanTablet",
       [&](TabletRpcClient& c, CallInfo* info) { return c.ScanTablet(request, decoded, info); },
