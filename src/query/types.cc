@@ -105,7 +105,7 @@ void GatherStrings(const storage::StringColumn& src, const uint32_t* rows, size_
   size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) bytes += src[rows[i]].size();
   dst->ReserveBytes(bytes);
-  dst->reserve(dst->size() + n);
+  dst->ReserveMore(n);
   for (size_t i = 0; i < n; ++i) dst->push_back(src[rows[i]]);
 }
 

@@ -47,8 +47,13 @@ void StringColumn::Append(const StringColumn& other, size_t begin, size_t end) {
   size_t bytes = 0;
   for (size_t i = begin; i < end; ++i) bytes += other.views_[i].size();
   ReserveBytes(bytes);
-  views_.reserve(views_.size() + (end - begin));
+  ReserveMore(end - begin);
   for (size_t i = begin; i < end; ++i) push_back(other.views_[i]);
+}
+
+void StringColumn::ReserveMore(size_t rows) {
+  const size_t need = views_.size() + rows;
+  if (need > views_.capacity()) views_.reserve(std::max(need, 2 * views_.capacity()));
 }
 
 void StringColumn::ReserveBytes(size_t bytes) {

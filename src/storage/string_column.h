@@ -69,6 +69,9 @@ class StringColumn {
   // New rows are empty strings; shrinking keeps the bytes (until cleared).
   void resize(size_t n) { views_.resize(n); }
   void reserve(size_t n) { views_.reserve(n); }
+  // Room for `rows` more rows, growing geometrically (repeated appends of
+  // batches stay linear, unlike reserve(size() + rows)).
+  void ReserveMore(size_t rows);
   size_t capacity() const { return views_.capacity(); }
   // Room for `bytes` more bytes of values in one block, so that the next
   // appends totalling at most that many allocate nothing.

@@ -91,5 +91,22 @@ TEST(StringColumnTest, AppendReserveAndResize) {
   EXPECT_EQ(Strings(d), (std::vector<std::string>{"c"}));
 }
 
+// Appending batch after batch grows the view array geometrically: the number
+// of reallocations stays logarithmic (an exact reserve per append made a join's
+// build side quadratic).
+TEST(StringColumnTest, RepeatedAppendsGrowGeometrically) {
+  StringColumn one{"value"};
+  StringColumn c;
+  size_t reallocations = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const size_t before = c.capacity();
+    c.Append(one, 0, 1);
+    reallocations += c.capacity() != before;
+  }
+  EXPECT_EQ(c.size(), 20000u);
+  EXPECT_EQ(c[19999], "value");
+  EXPECT_LE(reallocations, 20u);
+}
+
 }  // namespace
 }  // namespace strata::storage
