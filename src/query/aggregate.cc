@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
@@ -469,7 +470,7 @@ class AggregateSink : public Sink {
       if (UsesI128(arg.type())) {
         SumI128<kOne>(spec, st, arg.i128_data(), nulls, step, rows);
       } else if (UsesI64(arg.type())) {  // FoldsIntegersWidened
-        SumI64Widened<kOne>(st, arg.i64_data(), nulls, step, rows);
+        SumI128<kOne>(spec, st, arg.i64_data(), nulls, step, rows);
       } else {
         const double* v = arg.f64_data();
         for (size_t r = 0; r < rows; ++r) {
@@ -570,37 +571,23 @@ class AggregateSink : public Sink {
            arg.op == ExprOp::kCast && arg.type.id == TypeId::kDecimal && arg.type.scale == 0 &&
            arg.args.size() == 1 && arg.args[0]->type.id == TypeId::kInt;
   }
-  // The sum of int64 values in an int128 cannot overflow: fewer than 2^63
-  // rows of magnitude at most 2^63 stay below 2^126.
-  template <bool kOne>
-  void SumI64Widened(std::vector<AggState>& st, const int64_t* v, const uint8_t* nulls, size_t step, size_t rows) {
-    if constexpr (kOne) {
-      int128 sum = st[0].sum_i128;
-      int64_t count = st[0].count;
-      for (size_t r = 0; r < rows; ++r) {  // branch-free: a NULL row adds 0
-        const bool valid = nulls[r * step] == 0;
-        sum += valid ? v[r * step] : 0;
-        count += valid;
-      }
-      st[0].sum_i128 = sum;
-      st[0].count = count;
-    } else {
-      for (size_t r = 0; r < rows; ++r) {
-        if (nulls[r * step]) continue;
-        AggState& s = st[gids_[r]];
-        ++s.count;
-        s.sum_i128 += v[r * step];
-      }
-    }
-  }
 
-  // SUM / AVG of decimals (exact, overflow checked). With one group the sum
-  // and count stay in registers for the whole chunk.
-  template <bool kOne>
-  void SumI128(const AggSpec& spec, std::vector<AggState>& st, const int128* v, const uint8_t* nulls, size_t step,
+  // SUM / AVG into the int128 state: of decimals (T = int128, overflow
+  // checked), or of integers (T = int64_t, FoldsIntegersWidened: their sum
+  // cannot overflow, fewer than 2^63 rows of magnitude at most 2^63 staying
+  // below 2^126). With one group the sum and count stay in registers for the
+  // whole chunk.
+  template <bool kOne, typename T>
+  void SumI128(const AggSpec& spec, std::vector<AggState>& st, const T* v, const uint8_t* nulls, size_t step,
                size_t rows) {
-    auto overflow = [&] {
-      sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
+    auto add = [&spec](int128& sum, T x) {
+      if constexpr (std::is_same_v<T, int128>) {
+        if (__builtin_add_overflow(sum, x, &sum)) {
+          sql::Fail(sql::ER_DATA_OUT_OF_RANGE, "DECIMAL value is out of range in '" + spec.text + "'");
+        }
+      } else {
+        sum += x;
+      }
     };
     if constexpr (kOne) {
       int128 sum = st[0].sum_i128;
@@ -608,7 +595,7 @@ class AggregateSink : public Sink {
       for (size_t r = 0; r < rows; ++r) {
         if (nulls[r * step]) continue;
         ++count;
-        if (__builtin_add_overflow(sum, v[r * step], &sum)) overflow();
+        add(sum, v[r * step]);
       }
       st[0].sum_i128 = sum;
       st[0].count = count;
@@ -617,7 +604,7 @@ class AggregateSink : public Sink {
         if (nulls[r * step]) continue;
         AggState& s = st[gids_[r]];
         ++s.count;
-        if (__builtin_add_overflow(s.sum_i128, v[r * step], &s.sum_i128)) overflow();
+        add(s.sum_i128, v[r * step]);
       }
     }
   }
