@@ -535,13 +535,48 @@ class AggregateSink : public Sink {
     const size_t step = arg.is_constant() ? 0 : 1;
     const uint8_t* nulls = arg.nulls_data();
     const std::string_view* v = arg.str_data();
-    // kOne: a row viewing the same bytes as the row before (a dictionary
-    // page's rows view its entries) cannot beat the value that row left.
-    std::string_view last;
-    bool have_last = false;
-    for (size_t r = 0; r < rows; ++r) {
+    auto beats = [is_min](std::string_view x, const std::string& best) {
+      const int c = CompareBytes(x, best);
+      return is_min ? c < 0 : c > 0;
+    };
+    auto take = [this](std::string& best, std::string_view x) {
+      if (x.size() > best.capacity()) pending_bytes_ += x.size();
+      best.assign(x);
+    };
+    size_t r = 0;
+    if constexpr (kOne) {
+      // One group: its state in locals. A row viewing the same bytes as the
+      // row before (a dictionary page's rows view its entries) cannot beat
+      // the value that row left, and is not compared.
+      AggState& s = st[0];
+      if (!s.has_value) {
+        while (r < rows && nulls[r * step]) ++r;
+        if (r == rows) return;
+        s.has_value = true;
+        s.value_row = static_cast<uint32_t>(best_values.size());
+        best_values.emplace_back(v[r * step]);
+        pending_bytes_ += v[r * step].size() + 32;
+        ++s.count;
+        ++r;
+      }
+      std::string& best = best_values[s.value_row];
+      int64_t count = s.count;
+      const char* last_data = nullptr;
+      size_t last_size = SIZE_MAX;  // no row's size: the first row is compared
+      for (; r < rows; ++r) {
+        if (nulls[r * step]) continue;
+        ++count;
+        const std::string_view x = v[r * step];
+        if (x.data() == last_data && x.size() == last_size) continue;
+        last_data = x.data(), last_size = x.size();
+        if (beats(x, best)) take(best, x);
+      }
+      s.count = count;
+      return;
+    }
+    for (; r < rows; ++r) {
       if (nulls[r * step]) continue;
-      AggState& s = st[kOne ? 0 : gids_[r]];
+      AggState& s = st[gids_[r]];
       ++s.count;
       const std::string_view x = v[r * step];
       if (!s.has_value) {
@@ -551,16 +586,8 @@ class AggregateSink : public Sink {
         pending_bytes_ += x.size() + 32;
         continue;
       }
-      if (kOne) {
-        if (have_last && x.data() == last.data() && x.size() == last.size()) continue;
-        last = x, have_last = true;
-      }
       std::string& best = best_values[s.value_row];
-      const int c = CompareBytes(x, best);
-      if (is_min ? c < 0 : c > 0) {
-        if (x.size() > best.capacity()) pending_bytes_ += x.size();
-        best.assign(x);
-      }
+      if (beats(x, best)) take(best, x);
     }
   }
 
