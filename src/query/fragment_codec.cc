@@ -576,6 +576,24 @@ Result<Chunk> DecodeChunk(std::string_view bytes) {
     Column c(type);
     const size_t n = constant ? 1 : chunk.rows;
     c.Reserve(n);
+    if (!constant && type.id == TypeId::kString) {  // each value's bytes straight into the column's blocks
+      for (size_t row = 0; row < n; ++row) {
+        bool null;
+        STRATA_RETURN_IF_ERROR(r.d().GetBool(&null));
+        if (null) {
+          c.AppendNull();
+          continue;
+        }
+        uint64_t size;
+        std::string_view value;
+        STRATA_RETURN_IF_ERROR(r.d().GetVarint(&size));
+        if (size > r.d().remaining()) return DataLoss("chunk: a string past the end");
+        STRATA_RETURN_IF_ERROR(r.d().GetRaw(static_cast<size_t>(size), &value));
+        c.AppendStr(value);
+      }
+      chunk.columns.push_back(std::move(c));
+      continue;
+    }
     for (size_t row = 0; row < n; ++row) {
       bool null;
       STRATA_RETURN_IF_ERROR(r.d().GetBool(&null));
