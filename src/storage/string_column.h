@@ -78,8 +78,6 @@ class StringColumn {
   void ReserveBytes(size_t bytes);
   // Drops every row and frees the blocks.
   void clear();
-  // Row i becomes a copy of `v` (the old bytes stay, unused, until cleared).
-  void Set(size_t i, std::string_view v) { views_[i] = Copy(v); }
 
   // The views themselves, for code that reorders rows in place (moving a
   // view to another row, or replacing it with an empty view). Only views of

@@ -38,8 +38,10 @@ TEST(StringColumnTest, CopyOwnsItsBytesAndMoveLeavesAnEmptyUsableColumn) {
   StringColumn copy = a;
   EXPECT_EQ(copy, a);
   EXPECT_NE(copy[0].data(), a[0].data());
-  a.Set(0, "changed");
+  a.clear();  // frees a's blocks: the copy's bytes are its own
+  a = StringColumn{"changed", "", "a string longer than sixteen bytes"};
   EXPECT_EQ(copy[0], "alpha");
+  EXPECT_EQ(copy[2], "a string longer than sixteen bytes");
   EXPECT_EQ(a[0], "changed");
 
   StringColumn moved = std::move(a);
