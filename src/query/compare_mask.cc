@@ -61,14 +61,26 @@ void AndCompareMask(uint8_t* mask, const uint8_t* nulls, const double* values, s
 
 namespace {
 
-// Set bits of a 16-bit word without the popcnt instruction (not in the
-// baseline x86-64 this is built for; __builtin_popcount would be a call).
-inline uint32_t BitsSet16(uint32_t x) {
-  x = x - ((x >> 1) & 0x5555u);
-  x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
-  x = (x + (x >> 4)) & 0x0F0Fu;
-  return (x + (x >> 8)) & 0x1Fu;
+// For each byte value b: the positions of its set bits, ascending (the rest
+// zero), and how many there are. 2.3 KiB, built at compile time.
+struct BitPositions {
+  uint8_t at[256][8];
+  uint8_t count[256];
+};
+
+constexpr BitPositions MakeBitPositions() {
+  BitPositions t{};
+  for (unsigned b = 0; b < 256; ++b) {
+    unsigned k = 0;
+    for (unsigned j = 0; j < 8; ++j) {
+      if ((b >> j) & 1u) t.at[b][k++] = static_cast<uint8_t>(j);
+    }
+    t.count[b] = static_cast<uint8_t>(k);
+  }
+  return t;
 }
+
+constexpr BitPositions kBitPositions = MakeBitPositions();
 
 }  // namespace
 
@@ -76,21 +88,25 @@ size_t MaskToRows(const uint8_t* mask, size_t n, uint32_t first, uint32_t* out) 
   size_t k = 0;
   size_t i = 0;
 #if defined(__SSE2__)
-  // Sixteen rows at a time: their mask bytes become the bits of one word. A
-  // sparse block writes its set rows one by one (a selective filter: few
-  // iterations), a dense one all sixteen rows branch-free.
+  // Sixteen rows at a time, without a branch on the mask: their bytes become
+  // the bits of one word; per eight rows, the table's positions of the set
+  // bits are widened to 32 bits, offset by the rows' first number and stored
+  // as eight entries, of which the first count[b] are kept (the next store
+  // starts there). The stores stay inside `out`: the entries written so far
+  // (k) never exceed the rows looked at (i), and a store ends at most at
+  // k + 8 <= i + 16 <= n.
   const __m128i zero = _mm_setzero_si128();
   for (; i + 16 <= n; i += 16) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(mask + i));
-    uint32_t bits = ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, zero))) & 0xFFFFu;
-    const uint32_t base = first + static_cast<uint32_t>(i);
-    if (BitsSet16(bits) <= 6) {
-      for (; bits != 0; bits &= bits - 1) out[k++] = base + static_cast<uint32_t>(__builtin_ctz(bits));
-      continue;
-    }
-    for (uint32_t j = 0; j < 16; ++j) {
-      out[k] = base + j;
-      k += (bits >> j) & 1u;
+    const uint32_t bits = ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, zero))) & 0xFFFFu;
+    for (uint32_t half = 0; half < 2; ++half) {
+      const uint32_t b = (bits >> (8 * half)) & 0xFFu;
+      const __m128i base = _mm_set1_epi32(static_cast<int>(first + static_cast<uint32_t>(i) + 8 * half));
+      const __m128i at8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kBitPositions.at[b]));
+      const __m128i at16 = _mm_unpacklo_epi8(at8, zero);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_add_epi32(_mm_unpacklo_epi16(at16, zero), base));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k + 4), _mm_add_epi32(_mm_unpackhi_epi16(at16, zero), base));
+      k += kBitPositions.count[b];
     }
   }
 #endif
