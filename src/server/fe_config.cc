@@ -86,6 +86,12 @@ Status ReadQuerySettings(const Config& c, FeConfig& fe) {
                           GetPositive(c, "streaming_load_max_mb", fe.streaming_load_max_mb));
   STRATA_ASSIGN_OR_RETURN(fe.cn_liveness_timeout_ms,
                           GetPositive(c, "cn_liveness_timeout_ms", fe.cn_liveness_timeout_ms));
+  STRATA_ASSIGN_OR_RETURN(fe.chunk_cache_memory_bytes,
+                          c.GetInt("chunk_cache_memory_bytes", fe.chunk_cache_memory_bytes));
+  if (fe.chunk_cache_memory_bytes < 0) {
+    return InvalidArgument(fmt::format("chunk_cache_memory_bytes: must be >= 0 (0 = off), got {}",
+                                       fe.chunk_cache_memory_bytes));
+  }
   return Status::OK();
 }
 
@@ -175,7 +181,8 @@ const std::set<std::string, std::less<>>& FeConfigKeys() {
       "bind_address",
       "mysql_wait_timeout_seconds", "cn_liveness_timeout_ms", "streaming_load_max_mb", "data_maintenance_interval_ms",
       "compaction_min_rowsets", "vacuum_interval_ms", "vacuum_grace_ms",
-      "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds", "drill_interval_seconds"};
+      "automated_cluster_snapshot_retention_count", "point_in_time_retention_seconds", "drill_interval_seconds",
+      "chunk_cache_memory_bytes"};
   return kKeys;
 }
 
@@ -297,6 +304,7 @@ std::vector<std::pair<std::string, std::string>> FeConfigEntries(const FeConfig&
       {"automated_cluster_snapshot_retention_count", std::to_string(fe.automated_cluster_snapshot_retention_count)},
       {"point_in_time_retention_seconds", std::to_string(fe.point_in_time_retention_seconds)},
       {"drill_interval_seconds", std::to_string(fe.drill_interval_seconds)},
+      {"chunk_cache_memory_bytes", std::to_string(fe.chunk_cache_memory_bytes)},
   };
   if (fe.volume.location.starts_with("s3://")) {
     out.emplace_back("aws_s3_path", fe.volume.location.substr(5));

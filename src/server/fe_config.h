@@ -64,6 +64,8 @@ struct FeConfig {
   int64_t automated_cluster_snapshot_retention_count = 6;  // automated snapshots kept (1 h at 10 min)
   int64_t streaming_load_max_mb = 10240;       // largest stream load body (StarRocks' BE key)
   int64_t cn_liveness_timeout_ms = 5000;       // a compute node unheard of this long is dead
+  // Column chunks kept in memory between scans (storage/chunk_cache.h; 0 = off).
+  int64_t chunk_cache_memory_bytes = 512ll << 20;
 
   // The volume holding the cluster's state (from the aws_s3_* keys or
   // storage_root). Credentials are Secrets.

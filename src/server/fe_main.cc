@@ -33,6 +33,7 @@
 #include "server/process_util.h"
 #include "server/sql_catalog_access.h"
 #include "sql/new_engine.h"
+#include "storage/chunk_cache.h"
 #include "storage/footer_cache.h"
 
 namespace strata::server {
@@ -176,6 +177,8 @@ int Serve(const FeConfig& fe, std::shared_ptr<objstore::ObjectStore> store, cons
           const FeRestoreRequest& restore_request, const sigset_t& signals) {
   // Data file footers are decoded once per process, not once per scan (object names are immutable).
   storage::EnableFooterCache(storage::kFooterCacheBytesDefault);
+  // Verified column chunks stay in memory between scans (chunk_cache.h).
+  storage::EnableChunkCache(static_cast<uint64_t>(fe.chunk_cache_memory_bytes));
   std::string fe_name = fe.host + ":" + std::to_string(fe.http_port);
   DeferredMetaApi deferred;
   HttpServerOptions http;

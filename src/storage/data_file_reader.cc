@@ -212,9 +212,21 @@ Result<const ColumnChunkInfo*> DataFileReader::CheckedChunk(size_t row_group, si
   return &chunk;
 }
 
+Status DataFileReader::VerifyChunkChecksums(size_t row_group, size_t column, std::string_view chunk_bytes) const {
+  STRATA_CHECK(row_group < footer().row_groups.size() && column < footer().schema.size(), "chunk index");
+  const size_t pages = footer().row_groups[row_group].columns[column].pages.size();
+  STRATA_ASSIGN_OR_RETURN(const ColumnChunkInfo* found, CheckedChunk(row_group, column, chunk_bytes, 0, pages));
+  for (size_t p = 0; p < pages; ++p) {
+    const PageInfo& page = found->pages[p];
+    Status s = VerifyPageChecksum(chunk_bytes.substr(page.offset - found->offset, page.size_bytes));
+    if (!s.ok()) return s.WithContext(ChunkContext(row_group, column) + ": page " + std::to_string(p));
+  }
+  return Status::OK();
+}
+
 Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
                                                        size_t first_page, size_t end_page,
-                                                       PageScratch* scratch) const {
+                                                       PageScratch* scratch, PageChecksum checksum) const {
   STRATA_ASSIGN_OR_RETURN(const ColumnChunkInfo* found, CheckedChunk(row_group, column, chunk_bytes, first_page, end_page));
   const ColumnChunkInfo& chunk = *found;
   ColumnVector out(footer().schema[column].type);
@@ -226,7 +238,7 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
   for (size_t p = first_page; p < end_page; ++p) {
     const PageInfo& page = chunk.pages[p];
     std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
-    Status s = DecodePage(pb, page, &out, scratch);
+    Status s = DecodePage(pb, page, &out, scratch, checksum);
     if (!s.ok()) return s.WithContext(ChunkContext(row_group, column) + ": page " + std::to_string(p));
   }
   return out;
@@ -235,7 +247,7 @@ Result<ColumnVector> DataFileReader::DecodeColumnPages(size_t row_group, size_t 
 Result<ColumnVector> DataFileReader::DecodeColumnPagesAt(size_t row_group, size_t column,
                                                          std::string_view chunk_bytes, size_t first_page,
                                                          size_t end_page, std::span<const uint32_t> rows,
-                                                         PageScratch* scratch) const {
+                                                         PageScratch* scratch, PageChecksum checksum) const {
   STRATA_ASSIGN_OR_RETURN(const ColumnChunkInfo* found, CheckedChunk(row_group, column, chunk_bytes, first_page, end_page));
   const ColumnChunkInfo& chunk = *found;
   ColumnVector out(footer().schema[column].type);
@@ -267,7 +279,7 @@ Result<ColumnVector> DataFileReader::DecodeColumnPagesAt(size_t row_group, size_
         selected = in_page;
       }
       std::string_view pb = chunk_bytes.substr(page.offset - chunk.offset, page.size_bytes);
-      Status s = DecodePageAt(pb, page, selected, &out, scratch);
+      Status s = DecodePageAt(pb, page, selected, &out, scratch, checksum);
       if (!s.ok()) return s.WithContext(ChunkContext(row_group, column) + ": page " + std::to_string(p));
     }
     next = end;

@@ -29,10 +29,9 @@
 #include "storage/column_vector.h"
 #include "storage/data_file_format.h"
 #include "storage/footer_cache.h"
+#include "storage/page.h"
 
 namespace strata::storage {
-
-class PageScratch;  // page.h
 
 enum class CompareOp { kEq, kLt, kLe, kGt, kGe };
 
@@ -98,8 +97,12 @@ class DataFileReader {
   // The same for pages [first_page, end_page) of the chunk only (a batch of
   // its rows: ScanBatchEnds); `scratch` (null: one of its own) holds
   // compressed pages' bodies, reused by a scan from batch to batch.
+  // PageChecksum::kVerifiedBefore: `chunk_bytes` passed VerifyChunkChecksums
+  // and cannot have changed since (page.h); the pages' CRCs are not computed
+  // again.
   Result<ColumnVector> DecodeColumnPages(size_t row_group, size_t column, std::string_view chunk_bytes,
-                                         size_t first_page, size_t end_page, PageScratch* scratch = nullptr) const;
+                                         size_t first_page, size_t end_page, PageScratch* scratch = nullptr,
+                                         PageChecksum checksum = PageChecksum::kCheck) const;
   // The same for the rows `rows` of those pages only (a scan's batch once a
   // filter has picked its rows): rows ascending, distinct and each below the
   // pages' total rows (a programmer error otherwise), row 0 being the first
@@ -111,7 +114,11 @@ class DataFileReader {
   // decompressed nor checked. Errors as DecodeColumnPages.
   Result<ColumnVector> DecodeColumnPagesAt(size_t row_group, size_t column, std::string_view chunk_bytes,
                                            size_t first_page, size_t end_page, std::span<const uint32_t> rows,
-                                           PageScratch* scratch = nullptr) const;
+                                           PageScratch* scratch = nullptr,
+                                           PageChecksum checksum = PageChecksum::kCheck) const;
+  // DataLoss (naming the key, column, row group and page) unless
+  // `chunk_bytes` is the chunk's size and every page's CRC-32C matches.
+  Status VerifyChunkChecksums(size_t row_group, size_t column, std::string_view chunk_bytes) const;
   Result<ReadResult> Read(const ReadOptions& options) const;
 
  private:

@@ -114,16 +114,14 @@ struct OpenedPage {
   std::string_view values;
 };
 
-// Checks the checksum, the header against the footer's `expect`, the sizes
-// and the NULL bitmap, and expands the body into `scratch` if compressed.
-Status OpenPage(std::string_view bytes, const PageInfo& expect, PageScratch* scratch, OpenedPage* page) {
+// Checks the checksum (unless verified before), the header against the
+// footer's `expect`, the sizes and the NULL bitmap, and expands the body into
+// `scratch` if compressed.
+Status OpenPage(std::string_view bytes, const PageInfo& expect, PageScratch* scratch, PageChecksum checksum,
+                OpenedPage* page) {
   if (bytes.size() < 4 + 2) return DataLoss("page shorter than its header");
-  Decoder crc_d(bytes.substr(bytes.size() - 4));
-  uint32_t crc = 0;
-  STRATA_RETURN_IF_ERROR(crc_d.GetFixed32(&crc));
-  std::string_view covered = bytes.substr(0, bytes.size() - 4);
-  if (Crc32c(covered) != crc) return DataLoss("page checksum mismatch");
-  Decoder d(covered);
+  if (checksum == PageChecksum::kCheck) STRATA_RETURN_IF_ERROR(VerifyPageChecksum(bytes));
+  Decoder d(bytes.substr(0, bytes.size() - 4));
   std::string_view hdr, stored;
   uint64_t rows = 0, nulls = 0, body_size = 0, stored_size = 0;
   STRATA_RETURN_IF_ERROR(d.GetRaw(2, &hdr));
@@ -184,10 +182,21 @@ void SelectValues(std::string_view bitmap, std::span<const uint32_t> rows, std::
 
 }  // namespace
 
-Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out, PageScratch* scratch) {
+Status VerifyPageChecksum(std::string_view bytes) {
+  if (bytes.size() < 4) return DataLoss("page shorter than its checksum");
+  const std::string_view covered = bytes.substr(0, bytes.size() - 4);
+  Decoder crc_d(bytes.substr(bytes.size() - 4));
+  uint32_t crc = 0;
+  STRATA_RETURN_IF_ERROR(crc_d.GetFixed32(&crc));
+  if (Crc32c(covered) != crc) return DataLoss("page checksum mismatch");
+  return Status::OK();
+}
+
+Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out, PageScratch* scratch,
+                  PageChecksum checksum) {
   PageScratch own_scratch;
   OpenedPage page;
-  STRATA_RETURN_IF_ERROR(OpenPage(bytes, expect, scratch != nullptr ? scratch : &own_scratch, &page));
+  STRATA_RETURN_IF_ERROR(OpenPage(bytes, expect, scratch != nullptr ? scratch : &own_scratch, checksum, &page));
   Status s = DecodeValues(out->type(), page.encoding, page.values, page.rows - page.nulls, out->DecodeBuffers());
   if (!s.ok()) {
     out->AbandonDecodedPage();
@@ -198,11 +207,11 @@ Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* 
 }
 
 Status DecodePageAt(std::string_view bytes, const PageInfo& expect, std::span<const uint32_t> rows,
-                    ColumnVector* out, PageScratch* scratch) {
+                    ColumnVector* out, PageScratch* scratch, PageChecksum checksum) {
   STRATA_CHECK(AscendingBelow(rows, expect.num_rows), "DecodePageAt: rows not ascending within the page");
   PageScratch own_scratch;
   OpenedPage page;
-  STRATA_RETURN_IF_ERROR(OpenPage(bytes, expect, scratch != nullptr ? scratch : &own_scratch, &page));
+  STRATA_RETURN_IF_ERROR(OpenPage(bytes, expect, scratch != nullptr ? scratch : &own_scratch, checksum, &page));
   std::span<const uint32_t> positions = rows;  // of the selected non-NULL rows' values
   std::vector<uint32_t> non_null;
   std::string flags;  // the selected rows' NULL flags; empty: none is NULL

@@ -44,12 +44,23 @@ class PageScratch {
   size_t capacity_bytes_ = 0;
 };
 
+// Whether a page's CRC-32C is still to be checked when it is opened.
+// kVerifiedBefore is for bytes whose every page passed VerifyPageChecksum
+// since they were read and which nothing can have changed since (the scan's
+// in-memory chunk cache, chunk_cache.h); everything else is checked.
+enum class PageChecksum { kCheck, kVerifiedBefore };
+
+// DataLoss unless `bytes` (one whole page) ends with the CRC-32C of the rest.
+Status VerifyPageChecksum(std::string_view bytes);
+
 // Verifies and decodes one page, appending its rows to `out` (whose type is
 // the column's); the values are decoded straight into `out`'s buffers. On
 // error `out` is as it was. `expect` is the footer's description of the page.
 // `scratch` (may be null: a buffer of its own) holds a compressed page's body.
+// With PageChecksum::kVerifiedBefore the checksum is not computed again (the
+// other checks all run).
 Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* out,
-                  PageScratch* scratch = nullptr);
+                  PageScratch* scratch = nullptr, PageChecksum checksum = PageChecksum::kCheck);
 
 // The same for the page's rows `rows` only (ascending, distinct, each <
 // expect.num_rows: a programmer error otherwise; row 0 is the page's first),
@@ -62,6 +73,6 @@ Status DecodePage(std::string_view bytes, const PageInfo& expect, ColumnVector* 
 // where the encoding allows; a string is constructed only when selected),
 // unless every one is. On error `out` is as it was.
 Status DecodePageAt(std::string_view bytes, const PageInfo& expect, std::span<const uint32_t> rows,
-                    ColumnVector* out, PageScratch* scratch = nullptr);
+                    ColumnVector* out, PageScratch* scratch = nullptr, PageChecksum checksum = PageChecksum::kCheck);
 
 }  // namespace strata::storage

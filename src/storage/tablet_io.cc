@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/check.h"
+#include "storage/chunk_cache.h"
 #include "storage/data_file_format.h"
 #include "storage/data_file_reader.h"
 #include "storage/io_executor.h"
@@ -92,14 +93,15 @@ struct RowsetScan {
   std::vector<std::string> names;  // the projected columns, then those the delete predicates need
   std::vector<size_t> selected;    // row groups
   std::vector<size_t> columns;     // file column of each name
-  std::vector<std::optional<std::string_view>> held;  // per read: bytes the reader holds already
+  std::vector<std::optional<std::string_view>> held;  // per read: bytes the reader or the chunk cache holds already
+  std::vector<std::shared_ptr<const std::string>> cached;  // per read: the chunk cache's bytes (verified), or null
   std::unique_ptr<RangePrefetcher> fetch;
 };
 
 // Opens `rowset` (one GET for its footer) and starts fetching every chunk the
 // scan will read, in the order it decodes them: large GETs ahead of the
 // decoding (range_prefetch.h). Chunks inside the footer read's bytes (a small
-// file) need no GET.
+// file) or in the chunk cache (chunk_cache.h) need no GET.
 Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store, const RowsetMeta& rowset,
                                                     std::span<const DeletePredicate> deletes,
                                                     const std::vector<std::string>& projected,
@@ -131,10 +133,16 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
   std::vector<ByteRange> reads;
   reads.reserve(scan->selected.size() * scan->columns.size());
   scan->held.reserve(reads.capacity());
+  scan->cached.reserve(reads.capacity());
   for (size_t g : scan->selected) {
     for (size_t c : scan->columns) {
       const ColumnChunkInfo& chunk = groups[g].columns[c];
       scan->held.push_back(reader.HeldBytes(chunk.offset, chunk.size_bytes));
+      scan->cached.emplace_back();
+      if (!scan->held.back() && ChunkCacheOn()) {
+        scan->cached.back() = FindChunk(rowset.data_file, reader.size_bytes(), chunk.offset, chunk.size_bytes);
+        if (scan->cached.back()) scan->held.back() = std::string_view(*scan->cached.back());
+      }
       reads.push_back(scan->held.back() ? ByteRange{} : ByteRange{chunk.offset, chunk.size_bytes});
     }
   }
@@ -153,23 +161,25 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
 constexpr uint64_t kScanBatchRows = 8 * 1024;
 
 // One batch of a row group, decoded on demand: pages [first[k], end[k]) of
-// each read column's chunk (bytes[k]), all valid during the sink's call.
+// each read column's chunk (bytes[k], whose page CRCs are still to be
+// checked unless checksum[k] says otherwise), all valid during the sink's call.
 class PagesBatch final : public ScanBatch {
  public:
   PagesBatch(const DataFileReader& reader, size_t group, const RowsetScan& scan, std::span<const std::string_view> bytes,
-             std::span<const size_t> first, std::span<const size_t> end, uint64_t rows, size_t columns,
-             PageScratch* scratch)
-      : reader_(reader), group_(group), scan_(scan), bytes_(bytes), first_(first), end_(end), rows_(rows),
-        columns_(columns), scratch_(scratch), taken_(columns, false) {}
+             std::span<const PageChecksum> checksum, std::span<const size_t> first, std::span<const size_t> end,
+             uint64_t rows, size_t columns, PageScratch* scratch)
+      : reader_(reader), group_(group), scan_(scan), bytes_(bytes), checksum_(checksum), first_(first), end_(end),
+        rows_(rows), columns_(columns), scratch_(scratch), taken_(columns, false) {}
   size_t rows() const override { return rows_; }
   size_t columns() const override { return columns_; }
   Result<ColumnVector> Column(size_t k) override {
     Take(k);
-    return reader_.DecodeColumnPages(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], scratch_);
+    return reader_.DecodeColumnPages(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], scratch_, checksum_[k]);
   }
   Result<ColumnVector> ColumnAt(size_t k, std::span<const uint32_t> rows) override {
     Take(k);
-    return reader_.DecodeColumnPagesAt(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], rows, scratch_);
+    return reader_.DecodeColumnPagesAt(group_, scan_.columns[k], bytes_[k], first_[k], end_[k], rows, scratch_,
+                                       checksum_[k]);
   }
 
  private:
@@ -181,6 +191,7 @@ class PagesBatch final : public ScanBatch {
   const size_t group_;
   const RowsetScan& scan_;
   std::span<const std::string_view> bytes_;
+  std::span<const PageChecksum> checksum_;
   std::span<const size_t> first_, end_;
   const uint64_t rows_;
   const size_t columns_;
@@ -202,7 +213,9 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
   size_t next = 0;
   const size_t ncols = scan.columns.size();
   std::vector<std::string_view> bytes;  // the row group's column chunks, all valid until the next ReadSpan
+  std::vector<PageChecksum> checksum(ncols);
   std::vector<size_t> first(ncols), end_page(ncols);
+  const bool cache_on = ChunkCacheOn();
   PageScratch scratch;  // compressed pages' bodies, reused
   for (size_t g : scan.selected) {
     const RowGroupInfo& group = reader.footer().row_groups[g];
@@ -211,9 +224,19 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
       if (!s.ok()) return s.WithContext("data file " + rowset.data_file + ": row group " + std::to_string(g));
     }
     for (size_t k = 0; k < ncols; ++k) {
-      if (scan.held[next + k]) bytes[k] = *scan.held[next + k];
+      checksum[k] = PageChecksum::kCheck;
+      if (scan.cached[next + k]) checksum[k] = PageChecksum::kVerifiedBefore;
+      if (scan.held[next + k]) {
+        bytes[k] = *scan.held[next + k];
+        continue;
+      }
+      if (!cache_on) continue;
+      // Read from the store: every page checked once, then kept for the next scans.
+      STRATA_RETURN_IF_ERROR(reader.VerifyChunkChecksums(g, scan.columns[k], bytes[k]));
+      const uint64_t offset = group.columns[scan.columns[k]].offset;
+      AddChunk(rowset.data_file, reader.size_bytes(), offset, std::make_shared<const std::string>(bytes[k]));
+      checksum[k] = PageChecksum::kVerifiedBefore;
     }
-    next += ncols;
     std::fill(end_page.begin(), end_page.end(), 0);
     uint64_t start = 0;
     for (uint64_t end : ScanBatchEnds(group, scan.columns, kScanBatchRows)) {
@@ -225,7 +248,7 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
         if (end == group.num_rows) last = pages.size();
         end_page[k] = last;
       }
-      PagesBatch batch(reader, g, scan, bytes, first, end_page, end - start, ncols, &scratch);
+      PagesBatch batch(reader, g, scan, bytes, checksum, first, end_page, end - start, ncols, &scratch);
       if (!any_delete_applies) {
         STRATA_RETURN_IF_ERROR(sink(batch));
         start = end;
@@ -240,6 +263,8 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
       STRATA_RETURN_IF_ERROR(sink(decoded));
       start = end;
     }
+    for (size_t k = 0; k < ncols; ++k) scan.cached[next + k].reset();  // the cache may let them go now
+    next += ncols;
     between();
   }
   return Status::OK();

@@ -84,6 +84,10 @@ Status ReadStorage(const Config& c, CnConfig& cn) {
   STRATA_ASSIGN_OR_RETURN(int64_t capacity, c.GetInt("cache_capacity_bytes", static_cast<int64_t>(cn.cache_capacity_bytes)));
   if (capacity < 0) return InvalidArgument(fmt::format("cache_capacity_bytes: must be >= 0, got {}", capacity));
   cn.cache_capacity_bytes = static_cast<uint64_t>(capacity);
+  STRATA_ASSIGN_OR_RETURN(int64_t memory,
+                          c.GetInt("chunk_cache_memory_bytes", static_cast<int64_t>(cn.chunk_cache_memory_bytes)));
+  if (memory < 0) return InvalidArgument(fmt::format("chunk_cache_memory_bytes: must be >= 0 (0 = off), got {}", memory));
+  cn.chunk_cache_memory_bytes = static_cast<uint64_t>(memory);
   return Status::OK();
 }
 
@@ -124,7 +128,7 @@ const std::set<std::string, std::less<>>& CnConfigKeys() {
       "sys_log_level", "LOG_DIR", "JAVA_OPTS",
       // Strata.
       "host", "bind_address", "rpc_port", "fe_address", "cache_dir", "cache_capacity_bytes", "heartbeat_interval_ms",
-      "heartbeat_timeout_ms"};
+      "heartbeat_timeout_ms", "chunk_cache_memory_bytes"};
   return kKeys;
 }
 

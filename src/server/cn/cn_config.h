@@ -17,6 +17,8 @@
 //   storage_root_path              StarRocks' "path[,medium];path..." — the first
 //                                  path holds the disk cache unless cache_dir is set
 //   cache_dir, cache_capacity_bytes the disk cache (capacity 0 disables it)
+//   chunk_cache_memory_bytes       column chunks kept in memory between scans
+//                                  (storage/chunk_cache.h; 0 disables it)
 //   heartbeat_interval_ms, heartbeat_timeout_ms, sys_log_level, LOG_DIR
 //
 // Thread-safety: value types and reentrant functions.
@@ -45,6 +47,7 @@ struct CnConfig {
   std::string storage_root_path = "storage";
   std::string cache_dir;  // "" = <first storage_root_path>/cache
   uint64_t cache_capacity_bytes = 10ull << 30;
+  uint64_t chunk_cache_memory_bytes = 512ull << 20;
   int64_t heartbeat_interval_ms = 1000;
   int64_t heartbeat_timeout_ms = 2000;
   std::string sys_log_level = "INFO";

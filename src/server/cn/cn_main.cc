@@ -20,6 +20,7 @@
 #include "server/fe_main.h"
 #include "server/http_server.h"
 #include "server/process_util.h"
+#include "storage/chunk_cache.h"
 #include "storage/footer_cache.h"
 #include "storage/tablet_service.h"
 
@@ -68,6 +69,8 @@ int Serve(const CnConfig& cn, const std::string& cache_dir, const sigset_t& sign
   const int64_t started_ms = NowMs();
   // Data file footers are decoded once per process, not once per scan (object names are immutable).
   storage::EnableFooterCache(storage::kFooterCacheBytesDefault);
+  // Verified column chunks stay in memory between scans (chunk_cache.h).
+  storage::EnableChunkCache(cn.chunk_cache_memory_bytes);
   auto stores = std::make_shared<storage::VolumeStores>(NewVolumeCacheWrap(cache_dir, cn.cache_capacity_bytes));
   std::unique_ptr<storage::TabletService> local = storage::NewLocalTabletService(stores);
   FragmentRunnerOnNode fragments(local.get());
