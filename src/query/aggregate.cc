@@ -547,7 +547,10 @@ class AggregateSink : public Sink {
     if constexpr (kOne) {
       // One group: its state in locals. A row viewing the same bytes as the
       // row before (a dictionary page's rows view its entries) cannot beat
-      // the value that row left, and is not compared.
+      // the value that row left, and is not compared; nor is a row viewing
+      // the bytes the best value was last found equal to (its entry, when
+      // rows of other entries come between). Views stay valid and their
+      // bytes unchanged for the call, so equal views mean equal bytes.
       AggState& s = st[0];
       if (!s.has_value) {
         while (r < rows && nulls[r * step]) ++r;
@@ -563,13 +566,19 @@ class AggregateSink : public Sink {
       int64_t count = s.count;
       const char* last_data = nullptr;
       size_t last_size = SIZE_MAX;  // no row's size: the first row is compared
+      const char* best_data = nullptr;
+      size_t best_size = SIZE_MAX;  // a view whose bytes equal `best`'s
       for (; r < rows; ++r) {
         if (nulls[r * step]) continue;
         ++count;
         const std::string_view x = v[r * step];
         if (x.data() == last_data && x.size() == last_size) continue;
         last_data = x.data(), last_size = x.size();
-        if (beats(x, best)) take(best, x);
+        if (x.data() == best_data && x.size() == best_size) continue;
+        const int c = CompareBytes(x, best);
+        if (is_min ? c > 0 : c < 0) continue;
+        if (c != 0) take(best, x);
+        best_data = x.data(), best_size = x.size();
       }
       s.count = count;
       return;

@@ -636,7 +636,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
                       block[i] = static_cast<uint32_t>(x < n ? x : 0);  // n <= kDictionaryEntriesMax
                     });
       max_index = std::max(max_index, block_max);
-      for (size_t i = 0; i < m; ++i) o.AppendStoredView(dict[block[i]]);
+      o.AppendStoredViews(dict, block, m);
     }
   } else {
     // Captured by value, the out-of-range flag a bool: the column's int64

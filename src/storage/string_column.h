@@ -64,6 +64,14 @@ class StringColumn {
   // returned on this column (or part of one; empty is allowed).
   std::string_view StoreBytes(std::string_view v) { return Copy(v); }
   void AppendStoredView(std::string_view v) { views_.push_back(v); }
+  // Appends n rows, row i a view of stored[index[i]] (each entry as
+  // AppendStoredView's `v`): a dictionary page's rows in one step.
+  void AppendStoredViews(const std::string_view* stored, const uint32_t* index, size_t n) {
+    const size_t old = views_.size();
+    views_.resize(old + n);
+    std::string_view* out = views_.data() + old;
+    for (size_t i = 0; i < n; ++i) out[i] = stored[index[i]];
+  }
   // Appends rows [begin, end) of `other` (copies of their bytes).
   void Append(const StringColumn& other, size_t begin, size_t end);
   // New rows are empty strings; shrinking keeps the bytes (until cleared).

@@ -71,6 +71,17 @@ TEST(StringColumnTest, StoredBytesAreSharedByTheRowsThatViewThem) {
   EXPECT_EQ(c[0], "MAIL");
   EXPECT_EQ(c[1], "DELIVER IN PERSON");
   EXPECT_EQ(c[1].data(), c[2].data());
+  // Many rows at once, by index into the stored entries.
+  const std::string_view entries[] = {ship, mail};
+  const uint32_t index[] = {1, 0, 0, 1, 1};
+  c.AppendStoredViews(entries, index, 5);
+  EXPECT_EQ(c.BlockBytes(), blocks);
+  ASSERT_EQ(c.size(), 1005u);
+  EXPECT_EQ(c[999], "MAIL");  // the rows before are intact
+  EXPECT_EQ(c[1000], "MAIL");
+  EXPECT_EQ(c[1001], "DELIVER IN PERSON");
+  EXPECT_EQ(c[1003].data(), mail.data());
+  EXPECT_EQ(c[1004], "MAIL");
 }
 
 TEST(StringColumnTest, AppendReserveAndResize) {
