@@ -15,6 +15,10 @@
 // disk cache (docs/formats/cn-cache.md) already behaves so for the extents
 // it holds.
 //
+// A tablet scan (tablet_io.h) looks every chunk up here and adds those it
+// reads from the store, unless its TabletScanOptions::keep_in_memory is false
+// (compaction: its inputs are about to be replaced).
+//
 // Off (capacity 0) until EnableChunkCache: the servers turn it on
 // (`chunk_cache_memory_bytes` in fe.conf / cn.conf); unit tests, which reuse
 // object names with other bytes, do not. The capacity counts the chunks'

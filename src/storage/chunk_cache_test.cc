@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "common/metrics.h"
+#include "storage/compaction.h"
 #include "storage/data_file_writer.h"
 #include "storage/footer_cache.h"
 #include "storage/page.h"
@@ -49,6 +50,8 @@ Result<std::vector<std::string>> ScanAll(objstore::ObjectStore& store, const Tab
   if (!s.ok()) return s;
   return rows;
 }
+
+int64_t HeldBytes() { return MetricsRegistry::Global().GetGauge("strata_storage_chunk_cache_bytes").Value(); }
 
 uint64_t Hits() { return MetricsRegistry::Global().GetCounter("strata_storage_chunk_cache_hits_total").Value(); }
 
@@ -114,6 +117,31 @@ TEST_F(ChunkCacheTest, DamagedChunkIsAnErrorAndNeverCached) {
   auto rows = ScanAll(store, meta);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(rows->size(), 60000u);
+}
+
+// Compaction reads its inputs without keeping them (they are about to be
+// replaced); a query's scan of the result keeps its chunks.
+TEST_F(ChunkCacheTest, CompactionDoesNotFillTheCache) {
+  EnableChunkCache(64 << 20);
+  objstore::MemObjectStore store;
+  TabletMeta meta{.tablet_id = 9};
+  for (uint32_t seq = 0; seq < 2; ++seq) {
+    const std::string txn = NewTxnId();
+    auto rowset = WriteRowset(store, "lin", 9, txn, seq, Schema(), Rows(60000));
+    ASSERT_TRUE(rowset.ok());
+    meta = NextTabletVersion(meta, txn, Schema(), {*rowset}, {});
+  }
+  const std::string key = TabletMetaKey("lin", 9, meta.version, meta.txn_id);
+  ASSERT_TRUE(PutTabletMeta(store, key, meta).ok());
+  ASSERT_EQ(HeldBytes(), 0);
+  auto out = CompactTablet(store, "lin", 9, key, NewTxnId(), {.min_rowsets = 2});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_TRUE(out->compacted);
+  EXPECT_EQ(HeldBytes(), 0);
+  auto rows = ScanAll(store, out->new_meta);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->size(), 120000u);
+  EXPECT_GT(HeldBytes(), 0);
 }
 
 TEST_F(ChunkCacheTest, EvictsLeastRecentlyUsedAndIgnoresLargeChunksAndHoldsNothingWhenOff) {

@@ -30,7 +30,8 @@ Result<MergedRowset> WriteMerged(objstore::ObjectStore& store, std::string_view 
   for (size_t i = plan.first; i < plan.last; ++i) out.input_rows += base.rowsets[i].rows;
   STRATA_ASSIGN_OR_RETURN(auto writer, DataFileWriter::Create(base.schema));
   uint64_t rows_kept = 0;
-  STRATA_RETURN_IF_ERROR(ScanRowsets(store, base, plan.first, plan.last, applied, {},
+  // The inputs are about to be replaced: not kept in the in-memory chunk cache.
+  STRATA_RETURN_IF_ERROR(ScanRowsets(store, base, plan.first, plan.last, applied, {.keep_in_memory = false},
                                      [&](std::vector<ColumnVector>&& cols) -> Status {
                                        STRATA_CHECK_EQ(cols.size(), base.schema.size());
                                        if (cols[0].size() == 0) return Status::OK();

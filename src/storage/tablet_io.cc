@@ -89,6 +89,7 @@ Result<std::vector<size_t>> FileColumns(const DataFileReader& reader, const std:
 // the prefetcher already fetching their chunks.
 struct RowsetScan {
   const RowsetMeta* rowset = nullptr;
+  bool keep_in_memory = false;  // chunks read from the store go into the chunk cache
   std::unique_ptr<DataFileReader> reader;
   std::vector<std::string> names;  // the projected columns, then those the delete predicates need
   std::vector<size_t> selected;    // row groups
@@ -105,9 +106,12 @@ struct RowsetScan {
 Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store, const RowsetMeta& rowset,
                                                     std::span<const DeletePredicate> deletes,
                                                     const std::vector<std::string>& projected,
-                                                    std::span<const Predicate> predicates) {
+                                                    const TabletScanOptions& options) {
+  const std::span<const Predicate> predicates = options.predicates;
+  const bool cache_on = ChunkCacheOn();
   auto scan = std::make_unique<RowsetScan>();
   scan->rowset = &rowset;
+  scan->keep_in_memory = cache_on && options.keep_in_memory;
   scan->names = projected;
   for (const auto& p : deletes) {
     if (p.version <= rowset.version) continue;
@@ -139,7 +143,7 @@ Result<std::unique_ptr<RowsetScan>> StartRowsetScan(objstore::ObjectStore& store
       const ColumnChunkInfo& chunk = groups[g].columns[c];
       scan->held.push_back(reader.HeldBytes(chunk.offset, chunk.size_bytes));
       scan->cached.emplace_back();
-      if (!scan->held.back() && ChunkCacheOn()) {
+      if (!scan->held.back() && cache_on) {
         scan->cached.back() = FindChunk(rowset.data_file, reader.size_bytes(), chunk.offset, chunk.size_bytes);
         if (scan->cached.back()) scan->held.back() = std::string_view(*scan->cached.back());
       }
@@ -215,7 +219,6 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
   std::vector<std::string_view> bytes;  // the row group's column chunks, all valid until the next ReadSpan
   std::vector<PageChecksum> checksum(ncols);
   std::vector<size_t> first(ncols), end_page(ncols);
-  const bool cache_on = ChunkCacheOn();
   PageScratch scratch;  // compressed pages' bodies, reused
   for (size_t g : scan.selected) {
     const RowGroupInfo& group = reader.footer().row_groups[g];
@@ -230,7 +233,7 @@ Status FinishRowsetScan(RowsetScan& scan, std::span<const DeletePredicate> delet
         bytes[k] = *scan.held[next + k];
         continue;
       }
-      if (!cache_on) continue;
+      if (!scan.keep_in_memory) continue;
       // Read from the store: every page checked once, then kept for the next scans.
       STRATA_RETURN_IF_ERROR(reader.VerifyChunkChecksums(g, scan.columns[k], bytes[k]));
       const uint64_t offset = group.columns[scan.columns[k]].offset;
@@ -292,11 +295,11 @@ Status ScanRowsetBatches(objstore::ObjectStore& store, const TabletMeta& meta, s
     std::unique_ptr<RowsetScan> scan = std::move(next);
     if (!next_error.ok()) return next_error;
     if (!scan) {
-      STRATA_ASSIGN_OR_RETURN(scan, StartRowsetScan(store, meta.rowsets[i], deletes, projected, options.predicates));
+      STRATA_ASSIGN_OR_RETURN(scan, StartRowsetScan(store, meta.rowsets[i], deletes, projected, options));
     }
     auto start_next = [&] {
       if (i + 1 >= last || next || !next_error.ok() || !scan->fetch->AllStarted()) return;
-      auto started = StartRowsetScan(store, meta.rowsets[i + 1], deletes, projected, options.predicates);
+      auto started = StartRowsetScan(store, meta.rowsets[i + 1], deletes, projected, options);
       if (started.ok()) {
         next = std::move(started).value();
       } else {

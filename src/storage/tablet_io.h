@@ -39,6 +39,10 @@ struct TabletScanOptions {
   // AND of min/max conditions: row groups whose statistics cannot match are
   // skipped (rows of the groups read are not filtered). Empty: read all.
   std::vector<Predicate> predicates;
+  // Whether chunks read from the store are kept in the in-memory chunk cache
+  // (chunk_cache.h) for the next scans. Compaction, whose inputs are about to
+  // be replaced, does not keep them (it still reads the chunks the cache has).
+  bool keep_in_memory = true;
 };
 
 // Receives visible rows of one rowset (projected columns), a batch at a time:
