@@ -269,6 +269,26 @@ class AggregateSink : public Sink {
       return g;
     };
     const Column& first = *key_cols[0];
+    if (key_cols.size() == 1 && first.str_codes() != nullptr) {
+      // One coded string key: each entry's group is looked up once per chunk.
+      const uint32_t* codes = first.str_codes();
+      const uint8_t* nulls = first.nulls_data();
+      entry_gids_.assign(first.str_entries().size(), kNoGroup);
+      for (size_t r = 0; r < rows; ++r) {
+        if (nulls[r]) {
+          if (!null_group_) null_group_ = added(r, 8);
+          gids_[r] = *null_group_;
+          continue;
+        }
+        uint32_t& g = entry_gids_[codes[r]];
+        if (g == kNoGroup) {
+          const std::string_view v = first.Str(r);
+          g = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });
+        }
+        gids_[r] = g;
+      }
+      return;
+    }
     if (key_cols.size() == 1 && (UsesI64(first.type()) || first.type().id == TypeId::kString)) {
       const bool ints = UsesI64(first.type());
       for (size_t r = 0; r < rows; ++r) {
@@ -284,6 +304,7 @@ class AggregateSink : public Sink {
       }
       return;
     }
+    if (packed_groups_.words() > 0 && CodedGroupIds(key_cols, rows, added)) return;
     if (packed_groups_.words() > 0) return PackedGroupIds(key_cols, rows, added);
     std::string key;
     for (size_t r = 0; r < rows; ++r) {
@@ -293,6 +314,51 @@ class AggregateSink : public Sink {
       if (it == groups_.end()) it = groups_.emplace(key, added(r, key.size())).first;
       gids_[r] = it->second;
     }
+  }
+
+  // Several keys, every one a coded string column (StringColumn::coded)
+  // whose entries, with NULL as one more value, make at most
+  // kCodedCombinationsMax combinations (and no more than the chunk's rows):
+  // a row's keys are then one number below that, and each number's group is
+  // looked up (its row's key packed as PackedGroupIds packs it) the first
+  // time the chunk has it. False (nothing done) when the keys are not so.
+  static constexpr size_t kCodedCombinationsMax = 4096;
+  template <typename Added>
+  bool CodedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
+    size_t combinations = 1;
+    for (const Column* c : key_cols) {
+      if (c->str_codes() == nullptr) return false;
+      combinations *= c->str_entries().size() + 1;
+      if (combinations > kCodedCombinationsMax || combinations > rows) return false;
+    }
+    combination_.assign(rows, 0);
+    size_t stride = 1;
+    for (const Column* c : key_cols) {
+      const uint32_t* codes = c->str_codes();
+      const uint8_t* nulls = c->nulls_data();
+      const auto null_code = static_cast<uint32_t>(c->str_entries().size());
+      const auto step = static_cast<uint32_t>(stride);
+      uint32_t* out = combination_.data();
+      for (size_t r = 0; r < rows; ++r) out[r] += (nulls[r] ? null_code : codes[r]) * step;
+      stride *= null_code + 1;
+    }
+    entry_gids_.assign(combinations, kNoGroup);
+    const size_t words = packed_groups_.words();
+    if (key_dicts_.empty()) {
+      key_dicts_.resize(key_cols.size());
+      dict_sizes_.resize(key_cols.size(), 0);
+    }
+    uint64_t key[PackedGroupMap::kWordsMax];
+    for (size_t r = 0; r < rows; ++r) {
+      uint32_t& g = entry_gids_[combination_[r]];
+      if (g == kNoGroup) {
+        key[0] = 0;
+        for (size_t k = 0; k < key_cols.size(); ++k) PackKeyColumn(*key_cols[k], k, r, 1, words, k + 1, key);
+        g = packed_groups_.FindOrAdd(key, [&] { return added(r, words * 8); });
+      }
+      gids_[r] = g;
+    }
+    return true;
   }
 
   // Several fixed-width keys: word 0 holds key k's NULL flag in bit k, then
@@ -545,6 +611,34 @@ class AggregateSink : public Sink {
     };
     size_t r = 0;
     if constexpr (kOne) {
+      if (const uint32_t* codes = arg.str_codes()) {
+        // A coded column: which entries the rows have, then each of those
+        // compared once.
+        const std::vector<std::string_view>& entries = arg.str_entries();
+        entry_seen_.assign(entries.size(), 0);
+        int64_t present = 0;
+        for (; r < rows; ++r) {
+          const uint8_t here = !nulls[r];
+          entry_seen_[codes[r]] |= here;
+          present += here;
+        }
+        AggState& s = st[0];
+        s.count += present;
+        for (size_t e = 0; e < entries.size(); ++e) {
+          if (!entry_seen_[e]) continue;
+          const std::string_view x = entries[e];
+          if (!s.has_value) {
+            s.has_value = true;
+            s.value_row = static_cast<uint32_t>(best_values.size());
+            best_values.emplace_back(x);
+            pending_bytes_ += x.size() + 32;
+            continue;
+          }
+          std::string& best = best_values[s.value_row];
+          if (beats(x, best)) take(best, x);
+        }
+        return;
+      }
       // One group: its state in locals. A row viewing the same bytes as the
       // row before (a dictionary page's rows view its entries) cannot beat
       // the value that row left, and is not compared; nor is a row viewing
@@ -768,6 +862,13 @@ class AggregateSink : public Sink {
   std::vector<uint32_t> dict_sizes_;                  // ids given per key_dicts_ entry
   std::optional<uint32_t> null_group_;
   std::vector<uint32_t> gids_;  // per row of the chunk being folded
+  // Coded string keys (GroupIds, CodedGroupIds): per entry (or combination
+  // of entries) of the chunk being folded, its group or kNoGroup; and per
+  // row, its combination.
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+  std::vector<uint32_t> entry_gids_;
+  std::vector<uint32_t> combination_;
+  std::vector<uint8_t> entry_seen_;  // StringMinMax of a coded column: per entry, whether a row has it
   std::vector<size_t> state_of_;  // ShareStates: per aggregate, the one whose state it reads
   // ShareArguments: per aggregate, its argument reading shared columns (or
   // null), and whether its own column is shared; the input's column count.

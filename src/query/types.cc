@@ -100,13 +100,10 @@ Column Column::Constant(Type type, const Scalar& value, size_t rows) {
 
 namespace {
 
-// Appends copies of src's rows rows[0..n) to *dst, their bytes in one block.
+// Appends copies of src's rows rows[0..n) to *dst, their bytes in one block
+// (a coded src's entries once, its codes carried: StringColumn::AppendGathered).
 void GatherStrings(const storage::StringColumn& src, const uint32_t* rows, size_t n, storage::StringColumn* dst) {
-  size_t bytes = 0;
-  for (size_t i = 0; i < n; ++i) bytes += src[rows[i]].size();
-  dst->ReserveBytes(bytes);
-  dst->ReserveMore(n);
-  for (size_t i = 0; i < n; ++i) dst->push_back(src[rows[i]]);
+  dst->AppendGathered(src, rows, n);
 }
 
 }  // namespace
@@ -198,7 +195,7 @@ void Column::KeepRows(const uint32_t* rows, size_t n) {
   if (UsesI64(type_)) keep(i64_);
   else if (UsesI128(type_)) keep(i128_);
   else if (type_.id == TypeId::kDouble) keep(f64_);
-  else if (type_.id == TypeId::kString) keep(str_.MutableViews());
+  else if (type_.id == TypeId::kString) str_.KeepRows(rows, n);  // with its codes
 }
 
 void Column::AppendColumn(const Column& other) {
@@ -235,7 +232,7 @@ Column Column::Materialize() const {
 
 uint64_t Column::ApproxBytes() const {
   uint64_t b = nulls_.size() + i64_.size() * 8 + i128_.size() * 16 + f64_.size() * 8;
-  return b + str_.size() * sizeof(std::string_view) + str_.BlockBytes();
+  return b + str_.size() * sizeof(std::string_view) + str_.BlockBytes() + str_.CodeBytes();
 }
 
 uint64_t Chunk::ApproxBytes() const {

@@ -119,6 +119,12 @@ class Column {
   const int128* i128_data() const { return i128_.data(); }
   const double* f64_data() const { return f64_.data(); }
   const std::string_view* str_data() const { return str_.data(); }
+  // A string column's dictionary codes (storage::StringColumn::coded): null
+  // when it has none (always for a constant column); else row r views entry
+  // str_codes()[r] of str_entries(). Readers still test the NULL flags (a
+  // NULL row's code names some entry).
+  const uint32_t* str_codes() const { return !constant_ && str_.coded() ? str_.codes() : nullptr; }
+  const std::vector<std::string_view>& str_entries() const { return str_.entries(); }
   int64_t* mutable_i64() { return i64_.data(); }
   int128* mutable_i128() { return i128_.data(); }
   double* mutable_f64() { return f64_.data(); }

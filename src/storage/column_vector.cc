@@ -246,8 +246,11 @@ void ColumnVector::FinishDecodedPage(size_t rows, std::string_view null_bitmap) 
     case PhysicalKind::kBytes: {
       size_t bytes = 0;  // the values' sizes, before they are spread
       for (size_t i = base; i < base + values; ++i) bytes += strings_[i].size();
-      place(strings_.MutableViews(), std::string_view());
-      approx_bytes_ += rows * 5 + bytes;
+      // (Only a page with NULLs spreads its views: MutableViews drops the
+      // codes a dictionary page left, StringColumn::coded.)
+      STRATA_CHECK_EQ(strings_.size(), base + values);
+      if (values != rows) place(strings_.MutableViews(), std::string_view());
+      approx_bytes_ += rows * (strings_.coded() ? 9 : 5) + bytes;
       break;
     }
   }

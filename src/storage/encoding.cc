@@ -618,7 +618,9 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     // so that a block starts on a byte of the packed bits), then the strings in a loop of their
     // own: constructing a string inside the unpacking loop (which may alias
     // the vector's pointers) made it about twice as slow.
-    // The entries are copied into the column once; each row is a view of its entry.
+    // The entries are copied into the column once; each row is a view of its
+    // entry. A page decoded into an empty column also leaves its indices
+    // there as the column's codes (StringColumn::AppendCodedViews).
     StringColumn& o = *out.strings;
     ReserveForAppend(&o, count);
     size_t entry_bytes = 0;
@@ -626,18 +628,22 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     o.ReserveBytes(entry_bytes);
     for (std::string_view& e : page.strings) e = o.StoreBytes(e);
     const std::string_view* dict = page.strings.data();
-    uint32_t block[kUnpackBlockValues];
+    const bool coded = o.empty();
+    std::vector<uint32_t> codes(coded ? count : 0);
+    uint32_t block_buffer[kUnpackBlockValues];
     for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
       const size_t m = std::min(kUnpackBlockValues, count - first);
+      uint32_t* block = coded ? codes.data() + first : block_buffer;
       uint64_t block_max = 0;
       ForEachPacked(raw.substr(first / 8 * static_cast<size_t>(width)), m, width,
-                    [&block, &block_max, n](size_t i, uint64_t x) {
+                    [block, &block_max, n](size_t i, uint64_t x) {
                       block_max = std::max(block_max, x);
                       block[i] = static_cast<uint32_t>(x < n ? x : 0);  // n <= kDictionaryEntriesMax
                     });
       max_index = std::max(max_index, block_max);
-      o.AppendStoredViews(dict, block, m);
+      if (!coded) o.AppendStoredViews(dict, block, m);
     }
+    if (coded) o.AppendCodedViews(dict, n, codes.data(), count);
   } else {
     // Captured by value, the out-of-range flag a bool: the column's int64
     // stores cannot alias them, so the loop keeps them in registers.
@@ -667,12 +673,27 @@ Status DecodeDictionaryAt(PhysicalKind k, Decoder* d, size_t count, std::span<co
   if (k == PhysicalKind::kBytes) {
     StringColumn& o = *out.strings;
     ReserveForAppend(&o, positions.size());
-    const std::string_view* dict = page.strings.data();
-    ForEachPackedAt(page.indices, page.width, positions, [&o, &max_index, dict, n](size_t, uint64_t x) {
-      max_index = std::max(max_index, x);
-      const std::string_view s = dict[x < n ? x : 0];
-      o.emplace_back(s.data(), s.size());
-    });
+    if (o.empty() && positions.size() >= n) {
+      // No more entries than selected rows: the entries are copied in once
+      // and the rows view them, coded (as DecodeDictionary).
+      size_t entry_bytes = 0;
+      for (std::string_view e : page.strings) entry_bytes += e.size();
+      o.ReserveBytes(entry_bytes);
+      for (std::string_view& e : page.strings) e = o.StoreBytes(e);
+      std::vector<uint32_t> codes(positions.size());
+      ForEachPackedAt(page.indices, page.width, positions, [&codes, &max_index, n](size_t i, uint64_t x) {
+        max_index = std::max(max_index, x);
+        codes[i] = static_cast<uint32_t>(x < n ? x : 0);
+      });
+      o.AppendCodedViews(page.strings.data(), n, codes.data(), codes.size());
+    } else {
+      const std::string_view* dict = page.strings.data();
+      ForEachPackedAt(page.indices, page.width, positions, [&o, &max_index, dict, n](size_t, uint64_t x) {
+        max_index = std::max(max_index, x);
+        const std::string_view s = dict[x < n ? x : 0];
+        o.emplace_back(s.data(), s.size());
+      });
+    }
   } else {
     const int64_t* dict = page.ints.data();  // as in DecodeDictionary: a flag the stores cannot alias
     bool out_of_range = false;

@@ -182,6 +182,48 @@ struct Values {
   bool operator==(const Values&) const = default;
 };
 
+// A DICTIONARY page of strings decoded into an empty column leaves its
+// indices as the column's codes (StringColumn::coded), each row viewing the
+// entry its code names; decoded after other rows, or picked at fewer rows
+// than it has entries, it leaves none. The values are the same either way.
+TEST(EncodingTest, DictionaryStringsDecodedIntoAnEmptyColumnAreCoded) {
+  const ColumnType varchar{DataType::kVarchar};
+  PageValues in;
+  for (size_t i = 0; i < 3000; ++i) in.strings.push_back(std::string(i % 7 == 0 ? "MAIL" : "RAIL") + std::to_string(i % 5));
+  Encoding chosen;
+  const std::string bytes = EncodeValues(varchar, in, Encoding::kDictionary, &chosen);
+  auto expect_coded = [](const StringColumn& c) {
+    ASSERT_TRUE(c.coded());
+    for (size_t i = 0; i < c.size(); ++i) {
+      ASSERT_LT(c.codes()[i], c.entries().size());
+      ASSERT_EQ(c[i].data(), c.entries()[c.codes()[i]].data()) << i;
+      ASSERT_EQ(c[i].size(), c.entries()[c.codes()[i]].size()) << i;
+    }
+  };
+  PageValues whole;
+  ASSERT_TRUE(DecodeValues(varchar, Encoding::kDictionary, bytes, in.strings.size(), &whole).ok());
+  EXPECT_EQ(whole.strings, in.strings);
+  expect_coded(whole.strings);
+  EXPECT_EQ(whole.strings.entries().size(), 10u);
+
+  PageValues after{.strings = {"before"}};
+  ASSERT_TRUE(DecodeValues(varchar, Encoding::kDictionary, bytes, in.strings.size(), &after).ok());
+  EXPECT_FALSE(after.strings.coded());
+  EXPECT_EQ(after.strings[3000], in.strings[2999]);
+
+  std::vector<uint32_t> many, few = {3, 700};
+  for (uint32_t i = 1; i < 3000; i += 3) many.push_back(i);
+  Values picked;
+  ASSERT_TRUE(DecodeValuesAt(varchar, Encoding::kDictionary, bytes, in.strings.size(), many, picked.Buffers()).ok());
+  expect_coded(picked.strings);
+  ASSERT_EQ(picked.strings.size(), many.size());
+  for (size_t j = 0; j < many.size(); ++j) ASSERT_EQ(picked.strings[j], in.strings[many[j]]) << j;
+  Values two;
+  ASSERT_TRUE(DecodeValuesAt(varchar, Encoding::kDictionary, bytes, in.strings.size(), few, two.Buffers()).ok());
+  EXPECT_FALSE(two.strings.coded());
+  EXPECT_EQ(two.strings, (StringColumn{in.strings[3], in.strings[700]}));
+}
+
 // `all` with the values at `positions` appended to `into`.
 Values Pick(Values into, const Values& all, std::span<const uint32_t> positions) {
   for (uint32_t i : positions) {

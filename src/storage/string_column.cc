@@ -38,12 +38,64 @@ StringColumn& StringColumn::operator=(StringColumn&& other) noexcept {
   next_ = std::exchange(other.next_, nullptr);
   left_ = std::exchange(other.left_, 0);
   block_bytes_ = std::exchange(other.block_bytes_, 0);
+  coded_ = std::exchange(other.coded_, false);
+  codes_ = std::move(other.codes_);
+  entries_ = std::move(other.entries_);
   other.views_.clear();
   other.blocks_.clear();
+  other.codes_.clear();
+  other.entries_.clear();
   return *this;
 }
 
+void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry_count, const uint32_t* index,
+                                    size_t n) {
+  if (!views_.empty()) return AppendStoredViews(stored, index, n);
+  AppendViewsOf(stored, index, n);
+  coded_ = true;
+  entries_.assign(stored, stored + entry_count);
+  codes_.assign(index, index + n);
+}
+
+void StringColumn::AppendGathered(const StringColumn& other, const uint32_t* rows, size_t n) {
+  if (views_.empty() && other.coded_ && other.entries_.size() <= n) {
+    size_t bytes = 0;
+    for (std::string_view e : other.entries_) bytes += e.size();
+    ReserveBytes(bytes);
+    std::vector<std::string_view> entries(other.entries_.size());
+    for (size_t e = 0; e < entries.size(); ++e) entries[e] = Copy(other.entries_[e]);
+    std::vector<uint32_t> codes(n);
+    for (size_t i = 0; i < n; ++i) codes[i] = other.codes_[rows[i]];
+    AppendViewsOf(entries.data(), codes.data(), n);
+    coded_ = true;
+    entries_ = std::move(entries);
+    codes_ = std::move(codes);
+    return;
+  }
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) bytes += other.views_[rows[i]].size();
+  ReserveBytes(bytes);
+  ReserveMore(n);
+  for (size_t i = 0; i < n; ++i) push_back(other.views_[rows[i]]);
+}
+
+void StringColumn::KeepRows(const uint32_t* rows, size_t n) {
+  // rows[i] >= i (ascending, distinct), so row i is written only after it was read.
+  for (size_t i = 0; i < n; ++i) views_[i] = views_[rows[i]];
+  views_.resize(n);
+  if (!coded_) return;
+  for (size_t i = 0; i < n; ++i) codes_[i] = codes_[rows[i]];
+  codes_.resize(n);
+}
+
+void StringColumn::DropCodesSlow() {
+  coded_ = false;
+  std::vector<uint32_t>().swap(codes_);  // (assigning {} would keep the capacity)
+  std::vector<std::string_view>().swap(entries_);
+}
+
 void StringColumn::Append(const StringColumn& other, size_t begin, size_t end) {
+  DropCodes();
   size_t bytes = 0;
   for (size_t i = begin; i < end; ++i) bytes += other.views_[i].size();
   ReserveBytes(bytes);
@@ -61,6 +113,7 @@ void StringColumn::ReserveBytes(size_t bytes) {
 }
 
 void StringColumn::clear() {
+  DropCodes();
   views_.clear();
   blocks_.clear();
   next_ = nullptr;

@@ -19,6 +19,17 @@
 // short value can be loaded as one word and masked. An empty value's view
 // may have no data pointer.
 //
+// Dictionary codes (optional): a column whose rows all view the entries of
+// one dictionary stored in it (a DICTIONARY page's, copied in once) may also
+// keep each row's entry number. coded() is then true, entries() are the
+// stored entries and codes()[i] is row i's entry: entries()[codes()[i]] is
+// the very view (*this)[i]. Code that can work once per entry instead of
+// once per row reads them (GROUP BY keys, MIN / MAX). Only AppendCodedViews
+// into an empty column codes it, and only KeepRows and AppendGathered (into
+// an empty column) carry codes; every other change of the rows (any other
+// append, resize, MutableViews, a copy) drops them, the views staying as
+// they are. A move keeps them.
+//
 // Thread-safety: a value type; one writer, or many readers.
 #pragma once
 
@@ -54,28 +65,53 @@ class StringColumn {
   const std::string_view* end() const { return views_.data() + views_.size(); }
 
   // Appends a copy of `v`'s bytes (`v` may point into this column).
-  void push_back(std::string_view v) { views_.push_back(Copy(v)); }
+  void push_back(std::string_view v) {
+    DropCodes();
+    views_.push_back(Copy(v));
+  }
   void emplace_back(const char* p, size_t n) { push_back(std::string_view(p, n)); }
-  void emplace_back() { views_.emplace_back(); }
+  void emplace_back() {
+    DropCodes();
+    views_.emplace_back();
+  }
   // Bytes kept by the column without a row of their own, and rows that view
   // them: a decoder copies a page's dictionary once (StoreBytes) and appends
   // each row as a view of its entry (AppendStoredView), so that equal values
   // share their bytes. AppendStoredView's `v` must be a view StoreBytes
   // returned on this column (or part of one; empty is allowed).
   std::string_view StoreBytes(std::string_view v) { return Copy(v); }
-  void AppendStoredView(std::string_view v) { views_.push_back(v); }
+  void AppendStoredView(std::string_view v) {
+    DropCodes();
+    views_.push_back(v);
+  }
   // Appends n rows, row i a view of stored[index[i]] (each entry as
   // AppendStoredView's `v`): a dictionary page's rows in one step.
   void AppendStoredViews(const std::string_view* stored, const uint32_t* index, size_t n) {
-    const size_t old = views_.size();
-    views_.resize(old + n);
-    std::string_view* out = views_.data() + old;
-    for (size_t i = 0; i < n; ++i) out[i] = stored[index[i]];
+    DropCodes();
+    AppendViewsOf(stored, index, n);
   }
+  // As AppendStoredViews (every index[i] < entry_count); into an empty
+  // column it also codes the column, with stored[0, entry_count) as its
+  // entries and index as the rows' codes.
+  void AppendCodedViews(const std::string_view* stored, size_t entry_count, const uint32_t* index, size_t n);
+  // Appends copies of other's rows rows[0, n) (any order, repeats allowed;
+  // `other` is not this column). Into an empty column from a coded one with
+  // no more entries than rows, the entries' bytes are copied once and the
+  // rows view them, coded; otherwise each row's bytes are copied.
+  void AppendGathered(const StringColumn& other, const uint32_t* rows, size_t n);
+  // Keeps rows rows[0, n) (ascending, distinct) in place, with their codes.
+  void KeepRows(const uint32_t* rows, size_t n);
+
+  bool coded() const { return coded_; }
+  const uint32_t* codes() const { return codes_.data(); }
+  const std::vector<std::string_view>& entries() const { return entries_; }
   // Appends rows [begin, end) of `other` (copies of their bytes).
   void Append(const StringColumn& other, size_t begin, size_t end);
   // New rows are empty strings; shrinking keeps the bytes (until cleared).
-  void resize(size_t n) { views_.resize(n); }
+  void resize(size_t n) {
+    DropCodes();
+    views_.resize(n);
+  }
   void reserve(size_t n) { views_.reserve(n); }
   // Room for `rows` more rows, growing geometrically (repeated appends of
   // batches stay linear, unlike reserve(size() + rows)).
@@ -90,11 +126,16 @@ class StringColumn {
   // The views themselves, for code that reorders rows in place (moving a
   // view to another row, or replacing it with an empty view). Only views of
   // this column's own rows may be stored: a view of other bytes would dangle.
-  std::vector<std::string_view>& MutableViews() { return views_; }
+  std::vector<std::string_view>& MutableViews() {
+    DropCodes();
+    return views_;
+  }
 
   // Bytes of the blocks held (the values' bytes and the free room after
   // them): what the column costs beyond its views, for budgets.
   uint64_t BlockBytes() const { return block_bytes_; }
+  // Bytes of the codes and entries kept (0 when not coded).
+  uint64_t CodeBytes() const { return codes_.capacity() * 4 + entries_.capacity() * sizeof(std::string_view); }
 
   bool operator==(const StringColumn& other) const;
 
@@ -110,12 +151,25 @@ class StringColumn {
     return {p, v.size()};
   }
   void NewBlock(size_t at_least);
+  void AppendViewsOf(const std::string_view* stored, const uint32_t* index, size_t n) {
+    const size_t old = views_.size();
+    views_.resize(old + n);
+    std::string_view* out = views_.data() + old;
+    for (size_t i = 0; i < n; ++i) out[i] = stored[index[i]];
+  }
+  void DropCodes() {
+    if (coded_) DropCodesSlow();
+  }
+  void DropCodesSlow();
 
   std::vector<std::string_view> views_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;  // free bytes of the last block: [next_, next_ + left_)
   size_t left_ = 0;
   uint64_t block_bytes_ = 0;
+  bool coded_ = false;               // codes_ and entries_ describe the rows
+  std::vector<uint32_t> codes_;      // per row, when coded_
+  std::vector<std::string_view> entries_;
 };
 
 }  // namespace strata::storage

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,6 +83,109 @@ TEST(StringColumnTest, StoredBytesAreSharedByTheRowsThatViewThem) {
   EXPECT_EQ(c[1001], "DELIVER IN PERSON");
   EXPECT_EQ(c[1003].data(), mail.data());
   EXPECT_EQ(c[1004], "MAIL");
+}
+
+// Every row of a coded column views the entry its code names.
+void ExpectCodesMatchViews(const StringColumn& c) {
+  ASSERT_TRUE(c.coded());
+  for (size_t i = 0; i < c.size(); ++i) {
+    ASSERT_LT(c.codes()[i], c.entries().size()) << i;
+    const std::string_view e = c.entries()[c.codes()[i]];
+    EXPECT_EQ(c[i].data(), e.data()) << i;
+    EXPECT_EQ(c[i].size(), e.size()) << i;
+  }
+}
+
+// Codes: set by AppendCodedViews into an empty column, carried by KeepRows,
+// by AppendGathered into an empty column and by a move; dropped (the values
+// unchanged) by every other change of the rows.
+TEST(StringColumnTest, DictionaryCodesAreKeptOnlyWhereTheyStayTrue) {
+  auto coded = [] {
+    StringColumn c;
+    const std::string_view stored[] = {c.StoreBytes("AIR"), c.StoreBytes("TRUCK"), c.StoreBytes("")};
+    const uint32_t index[] = {1, 0, 1, 2, 1, 0};
+    c.AppendCodedViews(stored, 3, index, 6);
+    return c;
+  };
+  const std::vector<std::string> values = {"TRUCK", "AIR", "TRUCK", "", "TRUCK", "AIR"};
+  StringColumn c = coded();
+  EXPECT_EQ(Strings(c), values);
+  ExpectCodesMatchViews(c);
+  EXPECT_EQ(c.entries().size(), 3u);
+  EXPECT_GT(c.CodeBytes(), 0u);
+
+  // Into a column with rows already: views appended, no codes.
+  StringColumn later = coded();
+  const std::string_view more[] = {later.StoreBytes("SHIP")};
+  const uint32_t zero[] = {0, 0};
+  later.AppendCodedViews(more, 1, zero, 2);
+  EXPECT_FALSE(later.coded());
+  EXPECT_EQ(later[7], "SHIP");
+  EXPECT_EQ(later[0], "TRUCK");
+
+  const uint32_t keep[] = {1, 3, 4};
+  c.KeepRows(keep, 3);
+  EXPECT_EQ(Strings(c), (std::vector<std::string>{"AIR", "", "TRUCK"}));
+  ExpectCodesMatchViews(c);
+
+  // Gathered into an empty column: the entries' bytes are the new column's own.
+  StringColumn src = coded();
+  const uint32_t picks[] = {5, 5, 0, 3};
+  StringColumn gathered;
+  gathered.AppendGathered(src, picks, 4);
+  EXPECT_EQ(Strings(gathered), (std::vector<std::string>{"AIR", "AIR", "TRUCK", ""}));
+  ExpectCodesMatchViews(gathered);
+  EXPECT_NE(gathered[0].data(), src[5].data());
+  src.clear();  // the gathered column does not view src's bytes
+  EXPECT_EQ(gathered[2], "TRUCK");
+  // Fewer rows than entries, or into a column with rows: bytes per row, no codes.
+  StringColumn src2 = coded();
+  StringColumn few;
+  few.AppendGathered(src2, picks, 2);
+  EXPECT_FALSE(few.coded());
+  EXPECT_EQ(Strings(few), (std::vector<std::string>{"AIR", "AIR"}));
+  StringColumn nonempty{"x", "y", "z"};
+  nonempty.AppendGathered(src2, picks, 4);
+  EXPECT_FALSE(nonempty.coded());
+  EXPECT_EQ(nonempty[3], "AIR");
+
+  StringColumn moved = coded();
+  StringColumn taken = std::move(moved);
+  ExpectCodesMatchViews(taken);
+  EXPECT_FALSE(moved.coded());  // NOLINT(bugprone-use-after-move): the documented state
+  EXPECT_EQ(Strings(taken), values);
+
+  // Every other change drops the codes and leaves the values.
+  std::vector<std::function<void(StringColumn&)>> changes = {
+      [](StringColumn& x) { x.push_back("RAIL"); },
+      [](StringColumn& x) { x.emplace_back(); },
+      [](StringColumn& x) { x.AppendStoredView(x.StoreBytes("RAIL")); },
+      [](StringColumn& x) {
+        const std::string_view e[] = {x.StoreBytes("RAIL")};
+        const uint32_t i[] = {0};
+        x.AppendStoredViews(e, i, 1);
+      },
+      [](StringColumn& x) { x.Append(StringColumn{"RAIL"}, 0, 1); },
+      [](StringColumn& x) { x.resize(6); },
+      [](StringColumn& x) { x.MutableViews(); },
+  };
+  for (size_t k = 0; k < changes.size(); ++k) {
+    StringColumn x = coded();
+    changes[k](x);
+    EXPECT_FALSE(x.coded()) << k;
+    EXPECT_EQ(x.CodeBytes(), 0u) << k;
+    std::vector<std::string> got = Strings(x);
+    ASSERT_GE(got.size(), 6u) << k;
+    got.resize(6);
+    EXPECT_EQ(got, values) << k;
+  }
+  const StringColumn original = coded();
+  StringColumn copy = original;
+  EXPECT_FALSE(copy.coded());
+  EXPECT_EQ(Strings(copy), values);
+  StringColumn cleared = coded();
+  cleared.clear();
+  EXPECT_FALSE(cleared.coded());
 }
 
 TEST(StringColumnTest, AppendReserveAndResize) {
