@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -398,6 +399,26 @@ TEST_F(QueryEngineTest, DictionaryCodedStringsGroupAndCompareAsTheirValues) {
               (V{min_a.value_or("NULL") + "|" + max_a.value_or("NULL") + "|" + min_b.value_or("NULL") + "|" +
                  max_b.value_or("NULL") + "|" + std::to_string(count_a)}))
         << below;
+    // Tests of a coded column against constants, evaluated once per entry
+    // (select_rows.h); a NULL value passes none of them.
+    const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> tests = {
+        {"a = 'TRUCK'", [](const std::string& a) { return a == "TRUCK"; }},
+        {"'AIR' <> a", [](const std::string& a) { return a != "AIR"; }},
+        {"a < 'B'", [](const std::string& a) { return a < "B"; }},
+        {"a IN ('AIR', 'a longer mode name', 'none')", [](const std::string& a) { return a == "AIR" || a == "a longer mode name"; }},
+        {"a NOT IN ('AIR')", [](const std::string& a) { return a != "AIR"; }},
+        {"a LIKE '%AIR'", [](const std::string& a) { return a.size() >= 3 && a.substr(a.size() - 3) == "AIR"; }},
+        {"a NOT LIKE 'a %'", [](const std::string& a) { return a.rfind("a ", 0) != 0; }},
+    };
+    for (const auto& [text, test] : tests) {
+      std::map<std::string, int64_t> want;
+      for (const Row& r : data) {
+        if (r.n < below && r.a && test(*r.a)) ++want[r.b];
+      }
+      V expected_b;
+      for (const auto& [b, count] : want) expected_b.push_back(b + "|" + std::to_string(count));
+      EXPECT_EQ(Q("SELECT b, COUNT(*)" + where + " AND " + text + " GROUP BY b"), expected_b) << text << " " << below;
+    }
   }
 }
 

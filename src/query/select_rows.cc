@@ -172,6 +172,55 @@ void RefineByColumn(Selection& sel, const Column& keep, bool dense) {
   });
 }
 
+// The coded string column (Column::str_codes) that `e` tests against
+// constants only (`s op 'x'`, `s [NOT] IN ('x', ...)`, `s [NOT] LIKE 'p'`),
+// with fewer dictionary entries than the chunk has rows; else null. Such a
+// test depends on the row's value alone and raises no error for one value
+// that it would not raise for any (a bad LIKE pattern fails every row), so
+// it can be evaluated once per entry.
+const Column* CodedOperand(const BoundExpr& e, const Chunk& ch) {
+  if (e.op != ExprOp::kCompare && e.op != ExprOp::kIn && e.op != ExprOp::kLike) return nullptr;
+  const BoundExpr* ref = nullptr;
+  for (const BoundExprPtr& a : e.args) {
+    if (a->op == ExprOp::kConst) continue;
+    if (a->op != ExprOp::kColumn || ref != nullptr) return nullptr;
+    ref = a.get();
+  }
+  const Column* c = ref ? DirectColumn(*ref, ch) : nullptr;
+  if (c == nullptr || c->type().id != TypeId::kString || c->str_codes() == nullptr) return nullptr;
+  return c->str_entries().size() < ch.rows ? c : nullptr;
+}
+
+// Keeps the selected rows for which `e` (CodedOperand: a test of coded
+// column `c`) is true: `e` is evaluated over a chunk of c's entries and one
+// NULL, and each row takes its entry's answer (a NULL row the NULL's).
+void RunPerEntry(Selection& sel, const BoundExpr& e, const Chunk& ch, const Column& c) {
+  const std::vector<std::string_view>& entries = c.str_entries();
+  const size_t d = entries.size();
+  Chunk values;
+  values.rows = d + 1;
+  values.columns.reserve(ch.columns.size());
+  for (const Column& other : ch.columns) {
+    if (&other != &c) {
+      values.columns.push_back(Column::Constant(other.type(), Scalar::Null(), d + 1));
+      continue;
+    }
+    Column v(c.type());
+    v.Reserve(d + 1);
+    for (std::string_view x : entries) v.AppendStr(x);
+    v.AppendNull();
+    values.columns.push_back(std::move(v));
+  }
+  Column holder;
+  const Column& answers = EvaluateRef(e, values, &holder);
+  std::vector<uint8_t> pass(d + 1);
+  for (size_t i = 0; i <= d; ++i) pass[i] = IsTrueAt(answers, i);
+  const uint32_t* codes = c.str_codes();
+  const uint8_t* nulls = c.nulls_data();
+  const uint8_t null_pass = pass[d];
+  sel.Refine([&](size_t r) { return nulls[r] ? null_pass : pass[codes[r]]; });
+}
+
 void RunGeneral(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   if (sel.all || sel.count * 2 > sel.n) {  // most rows still in: evaluate over the chunk as it is
     Column holder;
@@ -271,7 +320,8 @@ void SelectRowsOf(std::span<const BoundExpr* const> conjuncts, const Chunk& chun
   std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
   for (const BoundExpr* e : all) {
     if (!sel.all && sel.count == 0) break;
-    if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);
+    if (const Column* coded = CodedOperand(*e, chunk)) RunPerEntry(sel, *e, chunk, *coded);
+    else if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);
     else RunGeneral(sel, *e, chunk);
   }
   if (sel.all) {

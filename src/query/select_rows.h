@@ -9,7 +9,10 @@
 // NULL` is tested directly on the column's typed buffer, and only on the rows
 // the conjuncts before it kept. Any other conjunct is evaluated with
 // Evaluate() — over the whole chunk while most rows are still selected, else
-// over a chunk of only the surviving rows and only the columns it reads.
+// over a chunk of only the surviving rows and only the columns it reads. A
+// test of a string column that carries dictionary codes (Column::str_codes)
+// against constants (=, <>, <, IN, LIKE, ...) is evaluated once per entry of
+// the dictionary and each row takes its entry's answer.
 //
 // Evaluating a conjunct over fewer rows can only avoid errors (e.g. an
 // overflow on a row another conjunct rejects), never add one; MySQL does not
