@@ -609,6 +609,18 @@ class AggregateSink : public Sink {
       if (x.size() > best.capacity()) pending_bytes_ += x.size();
       best.assign(x);
     };
+    // Value x of a row of group state s: the group's first, or compared with its best.
+    auto offer = [&](AggState& s, std::string_view x) {
+      if (!s.has_value) {
+        s.has_value = true;
+        s.value_row = static_cast<uint32_t>(best_values.size());
+        best_values.emplace_back(x);
+        pending_bytes_ += x.size() + 32;
+        return;
+      }
+      std::string& best = best_values[s.value_row];
+      if (beats(x, best)) take(best, x);
+    };
     size_t r = 0;
     if constexpr (kOne) {
       if (const uint32_t* codes = arg.str_codes()) {
@@ -625,17 +637,7 @@ class AggregateSink : public Sink {
         AggState& s = st[0];
         s.count += present;
         for (size_t e = 0; e < entries.size(); ++e) {
-          if (!entry_seen_[e]) continue;
-          const std::string_view x = entries[e];
-          if (!s.has_value) {
-            s.has_value = true;
-            s.value_row = static_cast<uint32_t>(best_values.size());
-            best_values.emplace_back(x);
-            pending_bytes_ += x.size() + 32;
-            continue;
-          }
-          std::string& best = best_values[s.value_row];
-          if (beats(x, best)) take(best, x);
+          if (entry_seen_[e]) offer(s, entries[e]);
         }
         return;
       }
@@ -681,16 +683,7 @@ class AggregateSink : public Sink {
       if (nulls[r * step]) continue;
       AggState& s = st[gids_[r]];
       ++s.count;
-      const std::string_view x = v[r * step];
-      if (!s.has_value) {
-        s.has_value = true;
-        s.value_row = static_cast<uint32_t>(best_values.size());
-        best_values.emplace_back(x);
-        pending_bytes_ += x.size() + 32;
-        continue;
-      }
-      std::string& best = best_values[s.value_row];
-      if (beats(x, best)) take(best, x);
+      offer(s, v[r * step]);
     }
   }
 
