@@ -629,7 +629,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     for (std::string_view& e : page.strings) e = o.StoreBytes(e);
     const std::string_view* dict = page.strings.data();
     const bool coded = o.empty();
-    std::vector<uint32_t> codes(coded ? count : 0);
+    NoInitVector<uint32_t> codes(coded ? count : 0);  // every one written below
     uint32_t block_buffer[kUnpackBlockValues];
     for (size_t first = 0; first < count; first += kUnpackBlockValues) {  // bounded by count
       const size_t m = std::min(kUnpackBlockValues, count - first);
@@ -643,7 +643,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
       max_index = std::max(max_index, block_max);
       if (!coded) o.AppendStoredViews(dict, block, m);
     }
-    if (coded) o.AppendCodedViews(dict, n, codes.data(), count);
+    if (coded) o.AppendCodedViews(dict, n, std::move(codes));
   } else {
     // Captured by value, the out-of-range flag a bool: the column's int64
     // stores cannot alias them, so the loop keeps them in registers.
@@ -680,12 +680,12 @@ Status DecodeDictionaryAt(PhysicalKind k, Decoder* d, size_t count, std::span<co
       for (std::string_view e : page.strings) entry_bytes += e.size();
       o.ReserveBytes(entry_bytes);
       for (std::string_view& e : page.strings) e = o.StoreBytes(e);
-      std::vector<uint32_t> codes(positions.size());
+      NoInitVector<uint32_t> codes(positions.size());  // every one written below
       ForEachPackedAt(page.indices, page.width, positions, [&codes, &max_index, n](size_t i, uint64_t x) {
         max_index = std::max(max_index, x);
         codes[i] = static_cast<uint32_t>(x < n ? x : 0);
       });
-      o.AppendCodedViews(page.strings.data(), n, codes.data(), codes.size());
+      o.AppendCodedViews(page.strings.data(), n, std::move(codes));
     } else {
       const std::string_view* dict = page.strings.data();
       ForEachPackedAt(page.indices, page.width, positions, [&o, &max_index, dict, n](size_t, uint64_t x) {

@@ -57,6 +57,14 @@ void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry
   codes_.assign(index, index + n);
 }
 
+void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry_count, NoInitVector<uint32_t>&& index) {
+  if (!views_.empty()) return AppendStoredViews(stored, index.data(), index.size());
+  AppendViewsOf(stored, index.data(), index.size());
+  coded_ = true;
+  entries_.assign(stored, stored + entry_count);
+  codes_ = std::move(index);
+}
+
 void StringColumn::AppendGathered(const StringColumn& other, const uint32_t* rows, size_t n) {
   if (views_.empty() && other.coded_ && other.entries_.size() <= n) {
     size_t bytes = 0;
@@ -64,7 +72,7 @@ void StringColumn::AppendGathered(const StringColumn& other, const uint32_t* row
     ReserveBytes(bytes);
     std::vector<std::string_view> entries(other.entries_.size());
     for (size_t e = 0; e < entries.size(); ++e) entries[e] = Copy(other.entries_[e]);
-    std::vector<uint32_t> codes(n);
+    NoInitVector<uint32_t> codes(n);
     for (size_t i = 0; i < n; ++i) codes[i] = other.codes_[rows[i]];
     AppendViewsOf(entries.data(), codes.data(), n);
     coded_ = true;
@@ -90,7 +98,7 @@ void StringColumn::KeepRows(const uint32_t* rows, size_t n) {
 
 void StringColumn::DropCodesSlow() {
   coded_ = false;
-  std::vector<uint32_t>().swap(codes_);  // (assigning {} would keep the capacity)
+  NoInitVector<uint32_t>().swap(codes_);  // (assigning {} would keep the capacity)
   std::vector<std::string_view>().swap(entries_);
 }
 

@@ -41,6 +41,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/no_init_vector.h"
+
 namespace strata::storage {
 
 class StringColumn {
@@ -94,6 +96,9 @@ class StringColumn {
   // column it also codes the column, with stored[0, entry_count) as its
   // entries and index as the rows' codes.
   void AppendCodedViews(const std::string_view* stored, size_t entry_count, const uint32_t* index, size_t n);
+  // The same with the indices handed over: into an empty column they become
+  // its codes without a copy.
+  void AppendCodedViews(const std::string_view* stored, size_t entry_count, NoInitVector<uint32_t>&& index);
   // Appends copies of other's rows rows[0, n) (any order, repeats allowed;
   // `other` is not this column). Into an empty column from a coded one with
   // no more entries than rows, the entries' bytes are copied once and the
@@ -168,7 +173,7 @@ class StringColumn {
   size_t left_ = 0;
   uint64_t block_bytes_ = 0;
   bool coded_ = false;               // codes_ and entries_ describe the rows
-  std::vector<uint32_t> codes_;      // per row, when coded_
+  NoInitVector<uint32_t> codes_;     // per row, when coded_
   std::vector<std::string_view> entries_;
 };
 
