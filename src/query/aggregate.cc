@@ -118,6 +118,10 @@ class AggregateSink : public Sink {
     for (const auto& a : node.aggs) values_.emplace_back(a.arg ? a.arg->type : Type::Int());
     best_strings_.resize(node.aggs.size());
     states_.resize(node.aggs.size());
+    if (packed_groups_.words() > 0) {  // a dictionary per string key (PackedGroupIds)
+      key_dicts_.resize(node.group_keys.size());
+      dict_sizes_.resize(node.group_keys.size(), 0);
+    }
     if (node.group_keys.empty()) NewGroup();  // the one group, rows or not
     ShareStates();
     ShareArguments();
@@ -344,10 +348,6 @@ class AggregateSink : public Sink {
     }
     entry_gids_.assign(combinations, kNoGroup);
     const size_t words = packed_groups_.words();
-    if (key_dicts_.empty()) {
-      key_dicts_.resize(key_cols.size());
-      dict_sizes_.resize(key_cols.size(), 0);
-    }
     uint64_t key[PackedGroupMap::kWordsMax];
     for (size_t r = 0; r < rows; ++r) {
       uint32_t& g = entry_gids_[combination_[r]];
@@ -372,10 +372,6 @@ class AggregateSink : public Sink {
   template <typename Added>
   void PackedGroupIds(const std::vector<const Column*>& key_cols, size_t rows, Added& added) {
     const size_t words = packed_groups_.words();
-    if (key_dicts_.empty()) {
-      key_dicts_.resize(key_cols.size());
-      dict_sizes_.resize(key_cols.size(), 0);
-    }
     uint64_t keys[kKeyBlockRows * PackedGroupMap::kWordsMax];
     for (size_t first = 0; first < rows; first += kKeyBlockRows) {  // bounded by rows
       const size_t n = std::min(kKeyBlockRows, rows - first);

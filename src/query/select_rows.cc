@@ -174,11 +174,11 @@ void RefineByColumn(Selection& sel, const Column& keep, bool dense) {
 
 // The coded string column (Column::str_codes) that `e` tests against
 // constants only (`s op 'x'`, `s [NOT] IN ('x', ...)`, `s [NOT] LIKE 'p'`),
-// with fewer dictionary entries than the chunk has rows; else null. Such a
+// with fewer dictionary entries than there are `selected` rows; else null. Such a
 // test depends on the row's value alone and raises no error for one value
 // that it would not raise for any (a bad LIKE pattern fails every row), so
 // it can be evaluated once per entry.
-const Column* CodedOperand(const BoundExpr& e, const Chunk& ch) {
+const Column* CodedOperand(const BoundExpr& e, const Chunk& ch, size_t selected) {
   if (e.op != ExprOp::kCompare && e.op != ExprOp::kIn && e.op != ExprOp::kLike) return nullptr;
   const BoundExpr* ref = nullptr;
   for (const BoundExprPtr& a : e.args) {
@@ -188,7 +188,7 @@ const Column* CodedOperand(const BoundExpr& e, const Chunk& ch) {
   }
   const Column* c = ref ? DirectColumn(*ref, ch) : nullptr;
   if (c == nullptr || c->type().id != TypeId::kString || c->str_codes() == nullptr) return nullptr;
-  return c->str_entries().size() < ch.rows ? c : nullptr;
+  return c->str_entries().size() < selected ? c : nullptr;
 }
 
 // Keeps the selected rows for which `e` (CodedOperand: a test of coded
@@ -320,7 +320,7 @@ void SelectRowsOf(std::span<const BoundExpr* const> conjuncts, const Chunk& chun
   std::stable_partition(all.begin(), all.end(), [&](const BoundExpr* e) { return IsCheap(*e, chunk); });
   for (const BoundExpr* e : all) {
     if (!sel.all && sel.count == 0) break;
-    if (const Column* coded = CodedOperand(*e, chunk)) RunPerEntry(sel, *e, chunk, *coded);
+    if (const Column* coded = CodedOperand(*e, chunk, sel.size())) RunPerEntry(sel, *e, chunk, *coded);
     else if (IsCheap(*e, chunk)) RunCheap(sel, *e, chunk);
     else RunGeneral(sel, *e, chunk);
   }

@@ -596,6 +596,14 @@ Status ParseDictionary(PhysicalKind k, Decoder* d, size_t count, DictionaryPage*
   return Status::OK();
 }
 
+// Copies a string page's entries into `o` (in one block) and points them there.
+void StoreEntries(DictionaryPage* page, StringColumn* o) {
+  size_t entry_bytes = 0;
+  for (std::string_view e : page->strings) entry_bytes += e.size();
+  o->ReserveBytes(entry_bytes);
+  for (std::string_view& e : page->strings) e = o->StoreBytes(e);
+}
+
 Status DictionaryIndexError(uint64_t max_index, uint64_t n) {
   return DataLoss("dictionary index " + std::to_string(max_index) + " >= " + std::to_string(n));
 }
@@ -623,10 +631,7 @@ Status DecodeDictionary(PhysicalKind k, Decoder* d, size_t count, const ColumnVe
     // there as the column's codes (StringColumn::AppendCodedViews).
     StringColumn& o = *out.strings;
     ReserveForAppend(&o, count);
-    size_t entry_bytes = 0;
-    for (std::string_view e : page.strings) entry_bytes += e.size();
-    o.ReserveBytes(entry_bytes);
-    for (std::string_view& e : page.strings) e = o.StoreBytes(e);
+    StoreEntries(&page, &o);
     const std::string_view* dict = page.strings.data();
     const bool coded = o.empty();
     NoInitVector<uint32_t> codes(coded ? count : 0);  // every one written below
@@ -676,10 +681,7 @@ Status DecodeDictionaryAt(PhysicalKind k, Decoder* d, size_t count, std::span<co
     if (o.empty() && positions.size() >= n) {
       // No more entries than selected rows: the entries are copied in once
       // and the rows view them, coded (as DecodeDictionary).
-      size_t entry_bytes = 0;
-      for (std::string_view e : page.strings) entry_bytes += e.size();
-      o.ReserveBytes(entry_bytes);
-      for (std::string_view& e : page.strings) e = o.StoreBytes(e);
+      StoreEntries(&page, &o);
       NoInitVector<uint32_t> codes(positions.size());  // every one written below
       ForEachPackedAt(page.indices, page.width, positions, [&codes, &max_index, n](size_t i, uint64_t x) {
         max_index = std::max(max_index, x);

@@ -50,11 +50,7 @@ StringColumn& StringColumn::operator=(StringColumn&& other) noexcept {
 
 void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry_count, const uint32_t* index,
                                     size_t n) {
-  if (!views_.empty()) return AppendStoredViews(stored, index, n);
-  AppendViewsOf(stored, index, n);
-  coded_ = true;
-  entries_.assign(stored, stored + entry_count);
-  codes_.assign(index, index + n);
+  AppendCodedViews(stored, entry_count, NoInitVector<uint32_t>(index, index + n));
 }
 
 void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry_count, NoInitVector<uint32_t>&& index) {
