@@ -277,6 +277,34 @@ TEST(EvalTest, WideDecimalProductsOfNarrowValuesAreExactAndChecked) {
   }
 }
 
+// A NULL row's result is NULL whatever its operand's buffer holds there: the
+// typed loops compute every row but neither check nor keep a NULL row's value.
+TEST(EvalTest, DecimalArithmeticIgnoresWhatNullRowsHold) {
+  const int128 huge = int128{1} << 100;  // past 64 bits and past any product's precision
+  for (int precision : {18, 30}) {
+    for (ArithOp op : {ArithOp::kAdd, ArithOp::kMul}) {
+      Chunk ch{.rows = 3};
+      Column a(Type::Decimal(precision, 0)), b(Type::Decimal(precision, 0));
+      a.ResizeForWrite(3), b.ResizeForWrite(3);
+      const int128 av[] = {7, huge, 4}, bv[] = {6, huge, 5};
+      for (int r = 0; r < 3; ++r) a.mutable_i128()[r] = av[r], b.mutable_i128()[r] = bv[r];
+      a.mutable_nulls()[1] = 1;
+      ch.columns.push_back(std::move(a));
+      ch.columns.push_back(std::move(b));
+      auto e = std::make_unique<BoundExpr>();
+      e->op = ExprOp::kArith, e->arith = op, e->type = Type::Decimal(precision, 0);
+      e->args.push_back(MakeColumnRef(0, Type::Decimal(precision, 0), "a"));
+      e->args.push_back(MakeColumnRef(1, Type::Decimal(precision, 0), "b"));
+      Column r = Evaluate(*e, ch);
+      const bool mul = op == ArithOp::kMul;
+      EXPECT_EQ(FormatCell(r, 0), mul ? "42" : "13") << precision;
+      EXPECT_FALSE(FormatCell(r, 1).has_value()) << precision;
+      EXPECT_EQ(FormatCell(r, 2), mul ? "20" : "9") << precision;
+      EXPECT_EQ(r.I128(1), 0) << precision;
+    }
+  }
+}
+
 TEST(EvalTest, LikeIsByteWiseWithWildcardsAndEscapes) {
   EXPECT_TRUE(LikeMatchBinary("abc", "a%"));
   EXPECT_TRUE(LikeMatchBinary("abc", "_b_"));
