@@ -144,133 +144,81 @@ bool DecimalArithFits(const BoundExpr& e, const Column& a, const Column& b) {
   return std::max(ta.precision - ta.scale + s, tb.precision - tb.scale + s) + 1 <= kDecimalPrecisionMax;
 }
 
-// The fast path's loops. A_CONST / B_CONST: that side is one value for
-// every row (read, and scaled, once before the loop); SCALE: operands are
+// The fast path's loop. A_CONST / B_CONST: that side is one value for every
+// row (read, and scaled, once before the loop); SCALE: operands are
 // multiplied by ma / mb first (+ - only); CHECK: int128 overflow is possible
 // (DecimalArithFits false); NARROW: both operands' precisions are at most 18
 // (every value fits in 64 bits), so a product is one 64 x 64 -> 128-bit
 // multiply. The result is always checked against its precision.
-struct DecimalLoopArgs {
-  const BoundExpr& e;
-  const Column& a;
-  const Column& b;
-  size_t n;
-  Column* out;
-  int128 ma() const { return Pow10(e.type.scale - std::min(a.type().scale, e.type.scale)); }
-  int128 mb() const { return Pow10(e.type.scale - std::min(b.type().scale, e.type.scale)); }
-};
-
-// Row by row with every overflow tested as it happens: CHECK with SCALE, and
-// the fallback of the branch-free loop below when an operand is wide.
-template <bool A_CONST, bool B_CONST, bool SCALE>
-void DecimalArithRowLoop(const DecimalLoopArgs& p) {
-  const BoundExpr& e = p.e;
-  p.out->ResizeForOverwrite(p.n);
-  uint8_t* __restrict on = p.out->mutable_nulls();
-  int128* __restrict ov = p.out->mutable_i128();
+template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK, bool NARROW>
+void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  out->ResizeForOverwrite(n);
+  uint8_t* __restrict on = out->mutable_nulls();
+  int128* __restrict ov = out->mutable_i128();
   const int128 max = DecimalMax(e.type.precision);
-  const uint8_t *an = p.a.nulls_data(), *bn = p.b.nulls_data();
-  const int128 *av = p.a.i128_data(), *bv = p.b.i128_data();
-  const int128 ma = p.ma(), mb = p.mb();
+  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+  const int128 *av = a.i128_data(), *bv = b.i128_data();
+  const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
+  const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
   const ArithOp op = e.arith;
-  for (size_t r = 0; r < p.n; ++r) {
+  // A constant side's value, scaled once (an overflow doing so is an error
+  // for each row that is not NULL, as when it is scaled per row).
+  bool overflow = false;
+  int128 ca = 0, cb = 0;
+  if constexpr (A_CONST) {
+    ca = av[0];
+    if constexpr (SCALE) overflow |= __builtin_mul_overflow(ca, ma, &ca);
+  }
+  if constexpr (B_CONST) {
+    cb = bv[0];
+    if constexpr (SCALE) overflow |= __builtin_mul_overflow(cb, mb, &cb);
+  }
+  for (size_t r = 0; r < n; ++r) {
     if (an[A_CONST ? 0 : r] | bn[B_CONST ? 0 : r]) {
       on[r] = 1;
       ov[r] = 0;
       continue;
     }
-    int128 x = av[A_CONST ? 0 : r], y = bv[B_CONST ? 0 : r], z = 0;
+    int128 x = A_CONST ? ca : av[r], y = B_CONST ? cb : bv[r], z = 0;
     bool over = false;
-    if constexpr (SCALE) {
-      over |= __builtin_mul_overflow(x, ma, &x);
-      over |= __builtin_mul_overflow(y, mb, &y);
-    }
-    over |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
-            : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
-                                  : __builtin_mul_overflow(x, y, &z);
-    if (over || z > max || z < -max) OutOfRange(e.type);
-    on[r] = 0;
-    ov[r] = z;
-  }
-}
-
-// Every row computed with no branch (NULL rows too, in unsigned arithmetic so
-// that whatever their operands hold is harmless; their result is 0), the
-// precision check gathered into one flag tested after the loop. CHECK (no
-// SCALE): a product is done as one 64 x 64 -> 128-bit multiply, which is
-// exact when both operands fit in 64 bits; a sum or difference tests int128
-// overflow. Returns false, having written nothing meaningful, when a
-// product's operand did not fit (the caller then runs the row loop).
-template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK, bool NARROW>
-bool DecimalArithFastLoop(const DecimalLoopArgs& p) {
-  static_assert(!(CHECK && SCALE), "scaling with possible overflow runs row by row");
-  using u128 = unsigned __int128;
-  const BoundExpr& e = p.e;
-  const size_t n = p.n;
-  p.out->ResizeForOverwrite(n);
-  uint8_t* __restrict on = p.out->mutable_nulls();
-  int128* __restrict ov = p.out->mutable_i128();
-  const u128 max = static_cast<u128>(DecimalMax(e.type.precision));
-  const uint8_t *an = p.a.nulls_data(), *bn = p.b.nulls_data();
-  const int128 *av = p.a.i128_data(), *bv = p.b.i128_data();
-  const u128 ma = static_cast<u128>(p.ma()), mb = static_cast<u128>(p.mb());
-  const ArithOp op = e.arith;
-  const bool mul = op == ArithOp::kMul;
-  u128 ca = 0, cb = 0;  // a constant side, scaled once (cannot overflow: !CHECK)
-  if constexpr (A_CONST) ca = static_cast<u128>(av[0]) * (SCALE ? ma : 1);
-  if constexpr (B_CONST) cb = static_cast<u128>(bv[0]) * (SCALE ? mb : 1);
-  bool bad = false;    // a row out of the result's precision (or int128)
-  bool unfit = false;  // CHECK: a product's operand wider than 64 bits
-  for (size_t r = 0; r < n; ++r) {
-    const uint8_t null = an[A_CONST ? 0 : r] | bn[B_CONST ? 0 : r];
-    const bool live = null == 0;
-    u128 x = A_CONST ? ca : static_cast<u128>(av[r]), y = B_CONST ? cb : static_cast<u128>(bv[r]);
-    if constexpr (SCALE) {
-      if constexpr (!A_CONST) x *= ma;
-      if constexpr (!B_CONST) y *= mb;
-    }
-    u128 z;
-    bool over = false;
-    if (NARROW || (CHECK && mul)) {
-      const auto x64 = static_cast<int64_t>(x), y64 = static_cast<int64_t>(y);
-      if constexpr (CHECK) {
-        unfit |= live & ((static_cast<int128>(x) != x64) | (static_cast<int128>(y) != y64));
+    if constexpr (CHECK) {
+      if constexpr (SCALE) {
+        if constexpr (!A_CONST) over |= __builtin_mul_overflow(x, ma, &x);
+        if constexpr (!B_CONST) over |= __builtin_mul_overflow(y, mb, &y);
       }
-      z = static_cast<u128>(static_cast<int128>(x64) * y64);
-    } else if constexpr (CHECK) {
-      int128 sz;
-      over = op == ArithOp::kAdd ? __builtin_add_overflow(static_cast<int128>(x), static_cast<int128>(y), &sz)
-                                 : __builtin_sub_overflow(static_cast<int128>(x), static_cast<int128>(y), &sz);
-      z = static_cast<u128>(sz);
+      if (op == ArithOp::kMul && x == static_cast<int64_t>(x) && y == static_cast<int64_t>(y)) {
+        // Both fit in 64 bits (most values of wide types do): one widening
+        // multiply, which cannot overflow int128; the precision check below holds.
+        z = static_cast<int128>(static_cast<int64_t>(x)) * static_cast<int64_t>(y);
+      } else {
+        over |= op == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &z)
+                : op == ArithOp::kSub ? __builtin_sub_overflow(x, y, &z)
+                                      : __builtin_mul_overflow(x, y, &z);
+      }
     } else {
-      z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+      if constexpr (SCALE) {
+        if constexpr (!A_CONST) x *= ma;
+        if constexpr (!B_CONST) y *= mb;
+      }
+      if constexpr (NARROW) {
+        z = op == ArithOp::kAdd   ? x + y
+            : op == ArithOp::kSub ? x - y
+                                  : static_cast<int128>(static_cast<int64_t>(x)) * static_cast<int64_t>(y);
+      } else {
+        z = op == ArithOp::kAdd ? x + y : op == ArithOp::kSub ? x - y : x * y;
+      }
     }
-    // |z| > max, as one unsigned comparison: z + max lands above 2 max.
-    bad |= live & (over | (z + max > 2 * max));
-    on[r] = null;
-    ov[r] = static_cast<int128>(null ? 0 : z);
-  }
-  if (unfit) return false;
-  if (bad) OutOfRange(e.type);
-  return true;
-}
-
-template <bool A_CONST, bool B_CONST, bool SCALE, bool CHECK, bool NARROW>
-void DecimalArithLoop(const DecimalLoopArgs& p) {
-  if constexpr (CHECK && SCALE) {
-    DecimalArithRowLoop<A_CONST, B_CONST, SCALE>(p);
-  } else if (!DecimalArithFastLoop<A_CONST, B_CONST, SCALE, CHECK, NARROW>(p)) {
-    DecimalArithRowLoop<A_CONST, B_CONST, SCALE>(p);
+    if (overflow || over || z > max || z < -max) OutOfRange(e.type);
+    ov[r] = z;
   }
 }
 
 template <bool SCALE, bool CHECK, bool NARROW>
 void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  const DecimalLoopArgs p{e, a, b, n, out};
-  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK, NARROW>(p);
-  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK, NARROW>(p);
-  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK, NARROW>(p);
-  DecimalArithLoop<false, false, SCALE, CHECK, NARROW>(p);
+  if (a.is_constant() && b.is_constant()) return DecimalArithLoop<true, true, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  if (a.is_constant()) return DecimalArithLoop<true, false, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArithLoop<false, true, SCALE, CHECK, NARROW>(e, a, b, n, out);
+  DecimalArithLoop<false, false, SCALE, CHECK, NARROW>(e, a, b, n, out);
 }
 
 // Values of a DECIMAL column fit in 64 bits when its precision is at most 18
