@@ -286,7 +286,7 @@ class AggregateSink : public Sink {
         }
         uint32_t& g = entry_gids_[codes[r]];
         if (g == kNoGroup) {
-          const std::string_view v = first.Str(r);
+          const std::string_view v = first.str_entries()[codes[r]];  // (the views may not be built)
           g = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });
         }
         gids_[r] = g;
@@ -422,6 +422,13 @@ class AggregateSink : public Sink {
         std::memcpy(&out[i * words], &x, 8);
       }
     } else if (c.type().id == TypeId::kString) {
+      if (const uint32_t* codes = c.str_codes()) {  // its entries (the views may not be built)
+        const std::string_view* entries = c.str_entries().data();
+        for (size_t i = 0; i < n; ++i) {
+          out[i * words] = null_at(i) ? 0 : StringKeyWord(entries[codes[first + i]], k);
+        }
+        return;
+      }
       const std::string_view* v = c.str_data();
       for (size_t i = 0; i < n; ++i) out[i * words] = null_at(i) ? 0 : StringKeyWord(v[(first + i) * step], k);
     } else {
@@ -596,7 +603,7 @@ class AggregateSink : public Sink {
     std::vector<std::string>& best_values = best_strings_[a];
     const size_t step = arg.is_constant() ? 0 : 1;
     const uint8_t* nulls = arg.nulls_data();
-    const std::string_view* v = arg.str_data();
+    const std::string_view* v = nullptr;  // the rows' views: not built for a coded column read by its codes
     auto beats = [is_min](std::string_view x, const std::string& best) {
       const int c = CompareBytes(x, best);
       return is_min ? c < 0 : c > 0;
@@ -637,6 +644,7 @@ class AggregateSink : public Sink {
         }
         return;
       }
+      v = arg.str_data();
       // One group: its state in locals. A row viewing the same bytes as the
       // row before (a dictionary page's rows view its entries) cannot beat
       // the value that row left, and is not compared; nor is a row viewing
@@ -675,6 +683,7 @@ class AggregateSink : public Sink {
       s.count = count;
       return;
     }
+    v = arg.str_data();
     for (; r < rows; ++r) {
       if (nulls[r * step]) continue;
       AggState& s = st[gids_[r]];

@@ -21,11 +21,12 @@ StringColumn::StringColumn(const StringColumn& other) { *this = other; }
 StringColumn& StringColumn::operator=(const StringColumn& other) {
   if (this == &other) return *this;
   clear();
+  const std::vector<std::string_view>& from = other.Views();
   size_t bytes = 0;
-  for (std::string_view v : other.views_) bytes += v.size();
+  for (std::string_view v : from) bytes += v.size();
   ReserveBytes(bytes);
-  views_.reserve(other.views_.size());
-  for (std::string_view v : other.views_) push_back(v);
+  views_.reserve(from.size());
+  for (std::string_view v : from) push_back(v);
   return *this;
 }
 
@@ -39,6 +40,7 @@ StringColumn& StringColumn::operator=(StringColumn&& other) noexcept {
   left_ = std::exchange(other.left_, 0);
   block_bytes_ = std::exchange(other.block_bytes_, 0);
   coded_ = std::exchange(other.coded_, false);
+  views_pending_.store(other.views_pending_.exchange(false, std::memory_order_acq_rel), std::memory_order_release);
   codes_ = std::move(other.codes_);
   entries_ = std::move(other.entries_);
   other.views_.clear();
@@ -54,15 +56,16 @@ void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry
 }
 
 void StringColumn::AppendCodedViews(const std::string_view* stored, size_t entry_count, NoInitVector<uint32_t>&& index) {
-  if (!views_.empty()) return AppendStoredViews(stored, index.data(), index.size());
-  AppendViewsOf(stored, index.data(), index.size());
+  if (!empty()) return AppendStoredViews(stored, index.data(), index.size());
   coded_ = true;
   entries_.assign(stored, stored + entry_count);
   codes_ = std::move(index);
+  views_.clear();
+  views_pending_.store(true, std::memory_order_release);
 }
 
 void StringColumn::AppendGathered(const StringColumn& other, const uint32_t* rows, size_t n) {
-  if (views_.empty() && other.coded_ && other.entries_.size() <= n) {
+  if (empty() && other.coded_ && other.entries_.size() <= n) {
     size_t bytes = 0;
     for (std::string_view e : other.entries_) bytes += e.size();
     ReserveBytes(bytes);
@@ -70,29 +73,46 @@ void StringColumn::AppendGathered(const StringColumn& other, const uint32_t* row
     for (size_t e = 0; e < entries.size(); ++e) entries[e] = Copy(other.entries_[e]);
     NoInitVector<uint32_t> codes(n);
     for (size_t i = 0; i < n; ++i) codes[i] = other.codes_[rows[i]];
-    AppendViewsOf(entries.data(), codes.data(), n);
     coded_ = true;
     entries_ = std::move(entries);
     codes_ = std::move(codes);
+    views_.clear();
+    views_pending_.store(true, std::memory_order_release);
     return;
   }
+  const std::string_view* from = other.data();
   size_t bytes = 0;
-  for (size_t i = 0; i < n; ++i) bytes += other.views_[rows[i]].size();
+  for (size_t i = 0; i < n; ++i) bytes += from[rows[i]].size();
   ReserveBytes(bytes);
   ReserveMore(n);
-  for (size_t i = 0; i < n; ++i) push_back(other.views_[rows[i]]);
+  for (size_t i = 0; i < n; ++i) push_back(from[rows[i]]);
 }
 
 void StringColumn::KeepRows(const uint32_t* rows, size_t n) {
   // rows[i] >= i (ascending, distinct), so row i is written only after it was read.
-  for (size_t i = 0; i < n; ++i) views_[i] = views_[rows[i]];
-  views_.resize(n);
+  if (!ViewsPending()) {
+    for (size_t i = 0; i < n; ++i) views_[i] = views_[rows[i]];
+    views_.resize(n);
+  }
   if (!coded_) return;
   for (size_t i = 0; i < n; ++i) codes_[i] = codes_[rows[i]];
   codes_.resize(n);
 }
 
+void StringColumn::BuildViews() const {
+  std::lock_guard<std::mutex> lock(build_mu_);
+  if (!views_pending_.load(std::memory_order_relaxed)) return;  // another reader built them
+  const size_t n = codes_.size();
+  views_.resize(n);
+  std::string_view* out = views_.data();
+  const std::string_view* entries = entries_.data();
+  const uint32_t* codes = codes_.data();
+  for (size_t i = 0; i < n; ++i) out[i] = entries[codes[i]];
+  views_pending_.store(false, std::memory_order_release);
+}
+
 void StringColumn::DropCodesSlow() {
+  if (ViewsPending()) BuildViews();
   coded_ = false;
   NoInitVector<uint32_t>().swap(codes_);  // (assigning {} would keep the capacity)
   std::vector<std::string_view>().swap(entries_);
@@ -100,15 +120,16 @@ void StringColumn::DropCodesSlow() {
 
 void StringColumn::Append(const StringColumn& other, size_t begin, size_t end) {
   DropCodes();
+  const std::string_view* from = other.data();
   size_t bytes = 0;
-  for (size_t i = begin; i < end; ++i) bytes += other.views_[i].size();
+  for (size_t i = begin; i < end; ++i) bytes += from[i].size();
   ReserveBytes(bytes);
   ReserveMore(end - begin);
-  for (size_t i = begin; i < end; ++i) push_back(other.views_[i]);
+  for (size_t i = begin; i < end; ++i) push_back(from[i]);
 }
 
 void StringColumn::ReserveMore(size_t rows) {
-  const size_t need = views_.size() + rows;
+  const size_t need = size() + rows;
   if (need > views_.capacity()) views_.reserve(std::max(need, 2 * views_.capacity()));
 }
 
@@ -117,6 +138,7 @@ void StringColumn::ReserveBytes(size_t bytes) {
 }
 
 void StringColumn::clear() {
+  views_pending_.store(false, std::memory_order_release);  // (no views to build: every row goes)
   DropCodes();
   views_.clear();
   blocks_.clear();
@@ -137,7 +159,8 @@ void StringColumn::NewBlock(size_t at_least) {
 }
 
 bool StringColumn::operator==(const StringColumn& other) const {
-  return std::equal(views_.begin(), views_.end(), other.views_.begin(), other.views_.end());
+  const std::vector<std::string_view>&a = Views(), &b = other.Views();
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 }  // namespace strata::storage

@@ -30,13 +30,20 @@
 // append, resize, MutableViews, a copy) drops them, the views staying as
 // they are. A move keeps them.
 //
-// Thread-safety: a value type; one writer, or many readers.
+// A coded column's views are built when first read (operator[], data(),
+// back(), begin(), end(), a copy, an append from it): code that reads only
+// codes() never pays for them, and KeepRows then moves only codes.
+//
+// Thread-safety: a value type; one writer, or many readers (the first read
+// of a coded column's views builds them under a lock).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,13 +65,13 @@ class StringColumn {
   StringColumn& operator=(StringColumn&& other) noexcept;
   ~StringColumn() = default;
 
-  size_t size() const { return views_.size(); }
-  bool empty() const { return views_.empty(); }
-  std::string_view operator[](size_t i) const { return views_[i]; }
-  std::string_view back() const { return views_.back(); }
-  const std::string_view* data() const { return views_.data(); }
-  const std::string_view* begin() const { return views_.data(); }
-  const std::string_view* end() const { return views_.data() + views_.size(); }
+  size_t size() const { return ViewsPending() ? codes_.size() : views_.size(); }
+  bool empty() const { return size() == 0; }
+  std::string_view operator[](size_t i) const { return Views()[i]; }
+  std::string_view back() const { return Views().back(); }
+  const std::string_view* data() const { return Views().data(); }
+  const std::string_view* begin() const { return Views().data(); }
+  const std::string_view* end() const { return Views().data() + Views().size(); }
 
   // Appends a copy of `v`'s bytes (`v` may point into this column).
   void push_back(std::string_view v) {
@@ -117,7 +124,7 @@ class StringColumn {
     DropCodes();
     views_.resize(n);
   }
-  void reserve(size_t n) { views_.reserve(n); }
+  void reserve(size_t n) { views_.reserve(n); }  // (pending views: room for them once built)
   // Room for `rows` more rows, growing geometrically (repeated appends of
   // batches stay linear, unlike reserve(size() + rows)).
   void ReserveMore(size_t rows);
@@ -162,12 +169,23 @@ class StringColumn {
     std::string_view* out = views_.data() + old;
     for (size_t i = 0; i < n; ++i) out[i] = stored[index[i]];
   }
+  // Builds the views first when they are pending.
   void DropCodes() {
     if (coded_) DropCodesSlow();
   }
   void DropCodesSlow();
+  bool ViewsPending() const { return views_pending_.load(std::memory_order_acquire); }
+  const std::vector<std::string_view>& Views() const {
+    if (ViewsPending()) BuildViews();
+    return views_;
+  }
+  void BuildViews() const;
 
-  std::vector<std::string_view> views_;
+  // Empty while views_pending_ (a coded column whose views are not built:
+  // codes_ has the rows); built from codes_ and entries_ by BuildViews.
+  mutable std::vector<std::string_view> views_;
+  mutable std::atomic<bool> views_pending_{false};
+  mutable std::mutex build_mu_;  // held by BuildViews
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;  // free bytes of the last block: [next_, next_ + left_)
   size_t left_ = 0;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace strata::storage {
@@ -99,14 +100,17 @@ void ExpectCodesMatchViews(const StringColumn& c) {
 // Codes: set by AppendCodedViews into an empty column, carried by KeepRows,
 // by AppendGathered into an empty column and by a move; dropped (the values
 // unchanged) by every other change of the rows.
+// TRUCK AIR TRUCK "" TRUCK AIR, coded over the entries AIR TRUCK "".
+StringColumn CodedSample() {
+  StringColumn c;
+  const std::string_view stored[] = {c.StoreBytes("AIR"), c.StoreBytes("TRUCK"), c.StoreBytes("")};
+  const uint32_t index[] = {1, 0, 1, 2, 1, 0};
+  c.AppendCodedViews(stored, 3, index, 6);
+  return c;
+}
+
 TEST(StringColumnTest, DictionaryCodesAreKeptOnlyWhereTheyStayTrue) {
-  auto coded = [] {
-    StringColumn c;
-    const std::string_view stored[] = {c.StoreBytes("AIR"), c.StoreBytes("TRUCK"), c.StoreBytes("")};
-    const uint32_t index[] = {1, 0, 1, 2, 1, 0};
-    c.AppendCodedViews(stored, 3, index, 6);
-    return c;
-  };
+  auto coded = [] { return CodedSample(); };
   const std::vector<std::string> values = {"TRUCK", "AIR", "TRUCK", "", "TRUCK", "AIR"};
   StringColumn c = coded();
   EXPECT_EQ(Strings(c), values);
@@ -186,6 +190,46 @@ TEST(StringColumnTest, DictionaryCodesAreKeptOnlyWhereTheyStayTrue) {
   StringColumn cleared = coded();
   cleared.clear();
   EXPECT_FALSE(cleared.coded());
+}
+
+// A coded column's views are built when first read: before that, its size,
+// KeepRows, a move and a gather from it work on codes alone, and the views
+// built afterwards are the ones the codes name; readers on several threads
+// at once all see them.
+TEST(StringColumnTest, ViewsOfACodedColumnAreBuiltWhenFirstRead) {
+  StringColumn c = CodedSample();
+  EXPECT_EQ(c.size(), 6u);
+  EXPECT_FALSE(c.empty());
+  const uint32_t keep[] = {1, 3, 4};
+  c.KeepRows(keep, 3);  // views not built yet
+  EXPECT_EQ(c.size(), 3u);
+  StringColumn moved = std::move(c);
+  StringColumn gathered;
+  const uint32_t picks[] = {2, 2, 0, 1};
+  gathered.AppendGathered(moved, picks, 4);
+  EXPECT_EQ(Strings(moved), (std::vector<std::string>{"AIR", "", "TRUCK"}));
+  ExpectCodesMatchViews(moved);
+  EXPECT_EQ(Strings(gathered), (std::vector<std::string>{"TRUCK", "TRUCK", "AIR", ""}));
+  ExpectCodesMatchViews(gathered);
+  StringColumn copied = CodedSample();
+  EXPECT_EQ(StringColumn(copied), CodedSample());  // a copy (and ==) reads the views
+
+  StringColumn big;
+  const std::string_view stored[] = {big.StoreBytes("MAIL"), big.StoreBytes("SHIP"), big.StoreBytes("RAIL")};
+  std::vector<uint32_t> index(100000);
+  for (size_t i = 0; i < index.size(); ++i) index[i] = static_cast<uint32_t>(i * 7 % 3);
+  big.AppendCodedViews(stored, 3, index.data(), index.size());
+  std::vector<size_t> wrong(4, 0);
+  std::vector<std::thread> readers;
+  for (size_t t = 0; t < wrong.size(); ++t) {
+    readers.emplace_back([&, t] {
+      const std::string_view* v = big.data();
+      for (size_t i = 0; i < index.size(); ++i) wrong[t] += v[i].data() != stored[index[i]].data();
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(wrong, std::vector<size_t>(4, 0));
+  EXPECT_EQ(big.size(), index.size());
 }
 
 TEST(StringColumnTest, AppendReserveAndResize) {
