@@ -293,14 +293,32 @@ class AggregateSink : public Sink {
       }
       return;
     }
-    if (key_cols.size() == 1 && (UsesI64(first.type()) || first.type().id == TypeId::kString)) {
-      const bool ints = UsesI64(first.type());
+    if (key_cols.size() == 1 && UsesI64(first.type())) {
+      // A row with the key of the row before (data sorted or clustered by
+      // the key: lineitem by l_orderkey) takes its group without a lookup.
+      bool have_last = false;
+      int64_t last_key = 0;
+      uint32_t last_gid = 0;
       for (size_t r = 0; r < rows; ++r) {
         if (first.IsNull(r)) {
           if (!null_group_) null_group_ = added(r, 8);
           gids_[r] = *null_group_;
-        } else if (ints) {
-          gids_[r] = int_groups_.FindOrAdd(first.I64(r), [&] { return added(r, 8); });
+          continue;
+        }
+        const int64_t key = first.I64(r);
+        if (!have_last || key != last_key) {
+          last_gid = int_groups_.FindOrAdd(key, [&] { return added(r, 8); });
+          last_key = key, have_last = true;
+        }
+        gids_[r] = last_gid;
+      }
+      return;
+    }
+    if (key_cols.size() == 1 && first.type().id == TypeId::kString) {
+      for (size_t r = 0; r < rows; ++r) {
+        if (first.IsNull(r)) {
+          if (!null_group_) null_group_ = added(r, 8);
+          gids_[r] = *null_group_;
         } else {
           const std::string_view v = first.Str(r);
           gids_[r] = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });

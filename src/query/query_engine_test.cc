@@ -422,5 +422,32 @@ TEST_F(QueryEngineTest, DictionaryCodedStringsGroupAndCompareAsTheirValues) {
   }
 }
 
+// GROUP BY one integer key over rows in runs of equal keys (a row with the
+// key of the row before takes its group without a lookup), NULL keys in the
+// middle of runs and between them, a key coming back after other keys, and
+// enough keys to grow the group table many times: every group as counted here.
+TEST_F(QueryEngineTest, OneIntegerKeyGroupsRunsOfEqualKeys) {
+  source_.CreateTable("db", "runs", {{"k", "BIGINT"}, {"n", "INT"}});
+  std::mt19937 rng(41);
+  Rows rows;
+  std::map<std::string, std::pair<int64_t, int64_t>> want;  // key -> count, sum
+  int64_t run_key = -5000;
+  for (int i = 0; i < 20000; ++i) {
+    if (rng() % 4 == 0) run_key += 7;  // runs of about four rows
+    const bool null = rng() % 17 == 0;
+    const int64_t key = i % 997 == 0 ? 3 : run_key;  // key 3 recurs out of order
+    const int n = static_cast<int>(rng() % 100);
+    const std::string k = null ? "NULL" : std::to_string(key);
+    rows.push_back({null ? std::nullopt : std::optional<std::string>(k), std::to_string(n)});
+    auto& w = want[k];
+    ++w.first, w.second += n;
+  }
+  source_.Load("db", "runs", rows, "", 1500);
+  std::vector<std::string> expected;
+  for (const auto& [k, v] : want) expected.push_back(k + "|" + std::to_string(v.first) + "|" + std::to_string(v.second));
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Q("SELECT k, COUNT(*), SUM(n) FROM runs GROUP BY k"), expected);
+}
+
 }  // namespace
 }  // namespace strata::query
