@@ -8,7 +8,7 @@ load (shared, noisy) falls on all of them alike; compare CPU per run first.
   ~/.cache/strata/bench-venv/bin/python bench/query/tpch/side_by_side.py \\
       --bins base=/tmp/a/strata,new=build/programs/strata --queries q06,q01,pruned --runs 40 --rounds 2
 
-A query is a TPC-H name (queries.py), scan_all, pruned (a filter min/max pruning leaves with nothing to
+Only lineitem is loaded unless --all-tables (for queries that join). A query is a TPC-H name (queries.py), scan_all, pruned (a filter min/max pruning leaves with nothing to
 read) or range_count (a one-column date-range count).
 """
 import argparse
@@ -34,9 +34,9 @@ def fe_cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def run_binary(binary, sf, names, runs, settle):
+def run_binary(binary, sf, names, runs, settle, all_tables):
     os.environ["STRATA_BIN"] = binary
-    cluster.TABLES = {k: v for k, v in schema.TABLES.items() if k == "lineitem"}
+    cluster.TABLES = {k: v for k, v in schema.TABLES.items() if all_tables or k == "lineitem"}
     s = cluster.StrataTpch("local")
     s.start()
     try:
@@ -69,6 +69,7 @@ def main():
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--settle", type=float, default=10.0, help="seconds after the load (compaction)")
+    ap.add_argument("--all-tables", action="store_true", help="load all eight tables (default: lineitem only)")
     args = ap.parse_args()
     bins = [b.split("=", 1) for b in args.bins.split(",")]
     names = args.queries.split(",")
@@ -77,7 +78,8 @@ def main():
     print("| round | binary | query | median ms | fastest ms | FE CPU ms / run |\n|---|---|---|---:|---:|---:|")
     for rnd in range(args.rounds):
         for label, path in bins:
-            for name, (median, fastest, cpu) in run_binary(path, args.sf, names, args.runs, args.settle).items():
+            for name, (median, fastest, cpu) in run_binary(path, args.sf, names, args.runs, args.settle,
+                                                                   args.all_tables).items():
                 print(f"| {rnd + 1} | {label} | {name} | {median:.2f} | {fastest:.2f} | {cpu:.2f} |", flush=True)
     print(f"# {time.strftime('%H:%M:%S')} load average {os.getloadavg()[0]:.1f}")
 
