@@ -73,9 +73,7 @@ class FlatSet {
   size_t size_ = 0;
 };
 
-// Group ids keyed by one int64 (an integer or date GROUP BY key). A slot
-// holds its key and group side by side, so that a lookup in a table larger
-// than the caches misses once, not once per array.
+// Group ids keyed by one int64 (an integer or date GROUP BY key).
 class IntGroupMap {
  public:
   IntGroupMap() { Rehash(kInitialSlots); }
@@ -83,34 +81,40 @@ class IntGroupMap {
   template <typename Make>
   uint32_t FindOrAdd(int64_t key, Make make) {
     size_t i = HashKey(key) & mask_;
-    while (slots_[i].group_plus_one != 0) {  // bounded: the table is never full
-      if (slots_[i].key == key) return slots_[i].group_plus_one - 1;
+    while (used_[i]) {  // bounded: the table is never full
+      if (keys_[i] == key) return groups_[i];
       i = (i + 1) & mask_;
     }
     const uint32_t g = make();
-    slots_[i] = Slot{key, g + 1};
-    if (++size_ * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    used_[i] = 1;
+    keys_[i] = key;
+    groups_[i] = g;
+    if (++size_ * 2 > keys_.size()) Rehash(keys_.size() * 2);
     return g;
   }
 
  private:
-  struct Slot {
-    int64_t key = 0;
-    uint32_t group_plus_one = 0;  // 0: empty
-  };
   static constexpr size_t kInitialSlots = 64;
   void Rehash(size_t slots) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(slots, Slot{});
+    std::vector<int64_t> keys = std::move(keys_);
+    std::vector<uint32_t> groups = std::move(groups_);
+    std::vector<uint8_t> used = std::move(used_);
+    keys_.assign(slots, 0);
+    groups_.assign(slots, 0);
+    used_.assign(slots, 0);
     mask_ = slots - 1;
-    for (const Slot& s : old) {
-      if (s.group_plus_one == 0) continue;
-      size_t j = HashKey(s.key) & mask_;
-      while (slots_[j].group_plus_one != 0) j = (j + 1) & mask_;
-      slots_[j] = s;
+    for (size_t i = 0; i < used.size(); ++i) {
+      if (!used[i]) continue;
+      size_t j = HashKey(keys[i]) & mask_;
+      while (used_[j]) j = (j + 1) & mask_;
+      used_[j] = 1;
+      keys_[j] = keys[i];
+      groups_[j] = groups[i];
     }
   }
-  std::vector<Slot> slots_;
+  std::vector<int64_t> keys_;
+  std::vector<uint32_t> groups_;
+  std::vector<uint8_t> used_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };
