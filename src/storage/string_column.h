@@ -38,10 +38,10 @@
 // of a coded column's views builds them under a lock).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>

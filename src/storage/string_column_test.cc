@@ -97,9 +97,6 @@ void ExpectCodesMatchViews(const StringColumn& c) {
   }
 }
 
-// Codes: set by AppendCodedViews into an empty column, carried by KeepRows,
-// by AppendGathered into an empty column and by a move; dropped (the values
-// unchanged) by every other change of the rows.
 // TRUCK AIR TRUCK "" TRUCK AIR, coded over the entries AIR TRUCK "".
 StringColumn CodedSample() {
   StringColumn c;
@@ -109,6 +106,9 @@ StringColumn CodedSample() {
   return c;
 }
 
+// Codes: set by AppendCodedViews into an empty column, carried by KeepRows,
+// by AppendGathered into an empty column and by a move; dropped (the values
+// unchanged) by every other change of the rows.
 TEST(StringColumnTest, DictionaryCodesAreKeptOnlyWhereTheyStayTrue) {
   auto coded = [] { return CodedSample(); };
   const std::vector<std::string> values = {"TRUCK", "AIR", "TRUCK", "", "TRUCK", "AIR"};
