@@ -272,6 +272,11 @@ class AggregateSink : public Sink {
       pending_bytes_ += key_bytes * 2 + 64 + 64 * node_.aggs.size();
       return g;
     };
+    // One key: the group of its NULL rows, made by the first of them.
+    auto null_group = [&](size_t r) {
+      if (!null_group_) null_group_ = added(r, 8);
+      return *null_group_;
+    };
     const Column& first = *key_cols[0];
     if (key_cols.size() == 1 && first.str_codes() != nullptr) {
       // One coded string key: each entry's group is looked up once per chunk.
@@ -280,8 +285,7 @@ class AggregateSink : public Sink {
       entry_gids_.assign(first.str_entries().size(), kNoGroup);
       for (size_t r = 0; r < rows; ++r) {
         if (nulls[r]) {
-          if (!null_group_) null_group_ = added(r, 8);
-          gids_[r] = *null_group_;
+          gids_[r] = null_group(r);
           continue;
         }
         uint32_t& g = entry_gids_[codes[r]];
@@ -301,8 +305,7 @@ class AggregateSink : public Sink {
       uint32_t last_gid = 0;
       for (size_t r = 0; r < rows; ++r) {
         if (first.IsNull(r)) {
-          if (!null_group_) null_group_ = added(r, 8);
-          gids_[r] = *null_group_;
+          gids_[r] = null_group(r);
           continue;
         }
         const int64_t key = first.I64(r);
@@ -317,8 +320,7 @@ class AggregateSink : public Sink {
     if (key_cols.size() == 1 && first.type().id == TypeId::kString) {
       for (size_t r = 0; r < rows; ++r) {
         if (first.IsNull(r)) {
-          if (!null_group_) null_group_ = added(r, 8);
-          gids_[r] = *null_group_;
+          gids_[r] = null_group(r);
         } else {
           const std::string_view v = first.Str(r);
           gids_[r] = str_groups_.FindOrAdd(v, [&] { return added(r, v.size()); });

@@ -102,12 +102,7 @@ void StringColumn::KeepRows(const uint32_t* rows, size_t n) {
 void StringColumn::BuildViews() const {
   std::lock_guard<std::mutex> lock(build_mu_);
   if (!views_pending_.load(std::memory_order_relaxed)) return;  // another reader built them
-  const size_t n = codes_.size();
-  views_.resize(n);
-  std::string_view* out = views_.data();
-  const std::string_view* entries = entries_.data();
-  const uint32_t* codes = codes_.data();
-  for (size_t i = 0; i < n; ++i) out[i] = entries[codes[i]];
+  AppendViewsOf(entries_.data(), codes_.data(), codes_.size(), &views_);  // views_ is empty while pending
   views_pending_.store(false, std::memory_order_release);
 }
 

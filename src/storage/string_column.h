@@ -97,7 +97,7 @@ class StringColumn {
   // AppendStoredView's `v`): a dictionary page's rows in one step.
   void AppendStoredViews(const std::string_view* stored, const uint32_t* index, size_t n) {
     DropCodes();
-    AppendViewsOf(stored, index, n);
+    AppendViewsOf(stored, index, n, &views_);
   }
   // As AppendStoredViews (every index[i] < entry_count); into an empty
   // column it also codes the column, with stored[0, entry_count) as its
@@ -163,10 +163,13 @@ class StringColumn {
     return {p, v.size()};
   }
   void NewBlock(size_t at_least);
-  void AppendViewsOf(const std::string_view* stored, const uint32_t* index, size_t n) {
-    const size_t old = views_.size();
-    views_.resize(old + n);
-    std::string_view* out = views_.data() + old;
+  // Appends to `views` a view of stored[index[i]] for each i < n (also what
+  // BuildViews does, from the codes, into the empty views of a const column).
+  static void AppendViewsOf(const std::string_view* stored, const uint32_t* index, size_t n,
+                            std::vector<std::string_view>* views) {
+    const size_t old = views->size();
+    views->resize(old + n);
+    std::string_view* out = views->data() + old;
     for (size_t i = 0; i < n; ++i) out[i] = stored[index[i]];
   }
   // Builds the views first when they are pending.
