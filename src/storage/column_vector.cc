@@ -245,7 +245,13 @@ void ColumnVector::FinishDecodedPage(size_t rows, std::string_view null_bitmap) 
     case PhysicalKind::kDouble: place(doubles_, 0.0); approx_bytes_ += rows * 9; break;
     case PhysicalKind::kBytes: {
       size_t bytes = 0;  // the values' sizes, before they are spread
-      for (size_t i = base; i < base + values; ++i) bytes += strings_[i].size();
+      if (strings_.coded()) {  // read through the codes: the views are not built yet
+        const std::string_view* entries = strings_.entries().data();
+        const uint32_t* codes = strings_.codes();
+        for (size_t i = base; i < base + values; ++i) bytes += entries[codes[i]].size();
+      } else {
+        for (size_t i = base; i < base + values; ++i) bytes += strings_[i].size();
+      }
       // (Only a page with NULLs spreads its views: MutableViews drops the
       // codes a dictionary page left, StringColumn::coded.)
       STRATA_CHECK_EQ(strings_.size(), base + values);
