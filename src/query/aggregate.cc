@@ -427,7 +427,14 @@ class AggregateSink : public Sink {
     auto null_at = [&](size_t i) { return nulls[(first + i) * step] != 0; };
     for (size_t i = 0; i < n; ++i) keys[i * words] |= uint64_t{null_at(i)} << k;
     uint64_t* out = keys + w;
-    if (UsesI128(c.type())) {
+    if (UsesI128(c.type()) && c.narrow()) {  // the same words as the value held in 128 bits
+      const int64_t* v = c.i64_data();
+      for (size_t i = 0; i < n; ++i) {
+        const int64_t x = null_at(i) ? 0 : v[(first + i) * step];
+        out[i * words] = static_cast<uint64_t>(x);
+        out[i * words + 1] = x < 0 ? ~uint64_t{0} : 0;
+      }
+    } else if (UsesI128(c.type())) {
       const int128* v = c.i128_data();
       for (size_t i = 0; i < n; ++i) {
         const auto x = null_at(i) ? 0 : static_cast<unsigned __int128>(v[(first + i) * step]);
@@ -556,9 +563,9 @@ class AggregateSink : public Sink {
       return;
     }
     if (!spec.distinct && (spec.func == AggFunc::kSum || spec.func == AggFunc::kAvg)) {
-      if (UsesI128(arg.type())) {
+      if (UsesI128(arg.type()) && !arg.narrow()) {
         SumI128<kOne>(spec, st, arg.i128_data(), nulls, step, rows);
-      } else if (UsesI64(arg.type())) {  // FoldsIntegersWidened
+      } else if (UsesI64(arg.type()) || arg.narrow()) {  // narrow decimals; FoldsIntegersWidened
         SumI128<kOne>(spec, st, arg.i64_data(), nulls, step, rows);
       } else {
         const double* v = arg.f64_data();
@@ -720,10 +727,10 @@ class AggregateSink : public Sink {
            arg.args.size() == 1 && arg.args[0]->type.id == TypeId::kInt;
   }
 
-  // SUM / AVG into the int128 state: of decimals (T = int128, overflow
-  // checked), or of integers (T = int64_t, FoldsIntegersWidened: their sum
-  // cannot overflow, fewer than 2^63 rows of magnitude at most 2^63 staying
-  // below 2^126). With one group the sum and count stay in registers for the
+  // SUM / AVG into the int128 state: of wide decimals (T = int128, overflow
+  // checked), or of 64-bit values (T = int64_t: narrow decimals, integers
+  // FoldsIntegersWidened; their sum cannot overflow, fewer than 2^63 rows of
+  // magnitude at most 2^63 staying below 2^126). With one group the sum and count stay in registers for the
   // whole chunk.
   template <bool kOne, typename T>
   void SumI128(const AggSpec& spec, std::vector<AggState>& st, const T* v, const uint8_t* nulls, size_t step,

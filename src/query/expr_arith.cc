@@ -225,8 +225,80 @@ void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, s
 // (|x| < 10^18 < 2^63); a product of two such is then one widening multiply.
 constexpr int kNarrowDecimalPrecisionMax = 18;
 
+// The fast path over two narrow operands (Column::narrow; a constant side
+// is one such value for every row), in 64 bits: each row's 64-bit overflow
+// (scaling included) gathered into one flag, branch-free. False when some
+// non-NULL row overflowed: *out is then garbage and the caller runs the
+// 128-bit loop. Otherwise *out is narrow; a result beyond its precision is
+// an error as in the 128-bit loop (a precision above 18 holds any int64).
+template <ArithOp OP, bool A_CONST, bool B_CONST, bool SCALE>
+bool DecimalArith64Loop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  out->ResizeForNarrowOverwrite(n);
+  uint8_t* __restrict on = out->mutable_nulls();
+  int64_t* __restrict ov = out->mutable_i64();
+  const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
+  const int64_t *av = a.i64_data(), *bv = b.i64_data();
+  const int64_t ma = static_cast<int64_t>(Pow10(e.type.scale - std::min(a.type().scale, e.type.scale)));
+  const int64_t mb = static_cast<int64_t>(Pow10(e.type.scale - std::min(b.type().scale, e.type.scale)));
+  const bool check_range = e.type.precision <= kNarrowDecimalPrecisionMax;
+  const int64_t max = check_range ? static_cast<int64_t>(DecimalMax(e.type.precision)) : 0;
+  bool over = false, out_of_range = false;
+  for (size_t r = 0; r < n; ++r) {
+    const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
+    const uint8_t null = an[ia] | bn[ib];
+    int64_t x = av[ia], y = bv[ib], z = 0;
+    bool o = false;
+    if constexpr (SCALE) {
+      o |= __builtin_mul_overflow(x, ma, &x);
+      o |= __builtin_mul_overflow(y, mb, &y);
+    }
+    if constexpr (OP == ArithOp::kAdd) o |= __builtin_add_overflow(x, y, &z);
+    else if constexpr (OP == ArithOp::kSub) o |= __builtin_sub_overflow(x, y, &z);
+    else o |= __builtin_mul_overflow(x, y, &z);
+    over |= o & !null;
+    out_of_range |= ((z > max) | (z < -max)) & !null;
+    on[r] = null;
+    ov[r] = null ? 0 : z;
+  }
+  if (over) return false;
+  if (check_range && out_of_range) OutOfRange(e.type);
+  return true;
+}
+
+template <ArithOp OP, bool SCALE>
+bool DecimalArith64Op(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  if (a.is_constant()) return DecimalArith64Loop<OP, true, false, SCALE>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArith64Loop<OP, false, true, SCALE>(e, a, b, n, out);
+  return DecimalArith64Loop<OP, false, false, SCALE>(e, a, b, n, out);
+}
+
+// Both sides narrow, at least one not a constant, and the scale factors
+// within 64 bits: the 64-bit loop; false if it did not run or overflowed.
 template <bool SCALE>
-void DecimalArith(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+bool DecimalArith64(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
+  Column na, nb;
+  const Column* a64 = NarrowOrNull(a, &na);
+  const Column* b64 = a64 ? NarrowOrNull(b, &nb) : nullptr;
+  if (!a64 || !b64 || (a.is_constant() && b.is_constant())) return false;
+  const int s = e.type.scale;
+  if (s - std::min(a.type().scale, s) > kNarrowDecimalPrecisionMax ||
+      s - std::min(b.type().scale, s) > kNarrowDecimalPrecisionMax) {
+    return false;
+  }
+  switch (e.arith) {
+    case ArithOp::kAdd: return DecimalArith64Op<ArithOp::kAdd, SCALE>(e, *a64, *b64, n, out);
+    case ArithOp::kSub: return DecimalArith64Op<ArithOp::kSub, SCALE>(e, *a64, *b64, n, out);
+    case ArithOp::kMul: return DecimalArith64Op<ArithOp::kMul, false>(e, *a64, *b64, n, out);
+    default: return false;
+  }
+}
+
+template <bool SCALE>
+void DecimalArith(const BoundExpr& e, const Column& a_in, const Column& b_in, size_t n, Column* out) {
+  if (DecimalArith64<SCALE>(e, a_in, b_in, n, out)) return;
+  Column wa, wb;  // the 128-bit loops read wide operands
+  const Column& a = WideOf(a_in, &wa);
+  const Column& b = WideOf(b_in, &wb);
   const bool narrow = e.arith == ArithOp::kMul && a.type().precision <= kNarrowDecimalPrecisionMax &&
                       b.type().precision <= kNarrowDecimalPrecisionMax;
   if (!DecimalArithFits(e, a, b)) return DecimalArithChecked<SCALE, true, false>(e, a, b, n, out);
@@ -241,10 +313,10 @@ Column EvalArith(const BoundExpr& e, const Chunk& ch) {
   const Column& a = EvalRef(*e.args[0], ch, &ha);
   const Column& b = EvalRef(*e.args[1], ch, &hb);
   Column out(e.type);
-  out.Reserve(ch.rows);
   // The hot case gets its own loop: BIGINT + - * BIGINT.
   if (e.type.id == TypeId::kInt && a.type().id == TypeId::kInt && b.type().id == TypeId::kInt &&
       (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub || e.arith == ArithOp::kMul)) {
+    out.Reserve(ch.rows);
     for (size_t r = 0; r < ch.rows; ++r) {
       if (a.IsNull(r) || b.IsNull(r)) {
         out.AppendNull();
@@ -265,6 +337,7 @@ Column EvalArith(const BoundExpr& e, const Chunk& ch) {
     scale ? DecimalArith<true>(e, a, b, ch.rows, &out) : DecimalArith<false>(e, a, b, ch.rows, &out);
     return out;
   }
+  out.Reserve(ch.rows);
   for (size_t r = 0; r < ch.rows; ++r) {
     if (a.IsNull(r) || b.IsNull(r)) {
       out.AppendNull();

@@ -2,7 +2,6 @@
 #include "query/scan_filter.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "common/check.h"
 #include "query/select_rows.h"
@@ -151,14 +150,10 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
     if (h.decoded) {
       const bool current = h.at == cur.generation();
       std::vector<uint32_t> at;  // the passing rows' positions in h.column
-      if (!current) {
-        at = cur.PositionsIn(h.at);
-      } else if (unscaled_[c]) {
-        at.resize(m);
-        std::iota(at.begin(), at.end(), 0u);
-      }
+      if (!current) at = cur.PositionsIn(h.at);
       if (unscaled_[c]) {
-        out.columns.push_back(WidenUnscaled(h.column, layout.types[c], at.data(), m));
+        out.columns.push_back(current ? DecimalFromUnscaled(std::move(h.column), layout.types[c])
+                                      : DecimalFromUnscaled(h.column, layout.types[c], at.data(), m));
       } else if (!current && h.at == 0 && dense) {  // whole and most rows passed: they stay in place
         h.column.KeepRows(at.data(), m);
         out.columns.push_back(std::move(h.column));
@@ -175,13 +170,8 @@ Result<Chunk> StagedFilter::Apply(storage::ScanBatch& batch, const ScanLayout& l
     }
     Result<storage::ColumnVector> v = batch.Column(k);
     if (!v.ok()) return v.status();
-    if (v->kind() == storage::PhysicalKind::kInt64 && UsesI128(layout.types[c])) {  // widened anyway: while picking
-      StorageParts p = ReleaseStorage(std::move(*v));
-      out.columns.push_back(GatherStorage(p, cur.rows().data(), m));
-    } else {
-      out.columns.push_back(FromStorageVector(std::move(*v)));
-      out.columns.back().KeepRows(cur.rows().data(), m);
-    }
+    out.columns.push_back(FromStorageVector(std::move(*v)));
+    out.columns.back().KeepRows(cur.rows().data(), m);
   }
   return out;
 }

@@ -142,6 +142,10 @@ void RunCheap(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   if (x.null) return sel.Clear();  // comparing with NULL is NULL for every row
   const Type& t = c->type();
   if (UsesI64(t)) return RefineCompare<int64_t>(sel, *c, op, x.i64);
+  if (UsesI128(t) && c->narrow()) {  // 64-bit values: compared as such when the constant fits too
+    if (x.i128 == static_cast<int64_t>(x.i128)) return RefineCompare<int64_t>(sel, *c, op, static_cast<int64_t>(x.i128));
+    return RefineCompare<int64_t>(sel, *c, op, x.i128);
+  }
   if (UsesI128(t)) return RefineCompare<int128>(sel, *c, op, x.i128);
   if (t.id == TypeId::kDouble) return RefineCompare<double>(sel, *c, op, x.f64);
   // Strings compare byte-wise (std::string's compare is memcmp).

@@ -112,16 +112,24 @@ Scalar Column::At(size_t row) const {
   size_t i = Index(row);
   if (nulls_[i]) return Scalar::Null();
   if (UsesI64(type_)) return Scalar::I64(i64_[i]);
-  if (UsesI128(type_)) return Scalar::I128(i128_[i]);
+  if (UsesI128(type_)) return Scalar::I128(narrow_ ? int128{i64_[i]} : i128_[i]);
   if (type_.id == TypeId::kDouble) return Scalar::F64(f64_[i]);
   if (type_.id == TypeId::kString) return Scalar::Str(std::string(str_[i]));
   return Scalar::Null();
 }
 
+void Column::Widen() {
+  if (!narrow_) return;
+  i128_.resize(i64_.size());
+  for (size_t i = 0; i < i64_.size(); ++i) i128_[i] = i64_[i];
+  i64_ = Int64Values();
+  narrow_ = false;
+}
+
 void Column::Reserve(size_t rows) {
   nulls_.reserve(rows);
-  if (UsesI64(type_)) i64_.reserve(rows);
-  if (UsesI128(type_)) i128_.reserve(rows);
+  if (UsesI64(type_) || narrow_) i64_.reserve(rows);
+  else if (UsesI128(type_)) i128_.reserve(rows);
   if (type_.id == TypeId::kDouble) f64_.reserve(rows);
   if (type_.id == TypeId::kString) str_.reserve(rows);
 }
@@ -129,6 +137,10 @@ void Column::Reserve(size_t rows) {
 void Column::ResizeForWrite(size_t rows) {
   assert(!constant_);
   nulls_.assign(rows, 0);
+  if (narrow_) {
+    i64_ = Int64Values();
+    narrow_ = false;
+  }
   if (UsesI64(type_)) i64_.assign(rows, 0);
   if (UsesI128(type_)) i128_.assign(rows, 0);
   if (type_.id == TypeId::kDouble) f64_.assign(rows, 0);
@@ -142,8 +154,20 @@ void Column::ResizeForOverwrite(size_t rows) {
   if (!UsesI64(type_) && !UsesI128(type_)) return ResizeForWrite(rows);  // their vectors zero anyway
   assert(!constant_);
   nulls_.assign(rows, 0);
+  if (narrow_) {
+    i64_ = Int64Values();
+    narrow_ = false;
+  }
   if (UsesI64(type_)) i64_.resize(rows);
   else i128_.resize(rows);
+}
+
+void Column::ResizeForNarrowOverwrite(size_t rows) {
+  assert(UsesI128(type_) && !constant_);
+  nulls_.assign(rows, 0);
+  i128_ = NoInitVector<int128>();
+  narrow_ = true;
+  i64_.resize(rows);
 }
 
 void Column::Append(const Scalar& v) {
@@ -158,7 +182,7 @@ void Column::AppendFrom(const Column& other, size_t row) {
   size_t i = other.Index(row);
   if (other.nulls_[i] || type_.id == TypeId::kNull) return AppendNull();
   if (UsesI64(type_)) return AppendI64(other.i64_[i]);
-  if (UsesI128(type_)) return AppendI128(other.i128_[i]);
+  if (UsesI128(type_)) return AppendI128(other.I128(row));
   if (type_.id == TypeId::kDouble) return AppendF64(other.f64_[i]);
   AppendStr(other.str_[i]);
 }
@@ -172,7 +196,8 @@ Column Column::Gather(const uint32_t* rows, size_t n) const {
     dst.resize(n);
     for (size_t i = 0; i < n; ++i) dst[i] = src[rows[i]];
   };
-  if (UsesI64(type_)) gather(out.i64_, i64_);
+  out.narrow_ = narrow_;
+  if (UsesI64(type_) || narrow_) gather(out.i64_, i64_);
   else if (UsesI128(type_)) gather(out.i128_, i128_);
   else if (type_.id == TypeId::kDouble) gather(out.f64_, f64_);
   else if (type_.id == TypeId::kString) GatherStrings(str_, rows, n, &out.str_);
@@ -192,19 +217,30 @@ void Column::KeepRows(const uint32_t* rows, size_t n) {
     v.resize(n);
   };
   keep(nulls_);
-  if (UsesI64(type_)) keep(i64_);
+  if (UsesI64(type_) || narrow_) keep(i64_);
   else if (UsesI128(type_)) keep(i128_);
   else if (type_.id == TypeId::kDouble) keep(f64_);
   else if (type_.id == TypeId::kString) str_.KeepRows(rows, n);  // with its codes
 }
 
 void Column::AppendColumn(const Column& other) {
+  if (narrow_ && !other.narrow_) Widen();
+  if (UsesI128(type_) && !narrow_ && other.narrow_) {  // wide += narrow: each value widened
+    const size_t n = other.Size();
+    nulls_.reserve(nulls_.size() + n);
+    i128_.reserve(i128_.size() + n);
+    for (size_t r = 0; r < n; ++r) {
+      nulls_.push_back(other.nulls_[other.Index(r)]);
+      i128_.push_back(other.i64_[other.Index(r)]);
+    }
+    return;
+  }
   if (other.constant_) {  // the one value, Size() times
     const size_t n = other.Size();
     if (n == 0) return;
     nulls_.insert(nulls_.end(), n, other.nulls_[0]);
     if (type_.id == TypeId::kNull) return;
-    if (UsesI64(type_)) i64_.insert(i64_.end(), n, other.i64_[0]);
+    if (UsesI64(type_) || narrow_) i64_.insert(i64_.end(), n, other.i64_[0]);
     else if (UsesI128(type_)) i128_.insert(i128_.end(), n, other.i128_[0]);
     else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), n, other.f64_[0]);
     else {
@@ -216,7 +252,7 @@ void Column::AppendColumn(const Column& other) {
   }
   nulls_.insert(nulls_.end(), other.nulls_.begin(), other.nulls_.end());
   if (type_.id == TypeId::kNull) return;
-  if (UsesI64(type_)) i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end());
+  if (UsesI64(type_) || narrow_) i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end());
   else if (UsesI128(type_)) i128_.insert(i128_.end(), other.i128_.begin(), other.i128_.end());
   else if (type_.id == TypeId::kDouble) f64_.insert(f64_.end(), other.f64_.begin(), other.f64_.end());
   else str_.Append(other.str_, 0, other.str_.size());
@@ -249,12 +285,8 @@ Column FromStorageVector(storage::ColumnVector&& v) {
   out.nulls_ = std::move(parts.nulls);
   switch (kind) {
     case storage::PhysicalKind::kInt64:
-      if (UsesI128(t)) {
-        out.i128_.resize(parts.ints.size());
-        for (size_t r = 0; r < parts.ints.size(); ++r) out.i128_[r] = parts.ints[r];
-      } else {
-        out.i64_ = std::move(parts.ints);
-      }
+      out.narrow_ = UsesI128(t);
+      out.i64_ = std::move(parts.ints);
       break;
     case storage::PhysicalKind::kInt128: out.i128_.assign(parts.wides.begin(), parts.wides.end()); break;
     case storage::PhysicalKind::kDouble: out.f64_ = std::move(parts.doubles); break;
@@ -272,46 +304,49 @@ Column UnscaledFromStorage(storage::ColumnVector&& v) {
   return out;
 }
 
-Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n) {
-  STRATA_CHECK(UsesI128(decimal) && UsesI64(unscaled.type()) && !unscaled.is_constant(), "WidenUnscaled");
+Column DecimalFromUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n) {
+  STRATA_CHECK(UsesI128(decimal) && UsesI64(unscaled.type()) && !unscaled.is_constant(), "DecimalFromUnscaled");
   Column out(decimal);
+  out.narrow_ = true;
   out.nulls_.resize(n);
-  out.i128_.resize(n);
+  out.i64_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     out.nulls_[i] = unscaled.nulls_[rows[i]];
-    out.i128_[i] = unscaled.i64_[rows[i]];
+    out.i64_[i] = unscaled.i64_[rows[i]];
   }
   return out;
 }
 
-StorageParts ReleaseStorage(storage::ColumnVector&& v) {
-  StorageParts p;
-  p.type = FromStorage(v.type());
-  p.kind = v.kind();
-  p.parts = v.Release();
-  return p;
+Column DecimalFromUnscaled(Column&& unscaled, const Type& decimal) {
+  STRATA_CHECK(UsesI128(decimal) && UsesI64(unscaled.type()) && !unscaled.is_constant(), "DecimalFromUnscaled");
+  Column out = std::move(unscaled);
+  out.type_ = decimal;
+  out.narrow_ = true;
+  return out;
 }
 
-Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n) {
-  Column out(p.type);
-  out.nulls_.resize(n);
-  for (size_t i = 0; i < n; ++i) out.nulls_[i] = p.parts.nulls[rows[i]];
-  auto gather = [&](auto& dst, const auto& src) {
-    dst.resize(n);
-    for (size_t i = 0; i < n; ++i) dst[i] = src[rows[i]];
-  };
-  switch (p.kind) {
-    case storage::PhysicalKind::kInt64:
-      if (UsesI128(p.type)) gather(out.i128_, p.parts.ints);
-      else gather(out.i64_, p.parts.ints);
-      break;
-    case storage::PhysicalKind::kInt128: gather(out.i128_, p.parts.wides); break;
-    case storage::PhysicalKind::kDouble: gather(out.f64_, p.parts.doubles); break;
-    case storage::PhysicalKind::kBytes:
-      GatherStrings(p.parts.strings, rows, n, &out.str_);
-      break;
-  }
-  return out;
+const Column* NarrowOrNull(const Column& c, Column* holder) {
+  if (c.narrow()) return &c;
+  if (!c.is_constant() || !UsesI128(c.type())) return nullptr;
+  const bool null = c.IsNull(0);
+  const int128 v = null ? 0 : c.I128(0);
+  if (v != static_cast<int64_t>(v)) return nullptr;
+  // One row standing for every row, as `c`.
+  Column& h = *holder;
+  h = Column(c.type());
+  h.narrow_ = true;
+  h.constant_ = true;
+  h.constant_rows_ = c.Size();
+  h.nulls_.assign(1, null ? 1 : 0);
+  h.i64_.assign(1, static_cast<int64_t>(v));
+  return holder;
+}
+
+const Column& WideOf(const Column& c, Column* holder) {
+  if (!c.narrow()) return c;
+  *holder = c;
+  holder->Widen();
+  return *holder;
 }
 
 // ---------------------------------------------------------------- text

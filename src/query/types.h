@@ -7,6 +7,7 @@
 //   kInt (TINYINT..BIGINT, BOOLEAN, comparison results)   int64  -> Column::i64
 //   kDate (days since 1970-01-01), kDateTime (microseconds) int64  -> Column::i64
 //   kLargeInt, kDecimal (unscaled, scale in the Type)      int128 -> Column::i128
+//     or, when every value fits (a "narrow" column),        int64  -> Column::i64
 //   kDouble (FLOAT too: Type::is_float prints it as float)  double -> Column::f64
 //   kString                                   bytes (StringColumn) -> Column::str
 //   kNull (the type of a bare NULL)                        only NULL flags
@@ -24,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/check.h"
 #include "sql/engine.h"
 #include "storage/column_vector.h"
 
@@ -83,8 +85,6 @@ struct Scalar {
   static Scalar Str(std::string v) { return Scalar{.null = false, .str = std::move(v)}; }
 };
 
-struct StorageParts;
-
 class Column {
  public:
   Column() = default;
@@ -99,10 +99,24 @@ class Column {
 
   bool IsNull(size_t row) const { return nulls_[Index(row)] != 0; }
   int64_t I64(size_t row) const { return i64_[Index(row)]; }
-  int128 I128(size_t row) const { return i128_[Index(row)]; }
+  // A kDecimal or kLargeInt value, from either representation.
+  int128 I128(size_t row) const { return narrow_ ? int128{i64_[Index(row)]} : i128_[Index(row)]; }
   double F64(size_t row) const { return f64_[Index(row)]; }
   std::string_view Str(size_t row) const { return str_[Index(row)]; }
   Scalar At(size_t row) const;
+
+  // A kDecimal / kLargeInt column is "narrow" when its values are held in 64
+  // bits (i64_data(); every value fits int64, as a DECIMAL(p <= 18)'s always
+  // does), else "wide" (i128_data()). Only those types can be narrow. A column
+  // is wide unless something made it narrow: a scan's narrow decimals
+  // (FromStorageVector, DecimalFromUnscaled) and loops that
+  // write 64-bit results (ResizeForNarrowOverwrite). Appending a value that
+  // does not fit int64 to a narrow column widens it first; Constant() makes a
+  // wide column. Buffer loops over such a column test narrow() first
+  // (i128_data() / mutable_i128() of a narrow column is a programmer error).
+  bool narrow() const { return narrow_; }
+  // Turns a narrow column wide in place (no-op if it is wide).
+  void Widen();
 
   void Reserve(size_t rows);
   // Typed bulk writes: sizes a non-constant column to `rows` rows (values
@@ -111,12 +125,18 @@ class Column {
   // The same with the integer and decimal values left unset (not zeroed):
   // for a loop that writes every row's value, NULL rows' included.
   void ResizeForOverwrite(size_t rows);
+  // The same for a kDecimal / kLargeInt column made narrow: its 64-bit values
+  // (mutable_i64()) are left unset.
+  void ResizeForNarrowOverwrite(size_t rows);
   uint8_t* mutable_nulls() { return nulls_.data(); }
   // The buffers for typed read loops: Size() rows, or one row for a
   // constant column (index 0 stands for every row).
   const uint8_t* nulls_data() const { return nulls_.data(); }
   const int64_t* i64_data() const { return i64_.data(); }
-  const int128* i128_data() const { return i128_.data(); }
+  const int128* i128_data() const {
+    STRATA_CHECK(!narrow_, "i128_data of a narrow column");
+    return i128_.data();
+  }
   const double* f64_data() const { return f64_.data(); }
   const std::string_view* str_data() const { return str_.data(); }
   // A string column's dictionary codes (storage::StringColumn::coded): null
@@ -126,14 +146,17 @@ class Column {
   const uint32_t* str_codes() const { return !constant_ && str_.coded() ? str_.codes() : nullptr; }
   const std::vector<std::string_view>& str_entries() const { return str_.entries(); }
   int64_t* mutable_i64() { return i64_.data(); }
-  int128* mutable_i128() { return i128_.data(); }
+  int128* mutable_i128() {
+    STRATA_CHECK(!narrow_, "mutable_i128 of a narrow column");
+    return i128_.data();
+  }
   double* mutable_f64() { return f64_.data(); }
   // Appending a value of another kind, or to a constant column, is a
   // programmer error (checked in debug builds; these run once per row).
   void AppendNull() {
     nulls_.push_back(1);
     if (UsesI64(type_)) i64_.push_back(0);
-    else if (UsesI128(type_)) i128_.push_back(0);
+    else if (UsesI128(type_)) narrow_ ? i64_.push_back(0) : i128_.push_back(0);
     else if (type_.id == TypeId::kDouble) f64_.push_back(0);
     else if (type_.id == TypeId::kString) str_.emplace_back();
   }
@@ -144,6 +167,14 @@ class Column {
   }
   void AppendI128(int128 v) {
     assert(UsesI128(type_) && !constant_);
+    if (narrow_) {
+      if (v == static_cast<int64_t>(v)) {
+        nulls_.push_back(0);
+        i64_.push_back(static_cast<int64_t>(v));
+        return;
+      }
+      Widen();
+    }
     nulls_.push_back(0);
     i128_.push_back(v);
   }
@@ -169,20 +200,26 @@ class Column {
   void AppendColumn(const Column& other);
   // A non-constant copy (constants expanded).
   Column Materialize() const;
-  // Reinterprets the values as `type` (same physical representation).
-  void Retype(const Type& type) { type_ = type; }
+  // Reinterprets the values as `type` (same physical representation; a
+  // narrow column stays narrow).
+  void Retype(const Type& type) {
+    assert(UsesI128(type) == UsesI128(type_) || !narrow_);
+    type_ = type;
+  }
   uint64_t ApproxBytes() const;
 
  private:
   friend Column FromStorageVector(storage::ColumnVector&& v);
-  friend Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
   friend Column UnscaledFromStorage(storage::ColumnVector&& v);
-  friend Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
+  friend Column DecimalFromUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
+  friend Column DecimalFromUnscaled(Column&& unscaled, const Type& decimal);
+  friend const Column* NarrowOrNull(const Column& c, Column* holder);
   Type type_;
   bool constant_ = false;
+  bool narrow_ = false;  // kDecimal / kLargeInt values in i64_ (see narrow())
   size_t constant_rows_ = 0;
   std::vector<uint8_t> nulls_;
-  Int64Values i64_;  // resize() does not zero
+  Int64Values i64_;  // resize() does not zero; a narrow column's values too
   NoInitVector<int128> i128_;  // resize() does not zero
   std::vector<double> f64_;
   storage::StringColumn str_;  // views into blocks the column owns
@@ -195,27 +232,24 @@ struct Chunk {
   uint64_t ApproxBytes() const;
 };
 
-// A storage column vector as an engine column (DECIMAL(p<=18) widened to
-// int128). Takes the vector's buffers without copying where the
-// representations agree (everything but narrow decimals); `v` is left empty.
+// A storage column vector as an engine column (DECIMAL(p<=18) as a narrow
+// column). Takes the vector's buffers without copying; `v` is left empty.
 Column FromStorageVector(storage::ColumnVector&& v);
-// A storage column vector's buffers, taken once (ReleaseStorage leaves the
-// vector empty) and then gathered from in pieces (GatherStorage).
-struct StorageParts {
-  Type type;
-  storage::PhysicalKind kind = storage::PhysicalKind::kInt64;
-  storage::ColumnVector::Parts parts;
-};
-StorageParts ReleaseStorage(storage::ColumnVector&& v);
-// The engine column of rows rows[0..n) of `p` in one pass (narrow decimals
-// widened). Strings are moved out: a row may be gathered only once.
-Column GatherStorage(StorageParts& p, const uint32_t* rows, size_t n);
 // A DECIMAL storage vector held in 64 bits (precision <= 18), its unscaled
 // values as a BIGINT column without widening (a scan's filter compares them
 // with unscaled constants: NarrowDecimalFilter).
 Column UnscaledFromStorage(storage::ColumnVector&& v);
-// Rows rows[0..n) of such a column, widened back to the DECIMAL `decimal`.
-Column WidenUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
+// Rows rows[0..n) of such a column as the DECIMAL `decimal` (a narrow
+// column); the second form takes all of its rows, without a copy.
+Column DecimalFromUnscaled(const Column& unscaled, const Type& decimal, const uint32_t* rows, size_t n);
+Column DecimalFromUnscaled(Column&& unscaled, const Type& decimal);
+
+// Helpers for buffer loops over kDecimal / kLargeInt columns. NarrowOrNull:
+// `c` itself if narrow, a narrow copy of it in *holder if it is a constant
+// whose value fits 64 bits (or is NULL), else null. WideOf: `c` itself if
+// wide, else a wide copy in *holder.
+const Column* NarrowOrNull(const Column& c, Column* holder);
+const Column& WideOf(const Column& c, Column* holder);
 
 // ---- text forms (what MySQL prints)
 std::string FormatDecimal(int128 unscaled, int scale);
