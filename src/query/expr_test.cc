@@ -56,6 +56,47 @@ TEST(TypesTest, KeepRowsKeepsTheGivenRowsInPlace) {
   EXPECT_EQ(k.I64(4), 7);
 }
 
+// Rows kept in long runs (a filter passing most rows) move run by run; the
+// result is the same as row by row, for every fixed-width representation.
+TEST(TypesTest, KeepRowsMovesLongRunsAsBlocks) {
+  const size_t n = 3000;
+  Column narrow(Type::Decimal(12, 2));
+  narrow.ResizeForNarrowOverwrite(n);
+  std::vector<Column> cols{Column(Type::Int()), Column(Type::Decimal(30, 2)), Column(Type::Double())};
+  for (size_t r = 0; r < n; ++r) {
+    const bool null = r % 13 == 0;
+    narrow.mutable_nulls()[r] = null;
+    narrow.mutable_i64()[r] = static_cast<int64_t>(r) * 3;
+    if (null) {
+      for (auto& c : cols) c.AppendNull();
+      continue;
+    }
+    cols[0].AppendI64(static_cast<int64_t>(r));
+    cols[1].AppendI128(static_cast<int128>(r) << 70);
+    cols[2].AppendF64(static_cast<double>(r) / 4);
+  }
+  cols.push_back(std::move(narrow));
+  // In place for the first 500 rows, then every row but each 97th and rows 1200..1299.
+  std::vector<uint32_t> keep;
+  for (uint32_t r = 0; r < n; ++r) {
+    if (r >= 500 && (r % 97 == 0 || (r >= 1200 && r < 1300))) continue;
+    keep.push_back(r);
+  }
+  for (auto& col : cols) {
+    const Column want = col.Gather(keep);
+    col.KeepRows(keep.data(), keep.size());
+    ASSERT_EQ(col.Size(), keep.size());
+    for (size_t i = 0; i < keep.size(); ++i) {
+      ASSERT_EQ(col.IsNull(i), want.IsNull(i)) << TypeName(col.type()) << " row " << i;
+      if (!col.IsNull(i)) {
+        ASSERT_EQ(CompareAt(col, i, want, i), 0) << TypeName(col.type()) << " row " << i;
+      }
+    }
+  }
+  EXPECT_EQ(cols[0].I64(keep.size() - 1), 2999);
+  EXPECT_EQ(cols[3].I128(600), static_cast<int128>(keep[600]) * 3);
+}
+
 TEST(TypesTest, DoublesPrintShortestLikeMySql) {
   EXPECT_EQ(FormatDouble(0.5, false), "0.5");
   EXPECT_EQ(FormatDouble(0.1 + 0.2, false), "0.30000000000000004");

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <type_traits>
 
 #include "common/check.h"
 #include "load/value_parse.h"
@@ -104,6 +106,34 @@ namespace {
 // (a coded src's entries once, its codes carried: StringColumn::AppendGathered).
 void GatherStrings(const storage::StringColumn& src, const uint32_t* rows, size_t n, storage::StringColumn* dst) {
   dst->AppendGathered(src, rows, n);
+}
+
+}  // namespace
+
+namespace {
+
+// `len` kept rows that move together from row `from` down to row `to`.
+struct RowRun {
+  size_t to, from, len;
+};
+// Runs averaging at least this many rows move as blocks (Column::KeepRows).
+constexpr size_t kMinAverageRunRows = 16;
+
+// The runs of consecutive rows in rows[0..n) (ascending, distinct), past
+// the first row that moves. False when they would average fewer than
+// kMinAverageRunRows rows (*runs is then incomplete).
+bool RunsOf(const uint32_t* rows, size_t n, std::vector<RowRun>* runs) {
+  size_t i = 0;
+  while (i < n && rows[i] == i) ++i;  // already in place
+  const size_t max_runs = n / kMinAverageRunRows;
+  while (i < n) {
+    if (runs->size() == max_runs) return false;
+    size_t j = i + 1;
+    while (j < n && rows[j] == rows[j - 1] + 1) ++j;
+    runs->push_back(RowRun{.to = i, .from = rows[i], .len = j - i});
+    i = j;
+  }
+  return true;
 }
 
 }  // namespace
@@ -209,10 +239,19 @@ void Column::KeepRows(const uint32_t* rows, size_t n) {
     constant_rows_ = n;
     return;
   }
-  // rows[i] >= i (ascending, distinct), so row i is written only after it was read.
+  // rows[i] >= i (ascending, distinct), so row i is written only after it
+  // was read. Rows kept in long runs (a filter that passes most rows) move
+  // run by run (memmove), others one by one.
+  std::vector<RowRun> runs;
+  const bool by_runs = RunsOf(rows, n, &runs);
   auto keep = [&](auto& v) {
-    for (size_t i = 0; i < n; ++i) {
-      if (rows[i] != i) v[i] = std::move(v[rows[i]]);
+    if (by_runs) {
+      using T = std::remove_reference_t<decltype(v[0])>;
+      for (const RowRun& run : runs) std::memmove(&v[run.to], &v[run.from], run.len * sizeof(T));
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        if (rows[i] != i) v[i] = v[rows[i]];
+      }
     }
     v.resize(n);
   };
