@@ -120,18 +120,28 @@ struct RowRun {
 constexpr size_t kMinAverageRunRows = 16;
 
 // The runs of consecutive rows in rows[0..n) (ascending, distinct), past
-// the first row that moves. False when they would average fewer than
-// kMinAverageRunRows rows (*runs is then incomplete).
+// the rows already in place. False when they would average fewer than
+// kMinAverageRunRows rows (*runs is then incomplete). rows[j] - j never
+// decreases and is the same along a run, so each run's end is found by
+// binary search.
 bool RunsOf(const uint32_t* rows, size_t n, std::vector<RowRun>* runs) {
-  size_t i = 0;
-  while (i < n && rows[i] == i) ++i;  // already in place
   const size_t max_runs = n / kMinAverageRunRows;
+  auto shift = [rows](size_t j) { return rows[j] - j; };
+  size_t i = 0;
   while (i < n) {
-    if (runs->size() == max_runs) return false;
-    size_t j = i + 1;
-    while (j < n && rows[j] == rows[j - 1] + 1) ++j;
-    runs->push_back(RowRun{.to = i, .from = rows[i], .len = j - i});
-    i = j;
+    // The first row past i whose shift is larger: [i, end) is one run.
+    size_t lo = i + 1, hi = n;
+    const size_t d = shift(i);
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (shift(mid) == d) lo = mid + 1;
+      else hi = mid;
+    }
+    if (d != 0) {  // (a run with shift 0 is in place)
+      if (runs->size() == max_runs) return false;
+      runs->push_back(RowRun{.to = i, .from = rows[i], .len = lo - i});
+    }
+    i = lo;
   }
   return true;
 }
