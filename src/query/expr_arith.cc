@@ -225,13 +225,25 @@ void DecimalArithChecked(const BoundExpr& e, const Column& a, const Column& b, s
 // (|x| < 10^18 < 2^63); a product of two such is then one widening multiply.
 constexpr int kNarrowDecimalPrecisionMax = 18;
 
+// Bits that bound every 64-bit slot of narrow column `c` (one slot if it is
+// a constant; NULL rows' slots too): |x| <= 2^bits. One OR per value: x
+// for x >= 0, |x| - 1 for x < 0, so the OR of them is below 2^bits.
+int MagnitudeBits(const Column& c) {
+  const int64_t* v = c.i64_data();
+  const size_t n = c.is_constant() ? 1 : c.Size();
+  uint64_t m = 0;
+  for (size_t i = 0; i < n; ++i) m |= static_cast<uint64_t>(v[i] ^ (v[i] >> 63));
+  return m == 0 ? 0 : 64 - __builtin_clzll(m);
+}
+
 // The fast path over two narrow operands (Column::narrow; a constant side
-// is one such value for every row), in 64 bits: each row's 64-bit overflow
-// (scaling included) gathered into one flag, branch-free. False when some
-// non-NULL row overflowed: *out is then garbage and the caller runs the
-// 128-bit loop. Otherwise *out is narrow; a result beyond its precision is
-// an error as in the 128-bit loop (a precision above 18 holds any int64).
-template <ArithOp OP, bool A_CONST, bool B_CONST, bool SCALE>
+// is one such value for every row), in 64 bits. CHECKED: an overflow of 64
+// bits is possible (scaling included); each row's is gathered into one
+// flag, branch-free, and on one in a non-NULL row the function returns false
+// (*out is then garbage; the caller runs the 128-bit loop). Without CHECKED
+// the operands' magnitudes rule overflow out. RANGE: the result may exceed
+// its precision, an error as in the 128-bit loop. *out is narrow.
+template <ArithOp OP, bool A_CONST, bool B_CONST, bool SCALE, bool CHECKED, bool RANGE>
 bool DecimalArith64Loop(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
   out->ResizeForNarrowOverwrite(n);
   uint8_t* __restrict on = out->mutable_nulls();
@@ -240,40 +252,58 @@ bool DecimalArith64Loop(const BoundExpr& e, const Column& a, const Column& b, si
   const int64_t *av = a.i64_data(), *bv = b.i64_data();
   const int64_t ma = static_cast<int64_t>(Pow10(e.type.scale - std::min(a.type().scale, e.type.scale)));
   const int64_t mb = static_cast<int64_t>(Pow10(e.type.scale - std::min(b.type().scale, e.type.scale)));
-  const bool check_range = e.type.precision <= kNarrowDecimalPrecisionMax;
-  const int64_t max = check_range ? static_cast<int64_t>(DecimalMax(e.type.precision)) : 0;
+  const int64_t max = RANGE ? static_cast<int64_t>(DecimalMax(e.type.precision)) : 0;
   bool over = false, out_of_range = false;
   for (size_t r = 0; r < n; ++r) {
     const size_t ia = A_CONST ? 0 : r, ib = B_CONST ? 0 : r;
     const uint8_t null = an[ia] | bn[ib];
     int64_t x = av[ia], y = bv[ib], z = 0;
-    bool o = false;
-    if constexpr (SCALE) {
-      o |= __builtin_mul_overflow(x, ma, &x);
-      o |= __builtin_mul_overflow(y, mb, &y);
+    if constexpr (CHECKED) {
+      bool o = false;
+      if constexpr (SCALE) {
+        o |= __builtin_mul_overflow(x, ma, &x);
+        o |= __builtin_mul_overflow(y, mb, &y);
+      }
+      if constexpr (OP == ArithOp::kAdd) o |= __builtin_add_overflow(x, y, &z);
+      else if constexpr (OP == ArithOp::kSub) o |= __builtin_sub_overflow(x, y, &z);
+      else o |= __builtin_mul_overflow(x, y, &z);
+      over |= o & !null;
+    } else {
+      if constexpr (SCALE) x *= ma, y *= mb;
+      z = OP == ArithOp::kAdd ? x + y : OP == ArithOp::kSub ? x - y : x * y;
     }
-    if constexpr (OP == ArithOp::kAdd) o |= __builtin_add_overflow(x, y, &z);
-    else if constexpr (OP == ArithOp::kSub) o |= __builtin_sub_overflow(x, y, &z);
-    else o |= __builtin_mul_overflow(x, y, &z);
-    over |= o & !null;
-    out_of_range |= ((z > max) | (z < -max)) & !null;
+    if constexpr (RANGE) out_of_range |= ((z > max) | (z < -max)) & !null;
     on[r] = null;
     ov[r] = null ? 0 : z;
   }
   if (over) return false;
-  if (check_range && out_of_range) OutOfRange(e.type);
+  if (out_of_range) OutOfRange(e.type);
   return true;
 }
 
-template <ArithOp OP, bool SCALE>
+template <ArithOp OP, bool SCALE, bool CHECKED, bool RANGE>
 bool DecimalArith64Op(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
-  if (a.is_constant()) return DecimalArith64Loop<OP, true, false, SCALE>(e, a, b, n, out);
-  if (b.is_constant()) return DecimalArith64Loop<OP, false, true, SCALE>(e, a, b, n, out);
-  return DecimalArith64Loop<OP, false, false, SCALE>(e, a, b, n, out);
+  if (a.is_constant()) return DecimalArith64Loop<OP, true, false, SCALE, CHECKED, RANGE>(e, a, b, n, out);
+  if (b.is_constant()) return DecimalArith64Loop<OP, false, true, SCALE, CHECKED, RANGE>(e, a, b, n, out);
+  return DecimalArith64Loop<OP, false, false, SCALE, CHECKED, RANGE>(e, a, b, n, out);
+}
+
+template <ArithOp OP, bool SCALE>
+bool DecimalArith64Checks(const BoundExpr& e, const Column& a, const Column& b, size_t n, bool checked, bool range,
+                          Column* out) {
+  if (checked) {
+    return range ? DecimalArith64Op<OP, SCALE, true, true>(e, a, b, n, out)
+                 : DecimalArith64Op<OP, SCALE, true, false>(e, a, b, n, out);
+  }
+  return range ? DecimalArith64Op<OP, SCALE, false, true>(e, a, b, n, out)
+               : DecimalArith64Op<OP, SCALE, false, false>(e, a, b, n, out);
 }
 
 // Both sides narrow, at least one not a constant, and the scale factors
-// within 64 bits: the 64-bit loop; false if it did not run or overflowed.
+// within 64 bits: the 64-bit loop, unchecked where the operands' magnitudes
+// (MagnitudeBits, scale factors included) keep the result within 63 bits,
+// and without the precision check where they keep it within the precision;
+// false if it did not run or overflowed.
 template <bool SCALE>
 bool DecimalArith64(const BoundExpr& e, const Column& a, const Column& b, size_t n, Column* out) {
   Column na, nb;
@@ -281,14 +311,24 @@ bool DecimalArith64(const BoundExpr& e, const Column& a, const Column& b, size_t
   const Column* b64 = a64 ? NarrowOrNull(b, &nb) : nullptr;
   if (!a64 || !b64 || (a.is_constant() && b.is_constant())) return false;
   const int s = e.type.scale;
-  if (s - std::min(a.type().scale, s) > kNarrowDecimalPrecisionMax ||
-      s - std::min(b.type().scale, s) > kNarrowDecimalPrecisionMax) {
-    return false;
-  }
+  const int ea = s - std::min(a.type().scale, s), eb = s - std::min(b.type().scale, s);
+  if (ea > kNarrowDecimalPrecisionMax || eb > kNarrowDecimalPrecisionMax) return false;
+  // |result| <= 2^bits: a product's bits add up; a sum is at most one more
+  // than its larger (scaled) operand.
+  auto scale_bits = [](int exponent) {
+    const auto m = static_cast<uint64_t>(Pow10(exponent));
+    return m == 1 ? 0 : 64 - __builtin_clzll(m);  // m < 2^bits
+  };
+  const int ba = MagnitudeBits(*a64) + (SCALE ? scale_bits(ea) : 0);
+  const int bb = MagnitudeBits(*b64) + (SCALE ? scale_bits(eb) : 0);
+  const int bits = e.arith == ArithOp::kMul ? ba + bb : std::max(ba, bb) + 1;
+  const bool checked = bits > 62 || ba > 62 || bb > 62;
+  const bool range = e.type.precision <= kNarrowDecimalPrecisionMax &&
+                     (checked || (int128{1} << bits) > DecimalMax(e.type.precision));
   switch (e.arith) {
-    case ArithOp::kAdd: return DecimalArith64Op<ArithOp::kAdd, SCALE>(e, *a64, *b64, n, out);
-    case ArithOp::kSub: return DecimalArith64Op<ArithOp::kSub, SCALE>(e, *a64, *b64, n, out);
-    case ArithOp::kMul: return DecimalArith64Op<ArithOp::kMul, false>(e, *a64, *b64, n, out);
+    case ArithOp::kAdd: return DecimalArith64Checks<ArithOp::kAdd, SCALE>(e, *a64, *b64, n, checked, range, out);
+    case ArithOp::kSub: return DecimalArith64Checks<ArithOp::kSub, SCALE>(e, *a64, *b64, n, checked, range, out);
+    case ArithOp::kMul: return DecimalArith64Checks<ArithOp::kMul, false>(e, *a64, *b64, n, checked, range, out);
     default: return false;
   }
 }
