@@ -17,6 +17,19 @@ TEST(TypesTest, DecimalsPrintWithTheirScale) {
   EXPECT_EQ(FormatDecimal(42, 0), "42");
 }
 
+// Keeps rows `keep` of `col` in place and checks it against Gather of them.
+void ExpectKeepRowsAsGather(Column& col, const std::vector<uint32_t>& keep) {
+  const Column want = col.Gather(keep);
+  col.KeepRows(keep.data(), keep.size());
+  ASSERT_EQ(col.Size(), keep.size());
+  for (size_t i = 0; i < keep.size(); ++i) {
+    ASSERT_EQ(col.IsNull(i), want.IsNull(i)) << TypeName(col.type()) << " row " << i;
+    if (!col.IsNull(i)) {
+      ASSERT_EQ(CompareAt(col, i, want, i), 0) << TypeName(col.type()) << " row " << i;
+    }
+  }
+}
+
 // KeepRows compacts in place: the kept rows, in order, with their NULL
 // flags, for every representation; a constant only changes its row count.
 TEST(TypesTest, KeepRowsKeepsTheGivenRowsInPlace) {
@@ -37,17 +50,7 @@ TEST(TypesTest, KeepRowsKeepsTheGivenRowsInPlace) {
     }
   }
   const std::vector<uint32_t> keep{0, 2, 3, 7, 8};
-  for (auto& col : cols) {
-    const Column want = col.Gather(keep);
-    col.KeepRows(keep.data(), keep.size());
-    ASSERT_EQ(col.Size(), keep.size());
-    for (size_t i = 0; i < keep.size(); ++i) {
-      ASSERT_EQ(col.IsNull(i), want.IsNull(i)) << TypeName(col.type()) << " row " << i;
-      if (!col.IsNull(i)) {
-        EXPECT_EQ(CompareAt(col, i, want, i), 0) << TypeName(col.type()) << " row " << i;
-      }
-    }
-  }
+  for (auto& col : cols) ExpectKeepRowsAsGather(col, keep);
   EXPECT_EQ(cols[3].Str(4), std::string(28, 'i'));
   EXPECT_TRUE(cols[0].IsNull(2) && cols[0].IsNull(3));
   Column k = Column::Constant(Type::Int(), Scalar::I64(7), 10);
@@ -82,17 +85,7 @@ TEST(TypesTest, KeepRowsMovesLongRunsAsBlocks) {
     if (r >= 500 && (r % 97 == 0 || (r >= 1200 && r < 1300))) continue;
     keep.push_back(r);
   }
-  for (auto& col : cols) {
-    const Column want = col.Gather(keep);
-    col.KeepRows(keep.data(), keep.size());
-    ASSERT_EQ(col.Size(), keep.size());
-    for (size_t i = 0; i < keep.size(); ++i) {
-      ASSERT_EQ(col.IsNull(i), want.IsNull(i)) << TypeName(col.type()) << " row " << i;
-      if (!col.IsNull(i)) {
-        ASSERT_EQ(CompareAt(col, i, want, i), 0) << TypeName(col.type()) << " row " << i;
-      }
-    }
-  }
+  for (auto& col : cols) ExpectKeepRowsAsGather(col, keep);
   EXPECT_EQ(cols[0].I64(keep.size() - 1), 2999);
   EXPECT_EQ(cols[3].I128(600), static_cast<int128>(keep[600]) * 3);
 }

@@ -87,6 +87,10 @@ TEST(NarrowColumnTest, GatherKeepRowsAndAppendKeepEveryValue) {
   Column c = n;
   c.AppendColumn(Column::Constant(t, Scalar::I128(-2), 2));
   EXPECT_EQ(Cells(c), (std::vector<std::string>{"1", "NULL", "-3", "4", "-2", "-2"}));
+  Column empty(t);  // an empty column takes the 64-bit form of what is appended
+  empty.AppendColumn(n);
+  EXPECT_TRUE(empty.narrow());
+  EXPECT_EQ(Cells(empty), Cells(n));
   Column m = n.Materialize();
   EXPECT_EQ(Cells(m), Cells(n));
   Column wd = n;

@@ -108,10 +108,6 @@ void GatherStrings(const storage::StringColumn& src, const uint32_t* rows, size_
   dst->AppendGathered(src, rows, n);
 }
 
-}  // namespace
-
-namespace {
-
 // `len` kept rows that move together from row `from` down to row `to`.
 struct RowRun {
   size_t to, from, len;
@@ -273,6 +269,10 @@ void Column::KeepRows(const uint32_t* rows, size_t n) {
 }
 
 void Column::AppendColumn(const Column& other) {
+  if (other.narrow_ && !narrow_ && nulls_.empty() && !constant_) {  // an empty column takes the 64-bit form
+    i128_ = NoInitVector<int128>();
+    narrow_ = true;
+  }
   if (narrow_ && !other.narrow_) Widen();
   if (UsesI128(type_) && !narrow_ && other.narrow_) {  // wide += narrow: each value widened
     const size_t n = other.Size();
