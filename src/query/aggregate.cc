@@ -730,8 +730,8 @@ class AggregateSink : public Sink {
   // SUM / AVG into the int128 state: of wide decimals (T = int128, overflow
   // checked), or of 64-bit values (T = int64_t: narrow decimals, integers
   // FoldsIntegersWidened; their sum cannot overflow, fewer than 2^63 rows of
-  // magnitude at most 2^63 staying below 2^126). With one group the sum and count stay in registers for the
-  // whole chunk.
+  // magnitude at most 2^63 staying below 2^126). With one group the sum and
+  // count stay in registers for the whole chunk.
   template <bool kOne, typename T>
   void SumI128(const AggSpec& spec, std::vector<AggState>& st, const T* v, const uint8_t* nulls, size_t step,
                size_t rows) {

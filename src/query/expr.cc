@@ -513,12 +513,14 @@ Column EvalCompare(const BoundExpr& e, const Chunk& ch) {
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) { return c.I64(r); }, &out);
   } else if (UsesI128(t)) {
     STRATA_CHECK(t.id != TypeId::kDecimal || a.type().scale == b.type().scale, "compare decimals of one scale");
-    Column na, nb;  // narrow forms of constant sides
-    const Column* a64 = NarrowOrNull(a, &na);
-    const Column* b64 = a64 ? NarrowOrNull(b, &nb) : nullptr;
-    if (a64 && b64 && CompareFast<int64_t>(e.cmp, *a64, *b64, n, &out)) return out;
-    Column wa, wb;  // wide copies of narrow sides
-    if (CompareFast<int128>(e.cmp, WideOf(a, &wa), WideOf(b, &wb), n, &out)) return out;
+    if (e.cmp != CmpOp::kNullSafeEq) {  // (which CompareFast does not take)
+      Column na, nb;  // narrow forms of constant sides
+      const Column* a64 = NarrowOrNull(a, &na);
+      const Column* b64 = a64 ? NarrowOrNull(b, &nb) : nullptr;
+      if (a64 && b64 && CompareFast<int64_t>(e.cmp, *a64, *b64, n, &out)) return out;
+      Column wa, wb;  // wide copies of narrow sides
+      if (CompareFast<int128>(e.cmp, WideOf(a, &wa), WideOf(b, &wb), n, &out)) return out;
+    }
     CompareLoop(e.cmp, a, b, n, [](const Column& c, size_t r) { return c.I128(r); }, &out);
   } else if (t.id == TypeId::kDouble) {
     if (CompareFast<double>(e.cmp, a, b, n, &out)) return out;

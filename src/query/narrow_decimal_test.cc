@@ -140,10 +140,14 @@ TEST(NarrowDecimalArithTest, ResultsAreExactForEveryOperatorAndConstantSide) {
   for (int round = 0; round < 20; ++round) {
     const size_t n = 1 + rng() % 300;
     Values av, bv;
+    const int64_t span = round % 2 ? 999'999'999'999'999 : 10'000;
+    auto value = [&rng](int64_t half) -> std::optional<int64_t> {  // NULL one time in nine
+      if (rng() % 9 == 0) return std::nullopt;
+      return static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * half)) - half;
+    };
     for (size_t r = 0; r < n; ++r) {
-      const int64_t span = round % 2 ? 999'999'999'999'999 : 10'000;
-      av.push_back(rng() % 9 == 0 ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(rng() % (2 * span)) - span));
-      bv.push_back(rng() % 9 == 0 ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(rng() % 2'000'000) - 1'000'000));
+      av.push_back(value(span));
+      bv.push_back(value(1'000'000));
     }
     Chunk ch{.rows = n};
     // Garbage past 62 bits in NULL rows forces the checked loop; small garbage lets it run unchecked.
@@ -186,7 +190,8 @@ TEST(NarrowDecimalArithTest, SixtyFourBitOverflowFallsBackTo128Bits) {
   auto mul = Arith(ArithOp::kMul, Type::Decimal(36, 0), MakeColumnRef(0, Type::Decimal(18, 0), "a"),
                    MakeColumnRef(1, Type::Decimal(18, 0), "b"));
   Column p = Evaluate(*mul, ch);
-  EXPECT_EQ(Cells(p), (std::vector<std::string>{FormatInt128(int128{top} * top), "6", FormatInt128(-int128{top} * top)}));
+  EXPECT_EQ(Cells(p),
+            (std::vector<std::string>{FormatInt128(int128{top} * top), "6", FormatInt128(-int128{top} * top)}));
   // INT64_MAX + 1 at scale 0: a narrow column may hold any int64 (a LARGEINT-sized sum).
   Chunk edge{.rows = 1};
   edge.columns.push_back(Narrow(Type::Decimal(19, 0), {INT64_MAX}));
@@ -253,6 +258,16 @@ TEST(NarrowDecimalCompareTest, ComparesWithConstantsOfAnySize) {
       SelectRows(*e, ch, &selected);
       EXPECT_EQ(selected, want) << "select, op " << static_cast<int>(op) << " k " << FormatInt128(k);
     }
+  }
+  // <=> compares row by row: NULL <=> NULL is true, never NULL.
+  auto nse = std::make_unique<BoundExpr>();
+  nse->op = ExprOp::kCompare, nse->cmp = CmpOp::kNullSafeEq, nse->type = Type::Int();
+  nse->args.push_back(MakeColumnRef(0, t, "a"));
+  nse->args.push_back(MakeConst(t, Scalar::Null(), "NULL"));
+  Column same = Evaluate(*nse, ch);
+  for (size_t r = 0; r < v.size(); ++r) {
+    EXPECT_FALSE(same.IsNull(r));
+    EXPECT_EQ(same.I64(r), v[r] ? 0 : 1) << r;
   }
   // Narrow against wide, column against column.
   Column wide(t);

@@ -143,7 +143,8 @@ void RunCheap(Selection& sel, const BoundExpr& e, const Chunk& ch) {
   const Type& t = c->type();
   if (UsesI64(t)) return RefineCompare<int64_t>(sel, *c, op, x.i64);
   if (UsesI128(t) && c->narrow()) {  // 64-bit values: compared as such when the constant fits too
-    if (x.i128 == static_cast<int64_t>(x.i128)) return RefineCompare<int64_t>(sel, *c, op, static_cast<int64_t>(x.i128));
+    const auto x64 = static_cast<int64_t>(x.i128);
+    if (x.i128 == x64) return RefineCompare<int64_t>(sel, *c, op, x64);
     return RefineCompare<int64_t>(sel, *c, op, x.i128);
   }
   if (UsesI128(t)) return RefineCompare<int128>(sel, *c, op, x.i128);
