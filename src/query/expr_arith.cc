@@ -134,6 +134,12 @@ bool DecimalFastPath(const BoundExpr& e, const Column& a, const Column& b) {
   return (e.arith == ArithOp::kAdd || e.arith == ArithOp::kSub) && sa <= s && sb <= s;
 }
 
+// The power of ten an operand of `operand`'s scale is multiplied by to reach
+// the result's scale (0 when it is already there or above: * adds scales).
+int ScaleUpExponent(const Type& operand, const Type& result) {
+  return result.scale - std::min(operand.scale, result.scale);
+}
+
 // True if int128 cannot overflow in the fast path for any operands within
 // their types' precisions (|x| < 10^p): a product needs pa + pb digits, a
 // sum one more than its wider operand scaled to the result's scale.
@@ -158,8 +164,8 @@ void DecimalArithLoop(const BoundExpr& e, const Column& a, const Column& b, size
   const int128 max = DecimalMax(e.type.precision);
   const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
   const int128 *av = a.i128_data(), *bv = b.i128_data();
-  const int128 ma = Pow10(e.type.scale - std::min(a.type().scale, e.type.scale));
-  const int128 mb = Pow10(e.type.scale - std::min(b.type().scale, e.type.scale));
+  const int128 ma = Pow10(ScaleUpExponent(a.type(), e.type));
+  const int128 mb = Pow10(ScaleUpExponent(b.type(), e.type));
   const ArithOp op = e.arith;
   // A constant side's value, scaled once (an overflow doing so is an error
   // for each row that is not NULL, as when it is scaled per row).
@@ -250,8 +256,8 @@ bool DecimalArith64Loop(const BoundExpr& e, const Column& a, const Column& b, si
   int64_t* __restrict ov = out->mutable_i64();
   const uint8_t *an = a.nulls_data(), *bn = b.nulls_data();
   const int64_t *av = a.i64_data(), *bv = b.i64_data();
-  const int64_t ma = static_cast<int64_t>(Pow10(e.type.scale - std::min(a.type().scale, e.type.scale)));
-  const int64_t mb = static_cast<int64_t>(Pow10(e.type.scale - std::min(b.type().scale, e.type.scale)));
+  const auto ma = static_cast<int64_t>(Pow10(ScaleUpExponent(a.type(), e.type)));
+  const auto mb = static_cast<int64_t>(Pow10(ScaleUpExponent(b.type(), e.type)));
   const int64_t max = RANGE ? static_cast<int64_t>(DecimalMax(e.type.precision)) : 0;
   bool over = false, out_of_range = false;
   for (size_t r = 0; r < n; ++r) {
@@ -310,8 +316,7 @@ bool DecimalArith64(const BoundExpr& e, const Column& a, const Column& b, size_t
   const Column* a64 = NarrowOrNull(a, &na);
   const Column* b64 = a64 ? NarrowOrNull(b, &nb) : nullptr;
   if (!a64 || !b64 || (a.is_constant() && b.is_constant())) return false;
-  const int s = e.type.scale;
-  const int ea = s - std::min(a.type().scale, s), eb = s - std::min(b.type().scale, s);
+  const int ea = ScaleUpExponent(a.type(), e.type), eb = ScaleUpExponent(b.type(), e.type);
   if (ea > kNarrowDecimalPrecisionMax || eb > kNarrowDecimalPrecisionMax) return false;
   // |result| <= 2^bits: a product's bits add up; a sum is at most one more
   // than its larger (scaled) operand.
@@ -322,7 +327,7 @@ bool DecimalArith64(const BoundExpr& e, const Column& a, const Column& b, size_t
   const int ba = MagnitudeBits(*a64) + (SCALE ? scale_bits(ea) : 0);
   const int bb = MagnitudeBits(*b64) + (SCALE ? scale_bits(eb) : 0);
   const int bits = e.arith == ArithOp::kMul ? ba + bb : std::max(ba, bb) + 1;
-  const bool checked = bits > 62 || ba > 62 || bb > 62;
+  const bool checked = bits > 62;  // (bits >= ba, bb: the scaled operands fit too)
   const bool range = e.type.precision <= kNarrowDecimalPrecisionMax &&
                      (checked || (int128{1} << bits) > DecimalMax(e.type.precision));
   switch (e.arith) {
