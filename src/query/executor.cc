@@ -269,21 +269,30 @@ class FilterSink : public Sink {
 // of being copied (a join's column order restored, a subquery's columns).
 class ProjectSink : public Sink {
  public:
-  ProjectSink(const std::vector<BoundExprPtr>& exprs, Sink& out) : exprs_(exprs), out_(out) {
+  // Evaluates node.exprs; an output no node above reads (node.needed_outputs)
+  // is a NULL constant instead.
+  ProjectSink(const PlanNode& node, Sink& out) : node_(node), out_(out) {
+    const auto& exprs = node_.exprs;
     std::vector<size_t> reads;
-    for (const auto& e : exprs_) ReferencedColumns(*e, &reads);
-    for (const auto& e : exprs_) {
-      moves_.push_back(e->op == ExprOp::kColumn && std::count(reads.begin(), reads.end(), e->column) == 1);
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      if (Needed(i)) ReferencedColumns(*exprs[i], &reads);
+    }
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      const BoundExpr& e = *exprs[i];
+      moves_.push_back(Needed(i) && e.op == ExprOp::kColumn && std::count(reads.begin(), reads.end(), e.column) == 1);
     }
   }
   bool Push(Chunk chunk) override {
     Chunk projected;
     projected.rows = chunk.rows;
-    for (size_t i = 0; i < exprs_.size(); ++i) {
-      if (moves_[i]) {
-        projected.columns.push_back(std::move(chunk.columns[exprs_[i]->column]));
+    const auto& exprs = node_.exprs;
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      if (!Needed(i)) {
+        projected.columns.push_back(Column::Constant(node_.output[i].type, Scalar::Null(), chunk.rows));
+      } else if (moves_[i]) {
+        projected.columns.push_back(std::move(chunk.columns[exprs[i]->column]));
       } else {
-        projected.columns.push_back(Evaluate(*exprs_[i], chunk));
+        projected.columns.push_back(Evaluate(*exprs[i], chunk));
       }
     }
     return out_.Push(std::move(projected));
@@ -291,8 +300,10 @@ class ProjectSink : public Sink {
   void Finish() override { out_.Finish(); }
 
  private:
-  const std::vector<BoundExprPtr>& exprs_;
-  std::vector<bool> moves_;  // per expression: a bare column read nowhere else
+  bool Needed(size_t i) const { return node_.needed_outputs.empty() || node_.needed_outputs[i]; }
+
+  const PlanNode& node_;
+  std::vector<bool> moves_;  // per expression: a bare column read by no other needed expression
   Sink& out_;
 };
 
@@ -495,7 +506,7 @@ void RunNode(const PlanNode& n, Sink& out, ExecContext& ctx, bool concurrent) {
       return RunNode(*n.children[0], f, ctx, concurrent);
     }
     case Kind::kProject: {  // stateless: as concurrent as its output
-      ProjectSink p(n.exprs, out);
+      ProjectSink p(n, out);
       return RunNode(*n.children[0], p, ctx, concurrent);
     }
     case Kind::kLimit: {

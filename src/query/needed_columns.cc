@@ -56,9 +56,14 @@ void Mark(PlanNode& n, const Needed& out) {
       }
       return Mark(*n.children[0], in);
     }
-    case Kind::kProject: {  // every expression is evaluated, so all they read is needed
+    case Kind::kProject: {  // only the expressions read above are evaluated
+      n.needed_outputs.assign(n.exprs.size(), false);
       Needed in(n.children[0]->output.size(), false);
-      for (const auto& e : n.exprs) Refs(e.get(), in);
+      for (size_t i = 0; i < n.exprs.size(); ++i) {
+        if (i >= out.size() || !out[i]) continue;
+        n.needed_outputs[i] = true;
+        Refs(n.exprs[i].get(), in);
+      }
       return Mark(*n.children[0], in);
     }
     case Kind::kAggregate: {

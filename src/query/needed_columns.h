@@ -5,6 +5,9 @@
 // the probe and build columns a joined pair must hold (PlanNode::pair_needed).
 // The join then stores and gathers only those; the others are NULL constants
 // that no node above reads. Positions never change, so no expression moves.
+// A PROJECT likewise records the outputs read above (needed_outputs) and
+// evaluates only those: a projection that restores a join's written column
+// order (join_order.cc) names every column but does not make them needed.
 //
 // Thread-safety: mutates the plan it is given (before it runs).
 #pragma once

@@ -75,6 +75,9 @@ struct PlanNode {
   ScanSpec scan;
   BoundExprPtr predicate;            // kFilter; kHashJoin residual (over left+right columns)
   std::vector<BoundExprPtr> exprs;   // kProject
+  // kProject: the outputs a node above reads (needed_columns.h); the others
+  // are not evaluated but NULL constants. Empty: all of them.
+  std::vector<bool> needed_outputs;
   std::vector<BoundExprPtr> group_keys;
   std::vector<AggSpec> aggs;
   std::vector<SortKey> sort_keys;
