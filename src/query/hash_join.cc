@@ -319,11 +319,14 @@ class LeftStore : public Sink {
     std::lock_guard<std::mutex> lock(mu_);
     const uint64_t table_bytes = table_.ApproxBytes();
     uint64_t stored_bytes = 0;
+    std::vector<uint32_t> hashed;  // the rows with no NULL key
+    hashed.reserve(chunk.rows);
     for (size_t r = 0; r < chunk.rows; ++r) {
       bool null_key = false;
       for (const auto& c : keys) null_key = null_key || c.IsNull(r);
-      if (!null_key) table_.Add(keys, r, static_cast<uint32_t>(rows_.rows + r));
+      if (!null_key) hashed.push_back(static_cast<uint32_t>(r));
     }
+    table_.AddRowsAt(keys, hashed, static_cast<uint32_t>(rows_.rows));  // build rows = stored rows
     for (size_t c = 0; c < chunk.columns.size(); ++c) {
       if (!PairNeeds(node_, c)) continue;  // never read: not stored
       stored_bytes += chunk.columns[c].ApproxBytes();
@@ -335,6 +338,10 @@ class LeftStore : public Sink {
     return true;
   }
   void Finish() override {
+    const uint64_t table_bytes = table_.ApproxBytes();
+    table_.Finish();
+    const uint64_t grown = table_.ApproxBytes();
+    ctx_.memory->Consume(grown > table_bytes ? grown - table_bytes : 0);
     marked_ = std::make_unique<std::atomic<uint8_t>[]>(rows_.rows);
     for (size_t r = 0; r < rows_.rows; ++r) marked_[r].store(0, std::memory_order_relaxed);
   }
@@ -495,6 +502,12 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurr
   }
   BuildSink b(node, &build, ctx);
   RunConcurrent(*node.children[1], b, ctx);
+  if (!node.left_keys.empty()) {
+    const uint64_t table_bytes = build.table.ApproxBytes();
+    build.table.Finish();
+    const uint64_t grown = build.table.ApproxBytes();
+    ctx.memory->Consume(grown > table_bytes ? grown - table_bytes : 0);
+  }
   const bool keeps_unmatched = node.join != JT::kInner && node.join != JT::kCross && node.join != JT::kSemi;
   if (build.count == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
