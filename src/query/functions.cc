@@ -406,9 +406,45 @@ FunctionSignature ResolveFunction(const std::string& f, const std::vector<Type>&
   Fail(sql::ER_SP_DOES_NOT_EXIST, "FUNCTION " + f + " does not exist");
 }
 
+// The one-argument functions of a date's parts (DATE, YEAR, HOUR ...): the
+// value from the parts, or null for any other name.
+using DatePartFn = int64_t (*)(const DateParts&);
+DatePartFn DatePartOf(const std::string& f) {
+  static const std::map<std::string, DatePartFn, std::less<>> kParts = {
+      {"DATE", [](const DateParts& p) -> int64_t { return p.days; }},
+      {"LAST_DAY", [](const DateParts& p) { return DaysFromCivil(p.year, p.month, DaysInMonth(p.year, p.month)); }},
+      {"YEAR", [](const DateParts& p) -> int64_t { return p.year; }},
+      {"MONTH", [](const DateParts& p) -> int64_t { return p.month; }},
+      {"DAY", [](const DateParts& p) -> int64_t { return p.day; }},
+      {"DAYOFMONTH", [](const DateParts& p) -> int64_t { return p.day; }},
+      {"QUARTER", [](const DateParts& p) -> int64_t { return (p.month - 1) / 3 + 1; }},
+      {"DAYOFWEEK", [](const DateParts& p) -> int64_t { return ((p.days % 7) + 7 + 4) % 7 + 1; }},  // 1 = Sunday
+      {"WEEKDAY", [](const DateParts& p) -> int64_t { return ((p.days % 7) + 7 + 3) % 7; }},        // 0 = Monday
+      {"DAYOFYEAR", [](const DateParts& p) { return p.days - DaysFromCivil(p.year, 1, 1) + 1; }},
+      // MySQL numbers 0000-01-01 day 1 and counts year 0 as 365 days: 1970-01-01 is day 719528.
+      {"TO_DAYS", [](const DateParts& p) -> int64_t { return p.days + 719528; }},
+      {"HOUR", [](const DateParts& p) -> int64_t { return p.second_of_day / 3600; }},
+      {"MINUTE", [](const DateParts& p) -> int64_t { return p.second_of_day / 60 % 60; }},
+      {"SECOND", [](const DateParts& p) -> int64_t { return p.second_of_day % 60; }},
+  };
+  auto it = kParts.find(f);
+  return it == kParts.end() ? nullptr : it->second;
+}
+
 Column EvalFunction(const std::string& f, const Type& result, const std::vector<Column>& a, size_t rows) {
   Column out(result);
   out.Reserve(rows);
+  if (DatePartFn part = DatePartOf(f)) {  // YEAR(d) ...: the function is looked up once, not per row
+    const Column& d = a[0];
+    for (size_t r = 0; r < rows; ++r) {
+      if (d.IsNull(r)) {
+        out.AppendNull();
+      } else {
+        out.AppendI64(part(Parts(d, r)));
+      }
+    }
+    return out;
+  }
   // Functions that look at NULL arguments themselves.
   if (f == "IF") {
     for (size_t r = 0; r < rows; ++r) out.AppendFrom(IsTrueAt(a[0], r) ? a[1] : a[2], r);
@@ -597,32 +633,6 @@ Column EvalFunction(const std::string& f, const Type& result, const std::vector<
     DateParts p = Parts(a[0], r);
     if (f == "DATE_FORMAT") {
       out.AppendStr(DateFormat(p, std::string(a[1].Str(r))));
-    } else if (f == "DATE") {
-      out.AppendI64(p.days);
-    } else if (f == "LAST_DAY") {
-      out.AppendI64(DaysFromCivil(p.year, p.month, DaysInMonth(p.year, p.month)));
-    } else if (f == "YEAR") {
-      out.AppendI64(p.year);
-    } else if (f == "MONTH") {
-      out.AppendI64(p.month);
-    } else if (f == "DAY" || f == "DAYOFMONTH") {
-      out.AppendI64(p.day);
-    } else if (f == "QUARTER") {
-      out.AppendI64((p.month - 1) / 3 + 1);
-    } else if (f == "DAYOFWEEK") {
-      out.AppendI64(((p.days % 7) + 7 + 4) % 7 + 1);  // 1 = Sunday
-    } else if (f == "WEEKDAY") {
-      out.AppendI64(((p.days % 7) + 7 + 3) % 7);  // 0 = Monday
-    } else if (f == "DAYOFYEAR") {
-      out.AppendI64(p.days - DaysFromCivil(p.year, 1, 1) + 1);
-    } else if (f == "TO_DAYS") {
-      out.AppendI64(p.days - DaysFromCivil(0, 1, 1) + 1);
-    } else if (f == "HOUR") {
-      out.AppendI64(p.second_of_day / 3600);
-    } else if (f == "MINUTE") {
-      out.AppendI64(p.second_of_day / 60 % 60);
-    } else if (f == "SECOND") {
-      out.AppendI64(p.second_of_day % 60);
     } else {
       out.AppendNull();
     }
