@@ -277,6 +277,10 @@ class AggregateSink : public Sink {
       if (!null_group_) null_group_ = added(r, 8);
       return *null_group_;
     };
+    if (node_.groups_disjoint) {  // each row a group of its own (PlanNode::groups_disjoint)
+      for (size_t r = 0; r < rows; ++r) gids_[r] = added(r, 8 * key_cols.size());
+      return;
+    }
     const Column& first = *key_cols[0];
     if (key_cols.size() == 1 && first.str_codes() != nullptr) {
       // One coded string key: each entry's group is looked up once per chunk.

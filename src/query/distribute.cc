@@ -1,6 +1,8 @@
 // Splitting aggregates and top-N over scans into fragments (distribute.h).
 #include "query/distribute.h"
 
+#include <algorithm>
+
 namespace strata::query {
 namespace {
 
@@ -11,6 +13,13 @@ bool IsScanChain(const PlanNode& n) {
   const PlanNode* p = &n;
   while (p->kind == Kind::kFilter || p->kind == Kind::kProject) p = p->children[0].get();
   return p->kind == Kind::kScan;
+}
+
+// The scan at the bottom of a chain.
+const PlanNode& FragmentScanOf(const PlanNode& chain) {
+  const PlanNode* p = &chain;
+  while (p->kind == Kind::kFilter || p->kind == Kind::kProject) p = p->children[0].get();
+  return *p;
 }
 
 // Every aggregate is DISTINCT over one and the same argument (COUNT(DISTINCT x), SUM(DISTINCT x) ...).
@@ -67,8 +76,50 @@ PlanPtr PartialWithKeys(PlanNode& agg) {
   return partial;
 }
 
+// The scan column that output column `column` of `chain` (filters and
+// projections over a scan) passes on unchanged; nullopt when it is computed.
+std::optional<size_t> ScanColumn(const PlanNode& chain, size_t column) {
+  const PlanNode* p = &chain;
+  for (; p->kind == Kind::kFilter || p->kind == Kind::kProject; p = p->children[0].get()) {
+    if (p->kind == Kind::kFilter) continue;
+    const BoundExpr& e = *p->exprs.at(column);
+    if (e.op != ExprOp::kColumn) return std::nullopt;
+    column = e.column;
+  }
+  return column;
+}
+
+// True when no group of `agg` (over a chain) can have rows in two tablets:
+// its keys include every distribution column as it is stored, and every
+// partition column too unless one partition is read. A tablet is read whole
+// by one fragment instance, so the instances' partial groups are then disjoint.
+bool GroupsDisjoint(const PlanNode& agg) {
+  const PlanNode& chain = *agg.children[0];
+  const ScanSpec& scan = FragmentScanOf(chain).scan;
+  if (scan.table.distribution_columns.empty()) return false;
+  std::vector<size_t> keyed;  // scan columns grouped on as they are
+  for (const auto& k : agg.group_keys) {
+    if (k->op != ExprOp::kColumn) continue;
+    if (auto c = ScanColumn(chain, k->column); c && FragmentScanOf(chain).output[*c].type == k->type) keyed.push_back(*c);
+  }
+  auto grouped = [&](size_t c) { return std::find(keyed.begin(), keyed.end(), c) != keyed.end(); };
+  for (size_t d : scan.table.distribution_columns) {
+    if (!grouped(d)) return false;
+  }
+  if (scan.partitions.size() <= 1) return true;
+  for (const auto& name : scan.table.partition_columns) {
+    bool found = false;
+    for (size_t c = 0; c < scan.table.columns.size() && !found; ++c) {
+      found = scan.table.columns[c].name == name && grouped(c);
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 // AGGREGATE over a chain => merge AGGREGATE over EXCHANGE over partial AGGREGATE.
 PlanPtr SplitAggregate(PlanPtr agg) {
+  agg->groups_disjoint = !agg->group_keys.empty() && GroupsDisjoint(*agg);
   PlanPtr partial = PartialWithKeys(*agg);
   std::vector<AggSpec> merges;
   for (AggSpec& a : agg->aggs) {

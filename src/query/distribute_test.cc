@@ -237,6 +237,60 @@ TEST_F(DistributeTest, ChunkBytesRoundTripEveryTypeAndDamageIsAnError) {
   EXPECT_FALSE(DecodeChunk(bytes.substr(0, bytes.size() - 1)).ok());
 }
 
+// GROUP BY the distribution columns: each partial group comes from one
+// tablet, so the merge takes every partial row as a group without a hash
+// lookup (PlanNode::groups_disjoint) — and only then.
+TEST_F(DistributeTest, GroupsByTheDistributionColumnsAreMergedWithoutHashing) {
+  for (MemTableSource* s : {static_cast<MemTableSource*>(&local_), static_cast<MemTableSource*>(&remote_)}) {
+    // h: unpartitioned, 4 tablets, a row's tablet = k % 4 (NULL k: tablet 0), each tablet in three files.
+    s->CreateTable("db", "h", {{"k", "INT"}, {"g", "VARCHAR(8)"}, {"x", "DECIMAL(10,2)"}}, {}, {}, 4);
+    s->SetDistribution("db", "h", {"k"});
+    // hp: partitioned by p (p1: p < 2, p2: the rest), 2 tablets each by k % 2; the same k in both partitions.
+    s->CreateTable("db", "hp", {{"k", "INT"}, {"p", "INT"}, {"x", "INT"}}, {"p"},
+                   {{.name = "p1", .upper = {"2"}}, {.name = "p2", .lower = {"2"}}}, 2);
+    s->SetDistribution("db", "hp", {"k"});
+    for (int file = 0; file < 3; ++file) {
+      for (size_t tablet = 0; tablet < 4; ++tablet) {
+        std::vector<std::vector<std::optional<std::string>>> rows;
+        for (int k = static_cast<int>(tablet); k < 60; k += 4) {
+          rows.push_back({std::to_string(k), std::string(1, static_cast<char>('a' + (k + file) % 3)),
+                          std::to_string(k * 10 + file) + ".5"});
+        }
+        if (tablet == 0) rows.push_back({std::nullopt, "n", std::to_string(file)});
+        s->Load("db", "h", rows, "", 16, tablet);
+      }
+      for (int part = 0; part < 2; ++part) {
+        for (size_t tablet = 0; tablet < 2; ++tablet) {
+          std::vector<std::vector<std::optional<std::string>>> rows;
+          for (int k = static_cast<int>(tablet); k < 20; k += 2) {
+            rows.push_back({std::to_string(k), std::to_string(part * 2 + file % 2), std::to_string(k + file)});
+          }
+          s->Load("db", "hp", rows, part ? "p2" : "p1", 16, tablet);
+        }
+      }
+    }
+  }
+  const std::pair<const char*, bool> queries[] = {  // query, merged without hashing
+      {"SELECT k, COUNT(*), SUM(x), AVG(x), MIN(g), MAX(g) FROM h GROUP BY k", true},
+      {"SELECT g, k, COUNT(*) FROM h WHERE x > 100 GROUP BY g, k HAVING SUM(x) > 300", true},
+      {"SELECT kk, COUNT(*) FROM (SELECT k AS kk, g FROM h) s GROUP BY kk", true},
+      {"SELECT g, COUNT(*), SUM(x) FROM h GROUP BY g", false},             // groups span tablets
+      {"SELECT k % 5, COUNT(*) FROM h GROUP BY k % 5", false},             // computed from k
+      {"SELECT k, COUNT(*), SUM(x) FROM hp GROUP BY k", false},            // a k in both partitions
+      {"SELECT k, p, COUNT(*), SUM(x) FROM hp GROUP BY k, p", true},       // ... but not a (k, p)
+      {"SELECT k, COUNT(*), SUM(x) FROM hp WHERE p >= 2 GROUP BY k", true},  // one partition read
+  };
+  for (const auto& [q, disjoint] : queries) {
+    std::vector<std::string> expected = Unsplit(q);
+    ASSERT_FALSE(expected.empty()) << q;
+    EXPECT_EQ(Engine(&local_, q), expected) << q;
+    EXPECT_EQ(Engine(&remote_, q), expected) << q;
+    std::string plan;
+    for (const auto& line : Engine(&local_, std::string("EXPLAIN ") + q)) plan += line + "\n";
+    EXPECT_EQ(plan.find("grouped by the distribution columns") != std::string::npos, disjoint) << q << "\n" << plan;
+  }
+}
+
 // A join on two keys whose build side has NULL keys: every row pairs rows
 // with equal keys, as many as the one-key join filtered afterwards gives.
 TEST_F(DistributeTest, ATwoKeyJoinPairsRowsWithEqualKeys) {

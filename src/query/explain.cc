@@ -59,7 +59,10 @@ void Explain(const PlanNode& n, int depth, std::vector<std::string>* out) {
       for (const auto& k : n.group_keys) keys.push_back(k->text);
       for (const auto& a : n.aggs) aggs.push_back(a.text);
       const bool merge = !n.children.empty() && n.children[0]->kind == Kind::kExchange;
-      line = std::string(merge ? "HASH AGGREGATE (merge)" : "HASH AGGREGATE") + (keys.empty() ? std::string() : " group by [" + Join(keys) + "]") + " [" + Join(aggs) + "]";
+      const char* kind = n.groups_disjoint ? "AGGREGATE (merge: grouped by the distribution columns, each partial row a group)"
+                         : merge             ? "HASH AGGREGATE (merge)"
+                                             : "HASH AGGREGATE";
+      line = std::string(kind) + (keys.empty() ? std::string() : " group by [" + Join(keys) + "]") + " [" + Join(aggs) + "]";
       break;
     }
     case Kind::kSort: {

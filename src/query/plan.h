@@ -109,6 +109,11 @@ struct PlanNode {
   // JOIN of a small table with a large one); else the right side is built,
   // as for every other join.
   bool build_left = false;
+  // kAggregate merging an EXCHANGE's partial groups: true when no group can
+  // come from two fragment instances (distribute.h: the GROUP BY holds the
+  // table's distribution columns), so each partial row is a group of its
+  // own and is finished without a hash lookup.
+  bool groups_disjoint = false;
 };
 
 using PlanPtr = std::unique_ptr<PlanNode>;

@@ -83,6 +83,18 @@ void MemTableSource::SetLeadingKey(const std::string& db, const std::string& nam
   STRATA_CHECK(t.leading_key.has_value(), "no column " + column);
 }
 
+void MemTableSource::SetDistribution(const std::string& db, const std::string& name,
+                                     const std::vector<std::string>& columns) {
+  TableInfo& t = tables_.at(db + "." + name);
+  t.distribution_columns.clear();
+  for (const auto& column : columns) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == column) t.distribution_columns.push_back(i);
+    }
+  }
+  STRATA_CHECK(t.distribution_columns.size() == columns.size(), "unknown distribution column");
+}
+
 std::optional<uint64_t> MemTableSource::TabletRowCount(const TableInfo&, const TabletRef& tablet) {
   if (!knows_row_counts) return std::nullopt;
   if (tablet.meta_key.empty()) return 0;

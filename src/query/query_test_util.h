@@ -38,6 +38,9 @@ class MemTableSource : public TableSource {
 
   // Join ordering takes `column` as what identifies table `name`'s rows (TableInfo::leading_key).
   void SetLeadingKey(const std::string& db, const std::string& name, const std::string& column);
+  // Declares table `name` distributed by `columns` (TableInfo::distribution_columns): the
+  // caller loads every row with the same values of them, within a partition, into one tablet.
+  void SetDistribution(const std::string& db, const std::string& name, const std::vector<std::string>& columns);
 
   Result<TableInfo> Resolve(const std::string& db, const std::string& table) override;
   std::optional<uint64_t> TabletRowCount(const TableInfo& table, const TabletRef& tablet) override;

@@ -46,6 +46,10 @@ struct TableInfo {
   // The first key column (DUPLICATE sort key / PRIMARY key), by index; join
   // ordering takes it as what identifies a row (a guess for DUPLICATE KEY).
   std::optional<size_t> leading_key;
+  // DISTRIBUTED BY HASH(...) columns, by index: within a partition every row
+  // with the same values is in the same tablet (load/router.h). Empty:
+  // unknown or random.
+  std::vector<size_t> distribution_columns;
   std::vector<TablePartition> partitions;
   std::shared_ptr<const void> source_state;  // the implementation's own (what it needs to scan)
 };

@@ -133,6 +133,12 @@ Result<query::TableInfo> SqlTableData::Resolve(const std::string& db, const std:
     }
     break;
   }
+  for (const auto& name : target.table.distribution_columns) {
+    for (size_t i = 0; i < info.columns.size(); ++i) {
+      if (info.columns[i].name == name) info.distribution_columns.push_back(i);
+    }
+  }
+  if (info.distribution_columns.size() != target.table.distribution_columns.size()) info.distribution_columns.clear();
   for (const auto& p : target.partitions) {
     query::TablePartition part{.name = p.name, .lower = p.lower, .upper = p.upper};
     for (size_t b = 0; b < p.tablet_ids.size(); ++b) {
