@@ -196,6 +196,8 @@ class ProbeSink : public Sink {
       }
     };
     std::vector<uint32_t> probe_rows, build_rows;
+    probe_rows.reserve(std::min(chunk.rows, kPairsPerBatchMax));
+    build_rows.reserve(std::min(chunk.rows, kPairsPerBatchMax));
     std::vector<uint32_t> first, last;  // per probe row: its key's build rows
     if (!keys.empty()) build_.table.Probe(keys, chunk.rows, &first, &last);
     auto flush = [&]() -> bool {

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "common/check.h"
+#include "common/no_init_vector.h"
 #include "query/expr.h"
 
 namespace strata::query {
@@ -180,19 +181,31 @@ void JoinTable::Rehash(size_t slots) {
 void JoinTable::Probe(const std::vector<Column>& keys, size_t n, std::vector<uint32_t>* first,
                       std::vector<uint32_t>* last) const {
   STRATA_CHECK(finished_, "JoinTable::Probe before Finish");
-  first->assign(n, kEnd);
-  last->assign(n, kEnd);
+  // NULL keys never match: a row with one gets no lookup.
   std::vector<uint8_t> null_key(n, 0);
   for (const auto& c : keys) {
-    for (size_t r = 0; r < n; ++r) null_key[r] |= c.IsNull(r);
+    if (c.is_constant()) {
+      if (c.IsNull(0)) std::fill(null_key.begin(), null_key.end(), uint8_t{1});
+      continue;
+    }
+    const uint8_t* nulls = c.nulls_data();
+    for (size_t r = 0; r < n; ++r) null_key[r] |= nulls[r];
   }
   if (words_ > 0) {
-    if (keys_ == 0) return;
+    first->resize(n);  // every row is written below
+    last->resize(n);
+    if (keys_ == 0) {
+      std::fill(first->begin(), first->end(), kEnd);
+      std::fill(last->begin(), last->end(), kEnd);
+      return;
+    }
     WithWords(words_, [&](auto w) {
       ProbePacked<decltype(w)::value>(keys, n, null_key.data(), first->data(), last->data());
     });
     return;
   }
+  first->assign(n, kEnd);
+  last->assign(n, kEnd);
   std::string key;
   for (size_t r = 0; r < n; ++r) {
     if (null_key[r]) continue;
@@ -207,26 +220,35 @@ template <size_t W>
 void JoinTable::ProbePacked(const std::vector<Column>& keys, size_t n, const uint8_t* null_key, uint32_t* first,
                             uint32_t* last) const {
   constexpr size_t s = W + 1;
-  std::vector<uint64_t> packed(n * W);
+  NoInitVector<uint64_t> packed(n * W);
   for (size_t w = 0; w < W; ++w) {
     const Column& c = keys[w];
-    for (size_t r = 0; r < n; ++r) packed[r * W + w] = static_cast<uint64_t>(c.I64(r));
+    if (c.is_constant()) {
+      const auto v = static_cast<uint64_t>(c.I64(0));
+      for (size_t r = 0; r < n; ++r) packed[r * W + w] = v;
+    } else {
+      const int64_t* values = c.i64_data();
+      for (size_t r = 0; r < n; ++r) packed[r * W + w] = static_cast<uint64_t>(values[r]);
+    }
   }
-  std::vector<size_t> home(n);
+  NoInitVector<size_t> home(n);
   for (size_t r = 0; r < n; ++r) home[r] = HashOf<W>(&packed[r * W]) & mask_;
   for (size_t r = 0; r < n; ++r) {
     if (r + kPrefetchAhead < n) __builtin_prefetch(&slots_[home[r + kPrefetchAhead] * s]);
-    if (null_key[r]) continue;
-    const uint64_t* key = &packed[r * W];
-    for (size_t i = home[r];; i = (i + 1) & mask_) {  // bounded: the table is never full
-      const uint64_t* slot = &slots_[i * s];
-      if (slot[W] == kEmptySlot) break;
-      if (SameKey<W>(key, slot)) {
-        first[r] = FirstOf(slot[W]);
-        last[r] = LastOf(slot[W]);
-        break;
+    uint64_t rows = kEmptySlot;  // first == last == kEnd: no partner (or a NULL key)
+    if (!null_key[r]) {
+      const uint64_t* key = &packed[r * W];
+      for (size_t i = home[r];; i = (i + 1) & mask_) {  // bounded: the table is never full
+        const uint64_t* slot = &slots_[i * s];
+        if (slot[W] == kEmptySlot) break;
+        if (SameKey<W>(key, slot)) {
+          rows = slot[W];
+          break;
+        }
       }
     }
+    first[r] = FirstOf(rows);
+    last[r] = LastOf(rows);
   }
 }
 
