@@ -672,11 +672,17 @@ Column EvalInSet(const BoundExpr& e, const Chunk& ch) {
   return out;
 }
 
-// A LIKE pattern without '_' or '\\' and with '%' only at its ends is a
-// plain string test; kGeneral needs LikeMatchBinary.
+// A LIKE pattern without '_' or '\\' is a plain string test: with '%' only
+// at its ends one comparison or search; with '%' inside too (kSegments:
+// '%special%requests%') its literal pieces found in order, each the
+// leftmost occurrence after the one before (the first anchored at the start
+// without a leading '%', the last at the end without a trailing one).
+// kGeneral needs LikeMatchBinary.
 struct LikeShape {
-  enum Kind { kGeneral, kEquals, kPrefix, kSuffix, kContains } kind = kGeneral;
+  enum Kind { kGeneral, kEquals, kPrefix, kSuffix, kContains, kSegments } kind = kGeneral;
   std::string_view needle;
+  std::vector<std::string_view> segments;  // kSegments: the non-empty pieces between '%'s
+  bool lead = false, trail = false;        // kSegments: the pattern starts / ends with '%'
 };
 
 LikeShape ShapeOf(std::string_view pattern) {
@@ -685,7 +691,15 @@ LikeShape ShapeOf(std::string_view pattern) {
   const bool trail = pattern.size() > (lead ? 1u : 0u) && pattern.back() == '%';
   std::string_view mid = pattern.substr(lead ? 1 : 0);
   if (trail) mid.remove_suffix(1);
-  if (mid.find('%') != std::string_view::npos) return {};
+  if (mid.find('%') != std::string_view::npos) {
+    LikeShape shape{.kind = LikeShape::kSegments, .lead = lead, .trail = trail};
+    for (size_t start = 0; start <= mid.size();) {
+      const size_t end = std::min(mid.find('%', start), mid.size());
+      if (end > start) shape.segments.push_back(mid.substr(start, end - start));
+      start = end + 1;
+    }
+    return shape;
+  }
   if (lead && trail) return {LikeShape::kContains, mid};
   if (lead) return {LikeShape::kSuffix, mid};
   if (trail) return {LikeShape::kPrefix, mid};
@@ -701,6 +715,25 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+bool LikeSegments(const LikeShape& shape, std::string_view text) {
+  const std::vector<std::string_view>& segs = shape.segments;
+  size_t first = 0, end = segs.size(), pos = 0;
+  if (!shape.lead) {  // segs is not empty: the pattern starts with a literal
+    if (text.size() < segs[0].size() || !SameBytes(text.data(), segs[0].data(), segs[0].size())) return false;
+    pos = segs[0].size();
+    first = 1;
+  }
+  if (!shape.trail && end > first) --end;  // the last piece is matched at the end, below
+  for (size_t i = first; i < end; ++i) {
+    const size_t at = text.find(segs[i], pos);
+    if (at == std::string_view::npos) return false;
+    pos = at + segs[i].size();
+  }
+  if (shape.trail || end == segs.size()) return true;
+  const std::string_view last = segs.back();
+  return text.size() >= pos + last.size() && SameBytes(text.data() + text.size() - last.size(), last.data(), last.size());
+}
+
 bool LikeShaped(const LikeShape& shape, std::string_view text, std::string_view pattern) {
   const std::string_view n = shape.needle;
   switch (shape.kind) {
@@ -709,6 +742,7 @@ bool LikeShaped(const LikeShape& shape, std::string_view text, std::string_view 
     case LikeShape::kSuffix:
       return text.size() >= n.size() && SameBytes(text.data() + text.size() - n.size(), n.data(), n.size());
     case LikeShape::kContains: return text.find(shape.needle) != std::string_view::npos;
+    case LikeShape::kSegments: return LikeSegments(shape, text);
     case LikeShape::kGeneral: break;
   }
   return LikeMatchBinary(text, pattern);

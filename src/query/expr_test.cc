@@ -1,6 +1,9 @@
 // Unit tests of values, casts and printing (types.h, expr.h).
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 #include "query/expr.h"
 #include "query/types.h"
 #include "sql/mysql_errors.h"
@@ -346,6 +349,40 @@ TEST(EvalTest, LikeIsByteWiseWithWildcardsAndEscapes) {
   EXPECT_TRUE(LikeMatchBinary("a%c", "a\\%c"));
   EXPECT_FALSE(LikeMatchBinary("abc", "a\\%c"));
   EXPECT_TRUE(LikeMatchBinary("", "%"));
+}
+
+// A constant pattern takes the shaped path (prefix, suffix, contains, pieces
+// in order); it answers as LikeMatchBinary does, for every pattern over a
+// small alphabet with '%' anywhere (and '_' for the general path).
+TEST(EvalTest, ShapedLikeAnswersAsTheGeneralMatcher) {
+  std::mt19937_64 rng(20261130);
+  auto random_text = [&](const char* alphabet, size_t max_len) {
+    std::string t(rng() % (max_len + 1), ' ');
+    for (char& c : t) c = alphabet[rng() % std::strlen(alphabet)];
+    return t;
+  };
+  Chunk ch;
+  ch.rows = 300;
+  Column texts(Type::String());
+  std::vector<std::string> values;
+  for (size_t r = 0; r < ch.rows; ++r) {
+    values.push_back(random_text("ab", 7));
+    texts.AppendStr(values.back());
+  }
+  ch.columns.push_back(std::move(texts));
+  for (int i = 0; i < 2000; ++i) {
+    const std::string pattern = random_text(i % 5 == 0 ? "ab%_" : "ab%%", 6);
+    for (bool negated : {false, true}) {
+      auto e = std::make_unique<BoundExpr>();
+      e->op = ExprOp::kLike, e->type = Type::Int(), e->negated = negated;
+      e->args.push_back(MakeColumnRef(0, Type::String(), "s"));
+      e->args.push_back(MakeConst(Type::String(), Scalar::Str(pattern), "'" + pattern + "'"));
+      Column out = Evaluate(*e, ch);
+      for (size_t r = 0; r < ch.rows; ++r) {
+        ASSERT_EQ(out.I64(r), LikeMatchBinary(values[r], pattern) != negated) << "'" << values[r] << "' LIKE '" << pattern << "'";
+      }
+    }
+  }
 }
 
 TEST(EvalTest, UnifyTypesFollowsMySql) {
