@@ -45,7 +45,7 @@ class JoinTable {
   // still increasing from one call to the next.
   void AddRowsAt(const std::vector<Column>& keys, const std::vector<uint32_t>& rows, uint32_t base);
   // Builds the table from the rows added; call once, after the last
-  // AddBatch and before Probe, Next or keys.
+  // AddBatch / AddRowsAt and before Probe, Next or keys.
   void Finish();
   // For each row r < n of `keys`: the first and last build row with its key
   // in (*first)[r], (*last)[r]; kEnd for none and for a NULL key.
@@ -59,7 +59,6 @@ class JoinTable {
 
  private:
   static constexpr size_t kInitialSlots = 64;
-  // A slot: `words_` key words, then (first << 32 | last); first == kEnd: empty.
   // Adds rows rows[i] of `keys` as build rows id(i).
   template <typename Id>
   void Add(const std::vector<Column>& keys, const std::vector<uint32_t>& rows, Id id);
@@ -79,6 +78,7 @@ class JoinTable {
   bool finished_ = false;
   std::vector<uint64_t> pending_;      // packed keys, words_ per row added, until Finish
   std::vector<uint32_t> pending_ids_;  // their build rows
+  // A slot: `words_` key words, then (first << 32 | last); first == kEnd: empty.
   std::vector<uint64_t> slots_;
   size_t mask_ = 0;
   size_t keys_ = 0;
