@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "query/fragment_codec.h"
+
 namespace strata::query {
 namespace {
 
@@ -13,13 +15,6 @@ bool IsScanChain(const PlanNode& n) {
   const PlanNode* p = &n;
   while (p->kind == Kind::kFilter || p->kind == Kind::kProject) p = p->children[0].get();
   return p->kind == Kind::kScan;
-}
-
-// The scan at the bottom of a chain.
-const PlanNode& FragmentScanOf(const PlanNode& chain) {
-  const PlanNode* p = &chain;
-  while (p->kind == Kind::kFilter || p->kind == Kind::kProject) p = p->children[0].get();
-  return *p;
 }
 
 // Every aggregate is DISTINCT over one and the same argument (COUNT(DISTINCT x), SUM(DISTINCT x) ...).
@@ -95,12 +90,13 @@ std::optional<size_t> ScanColumn(const PlanNode& chain, size_t column) {
 // by one fragment instance, so the instances' partial groups are then disjoint.
 bool GroupsDisjoint(const PlanNode& agg) {
   const PlanNode& chain = *agg.children[0];
-  const ScanSpec& scan = FragmentScanOf(chain).scan;
+  const PlanNode& scan_node = FragmentScan(chain);
+  const ScanSpec& scan = scan_node.scan;
   if (scan.table.distribution_columns.empty()) return false;
   std::vector<size_t> keyed;  // scan columns grouped on as they are
   for (const auto& k : agg.group_keys) {
     if (k->op != ExprOp::kColumn) continue;
-    if (auto c = ScanColumn(chain, k->column); c && FragmentScanOf(chain).output[*c].type == k->type) keyed.push_back(*c);
+    if (auto c = ScanColumn(chain, k->column); c && scan_node.output[*c].type == k->type) keyed.push_back(*c);
   }
   auto grouped = [&](size_t c) { return std::find(keyed.begin(), keyed.end(), c) != keyed.end(); };
   for (size_t d : scan.table.distribution_columns) {

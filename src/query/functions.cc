@@ -630,9 +630,8 @@ Column EvalFunction(const std::string& f, const Type& result, const std::vector<
       out.AppendI64(a[0].I64(r) * kMicrosPerSecond);
       continue;
     }
-    DateParts p = Parts(a[0], r);
     if (f == "DATE_FORMAT") {
-      out.AppendStr(DateFormat(p, std::string(a[1].Str(r))));
+      out.AppendStr(DateFormat(Parts(a[0], r), std::string(a[1].Str(r))));
     } else {
       out.AppendNull();
     }

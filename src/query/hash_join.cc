@@ -93,6 +93,14 @@ bool PushKept(Chunk pairs, const std::vector<uint32_t>& keep, Sink& out) {
   return out.Push(std::move(kept));
 }
 
+// Builds `table` from the rows added (JoinTable::Finish), charging what it grew by.
+void FinishTable(JoinTable* table, ExecContext& ctx) {
+  const uint64_t before = table->ApproxBytes();
+  table->Finish();
+  const uint64_t after = table->ApproxBytes();
+  ctx.memory->Consume(after > before ? after - before : 0);
+}
+
 struct BuildSide {
   Chunk rows;        // kept only when a probe needs them (see keep_rows)
   size_t count = 0;  // rows read (NULL keys included)
@@ -340,10 +348,7 @@ class LeftStore : public Sink {
     return true;
   }
   void Finish() override {
-    const uint64_t table_bytes = table_.ApproxBytes();
-    table_.Finish();
-    const uint64_t grown = table_.ApproxBytes();
-    ctx_.memory->Consume(grown > table_bytes ? grown - table_bytes : 0);
+    FinishTable(&table_, ctx_);
     marked_ = std::make_unique<std::atomic<uint8_t>[]>(rows_.rows);
     for (size_t r = 0; r < rows_.rows; ++r) marked_[r].store(0, std::memory_order_relaxed);
   }
@@ -504,12 +509,7 @@ void RunHashJoin(const PlanNode& node, Sink& out, ExecContext& ctx, bool concurr
   }
   BuildSink b(node, &build, ctx);
   RunConcurrent(*node.children[1], b, ctx);
-  if (!node.left_keys.empty()) {
-    const uint64_t table_bytes = build.table.ApproxBytes();
-    build.table.Finish();
-    const uint64_t grown = build.table.ApproxBytes();
-    ctx.memory->Consume(grown > table_bytes ? grown - table_bytes : 0);
-  }
+  if (!node.left_keys.empty()) FinishTable(&build.table, ctx);
   const bool keeps_unmatched = node.join != JT::kInner && node.join != JT::kCross && node.join != JT::kSemi;
   if (build.count == 0 && !keeps_unmatched) {
     out.Finish();  // nothing can match: the probe side is not read
